@@ -1,0 +1,51 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Belenus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "belenus", targets: ["belenus"]),
+        .executable(name: "belenus-gateway", targets: ["belenus-gateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        // System libraries: shims only.
+        .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+
+        // Value types and rules. No I/O.
+        .target(name: "BelenusCore"),
+        // SQLite: schema, migrations, queries, transactions.
+        .target(name: "BelenusStore", dependencies: [
+            "BelenusCore", "CArgon2",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The outbox and its transports.
+        .target(name: "BelenusMail", dependencies: ["BelenusCore", "BelenusStore"]),
+        // The generator: page graph, Markdown, templates, atomic writes.
+        .target(name: "BelenusSite", dependencies: [
+            "BelenusCore", "BelenusStore", "CCmark",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .executableTarget(name: "belenus", dependencies: [
+            "BelenusCore", "BelenusStore", "BelenusSite", "BelenusMail",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "belenus-gateway", dependencies: ["BelenusCore"]),
+
+        .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
+        .testTarget(name: "BelenusStoreTests", dependencies: ["BelenusCore", "BelenusStore"]),
+        .testTarget(name: "BelenusSiteTests", dependencies: ["BelenusCore", "BelenusStore", "BelenusSite"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BelenusCore", "BelenusStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

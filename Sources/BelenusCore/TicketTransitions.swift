@@ -1,0 +1,172 @@
+import Foundation
+
+/// A ticket after an action, with the history entry that records it.
+public struct TicketChange: Sendable {
+    public let ticket: Ticket
+    public let event: TicketEvent
+}
+
+/// The fields a technician may set with `update` (SPEC §5); nil leaves a field as it is.
+public struct TicketUpdate: Hashable, Sendable {
+    public var dueAt: Date?
+    public var waitingOn: WaitingOn?
+    /// `.some("")` clears the provider number.
+    public var providerRef: String?
+    public var responsible: Login?
+
+    public init(dueAt: Date? = nil, waitingOn: WaitingOn? = nil, providerRef: String? = nil, responsible: Login? = nil) {
+        self.dueAt = dueAt
+        self.waitingOn = waitingOn
+        self.providerRef = providerRef
+        self.responsible = responsible
+    }
+
+    public var isEmpty: Bool { dueAt == nil && waitingOn == nil && providerRef == nil && responsible == nil }
+}
+
+/// What a new ticket needs before it gets a number.
+public struct TicketDraft: Hashable, Sendable {
+    public var title: String
+    public var product: String
+    public var version: String
+    public var body: String
+    public var org: String
+
+    public init(title: String, product: String, version: String, body: String, org: String) {
+        self.title = title
+        self.product = product
+        self.version = version
+        self.body = body
+        self.org = org
+    }
+
+    /// The limits of the form, checked field by field in form order.
+    public static let maxTitleLength = 200
+    public static let maxBodyBytes = 64 * 1024
+
+    public func validated() throws(FieldError) -> TicketDraft {
+        var copy = self
+        copy.title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        copy.product = product.trimmingCharacters(in: .whitespacesAndNewlines)
+        copy.version = version.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Self.require(copy.title, field: "title", maxCharacters: Self.maxTitleLength)
+        try Self.require(copy.product, field: "product", maxCharacters: 200)
+        try Self.require(copy.version, field: "version", maxCharacters: 50)
+        try Self.requireBody(body, field: "body")
+        return copy
+    }
+
+    static func require(_ value: String, field: String, maxCharacters: Int) throws(FieldError) {
+        if value.isEmpty { throw FieldError(field: field, message: "is required") }
+        if value.count > maxCharacters { throw FieldError(field: field, message: "is longer than \(maxCharacters) characters") }
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw FieldError(field: field, message: "contains control characters")
+        }
+    }
+
+    static func requireBody(_ body: String, field: String) throws(FieldError) {
+        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw FieldError(field: field, message: "is required") }
+        if body.utf8.count > maxBodyBytes { throw FieldError(field: field, message: "is longer than \(maxBodyBytes) bytes") }
+    }
+}
+
+extension Ticket {
+    /// A new ticket: open, waiting on support, due `policy.defaultDue` after creation.
+    public static func open(
+        _ draft: TicketDraft, number: TicketNumber, by actor: Actor, responsible: Login?,
+        at now: Date, policy: SLAPolicy
+    ) throws -> TicketChange {
+        try Rulebook.checkOpen(for: draft.org, by: actor)
+        let draft = try draft.validated()
+        let ticket = Ticket(
+            number: number, title: draft.title, product: draft.product, version: draft.version,
+            body: draft.body, org: draft.org, requester: actor.login, createdAt: now,
+            responsible: responsible, dueAt: now + policy.defaultDue)
+        return TicketChange(ticket: ticket, event: TicketEvent(kind: .created, actor: actor.login, at: now))
+    }
+
+    /// A comment. A client's sets the ticket waiting on support, a technician's on the client.
+    public func comment(_ body: String, by actor: Actor, at now: Date) throws -> TicketChange {
+        try Rulebook.check(.comment, by: actor, on: self)
+        try TicketDraft.requireBody(body, field: "body")
+        var next = self
+        if status == .open { next.setWaitingOn(actor.role.isStaff ? .client : .support, at: now) }
+        return next.recording(TicketEvent(kind: .comment, actor: actor.login, at: now, body: body))
+    }
+
+    /// A technician closes an open ticket with its solution.
+    public func close(solution: String, by actor: Actor, at now: Date) throws -> TicketChange {
+        try Rulebook.check(.close, by: actor, on: self)
+        try TicketDraft.requireBody(solution, field: "body")
+        var next = self
+        next.setWaitingOn(.client, at: now)
+        next.status = .closed
+        return next.recording(TicketEvent(kind: .close, actor: actor.login, at: now, body: solution))
+    }
+
+    /// The client reopens a closed ticket because the solution did not work.
+    public func reopen(reason: String, by actor: Actor, at now: Date) throws -> TicketChange {
+        try Rulebook.check(.reopen, by: actor, on: self)
+        try TicketDraft.requireBody(reason, field: "body")
+        var next = self
+        next.status = .open
+        next.setWaitingOn(.support, at: now)
+        return next.recording(TicketEvent(kind: .reopen, actor: actor.login, at: now, body: reason))
+    }
+
+    /// The client's final sign-off (VoBo) on a closed ticket.
+    public func approve(by actor: Actor, at now: Date) throws -> TicketChange {
+        try Rulebook.check(.approve, by: actor, on: self)
+        var next = self
+        next.status = .approved
+        return next.recording(TicketEvent(kind: .approve, actor: actor.login, at: now))
+    }
+
+    /// Reassigns the ticket to another technician (`technicians` are the valid logins).
+    public func assign(to tech: Login, technicians: Set<Login>, by actor: Actor, at now: Date) throws -> TicketChange {
+        try Rulebook.check(.assign, by: actor, on: self)
+        guard technicians.contains(tech) else { throw FieldError(field: "assigned", message: "no technician '\(tech)'") }
+        var next = self
+        next.assigned = tech
+        let change = TicketEvent.FieldChange(field: "assigned", from: assigned?.rawValue, to: tech.rawValue)
+        return next.recording(TicketEvent(kind: .assign, actor: actor.login, at: now, changes: [change]))
+    }
+
+    /// A technician sets the deadline, whom it waits on, the provider number or the responsible.
+    public func update(_ update: TicketUpdate, technicians: Set<Login>, by actor: Actor, at now: Date) throws -> TicketChange {
+        try Rulebook.check(.update, by: actor, on: self)
+        guard !update.isEmpty else { throw FieldError(field: "due_at", message: "nothing to change") }
+        var next = self
+        var changes: [TicketEvent.FieldChange] = []
+        if let waiting = update.waitingOn, waiting != waitingOn {
+            next.setWaitingOn(waiting, at: now)
+            changes.append(.init(field: "waiting_on", from: waitingOn.rawValue, to: waiting.rawValue))
+        }
+        if let due = update.dueAt, due != dueAt {
+            next.dueAt = due
+            if next.pausedAt != nil { next.pausedAt = now }  // the new deadline counts from now
+            changes.append(.init(field: "due_at", from: Timestamp.iso(dueAt), to: Timestamp.iso(due)))
+        }
+        if let ref = update.providerRef {
+            let trimmed = ref.trimmingCharacters(in: .whitespaces)
+            try TicketDraft.require(trimmed.isEmpty ? "-" : trimmed, field: "provider_ref", maxCharacters: 100)
+            let newRef = trimmed.isEmpty ? nil : trimmed
+            if newRef != providerRef {
+                next.providerRef = newRef
+                changes.append(.init(field: "provider_ref", from: providerRef, to: newRef))
+            }
+        }
+        if let tech = update.responsible, tech != responsible {
+            guard technicians.contains(tech) else { throw FieldError(field: "responsible", message: "no technician '\(tech)'") }
+            next.responsible = tech
+            changes.append(.init(field: "responsible", from: responsible?.rawValue, to: tech.rawValue))
+        }
+        return next.recording(TicketEvent(kind: .update, actor: actor.login, at: now, changes: changes))
+    }
+
+    private func recording(_ event: TicketEvent) -> TicketChange {
+        var next = self
+        next.revision += 1
+        return TicketChange(ticket: next, event: event)
+    }
+}

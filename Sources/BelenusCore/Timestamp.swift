@@ -1,0 +1,68 @@
+import Foundation
+
+/// ISO 8601 in UTC to the second ("2026-11-29T10:00:00Z"): the one text form of a time
+/// in the database, the corpus, front matter and `<time datetime>`.
+public enum Timestamp {
+    public static func iso(_ date: Date) -> String {
+        let t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        var copy = t
+        gmtime_r(&copy, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+
+    /// Parses "YYYY-MM-DDTHH:MM:SSZ", "…+HH:MM", "YYYY-MM-DDTHH:MM" (UTC) or "YYYY-MM-DD".
+    public static func parse(_ text: String) -> Date? {
+        let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= s.count else { return nil }
+            var n = 0
+            for b in s[from..<from + count] {
+                guard (48...57).contains(b) else { return nil }
+                n = n * 10 + Int(b - 48)
+            }
+            return n
+        }
+        guard let year = number(0, 4), s.count >= 10, s[4] == 45, s[7] == 45,
+              let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var hour = 0, minute = 0, second = 0, offset = 0
+        var i = 10
+        if s.count > 10 {
+            guard s[10] == 84 || s[10] == 32, let h = number(11, 2), s.count >= 16, s[13] == 58, let m = number(14, 2),
+                  h < 24, m < 60 else { return nil }
+            hour = h; minute = m; i = 16
+            if s.count >= 19, s[16] == 58 {
+                guard let sec = number(17, 2), sec < 61 else { return nil }
+                second = sec; i = 19
+                if i < s.count, s[i] == 46 {  // fractional seconds are dropped
+                    i += 1
+                    while i < s.count, (48...57).contains(s[i]) { i += 1 }
+                }
+            }
+            if i < s.count {
+                if s[i] == 90, i + 1 == s.count {
+                    i += 1
+                } else if s[i] == 43 || s[i] == 45, let oh = number(i + 1, 2), i + 6 == s.count, s[i + 3] == 58,
+                          let om = number(i + 4, 2) {
+                    offset = (oh * 3600 + om * 60) * (s[i] == 43 ? 1 : -1)
+                    i += 6
+                } else {
+                    return nil
+                }
+            }
+        }
+        guard i == s.count else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let epoch = timegm(&parts)
+        return Date(timeIntervalSince1970: TimeInterval(Int(epoch) - offset))
+    }
+}

@@ -1,0 +1,37 @@
+import BelenusCore
+import Foundation
+import Testing
+
+@Test(arguments: [
+    ("Configurar Nómina 2024", "configurar-nomina-2024"),
+    ("¿Cómo cierro el ejercicio?", "como-cierro-el-ejercicio"),
+    ("00001-guía", "00001-guia"),
+])
+func slugsFoldAccentsAndPunctuation(_ text: String, _ slug: String) {
+    #expect(Slug(making: text)?.rawValue == slug)
+    #expect(Slug.isValid(slug))
+}
+
+@Test func aSlugOfOnlyPunctuationIsNil() {
+    #expect(Slug(making: "¡¿?!") == nil)
+    #expect(!Slug.isValid("../etc"))
+}
+
+@Test(arguments: [
+    ("2021-03-04T15:02:11Z", 1_614_870_131.0),
+    ("2021-03-04T17:02:11+02:00", 1_614_870_131.0),
+    ("2021-03-04", 1_614_816_000.0),
+    ("2021-03-04T15:02", 1_614_870_120.0),
+])
+func timestampsParseTheFormsPeopleWrite(_ text: String, _ epoch: Double) {
+    #expect(Timestamp.parse(text) == Date(timeIntervalSince1970: epoch))
+}
+
+@Test(arguments: ["", "2021-13-01", "yesterday", "2021-03-04T15:02:11Zjunk", "2021-03-04T25:00"])
+func badTimestampsAreRefused(_ text: String) {
+    #expect(Timestamp.parse(text) == nil)
+}
+
+@Test func timestampsRoundTrip() {
+    #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_614_870_131)) == "2021-03-04T15:02:11Z")
+}
