@@ -1,0 +1,49 @@
+import BelenusCore
+import Foundation
+
+/// A page of `content/pages/` (welcome, help): front matter with `title`, Markdown body.
+/// `home.md` is not a page of its own: its body is the welcome text of the home page.
+public struct ContentPage: Hashable, Sendable {
+    public var slug: Slug
+    public var title: String
+    public var body: String
+    public var contentHash: String
+
+    static func parse(_ text: String, file: String) throws -> ContentPage {
+        let article = try KBArticle.parse(text, file: file)
+        return ContentPage(slug: article.slug, title: article.title, body: article.body, contentHash: article.contentHash)
+    }
+}
+
+/// Reads the Markdown sources of a site: KB articles from `content/kb/` and `var/kb/`, pages.
+public enum SiteContent {
+    /// Every article, drafts included, sorted by slug; two files with one slug are an error.
+    public static func articles(_ paths: SitePaths) throws -> [KBArticle] {
+        var bySlug: [Slug: KBArticle] = [:]
+        for dir in [paths.contentKB, paths.publishedKB] {
+            for file in try markdownFiles(in: dir) {
+                let article = try KBArticle.parse(try read(file), file: file)
+                if let other = bySlug[article.slug] {
+                    throw SiteError(file: file, "slug '\(article.slug)' is also the slug of \(other.file)")
+                }
+                bySlug[article.slug] = article
+            }
+        }
+        return bySlug.values.sorted { $0.slug < $1.slug }
+    }
+
+    public static func pages(_ paths: SitePaths) throws -> [ContentPage] {
+        try markdownFiles(in: paths.contentPages).map { try ContentPage.parse(try read($0), file: $0) }
+    }
+
+    static func markdownFiles(in dir: String) throws -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted().map { dir + "/" + $0 }
+    }
+
+    static func read(_ file: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else { throw SiteError(file: file, "cannot read") }
+        guard let text = String(data: data, encoding: .utf8) else { throw SiteError(file: file, "not UTF-8") }
+        return text
+    }
+}

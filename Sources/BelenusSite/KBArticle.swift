@@ -1,0 +1,101 @@
+import BelenusCore
+import Foundation
+import Yams
+
+/// A knowledge-base article: YAML front matter and a Markdown body (as Hugo and Jekyll write it).
+public struct KBArticle: Hashable, Sendable {
+    public var slug: Slug
+    public var title: String
+    public var product: String
+    public var tags: [String]
+    public var updated: Date?
+    public var draft: Bool
+    /// Markdown.
+    public var body: String
+    /// The ticket it was published from (`source_ticket`), for articles under `var/kb/`.
+    public var sourceTicket: Int?
+    /// The file it came from, for error messages.
+    public var file: String
+    /// Of the file's bytes: a changed file renders its page again.
+    public var contentHash: String
+
+    /// Parses one article; errors name the file and the line.
+    public static func parse(_ text: String, file: String) throws -> KBArticle {
+        let name = (file as NSString).lastPathComponent
+        let stem = name.hasSuffix(".md") ? String(name.dropLast(3)) : name
+        guard let slug = Slug.isValid(stem) ? Slug(rawValue: stem) : Slug(making: stem) else {
+            throw SiteError(file: file, "the file name gives no usable slug")
+        }
+        let (front, body, bodyLine) = try FrontMatter.split(text, file: file)
+        let fields = try FrontMatter.parse(front, file: file)
+        guard let title = fields["title"].flatMap(FrontMatter.string), !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw SiteError(file: file, line: 2, "front matter: 'title' is required")
+        }
+        var updated: Date?
+        switch fields["updated"] {
+        case nil: updated = nil
+        case let date as Date: updated = date
+        case let text as String:
+            guard let date = Timestamp.parse(text) else { throw SiteError(file: file, line: 2, "front matter: 'updated' is not a date: \(text)") }
+            updated = date
+        case let other?: throw SiteError(file: file, line: 2, "front matter: 'updated' is not a date: \(other)")
+        }
+        let tags: [String] = (fields["tags"] as? [Any])?.compactMap(FrontMatter.string) ?? []
+        _ = bodyLine
+        return KBArticle(
+            slug: slug, title: title, product: fields["product"].flatMap(FrontMatter.string) ?? "General",
+            tags: tags, updated: updated, draft: fields["draft"] as? Bool ?? false, body: body,
+            sourceTicket: fields["source_ticket"] as? Int, file: file, contentHash: FNV1a.hex(Array(text.utf8)))
+    }
+}
+
+/// The `---` fenced YAML block at the start of a Markdown file.
+enum FrontMatter {
+    /// Returns the YAML, the body, and the body's first line number.
+    static func split(_ text: String, file: String) throws -> (String, String, Int) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.first.map({ $0.trimmingCharacters(in: .whitespaces) }) != "---" {
+            throw SiteError(file: file, line: 1, "front matter: the file must start with a line '---'")
+        }
+        lines.removeFirst()
+        guard let end = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
+            throw SiteError(file: file, line: 1, "front matter: no closing '---'")
+        }
+        let yaml = lines[..<end].joined(separator: "\n")
+        let body = lines[(end + 1)...].joined(separator: "\n")
+        return (yaml, body, end + 3)
+    }
+
+    static func parse(_ yaml: String, file: String) throws -> [String: Any] {
+        do {
+            guard let value = try Yams.load(yaml: yaml) else { return [:] }
+            guard let map = value as? [String: Any] else { throw SiteError(file: file, line: 2, "front matter: not a mapping of keys") }
+            return map
+        } catch let error as YamlError {
+            throw SiteError(file: file, line: Self.line(of: error).map { $0 + 1 }, "front matter: \(Self.problem(of: error))")
+        }
+    }
+
+    static func string(_ value: Any) -> String? {
+        switch value {
+        case let s as String: s
+        case let i as Int: String(i)
+        case let d as Double: String(d)
+        default: nil
+        }
+    }
+
+    static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): mark.line
+        default: nil
+        }
+    }
+
+    static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _): problem
+        default: "\(error)"
+        }
+    }
+}

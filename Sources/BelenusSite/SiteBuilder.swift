@@ -1,0 +1,180 @@
+import BelenusCore
+import BelenusStore
+import Dispatch
+import Foundation
+
+/// What a build did, for the one line `belenus build` prints.
+public struct BuildReport: Sendable, Equatable {
+    /// Pages the site has.
+    public var pages = 0
+    /// Pages whose inputs changed and were rendered again.
+    public var rendered = 0
+    /// Rendered pages whose bytes differed from the file, and so were written.
+    public var written = 0
+    /// Files of pages that no longer exist, deleted.
+    public var removed = 0
+}
+
+/// The generator: finds which pages exist and what each is made of, renders those whose inputs
+/// changed (all with `full`), in parallel on every core, and writes those whose bytes changed.
+public struct SiteBuilder {
+    public let paths: SitePaths
+    public let config: SiteConfig
+    let theme: Theme
+    let store: Store
+
+    public init(paths: SitePaths, store: Store) throws {
+        self.paths = paths
+        self.config = try SiteConfig.load(path: paths.config)
+        self.theme = try Theme.load(from: paths.templates, language: config.language)
+        self.store = store
+    }
+
+    /// One page to produce: where, from what, and how.
+    struct PageJob: Sendable {
+        let path: String
+        let fingerprint: String
+        /// Set for ticket pages, whose details are fetched in batches just before rendering.
+        let ticket: TicketNumber?
+        let render: @Sendable (TicketDetails?) -> [UInt8]
+    }
+
+    /// - Parameters:
+    ///   - progress: called now and then with (done, to do).
+    public func build(full: Bool = false, now: Date = Date(), progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> BuildReport {
+        try paths.prepareWritableFolders()
+        let articles = try SiteContent.articles(paths)
+        let jobs = try pageJobs(articles: articles, pages: try SiteContent.pages(paths), now: now)
+        let records = try store.pageRecords()
+        let fm = FileManager.default
+        let todo = jobs.filter { job in
+            full || records[job.path]?.fingerprint != job.fingerprint || !fm.fileExists(atPath: paths.output + "/" + job.path)
+        }
+        var report = BuildReport(pages: jobs.count, rendered: todo.count)
+        let results = ResultCollector(total: todo.count, progress: progress)
+
+        let (ticketJobs, otherJobs) = (todo.filter { $0.ticket != nil }, todo.filter { $0.ticket == nil })
+        try renderAll(otherJobs.map { ($0, nil) }, records: records, into: results)
+        for start in stride(from: 0, to: ticketJobs.count, by: 256) {
+            let batch = Array(ticketJobs[start..<min(start + 256, ticketJobs.count)])
+            let details = Dictionary(uniqueKeysWithValues: try store.ticketDetails(batch.compactMap(\.ticket)).map { ($0.ticket.number, $0) })
+            try renderAll(batch.map { ($0, $0.ticket.flatMap { details[$0] }) }, records: records, into: results)
+        }
+        if let error = results.firstError { throw error }
+
+        let live = Set(jobs.map(\.path))
+        let gone = records.keys.filter { !live.contains($0) && !$0.hasPrefix("index:") }
+        for path in gone { unlink(paths.output + "/" + path) }
+        report.removed = gone.count
+        report.written = results.written
+        try store.savePageRecords(results.records, removing: gone)
+        try updateSearchIndex(articles, records: records)
+        return report
+    }
+
+    private func renderAll(_ work: [(PageJob, TicketDetails?)], records: [String: PageRecord], into results: ResultCollector) throws {
+        let output = paths.output
+        DispatchQueue.concurrentPerform(iterations: work.count) { i in
+            let (job, details) = work[i]
+            let bytes = job.render(details)
+            let hash = FNV1a.hex(bytes)
+            let target = output + "/" + job.path
+            do {
+                var wrote = false
+                if records[job.path]?.contentHash != hash || !FileManager.default.fileExists(atPath: target) {
+                    try AtomicFile.write(bytes, to: target)
+                    wrote = true
+                }
+                results.add(PageRecord(path: job.path, fingerprint: job.fingerprint, contentHash: hash), wrote: wrote)
+            } catch {
+                results.fail(error)
+            }
+        }
+    }
+
+    /// Every page of the site with its fingerprint.
+    func pageJobs(articles: [KBArticle], pages: [ContentPage], now: Date) throws -> [PageJob] {
+        let base = theme.fingerprint + FNV1a.hex("\(config)")
+        let publicPages = PublicPages(config: config, theme: theme, articles: articles, pages: pages)
+        let kb = base + publicPages.listFingerprint + FNV1a.hex(pages.map(\.contentHash).joined())
+        func page(_ path: String, _ fingerprint: String, _ render: @escaping @Sendable () -> String) -> PageJob {
+            PageJob(path: path, fingerprint: fingerprint, ticket: nil, render: { _ in Array(render().utf8) })
+        }
+        var jobs: [PageJob] = [
+            page("public/index.html", kb, publicPages.home),
+            page("public/kb/index.html", kb, { publicPages.kbIndex() }),
+            page("public/kb/all/index.html", kb, publicPages.kbAll),
+            page("public/kb/feed.xml", kb, publicPages.feed),
+            page("public/sitemap.xml", kb, publicPages.sitemap),
+            page("public/robots.txt", base, publicPages.robots),
+            page("public/login/index.html", base, publicPages.login),
+        ]
+        for article in publicPages.articles {
+            jobs.append(page("public/kb/\(article.slug)/index.html", base + article.contentHash, { publicPages.article(article) }))
+        }
+        for p in pages where p.slug.rawValue != "home" {
+            jobs.append(page("public/\(p.slug)/index.html", base + p.contentHash, { publicPages.page(p) }))
+        }
+        for asset in theme.assets {
+            let bytes = asset.bytes
+            jobs.append(PageJob(path: "public/assets/\(asset.path)", fingerprint: base, ticket: nil, render: { _ in bytes }))
+        }
+
+        let users = try store.users()
+        let technicians = users.filter { $0.role != .client && !$0.disabled }.map { (login: $0.login, name: $0.name) }
+        let ticketPages = TicketPages(config: config, theme: theme, technicians: technicians, now: now)
+        let staffBase = base + FNV1a.hex(technicians.map { "\($0.login)=\($0.name)" }.joined(separator: ","))
+        let tickets = try store.ticketSummaries()
+        for ticket in tickets {
+            jobs.append(PageJob(
+                path: TicketPages.ticketPath(ticket.number), fingerprint: staffBase + ticketPages.fingerprint(ticket),
+                ticket: ticket.number, render: { details in details.map { Array(ticketPages.ticketPage($0).utf8) } ?? [] }))
+        }
+        for list in ticketPages.lists(tickets) {
+            for bucket in ticketPages.buckets(of: list) {
+                let rows = bucket.rows, number = bucket.page, count = bucket.pages
+                jobs.append(page(bucket.path, base + bucket.fingerprint, { ticketPages.listPage(list, rows: rows, page: number, pages: count) }))
+            }
+        }
+        return jobs
+    }
+
+    /// Refills the FTS5 index when the set of articles changed.
+    private func updateSearchIndex(_ articles: [KBArticle], records: [String: PageRecord]) throws {
+        let published = articles.filter { !$0.draft }
+        let fingerprint = FNV1a.hex(published.map { "\($0.slug)\u{0}\($0.contentHash)" }.joined(separator: "\u{1}"))
+        guard records["index:kb"]?.fingerprint != fingerprint else { return }
+        try store.replaceKBIndex(published.map { KBIndexEntry(slug: $0.slug.rawValue, title: $0.title, product: $0.product, body: $0.body) })
+        try store.savePageRecords([PageRecord(path: "index:kb", fingerprint: fingerprint, contentHash: "")])
+    }
+}
+
+/// Gathers the workers' results under a lock.
+final class ResultCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var records: [PageRecord] = []
+    private(set) var written = 0
+    private(set) var firstError: Error?
+    private let total: Int
+    private let progress: @Sendable (Int, Int) -> Void
+
+    init(total: Int, progress: @escaping @Sendable (Int, Int) -> Void) {
+        self.total = total
+        self.progress = progress
+    }
+
+    func add(_ record: PageRecord, wrote: Bool) {
+        lock.lock()
+        records.append(record)
+        if wrote { written += 1 }
+        let done = records.count
+        lock.unlock()
+        if done % 500 == 0 || done == total { progress(done, total) }
+    }
+
+    func fail(_ error: Error) {
+        lock.lock()
+        if firstError == nil { firstError = error }
+        lock.unlock()
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Where everything of one site lives on disk (SPEC §1).
+public struct SitePaths: Hashable, Sendable {
+    public let root: String
+
+    public init(root: String) {
+        let url = URL(fileURLWithPath: root).standardizedFileURL
+        self.root = url.path
+    }
+
+    public var config: String { root + "/belenus.toml" }
+    public var contentKB: String { root + "/content/kb" }
+    public var contentPages: String { root + "/content/pages" }
+    public var templates: String { root + "/site-templates" }
+    public var output: String { root + "/output" }
+    public var var_: String { root + "/var" }
+    public var database: String { root + "/var/belenus.sqlite3" }
+    public var attachments: String { root + "/var/attachments" }
+    public var mail: String { root + "/var/mail" }
+    public var publishedKB: String { root + "/var/kb" }
+
+    /// Creates `var/` and `output/` as needed.
+    public func prepareWritableFolders() throws {
+        for dir in [var_, attachments, mail, publishedKB, output + "/public", output + "/private"] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import BelenusCore
+import Foundation
+import Mustache
+import TOMLKit
+
+/// The templates, UI strings and assets of `site-templates/`, loaded once per build.
+public struct Theme: Sendable {
+    let library: MustacheLibrary
+    /// UI strings of the site's language, the `t` of every template.
+    public let strings: [String: String]
+    let months: [String]
+    /// Files under `assets/`, by path relative to it.
+    let assets: [(path: String, bytes: [UInt8])]
+    /// Changes when any template, string or asset changes: part of every page's fingerprint.
+    public let fingerprint: String
+
+    /// Loads `dir`; a template error names the file and line.
+    public static func load(from dir: String, language: String) throws -> Theme {
+        _ = HTMLEscaper.registered
+        let fm = FileManager.default
+        var library = MustacheLibrary()
+        var hashInput: [UInt8] = []
+        guard let files = fm.enumerator(atPath: dir)?.compactMap({ $0 as? String }).sorted() else {
+            throw SiteError(file: dir, "no theme here")
+        }
+        var assets: [(String, [UInt8])] = []
+        for file in files {
+            let path = dir + "/" + file
+            guard let data = fm.contents(atPath: path) else { continue }
+            hashInput += Array(file.utf8) + [0] + Array(data) + [0]
+            if file.hasSuffix(".mustache") {
+                guard let text = String(data: data, encoding: .utf8) else { throw SiteError(file: path, "not UTF-8") }
+                let name = String(file.dropLast(".mustache".count))
+                do {
+                    // Same line: line numbers in errors stay those of the file.
+                    let template = try MustacheTemplate(string: "{{% CONTENT_TYPE: \(HTMLEscaper.contentTypeName) }}" + text)
+                    library.register(template, named: name)
+                } catch let error as MustacheTemplate.ParserError {
+                    throw SiteError(file: path, line: error.context.lineNumber, "template: \(error.error)")
+                }
+            } else if file.hasPrefix("assets/") {
+                assets.append((String(file.dropFirst("assets/".count)), Array(data)))
+            }
+        }
+        let localePath = "\(dir)/locales/\(language).toml"
+        guard let localeText = fm.contents(atPath: localePath).flatMap({ String(data: $0, encoding: .utf8) }) else {
+            throw SiteError(file: localePath, "missing: the UI strings of language '\(language)'")
+        }
+        let strings: [String: String]
+        do {
+            strings = try TOMLDecoder().decode([String: String].self, from: localeText)
+        } catch let error as TOMLParseError {
+            throw SiteError(file: localePath, line: error.source.begin.line, error.description)
+        }
+        let months = (strings["months"] ?? "").split(separator: " ").map(String.init)
+        guard months.count == 12 else { throw SiteError(file: localePath, "months: twelve names separated by spaces") }
+        for required in ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap"]
+        where library.getTemplate(named: required) == nil {
+            throw SiteError(file: "\(dir)/\(required).mustache", "missing template")
+        }
+        return Theme(library: library, strings: strings, months: months, assets: assets, fingerprint: FNV1a.hex(hashInput))
+    }
+
+    /// Renders template `name` with `context` (plus `t`, the strings).
+    func render(_ name: String, _ context: [String: Any]) -> String {
+        var context = context
+        context["t"] = strings
+        return library.render(context, withTemplate: name) ?? ""
+    }
+
+    func string(_ key: String) -> String { strings[key] ?? key }
+
+    /// "4 mar 2021, 15:02 UTC": the same text for the same time, whatever the machine's locale.
+    func display(_ date: Date) -> String {
+        let iso = Array(Timestamp.iso(date).utf8)  // YYYY-MM-DDTHH:MM:SSZ
+        func part(_ range: Range<Int>) -> String { String(decoding: iso[range], as: UTF8.self) }
+        let month = Int(part(5..<7)) ?? 1
+        let day = Int(part(8..<10)) ?? 1
+        return "\(day) \(months[month - 1]) \(part(0..<4)), \(part(11..<16)) UTC"
+    }
+
+    /// "2 KB", "1.5 MB".
+    static func size(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1024 * 1024 { return "\((bytes + 512) / 1024) KB" }
+        return String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+}

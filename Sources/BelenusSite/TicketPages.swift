@@ -1,0 +1,163 @@
+import BelenusCore
+import BelenusStore
+import Foundation
+
+/// The private pages: one per ticket and the paginated ticket lists (SPEC §6).
+///
+/// A ticket's page holds the forms of both audiences, each between `<!--belenus:client-->` and
+/// `<!--/belenus:client-->` (or `staff`); the gateway, which knows who is looking, cuts out the
+/// other's before it serves the page. The `csrf` fields are empty: the page script fills them in.
+struct TicketPages {
+    let config: SiteConfig
+    let theme: Theme
+    /// Active technicians with display names, for the assign and update forms.
+    let technicians: [(login: Login, name: String)]
+    let now: Date
+
+    static let pageSize = 50
+
+    static func ticketPath(_ number: TicketNumber) -> String { "private/tickets/\(number)/index.html" }
+
+    /// The fingerprint of a ticket page: its revision, SLA state and the technicians it offers.
+    func fingerprint(_ ticket: Ticket) -> String {
+        let sla = ticket.slaState(at: now, policy: config.slaPolicy)?.rawValue ?? "-"
+        return "r\(ticket.revision)|\(sla)|\(ticket.dueAt.timeIntervalSince1970)"
+    }
+
+    func slaContext(_ ticket: Ticket) -> [String: Any]? {
+        guard let state = ticket.slaState(at: now, policy: config.slaPolicy) else { return nil }
+        return ["state": state.rawValue, "label": theme.string("sla_\(state.rawValue)"), "icon": Self.icon(state),
+                "due_iso": Timestamp.iso(ticket.dueAt), "due_display": theme.display(ticket.dueAt),
+                "soon_hours": config.dueSoonHours]
+    }
+
+    static func icon(_ state: SLAState) -> String {
+        switch state {
+        case .onTime: "●"
+        case .dueSoon: "▲"
+        case .overdue: "✖"
+        case .paused: "⏸"
+        }
+    }
+
+    func ticketPage(_ details: TicketDetails) -> String {
+        let t = details.ticket
+        let none = theme.string("none")
+        func name(_ login: Login?) -> String { login.map { details.names[$0] ?? $0.rawValue } ?? none }
+        let client = Actor(login: t.requester, role: .client, org: t.org)
+        let staff = Actor(login: Login("staff"), role: .tech)
+        let byEvent = Dictionary(grouping: details.attachments, by: \.event)
+        let events: [[String: Any]] = details.events.map { stored in
+            let e = stored.event
+            return [
+                "kind": e.kind.rawValue, "kind_label": theme.string("event_\(e.kind.rawValue)"), "actor_name": name(e.actor),
+                "at_iso": Timestamp.iso(e.at), "at_display": theme.display(e.at),
+                "body_html": e.body.isEmpty ? "" : Markdown.html(e.body),
+                "changes": e.changes.map { ["field_label": theme.string("field_\($0.field)"), "from": $0.from ?? none, "to": $0.to ?? none] },
+                "attachments": (byEvent[stored.id] ?? []).map(attachmentContext),
+            ]
+        }
+        let solution = details.events.last { $0.event.kind == .close }?.event.body ?? ""
+        return theme.render("ticket", [
+            "site": SiteContext.site(config),
+            "noindex": config.ticketPages == .link,
+            "ticket": [
+                "number": t.number.rawValue, "title": t.title, "product": t.product, "version": t.version,
+                "body_html": Markdown.html(t.body), "org": t.org, "requester_name": name(t.requester),
+                "created_iso": Timestamp.iso(t.createdAt), "created_display": theme.display(t.createdAt),
+                "responsible_name": name(t.responsible), "assigned_name": name(t.assigned),
+                "due_iso": Timestamp.iso(t.dueAt), "due_display": theme.display(t.dueAt),
+                "waiting_label": theme.string("waiting_\(t.waitingOn.rawValue)"), "provider_ref": t.providerRef ?? "",
+                "status": t.status.rawValue, "status_label": theme.string("status_\(t.status.rawValue)"),
+            ] as [String: Any],
+            "sla": slaContext(t) as Any,
+            "attachments": details.attachments.map(attachmentContext),
+            "events": events,
+            "forms": [
+                "client_comment": Rulebook.allows(.comment, by: client, on: t),
+                "reopen": Rulebook.allows(.reopen, by: client, on: t),
+                "approve": Rulebook.allows(.approve, by: client, on: t),
+                "staff_comment": Rulebook.allows(.comment, by: staff, on: t),
+                "close": Rulebook.allows(.close, by: staff, on: t),
+                "assign": Rulebook.allows(.assign, by: staff, on: t),
+                "update": Rulebook.allows(.update, by: staff, on: t),
+                "publish": Rulebook.allows(.publish, by: staff, on: t),
+                "publish_title": t.title,
+                "publish_body": "## Problema\n\n\(t.body)\n\n## Solución\n\n\(solution)\n",
+                "technicians": technicians.map {
+                    ["login": $0.login.rawValue, "name": $0.name, "assigned": $0.login == t.assigned, "responsible": $0.login == t.responsible]
+                },
+                "waiting_options": WaitingOn.allCases.map {
+                    ["value": $0.rawValue, "label": theme.string("waiting_\($0.rawValue)"), "selected": $0 == t.waitingOn]
+                },
+            ] as [String: Any],
+        ])
+    }
+
+    func attachmentContext(_ a: Attachment) -> [String: Any] {
+        ["id": a.id, "name": a.name, "size_display": Theme.size(a.size)]
+    }
+
+    // MARK: - Lists
+
+    /// One list: every ticket (staff) or one company's, in stable buckets of 50 by number, so a
+    /// change to a ticket re-renders one bucket, and a new ticket the newest one (every 50th,
+    /// when a bucket is added, the list's pages, whose navigation counts pages from the newest).
+    struct TicketList {
+        let key: String      // "staff" or "org/<slug>-<hash>"
+        let title: String
+        let staff: Bool
+        let tickets: [Ticket]
+    }
+
+    func lists(_ tickets: [Ticket]) -> [TicketList] {
+        var byOrg: [String: [Ticket]] = [:]
+        for t in tickets { byOrg[t.org, default: []].append(t) }
+        let staffList = TicketList(key: "staff", title: theme.string("list_staff"), staff: true, tickets: tickets)
+        return [staffList] + byOrg.keys.sorted().map { org in
+            TicketList(key: "org/\(Self.orgKey(org))", title: theme.string("list_org").replacingOccurrences(of: "%@", with: org),
+                       staff: false, tickets: byOrg[org]!)
+        }
+    }
+
+    /// A file-name-safe key for a company that two names never share.
+    static func orgKey(_ org: String) -> String {
+        "\(Slug(making: org)?.rawValue ?? "org")-\(FNV1a.hex(org).prefix(8))"
+    }
+
+    static func listPath(_ key: String, bucket: Int) -> String { "private/lists/\(key)/\(bucket).html" }
+
+    func buckets(of list: TicketList) -> [(path: String, fingerprint: String, rows: ArraySlice<Ticket>, page: Int, pages: Int)] {
+        let count = (list.tickets.count + Self.pageSize - 1) / Self.pageSize
+        return (0..<count).map { i in
+            let rows = list.tickets[(i * Self.pageSize)..<min(list.tickets.count, (i + 1) * Self.pageSize)]
+            let page = count - i  // page 1 is the newest bucket
+            let fp = FNV1a.hex(rows.map(fingerprint).joined(separator: ",") + "|\(page)/\(count)")
+            return (Self.listPath(list.key, bucket: i + 1), fp, rows, page, count)
+        }
+    }
+
+    func listPage(_ list: TicketList, rows: ArraySlice<Ticket>, page: Int, pages: Int) -> String {
+        let base = "\(config.gatewayPath)/tickets?page="
+        let first = rows.first?.number.rawValue ?? 0, last = rows.last?.number.rawValue ?? 0
+        let range = theme.string("list_range").replacingFirst("%@", with: "\(first)").replacingFirst("%@", with: "\(last)")
+            .replacingFirst("%@", with: "\(list.tickets.count)")
+        return theme.render("ticket-list", [
+            "site": SiteContext.site(config),
+            "list": ["title": list.title, "staff": list.staff, "range": range,
+                     "newer": page > 1 ? base + String(page - 1) : "", "older": page < pages ? base + String(page + 1) : ""],
+            "rows": rows.reversed().map { t -> [String: Any] in
+                ["number": t.number.rawValue, "title": t.title, "status": t.status.rawValue,
+                 "status_label": theme.string("status_\(t.status.rawValue)"), "sla": slaContext(t) as Any,
+                 "org": t.org, "product": t.product, "responsible": t.responsible?.rawValue ?? ""]
+            },
+        ])
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
+    }
+}

@@ -1,0 +1,53 @@
+import GRDB
+
+/// What the generator last wrote at one output path, to skip unchanged work next time.
+public struct PageRecord: Hashable, Sendable {
+    /// Relative to `output/`, e.g. `public/kb/index.html`.
+    public var path: String
+    /// Of the inputs the page was rendered from; equal fingerprints mean an equal page.
+    public var fingerprint: String
+    /// Of the bytes written.
+    public var contentHash: String
+
+    public init(path: String, fingerprint: String, contentHash: String) {
+        self.path = path
+        self.fingerprint = fingerprint
+        self.contentHash = contentHash
+    }
+}
+
+/// The page-state table behind incremental builds.
+extension Store {
+    public func pageRecords() throws -> [String: PageRecord] {
+        try read { db in
+            var records: [String: PageRecord] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT path, fingerprint, content_hash FROM pages") {
+                let record = PageRecord(path: row["path"], fingerprint: row["fingerprint"], contentHash: row["content_hash"])
+                records[record.path] = record
+            }
+            return records
+        }
+    }
+
+    /// Records pages written (or confirmed) and forgets the paths in `removed`.
+    public func savePageRecords(_ records: [PageRecord], removing removed: [String] = []) throws {
+        guard !records.isEmpty || !removed.isEmpty else { return }
+        try write { db in
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO pages (path, fingerprint, content_hash) VALUES (?, ?, ?)
+                ON CONFLICT(path) DO UPDATE SET fingerprint = excluded.fingerprint, content_hash = excluded.content_hash
+                """)
+            for r in records { try upsert.execute(arguments: [r.path, r.fingerprint, r.contentHash]) }
+            let delete = try db.cachedStatement(sql: "DELETE FROM pages WHERE path = ?")
+            for path in removed { try delete.execute(arguments: [path]) }
+        }
+    }
+
+    /// Marks pages stale so that the next build renders them again (after a failed regeneration).
+    public func markPagesStale(_ paths: [String]) throws {
+        try write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE pages SET fingerprint = 'stale' WHERE path = ?")
+            for path in paths { try statement.execute(arguments: [path]) }
+        }
+    }
+}

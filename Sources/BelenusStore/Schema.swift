@@ -1,0 +1,113 @@
+import GRDB
+
+/// The numbered, append-only migrations of the database. Never edit a shipped one: add the next.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: tickets, people, pages, outbox, KB index") { db in
+            try db.execute(sql: """
+                CREATE TABLE orgs (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE users (
+                    login TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('client', 'tech', 'admin')),
+                    org TEXT REFERENCES orgs(name),
+                    password_hash TEXT,              -- Argon2id, encoded; NULL: cannot log in
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL,
+                    CHECK ((role = 'client') = (org IS NOT NULL))
+                );
+                CREATE INDEX users_org ON users(org);
+                CREATE TABLE products (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    responsible TEXT REFERENCES users(login)
+                );
+                CREATE TABLE product_versions (
+                    product TEXT NOT NULL REFERENCES products(name) ON DELETE CASCADE,
+                    version TEXT NOT NULL,
+                    PRIMARY KEY (product, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE tickets (
+                    number INTEGER PRIMARY KEY,
+                    title TEXT NOT NULL,
+                    product TEXT NOT NULL REFERENCES products(name),
+                    version TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    org TEXT NOT NULL REFERENCES orgs(name),
+                    requester TEXT NOT NULL REFERENCES users(login),
+                    created_at TEXT NOT NULL,
+                    responsible TEXT REFERENCES users(login),
+                    assigned TEXT REFERENCES users(login),
+                    due_at TEXT NOT NULL,
+                    waiting_on TEXT NOT NULL CHECK (waiting_on IN ('support', 'client', 'provider', 'external')),
+                    paused_at TEXT,
+                    provider_ref TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'approved')),
+                    revision INTEGER NOT NULL,
+                    page_token TEXT UNIQUE           -- ticket_pages = "link": the secret URL part
+                );
+                CREATE INDEX tickets_org ON tickets(org, number);
+                CREATE INDEX tickets_status ON tickets(status, waiting_on);
+                CREATE INDEX tickets_responsible ON tickets(responsible);
+                CREATE INDEX tickets_assigned ON tickets(assigned);
+                CREATE INDEX tickets_product ON tickets(product);
+                CREATE INDEX tickets_provider_ref ON tickets(provider_ref);
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER NOT NULL REFERENCES tickets(number),
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL REFERENCES users(login),
+                    kind TEXT NOT NULL,
+                    body TEXT NOT NULL DEFAULT '',
+                    changes TEXT NOT NULL DEFAULT '[]'  -- JSON [{field, from, to}]
+                );
+                CREATE INDEX events_ticket ON events(ticket, id);
+                CREATE TABLE attachments (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER NOT NULL REFERENCES tickets(number),
+                    event INTEGER REFERENCES events(id),
+                    name TEXT NOT NULL,              -- as the client named it: data, never a path
+                    content_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,            -- the file is var/attachments/<sha256>
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX attachments_ticket ON attachments(ticket);
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY NOT NULL,  -- SHA-256 of the cookie; never the cookie
+                    login TEXT NOT NULL REFERENCES users(login),
+                    csrf_hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                );
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER REFERENCES tickets(number),
+                    created_at TEXT NOT NULL,
+                    recipients TEXT NOT NULL,        -- JSON array of addresses
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    sent_at TEXT,
+                    last_error TEXT
+                );
+                CREATE INDEX outbox_pending ON outbox(sent_at, next_attempt_at);
+                CREATE TABLE pages (
+                    path TEXT PRIMARY KEY NOT NULL,  -- relative to output/
+                    fingerprint TEXT NOT NULL,       -- of the inputs it was rendered from
+                    content_hash TEXT NOT NULL       -- of the bytes on disk
+                ) WITHOUT ROWID;
+                CREATE VIRTUAL TABLE kb_fts USING fts5(
+                    slug UNINDEXED, title, product, body,
+                    tokenize = 'unicode61 remove_diacritics 2'
+                );
+                """)
+        }
+        return migrator
+    }
+}

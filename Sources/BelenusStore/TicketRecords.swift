@@ -1,0 +1,85 @@
+import BelenusCore
+import Foundation
+import GRDB
+
+/// A file attached to a ticket; the bytes live at `var/attachments/<sha256>`.
+public struct Attachment: Hashable, Sendable {
+    public var id: Int64
+    public var ticket: TicketNumber
+    public var event: Int64?
+    /// The name the client gave it: for display only, never a path.
+    public var name: String
+    public var contentType: String
+    public var size: Int
+    public var sha256: String
+}
+
+/// A history entry as stored, with its row id (attachments point at it).
+public struct StoredEvent: Hashable, Sendable {
+    public var id: Int64
+    public var event: TicketEvent
+}
+
+/// Everything a ticket's page shows.
+public struct TicketDetails: Sendable {
+    public var ticket: Ticket
+    public var events: [StoredEvent]
+    public var attachments: [Attachment]
+    /// Display names of the people named on the page, by login.
+    public var names: [Login: String]
+}
+
+/// Row ⇄ value mapping for the ticket tables; times are ISO 8601 text (see `Timestamp`).
+enum TicketRecords {
+    static let columns = """
+        number, title, product, version, body, org, requester, created_at, responsible, assigned,
+        due_at, waiting_on, paused_at, provider_ref, status, revision
+        """
+
+    static func ticket(from row: Row) -> Ticket {
+        Ticket(
+            number: TicketNumber(row["number"] as Int), title: row["title"], product: row["product"],
+            version: row["version"], body: row["body"], org: row["org"], requester: Login(row["requester"] as String),
+            createdAt: date(row["created_at"]), responsible: (row["responsible"] as String?).map { Login($0) },
+            assigned: (row["assigned"] as String?).map { Login($0) }, dueAt: date(row["due_at"]),
+            waitingOn: WaitingOn(rawValue: row["waiting_on"]) ?? .support,
+            pausedAt: (row["paused_at"] as String?).flatMap { Timestamp.parse($0) },
+            providerRef: row["provider_ref"], status: TicketStatus(rawValue: row["status"]) ?? .open,
+            revision: row["revision"])
+    }
+
+    static func arguments(_ t: Ticket) -> StatementArguments {
+        [t.number.rawValue, t.title, t.product, t.version, t.body, t.org, t.requester.rawValue,
+         Timestamp.iso(t.createdAt), t.responsible?.rawValue, t.assigned?.rawValue, Timestamp.iso(t.dueAt),
+         t.waitingOn.rawValue, t.pausedAt.map(Timestamp.iso), t.providerRef, t.status.rawValue, t.revision]
+    }
+
+    static func insert(_ db: Database, _ ticket: Ticket) throws {
+        try db.cachedStatement(sql: "INSERT INTO tickets (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            .execute(arguments: arguments(ticket))
+    }
+
+    @discardableResult
+    static func insert(_ db: Database, _ event: TicketEvent, ticket: TicketNumber) throws -> Int64 {
+        let changes = String(decoding: (try? JSONEncoder().encode(event.changes)) ?? Data("[]".utf8), as: UTF8.self)
+        try db.cachedStatement(sql: "INSERT INTO events (ticket, at, actor, kind, body, changes) VALUES (?,?,?,?,?,?)")
+            .execute(arguments: [ticket.rawValue, Timestamp.iso(event.at), event.actor.rawValue, event.kind.rawValue,
+                                 event.body, event.kind == .update || event.kind == .assign ? changes : "[]"])
+        return db.lastInsertedRowID
+    }
+
+    static func event(from row: Row) -> StoredEvent {
+        let changes = (try? JSONDecoder().decode([TicketEvent.FieldChange].self, from: Data((row["changes"] as String).utf8))) ?? []
+        return StoredEvent(id: row["id"], event: TicketEvent(
+            kind: TicketEvent.Kind(rawValue: row["kind"]) ?? .comment, actor: Login(row["actor"] as String),
+            at: date(row["at"]), body: row["body"], changes: changes))
+    }
+
+    static func attachment(from row: Row) -> Attachment {
+        Attachment(
+            id: row["id"], ticket: TicketNumber(row["ticket"] as Int), event: row["event"], name: row["name"],
+            contentType: row["content_type"], size: row["size"], sha256: row["sha256"])
+    }
+
+    static func date(_ text: String) -> Date { Timestamp.parse(text) ?? Date(timeIntervalSince1970: 0) }
+}

@@ -1,0 +1,114 @@
+import BelenusCore
+import Foundation
+import GRDB
+
+extension Store {
+    /// Creates ticket N+1 from a client's draft: checks product and version, picks the responsible
+    /// technician (the product's, else the one with the fewest open tickets), records the event.
+    public func openTicket(_ draft: TicketDraft, by actor: Actor, at now: Date, policy: SLAPolicy) throws -> Ticket {
+        try write { db in
+            let product = try Self.requireProduct(db, draft.product, version: draft.version)
+            let responsible = try product.responsible ?? Self.leastBusyTechnician(db)
+            let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets") ?? 1
+            let change = try Ticket.open(draft, number: TicketNumber(next), by: actor, responsible: responsible, at: now, policy: policy)
+            try TicketRecords.insert(db, change.ticket)
+            try TicketRecords.insert(db, change.event, ticket: change.ticket.number)
+            return change.ticket
+        }
+    }
+
+    /// Applies an action's result, refusing it (409) if someone changed the ticket in between.
+    @discardableResult
+    public func record(_ change: TicketChange, replacingRevision revision: Int) throws -> Int64 {
+        try write { db in try Self.record(db, change, replacingRevision: revision) }
+    }
+
+    static func record(_ db: Database, _ change: TicketChange, replacingRevision revision: Int) throws -> Int64 {
+        let t = change.ticket
+        try db.execute(
+            sql: """
+                UPDATE tickets SET responsible = ?, assigned = ?, due_at = ?, waiting_on = ?, paused_at = ?,
+                    provider_ref = ?, status = ?, revision = ? WHERE number = ? AND revision = ?
+                """,
+            arguments: [t.responsible?.rawValue, t.assigned?.rawValue, Timestamp.iso(t.dueAt), t.waitingOn.rawValue,
+                        t.pausedAt.map(Timestamp.iso), t.providerRef, t.status.rawValue, t.revision, t.number.rawValue, revision])
+        guard db.changesCount == 1 else {
+            throw RuleViolation(.conflict, "ticket \(t.number) changed meanwhile; reload it")
+        }
+        return try TicketRecords.insert(db, change.event, ticket: t.number)
+    }
+
+    public func ticket(_ number: TicketNumber) throws -> Ticket? {
+        try read { db in try Self.fetchTicket(db, number) }
+    }
+
+    static func fetchTicket(_ db: Database, _ number: TicketNumber) throws -> Ticket? {
+        try Row.fetchOne(db, sql: "SELECT \(TicketRecords.columns) FROM tickets WHERE number = ?", arguments: [number.rawValue])
+            .map(TicketRecords.ticket(from:))
+    }
+
+    public func ticketCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets") ?? 0 }
+    }
+
+    /// Every ticket without its body, in number order: for lists and fingerprints.
+    public func ticketSummaries() throws -> [Ticket] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT number, title, product, version, '' AS body, org, requester, created_at, responsible, assigned,
+                       due_at, waiting_on, paused_at, provider_ref, status, revision
+                FROM tickets ORDER BY number
+                """).map(TicketRecords.ticket(from:))
+        }
+    }
+
+    /// Tickets with their history, attachments and the names of the people in them.
+    public func ticketDetails(_ numbers: [TicketNumber]) throws -> [TicketDetails] {
+        guard !numbers.isEmpty else { return [] }
+        return try read { db in
+            let list = numbers.map { String($0.rawValue) }.joined(separator: ",")
+            let tickets = try Row.fetchAll(db, sql: "SELECT \(TicketRecords.columns) FROM tickets WHERE number IN (\(list)) ORDER BY number")
+                .map(TicketRecords.ticket(from:))
+            let events = Dictionary(grouping: try Row.fetchAll(db, sql: """
+                SELECT id, ticket, at, actor, kind, body, changes FROM events WHERE ticket IN (\(list)) ORDER BY id
+                """), by: { $0["ticket"] as Int })
+            let attachments = Dictionary(grouping: try Row.fetchAll(db, sql: """
+                SELECT * FROM attachments WHERE ticket IN (\(list)) ORDER BY id
+                """).map(TicketRecords.attachment(from:)), by: \.ticket)
+            let names = try Self.displayNames(db)
+            return tickets.map { ticket in
+                TicketDetails(
+                    ticket: ticket, events: (events[ticket.number.rawValue] ?? []).map(TicketRecords.event(from:)),
+                    attachments: attachments[ticket.number] ?? [], names: names)
+            }
+        }
+    }
+
+    static func displayNames(_ db: Database) throws -> [Login: String] {
+        var names: [Login: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT login, name FROM users") {
+            names[Login(row["login"] as String)] = row["name"]
+        }
+        return names
+    }
+
+    static func requireProduct(_ db: Database, _ name: String, version: String) throws -> Product {
+        guard let row = try Row.fetchOne(db, sql: "SELECT name, responsible FROM products WHERE name = ?", arguments: [name]) else {
+            throw FieldError(field: "product", message: "unknown product '\(name)'")
+        }
+        let versions = try String.fetchAll(db, sql: "SELECT version FROM product_versions WHERE product = ?", arguments: [name])
+        if !versions.isEmpty, !versions.contains(version) {
+            throw FieldError(field: "version", message: "'\(version)' is not a version of \(name)")
+        }
+        return Product(name: name, versions: versions, responsible: (row["responsible"] as String?).map { Login($0) })
+    }
+
+    static func leastBusyTechnician(_ db: Database) throws -> Login? {
+        try String.fetchOne(db, sql: """
+            SELECT u.login FROM users u
+            LEFT JOIN tickets t ON t.responsible = u.login AND t.status = 'open'
+            WHERE u.role = 'tech' AND u.disabled = 0
+            GROUP BY u.login ORDER BY COUNT(t.number), u.login LIMIT 1
+            """).map { Login($0) }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import BelenusCore
+import BelenusSite
+import BelenusStore
+import Foundation
+
+@main
+struct Belenus: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "belenus",
+        abstract: "Belenus: a support desk as a static site plus a CGI gateway.",
+        subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self])
+}
+
+/// `--site DIR`, shared by every command.
+struct SiteOption: ParsableArguments {
+    @Option(name: .long, help: "The site's folder.")
+    var site: String = "."
+
+    var paths: SitePaths { SitePaths(root: site) }
+
+    func openStore() throws -> Store {
+        let paths = self.paths
+        guard FileManager.default.fileExists(atPath: paths.root) else { throw CLIError("\(site): no such folder") }
+        try paths.prepareWritableFolders()
+        return try Store(path: paths.database)
+    }
+}
+
+/// A one-line error for the person at the terminal.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Progress on a terminal only: one line, rewritten in place.
+enum Progress {
+    static let isTerminal = isatty(2) == 1
+
+    static func show(_ text: String) {
+        guard isTerminal else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    static func done() {
+        guard isTerminal else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Make a new site: config, theme, sample pages, empty database.")
+    @Argument(help: "The new site's folder.") var dir: String
+
+    func run() throws {
+        let paths = try SiteInit.create(at: dir)
+        _ = try Store(path: paths.database)
+        print("New site in \(paths.root). Next: belenus build --site \(dir)")
+    }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Render every page whose inputs changed.")
+    @OptionGroup var site: SiteOption
+    @Flag(help: "Render every page.") var full = false
+
+    func run() throws {
+        let started = Date()
+        let builder = try SiteBuilder(paths: site.paths, store: try site.openStore())
+        let report = try builder.build(full: full) { done, total in Progress.show("rendering \(done)/\(total) pages") }
+        Progress.done()
+        let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
+        if report.rendered == 0 && report.removed == 0 {
+            print("Nothing changed: \(report.pages) pages up to date (\(seconds) s). Output: \(builder.paths.output)")
+        } else {
+            print("\(report.pages) pages: \(report.rendered) rendered, \(report.written) written, \(report.removed) removed in \(seconds) s. Output: \(builder.paths.output)")
+        }
+    }
+}
