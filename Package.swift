@@ -43,7 +43,9 @@ let package = Package(
         .executableTarget(name: "belenus-gateway", dependencies: ["BelenusCore"]),
 
         .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
-        .testTarget(name: "BelenusStoreTests", dependencies: ["BelenusCore", "BelenusStore"]),
+        .testTarget(name: "BelenusStoreTests", dependencies: [
+            "BelenusCore", "BelenusStore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "BelenusSiteTests", dependencies: ["BelenusCore", "BelenusStore", "BelenusSite"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BelenusCore", "BelenusStore"]),
     ],

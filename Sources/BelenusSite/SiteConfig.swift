@@ -27,13 +27,22 @@ public struct SiteConfig: Hashable, Sendable {
 
     public var slaPolicy: SLAPolicy { SLAPolicy(defaultDueHours: defaultDueHours, dueSoonHours: dueSoonHours) }
 
+    /// A TOML number written either way: `72` or `72.5`.
+    private struct Number: Decodable {
+        let value: Double
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let int = try? container.decode(Int.self) { value = Double(int) } else { value = try container.decode(Double.self) }
+        }
+    }
+
     /// The file's keys, mirrored for TOMLKit's decoder.
     private struct File: Decodable {
         struct Tickets: Decodable {
             var max_attachments: Int?
             var max_attachment_bytes: Int?
-            var default_due_hours: Double?
-            var due_soon_hours: Double?
+            var default_due_hours: Number?
+            var due_soon_hours: Number?
         }
         struct Mail: Decodable {
             var transport: String?
@@ -43,7 +52,7 @@ public struct SiteConfig: Hashable, Sendable {
         }
         struct Security: Decodable {
             var cookie_secure: Bool?
-            var session_hours: Double?
+            var session_hours: Number?
         }
         var title: String?
         var base_url: String?
@@ -81,8 +90,8 @@ public struct SiteConfig: Hashable, Sendable {
         if let t = file.tickets {
             c.maxAttachments = t.max_attachments ?? c.maxAttachments
             c.maxAttachmentBytes = t.max_attachment_bytes ?? c.maxAttachmentBytes
-            c.defaultDueHours = t.default_due_hours ?? c.defaultDueHours
-            c.dueSoonHours = t.due_soon_hours ?? c.dueSoonHours
+            c.defaultDueHours = t.default_due_hours?.value ?? c.defaultDueHours
+            c.dueSoonHours = t.due_soon_hours?.value ?? c.dueSoonHours
             guard c.maxAttachments >= 0, c.maxAttachmentBytes > 0, c.defaultDueHours > 0, c.dueSoonHours >= 0 else {
                 throw SiteError(file: path, "[tickets]: limits and hours must be positive")
             }
@@ -98,7 +107,7 @@ public struct SiteConfig: Hashable, Sendable {
         }
         if let s = file.security {
             c.cookieSecure = s.cookie_secure ?? c.cookieSecure
-            c.sessionHours = s.session_hours ?? c.sessionHours
+            c.sessionHours = s.session_hours?.value ?? c.sessionHours
         }
         return c
     }

@@ -1,0 +1,130 @@
+import BelenusCore
+import BelenusSite
+import BelenusStore
+import Foundation
+import Testing
+
+@Test func aSecondBuildWithNoChangeRendersNothing() throws {
+    let site = try SiteFixture()
+    _ = try site.openTicket()
+    let first = try site.build()
+    #expect(first.rendered == first.pages)
+    #expect(first.written == first.pages)
+    let second = try site.build()
+    #expect(second.rendered == 0)
+    #expect(second.written == 0)
+    let full = try site.build(full: true)
+    #expect(full.rendered == full.pages)
+    #expect(full.written == 0)  // same bytes: not rewritten
+}
+
+@Test func aCommentRerendersItsTicketAndItsListsOnly() throws {
+    let site = try SiteFixture()
+    let one = try site.openTicket()
+    _ = try site.openTicket(title: "Otro")
+    _ = try site.build()
+    try site.store.record(try one.comment("¿Alguna novedad?", by: site.ana, at: Date()), replacingRevision: one.revision)
+    let report = try site.build()
+    // Ticket 1's page, the staff list's bucket, Acme's list bucket.
+    #expect(report.rendered == 3)
+    #expect(try site.output("private/tickets/1/index.html").contains("¿Alguna novedad?"))
+}
+
+@Test func pagesWhoseSLAStateChangedAreRenderedAgain() throws {
+    let site = try SiteFixture()
+    let created = Date(timeIntervalSince1970: 1_800_000_000)
+    _ = try site.openTicket(at: created)
+    _ = try site.build(now: created)
+    #expect(try site.output("private/tickets/1/index.html").contains("sla-on_time"))
+    #expect(try site.build(now: created + 3600).rendered == 0)
+    let report = try site.build(now: created + 100 * 3600)
+    #expect(report.rendered == 3)
+    #expect(try site.output("private/tickets/1/index.html").contains("sla-overdue"))
+}
+
+@Test func theTicketPageShowsEverythingAndTheFormsForItsState() throws {
+    let site = try SiteFixture()
+    let ticket = try site.openTicket()
+    try site.store.record(try ticket.close(solution: "Actualice la **tabla**.", by: site.tech, at: Date()), replacingRevision: ticket.revision)
+    _ = try site.build()
+    let page = try site.output("private/tickets/1/index.html")
+    #expect(page.contains("Cerrado por el técnico (✓)"))
+    #expect(page.contains("Actualice la <strong>tabla</strong>."))
+    #expect(page.contains("Ana Pérez"))
+    #expect(page.contains("/tickets/1/reopen"))
+    #expect(page.contains("/tickets/1/approve"))
+    #expect(!page.contains("/tickets/1/close\""))  // closed: no close form
+    #expect(page.contains("<!--belenus:client-->") && page.contains("<!--/belenus:staff-->"))
+    #expect(page.contains("name=\"csrf\""))
+}
+
+@Test func theSameDataGivesTheSameBytes() throws {
+    let site = try SiteFixture()
+    _ = try site.openTicket(at: Date(timeIntervalSince1970: 1_800_000_000))
+    let now = Date(timeIntervalSince1970: 1_800_000_100)
+    _ = try site.build(now: now)
+    let before = try site.allOutput()
+    try FileManager.default.removeItem(atPath: site.paths.output)
+    _ = try site.build(full: true, now: now)
+    #expect(try site.allOutput() == before)
+}
+
+@Test func aRemovedArticleLosesItsPage() throws {
+    let site = try SiteFixture()
+    try site.writeArticle("temporal.md", "---\ntitle: Temporal\nproduct: Nómina\n---\nTexto.")
+    _ = try site.build()
+    #expect(FileManager.default.fileExists(atPath: "\(site.paths.output)/public/kb/temporal/index.html"))
+    try FileManager.default.removeItem(atPath: "\(site.paths.contentKB)/temporal.md")
+    let report = try site.build()
+    #expect(report.removed == 1)
+    #expect(!FileManager.default.fileExists(atPath: "\(site.paths.output)/public/kb/temporal/index.html"))
+}
+
+@Test func draftsArePublishedNowhere() throws {
+    let site = try SiteFixture()
+    try site.writeArticle("borrador.md", "---\ntitle: Borrador secreto\ndraft: true\n---\nTexto.")
+    _ = try site.build()
+    #expect(try site.allOutput().values.allSatisfy { !$0.contains("Borrador secreto") })
+}
+
+@Test func aBrokenFrontMatterNamesTheFileAndLine() throws {
+    let site = try SiteFixture()
+    try site.writeArticle("roto.md", "---\ntitle: Bien\nproduct: [sin cerrar\n---\nTexto.")
+    #expect {
+        try site.build()
+    } throws: { error in
+        let text = "\(error)"
+        return text.contains("roto.md:") && text.contains("front matter")
+    }
+    try site.writeArticle("roto.md", "sin front matter")
+    #expect { try site.build() } throws: { "\($0)".contains("roto.md:1: front matter") }
+}
+
+@Test func aTemplateErrorNamesTheTemplateAndLine() throws {
+    let site = try SiteFixture()
+    try Data("<p>\n{{#abierto}}sin cerrar\n".utf8).write(to: URL(fileURLWithPath: "\(site.paths.templates)/page.mustache"))
+    #expect { try site.build() } throws: { "\($0)".contains("page.mustache:") }
+}
+
+@Test func noTemporaryFileIsLeftBehind() throws {
+    let site = try SiteFixture()
+    _ = try site.openTicket()
+    _ = try site.build()
+    #expect(try site.allOutput().keys.allSatisfy { !$0.hasSuffix(".tmp") })
+}
+
+@Test func theKBSearchIndexFollowsTheArticles() throws {
+    let site = try SiteFixture()
+    try site.writeArticle("timbrado.md", "---\ntitle: Timbrado de Nómina\nproduct: Nómina\n---\nCómo timbrar.")
+    _ = try site.build()
+    #expect(try site.store.searchKB("nomina").map(\.slug) == ["timbrado"])
+}
+
+@Test func theEnglishLocaleTranslatesTheUI() throws {
+    let site = try SiteFixture()
+    try Data("language = \"en\"\n".utf8).write(to: URL(fileURLWithPath: site.paths.config))
+    _ = try site.build()
+    let home = try site.output("public/index.html")
+    #expect(home.contains("Knowledge base"))
+    #expect(home.contains("<html lang=\"en\">"))
+}

@@ -1,0 +1,55 @@
+import BelenusCore
+import BelenusStore
+import Foundation
+import Testing
+
+private func corpusLine(number: Int, title: String = "Falla", comments: String = "[]") -> String {
+    """
+    {"number": \(number), "title": "\(title)", "product": "Facturación", "version": "2019.1.8", "client": "Grupo Altamira S.L.", \
+    "requester": {"name": "Nuria Álvarez", "email": "Nuria.Alvarez@grupoaltamira.es"}, "created_at": "2020-03-11T02:51:25Z", \
+    "due_at": "2020-03-20T09:51:25Z", "status": "open", "waiting_on": "client", "responsible": "jgarcia", "assigned": null, \
+    "provider_ref": "PRV-2020-85354", "body_md": "Texto", "comments": \(comments)}
+    """
+}
+
+private func write(_ lines: [String]) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString).jsonl").path
+    try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+@Test func importCreatesTheOrgsProductsAndPeopleItNames() throws {
+    let store = try freshStore()
+    let comments = #"[{"author": "Nuria Álvarez", "at": "2020-03-12T00:00:00Z", "body_md": "¿Y?"}, {"author": "mlopez", "at": "2020-03-13T00:00:00Z", "body_md": "Ya."}]"#
+    let path = try write([corpusLine(number: 1, comments: comments), corpusLine(number: 2)])
+    #expect(try CorpusImporter(store: store).importFile(path) == 2)
+    #expect(try store.orgs() == ["Grupo Altamira S.L."])
+    #expect(try store.technicians() == [Login("jgarcia"), Login("mlopez")])
+    let details = try #require(try store.ticketDetails([TicketNumber(1)]).first)
+    #expect(details.ticket.requester == Login("nuria.alvarez@grupoaltamira.es"))
+    #expect(details.events.map(\.event.actor.rawValue) == ["nuria.alvarez@grupoaltamira.es", "nuria.alvarez@grupoaltamira.es", "mlopez"])
+    #expect(details.ticket.slaState(at: Date(), policy: SLAPolicy()) == .paused)
+    #expect(try store.users().allSatisfy { !$0.hasPassword })
+}
+
+@Test func aBrokenLineNamesItsNumberAndImportsNothing() throws {
+    let store = try freshStore()
+    let path = try write([corpusLine(number: 1), corpusLine(number: 2), "{\"number\": 3, \"title\": "])
+    #expect {
+        try CorpusImporter(store: store).importFile(path)
+    } throws: { error in
+        "\(error)".contains(":3: ") && "\(error)".contains("not valid JSON")
+    }
+    #expect(try store.ticketCount() == 0)
+    #expect(try store.orgs().isEmpty)
+}
+
+@Test func aMissingFieldAndADuplicateNumberAreNamed() throws {
+    let store = try freshStore()
+    let noTitle = corpusLine(number: 1).replacingOccurrences(of: "\"title\": \"Falla\", ", with: "")
+    let path = try write([noTitle])
+    #expect { try CorpusImporter(store: store).importFile(path) } throws: { "\($0)".contains(":1: missing field 'title'") }
+    let dup = try write([corpusLine(number: 5), corpusLine(number: 5)])
+    #expect { try CorpusImporter(store: store).importFile(dup) } throws: { "\($0)".contains(":2: number: ticket 5 already exists") }
+    #expect(try store.ticketCount() == 0)
+}

@@ -1,0 +1,122 @@
+import BelenusCore
+import BelenusStore
+import Foundation
+import GRDB
+import Testing
+
+/// A fresh database in a temporary folder.
+func freshStore() throws -> Store {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return try Store(path: dir.appendingPathComponent("belenus.sqlite3").path)
+}
+
+/// Acme with client ana, technicians jgarcia and mlopez, product Nómina (2024.1, 2025.1).
+func seededStore(productResponsible: Login? = nil) throws -> Store {
+    let store = try freshStore()
+    try store.addOrg("Acme")
+    try store.addOrg("Globex")
+    try store.addUser(User(login: Login("ana"), name: "Ana Pérez", email: "ana@acme.mx", role: .client, org: "Acme"), passwordHash: nil)
+    try store.addUser(User(login: Login("jgarcia"), name: "J. García", email: "jg@soporte.mx", role: .tech), passwordHash: nil)
+    try store.addUser(User(login: Login("mlopez"), name: "M. López", email: "ml@soporte.mx", role: .tech), passwordHash: nil)
+    try store.addProduct("Nómina", versions: ["2024.1", "2025.1"], responsible: productResponsible)
+    return store
+}
+
+let ana = Actor(login: Login("ana"), role: .client, org: "Acme")
+let jgarcia = Actor(login: Login("jgarcia"), role: .tech)
+let policy = SLAPolicy()
+let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDraft {
+    TicketDraft(title: "No calcula ISR", product: product, version: version, body: "Falla el cálculo.", org: "Acme")
+}
+
+@Test func theDatabaseIsInWALMode() throws {
+    let store = try freshStore()
+    let mode = try store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+    #expect(mode == "wal")
+}
+
+@Test func aDuplicateOrgIsRefused() throws {
+    let store = try seededStore()
+    #expect(throws: StoreError.self) { try store.addOrg("Acme") }
+    #expect(try store.orgs() == ["Acme", "Globex"])
+}
+
+@Test func aClientNeedsAnOrgThatExists() throws {
+    let store = try seededStore()
+    let ghost = User(login: Login("x"), name: "X", email: "x@x.mx", role: .client, org: "Initech")
+    #expect(throws: StoreError.self) { try store.addUser(ghost, passwordHash: nil) }
+    let orgless = User(login: Login("y"), name: "Y", email: "y@y.mx", role: .client)
+    #expect(throws: StoreError.self) { try store.addUser(orgless, passwordHash: nil) }
+    #expect(try store.user(Login("x")) == nil)
+}
+
+@Test func aDuplicateProductIsRefused() throws {
+    let store = try seededStore()
+    #expect(throws: StoreError.self) { try store.addProduct("Nómina", versions: [], responsible: nil) }
+    #expect(throws: StoreError.self) { try store.addProduct("Bancos", versions: [], responsible: Login("ana")) }
+}
+
+@Test func passwordsAreStoredAsArgon2idAndVerify() throws {
+    let hasher = PasswordHasher(iterations: 1, memoryKiB: 1024)
+    let hash = try hasher.hash("correcto caballo")
+    #expect(hash.hasPrefix("$argon2id$"))
+    #expect(!hash.contains("correcto"))
+    #expect(PasswordHasher.verify("correcto caballo", against: hash))
+    #expect(!PasswordHasher.verify("otro", against: hash))
+    #expect(try hasher.hash("correcto caballo") != hash)  // salted
+}
+
+@Test func anUnknownProductOrVersionIsAFieldErrorAndWritesNothing() throws {
+    let store = try seededStore()
+    #expect(throws: FieldError(field: "product", message: "unknown product 'Bancos'")) {
+        try store.openTicket(draft(product: "Bancos"), by: ana, at: t0, policy: policy)
+    }
+    #expect(throws: FieldError.self) { try store.openTicket(draft(version: "1999"), by: ana, at: t0, policy: policy) }
+    #expect(try store.ticketCount() == 0)
+}
+
+@Test func theProductsTechnicianIsResponsibleElseTheLeastBusy() throws {
+    let store = try seededStore()
+    let first = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
+    #expect(first.number == TicketNumber(1))
+    #expect(first.responsible == Login("jgarcia"))  // both idle: alphabetical
+    let second = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
+    #expect(second.responsible == Login("mlopez"))  // jgarcia has one open
+    let owned = try seededStore(productResponsible: Login("mlopez"))
+    #expect(try owned.openTicket(draft(), by: ana, at: t0, policy: policy).responsible == Login("mlopez"))
+}
+
+@Test func aChangeIsRecordedWithItsEvent() throws {
+    let store = try seededStore()
+    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
+    let change = try ticket.close(solution: "Actualice la tabla.", by: jgarcia, at: t0 + 60)
+    try store.record(change, replacingRevision: ticket.revision)
+    let details = try #require(try store.ticketDetails([ticket.number]).first)
+    #expect(details.ticket.status == .closed)
+    #expect(details.events.map(\.event.kind) == [.created, .close])
+    #expect(details.names[Login("ana")] == "Ana Pérez")
+}
+
+@Test func aChangeOnAStaleRevisionIsAConflictAndWritesNothing() throws {
+    let store = try seededStore()
+    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
+    try store.record(try ticket.comment("uno", by: ana, at: t0 + 1), replacingRevision: ticket.revision)
+    let late = try ticket.comment("dos", by: ana, at: t0 + 2)
+    #expect(throws: RuleViolation.self) { try store.record(late, replacingRevision: ticket.revision) }
+    #expect(try store.ticketDetails([ticket.number]).first?.events.count == 2)
+}
+
+@Test func kbSearchFoldsAccentsAndRanksTitlesFirst() throws {
+    let store = try freshStore()
+    try store.replaceKBIndex([
+        KBIndexEntry(slug: "a", title: "Cierre de ejercicio", product: "Contabilidad", body: "Menciona la nómina una vez."),
+        KBIndexEntry(slug: "b", title: "Timbrado de Nómina", product: "Nómina", body: "Cómo timbrar la nómina <b>ya</b>."),
+    ])
+    let hits = try store.searchKB("nomina")
+    #expect(hits.map(\.slug) == ["b", "a"])
+    #expect(hits[0].snippet.contains("\u{2}nómina\u{3}"))
+    #expect(try store.searchKB("\"; DROP TABLE kb_fts; --").isEmpty)
+}
