@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+/// Runs the real `belenus` binary, as a person at a terminal would.
+struct CLI {
+    /// The folder of the built products: next to the test bundle, or `BELENUS_BIN_DIR`.
+    static let binDir: String = {
+        if let dir = ProcessInfo.processInfo.environment["BELENUS_BIN_DIR"], !dir.isEmpty { return dir }
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.appendingPathComponent(".build/debug").path
+    }()
+
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], stdin: String = "") throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binDir + "/belenus")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["BELENUS_HOME"] = repoRoot
+        process.environment = environment
+        let (input, output, error) = (Pipe(), Pipe(), Pipe())
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    static func newSite() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-cli-\(UUID().uuidString)").path
+        let result = try run(["init", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        return dir
+    }
+}
+
+@Test func initBuildAndRebuildASite() throws {
+    let site = try CLI.newSite()
+    #expect(FileManager.default.fileExists(atPath: site + "/belenus.toml"))
+    #expect(FileManager.default.fileExists(atPath: site + "/var/belenus.sqlite3"))
+    let first = try CLI.run(["build", "--site", site])
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(FileManager.default.fileExists(atPath: site + "/output/public/index.html"))
+    let second = try CLI.run(["build", "--site", site])
+    #expect(second.stdout.hasPrefix("Nothing changed"))
+}
+
+@Test func adminCommandsManageOrgsProductsAndUsers() throws {
+    let site = try CLI.newSite()
+    #expect(try CLI.run(["org", "add", "Acme", "--site", site]).status == 0)
+    #expect(try CLI.run(["user", "add", "jgarcia", "--name", "J. García", "--email", "jg@soporte.mx", "--role", "tech", "--site", site],
+                        stdin: "una clave larga\n").status == 0)
+    #expect(try CLI.run(["product", "add", "Nómina", "--versions", "2024.1,2025.1", "--responsible", "jgarcia", "--site", site]).status == 0)
+    #expect(try CLI.run(["user", "add", "ana", "--name", "Ana", "--email", "ana@acme.mx", "--role", "client", "--org", "Acme", "--site", site],
+                        stdin: "otra clave larga\n").status == 0)
+    #expect(try CLI.run(["user", "disable", "ana", "--site", site]).status == 0)
+    let list = try CLI.run(["user", "list", "--site", site]).stdout
+    #expect(list.contains("ana\tclient\tAcme\tAna\tana@acme.mx\tdisabled"))
+    #expect(list.contains("jgarcia\ttech\t-"))
+    #expect(!list.contains("una clave larga"))
+}
+
+@Test(arguments: [
+    (["org", "add", "Acme"], "already exists"),
+    (["product", "add", "Nómina"], "already exists"),
+    (["user", "add", "x", "--name", "X", "--email", "x@x.mx", "--role", "client", "--org", "Initech"], "unknown org 'Initech'"),
+    (["user", "add", "x", "--name", "X", "--email", "x@x.mx", "--role", "boss"], "--role"),
+    (["user", "passwd", "nadie"], "no user 'nadie'"),
+    (["import", "/nonexistent.jsonl"], "/nonexistent.jsonl"),
+])
+func badInputIsOneClearLineAndANonZeroExit(_ arguments: [String], _ message: String) throws {
+    let site = try CLI.newSite()
+    try CLI.run(["org", "add", "Acme", "--site", site])
+    try CLI.run(["product", "add", "Nómina", "--site", site])
+    let result = try CLI.run(arguments + ["--site", site], stdin: "una clave larga\n")
+    #expect(result.status != 0)
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+    #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    #expect(!result.stderr.contains("Fatal error"))
+}
+
+@Test func importOfABrokenCorpusNamesTheLineAndLeavesNothing() throws {
+    let site = try CLI.newSite()
+    let corpus = site + "/corpus.jsonl"
+    let script = CLI.repoRoot + "/../shared/bench/gen_corpus.py"
+    let gen = Process()
+    gen.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    gen.arguments = ["python3", script, "--tickets", "30", "--kb", "3", "--seed", "7", "--out", site + "/corpus"]
+    gen.standardOutput = FileHandle.nullDevice
+    try gen.run()
+    gen.waitUntilExit()
+    try #require(gen.terminationStatus == 0)
+    var lines = try String(contentsOfFile: site + "/corpus/tickets.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+    lines[19] = "{\"number\": 20, broken"
+    try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: corpus))
+    let broken = try CLI.run(["import", corpus, "--site", site])
+    #expect(broken.status != 0)
+    #expect(broken.stderr.contains("corpus.jsonl:20:"), "\(broken.stderr)")
+
+    let good = try CLI.run(["import", site + "/corpus/tickets.jsonl", "--site", site])
+    #expect(good.status == 0, "\(good.stderr)")
+    #expect(good.stdout.contains("Imported 30 tickets"))
+    let build = try CLI.run(["build", "--site", site])
+    #expect(build.status == 0, "\(build.stderr)")
+    for n in 1...30 {
+        #expect(FileManager.default.fileExists(atPath: "\(site)/output/private/tickets/\(n)/index.html"))
+    }
+}
