@@ -63,9 +63,21 @@ public struct Theme: Sendable {
 
     /// Renders template `name` with `context` (plus `t`, the strings).
     func render(_ name: String, _ context: [String: Any]) -> String {
-        var context = context
+        var context = Self.droppingEmptyStrings(context) as? [String: Any] ?? [:]
         context["t"] = strings
         return library.render(context, withTemplate: name) ?? ""
+    }
+
+    /// swift-mustache opens a section for any value but `false`, an empty list and a missing key,
+    /// so `{{#x}}` with `x = ""` would show; the Mustache spec's empty string is false. Absent keys
+    /// keep the templates' `{{#x}}…{{/x}}` guards meaning what they say.
+    static func droppingEmptyStrings(_ value: Any) -> Any? {
+        switch value {
+        case let s as String: return s.isEmpty ? nil : s
+        case let d as [String: Any]: return d.compactMapValues(droppingEmptyStrings)
+        case let a as [[String: Any]]: return a.map { $0.compactMapValues(droppingEmptyStrings) }
+        default: return value
+        }
     }
 
     func string(_ key: String) -> String { strings[key] ?? key }

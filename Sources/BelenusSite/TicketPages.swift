@@ -58,7 +58,7 @@ struct TicketPages {
             ]
         }
         let solution = details.events.last { $0.event.kind == .close }?.event.body ?? ""
-        return theme.render("ticket", [
+        var context: [String: Any] = [
             "site": SiteContext.site(config),
             "noindex": config.ticketPages == .link,
             "ticket": [
@@ -70,7 +70,6 @@ struct TicketPages {
                 "waiting_label": theme.string("waiting_\(t.waitingOn.rawValue)"), "provider_ref": t.providerRef ?? "",
                 "status": t.status.rawValue, "status_label": theme.string("status_\(t.status.rawValue)"),
             ] as [String: Any],
-            "sla": slaContext(t) as Any,
             "attachments": details.attachments.map(attachmentContext),
             "events": events,
             "forms": [
@@ -91,7 +90,9 @@ struct TicketPages {
                     ["value": $0.rawValue, "label": theme.string("waiting_\($0.rawValue)"), "selected": $0 == t.waitingOn]
                 },
             ] as [String: Any],
-        ])
+        ]
+        context["sla"] = slaContext(t)  // absent, not nil: swift-mustache takes a nil in Any as true
+        return theme.render("ticket", context)
     }
 
     func attachmentContext(_ a: Attachment) -> [String: Any] {
@@ -142,14 +143,19 @@ struct TicketPages {
         let first = rows.first?.number.rawValue ?? 0, last = rows.last?.number.rawValue ?? 0
         let range = theme.string("list_range").replacingFirst("%@", with: "\(first)").replacingFirst("%@", with: "\(last)")
             .replacingFirst("%@", with: "\(list.tickets.count)")
+        var nav: [String: Any] = ["title": list.title, "staff": list.staff, "range": range]
+        if page > 1 { nav["newer"] = base + String(page - 1) }
+        if page < pages { nav["older"] = base + String(page + 1) }
         return theme.render("ticket-list", [
             "site": SiteContext.site(config),
-            "list": ["title": list.title, "staff": list.staff, "range": range,
-                     "newer": page > 1 ? base + String(page - 1) : "", "older": page < pages ? base + String(page + 1) : ""],
+            "list": nav,
             "rows": rows.reversed().map { t -> [String: Any] in
-                ["number": t.number.rawValue, "title": t.title, "status": t.status.rawValue,
-                 "status_label": theme.string("status_\(t.status.rawValue)"), "sla": slaContext(t) as Any,
-                 "org": t.org, "product": t.product, "responsible": t.responsible?.rawValue ?? ""]
+                var row: [String: Any] = [
+                    "number": t.number.rawValue, "title": t.title, "status": t.status.rawValue,
+                    "status_label": theme.string("status_\(t.status.rawValue)"),
+                    "org": t.org, "product": t.product, "responsible": t.responsible?.rawValue ?? ""]
+                row["sla"] = slaContext(t)
+                return row
             },
         ])
     }

@@ -128,3 +128,14 @@ import Testing
     #expect(home.contains("Knowledge base"))
     #expect(home.contains("<html lang=\"en\">"))
 }
+
+@Test func emptyValuesOpenNoSectionOnListsAndTicketPages() throws {
+    let site = try SiteFixture()
+    let ticket = try site.openTicket()
+    try site.store.record(try ticket.close(solution: "Hecho", by: site.tech, at: Date()), replacingRevision: ticket.revision)
+    _ = try site.build()
+    let list = try site.output("private/lists/staff/1.html")
+    #expect(!list.contains("href=\"\""))  // one page: no newer or older link
+    #expect(!list.contains("class=\"sla"))  // closed: no SLA badge
+    #expect(!(try site.output("private/tickets/1/index.html")).contains("class=\"sla"))
+}
