@@ -68,6 +68,7 @@ struct TicketPages {
                 "responsible_name": name(t.responsible), "assigned_name": name(t.assigned),
                 "due_iso": Timestamp.iso(t.dueAt), "due_display": theme.display(t.dueAt),
                 "waiting_label": theme.string("waiting_\(t.waitingOn.rawValue)"), "provider_ref": t.providerRef ?? "",
+                "provider_ref_display": t.providerRef ?? none,
                 "status": t.status.rawValue, "status_label": theme.string("status_\(t.status.rawValue)"),
             ] as [String: Any],
             "attachments": details.attachments.map(attachmentContext),
