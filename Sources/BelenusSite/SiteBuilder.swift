@@ -30,6 +30,11 @@ public struct SiteBuilder {
         self.store = store
     }
 
+    /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
+    /// changes what pages look like, so that sites built by the older binary render again
+    /// (templates, strings, config and data are fingerprinted by themselves).
+    static let renderVersion = "2"
+
     /// One page to produce: where, from what, and how.
     struct PageJob: Sendable {
         let path: String
@@ -94,7 +99,7 @@ public struct SiteBuilder {
 
     /// Every page of the site with its fingerprint.
     func pageJobs(articles: [KBArticle], pages: [ContentPage], now: Date) throws -> [PageJob] {
-        let base = theme.fingerprint + FNV1a.hex("\(config)")
+        let base = Self.renderVersion + theme.fingerprint + FNV1a.hex("\(config)")
         let publicPages = PublicPages(config: config, theme: theme, articles: articles, pages: pages)
         let kb = base + publicPages.listFingerprint + FNV1a.hex(pages.map(\.contentHash).joined())
         func page(_ path: String, _ fingerprint: String, _ render: @escaping @Sendable () -> String) -> PageJob {
