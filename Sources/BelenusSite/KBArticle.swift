@@ -26,7 +26,7 @@ public struct KBArticle: Hashable, Sendable {
         guard let slug = Slug.isValid(stem) ? Slug(rawValue: stem) : Slug(making: stem) else {
             throw SiteError(file: file, "the file name gives no usable slug")
         }
-        let (front, body, bodyLine) = try FrontMatter.split(text, file: file)
+        let (front, body) = try FrontMatter.split(text, file: file)
         let fields = try FrontMatter.parse(front, file: file)
         guard let title = fields["title"].flatMap(FrontMatter.string), !title.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw SiteError(file: file, line: 2, "front matter: 'title' is required")
@@ -41,7 +41,6 @@ public struct KBArticle: Hashable, Sendable {
         case let other?: throw SiteError(file: file, line: 2, "front matter: 'updated' is not a date: \(other)")
         }
         let tags: [String] = (fields["tags"] as? [Any])?.compactMap(FrontMatter.string) ?? []
-        _ = bodyLine
         return KBArticle(
             slug: slug, title: title, product: fields["product"].flatMap(FrontMatter.string) ?? "General",
             tags: tags, updated: updated, draft: fields["draft"] as? Bool ?? false, body: body,
@@ -51,8 +50,8 @@ public struct KBArticle: Hashable, Sendable {
 
 /// The `---` fenced YAML block at the start of a Markdown file.
 enum FrontMatter {
-    /// Returns the YAML, the body, and the body's first line number.
-    static func split(_ text: String, file: String) throws -> (String, String, Int) {
+    /// Returns the YAML and the body.
+    static func split(_ text: String, file: String) throws -> (yaml: String, body: String) {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.first.map({ $0.trimmingCharacters(in: .whitespaces) }) != "---" {
             throw SiteError(file: file, line: 1, "front matter: the file must start with a line '---'")
@@ -63,7 +62,7 @@ enum FrontMatter {
         }
         let yaml = lines[..<end].joined(separator: "\n")
         let body = lines[(end + 1)...].joined(separator: "\n")
-        return (yaml, body, end + 3)
+        return (yaml, body)
     }
 
     static func parse(_ yaml: String, file: String) throws -> [String: Any] {
