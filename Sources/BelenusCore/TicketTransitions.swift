@@ -164,6 +164,13 @@ extension Ticket {
         return next.recording(TicketEvent(kind: .update, actor: actor.login, at: now, changes: changes))
     }
 
+    /// A technician turns an approved ticket into a KB article; the ticket records where it went.
+    public func publish(slug: Slug, by actor: Actor, at now: Date) throws -> TicketChange {
+        try Rulebook.check(.publish, by: actor, on: self)
+        let change = TicketEvent.FieldChange(field: "kb", from: nil, to: slug.rawValue)
+        return recording(TicketEvent(kind: .publish, actor: actor.login, at: now, changes: [change]))
+    }
+
     private func recording(_ event: TicketEvent) -> TicketChange {
         var next = self
         next.revision += 1

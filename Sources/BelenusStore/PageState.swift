@@ -29,6 +29,20 @@ extension Store {
         }
     }
 
+    /// The records of `paths` that exist.
+    public func pageRecords(paths: [String]) throws -> [String: PageRecord] {
+        try read { db in
+            var records: [String: PageRecord] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT path, fingerprint, content_hash FROM pages WHERE path = ?")
+            for path in paths {
+                if let row = try Row.fetchOne(statement, arguments: [path]) {
+                    records[path] = PageRecord(path: path, fingerprint: row["fingerprint"], contentHash: row["content_hash"])
+                }
+            }
+            return records
+        }
+    }
+
     /// Records pages written (or confirmed) and forgets the paths in `removed`.
     public func savePageRecords(_ records: [PageRecord], removing removed: [String] = []) throws {
         guard !records.isEmpty || !removed.isEmpty else { return }

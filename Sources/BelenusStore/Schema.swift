@@ -108,6 +108,19 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: login throttle, sessions by login") { db in
+            try db.execute(sql: """
+                CREATE TABLE login_failures (
+                    key TEXT PRIMARY KEY NOT NULL,   -- 'login:<name>' or 'addr:<ip>'
+                    failures INTEGER NOT NULL,
+                    window_start TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sessions_login ON sessions(login);
+                CREATE INDEX sessions_expires ON sessions(expires_at);
+                CREATE INDEX attachments_sha256 ON attachments(sha256);
+                ALTER TABLE outbox ADD COLUMN event_kind TEXT NOT NULL DEFAULT '';  -- 'created' starts a mail thread
+                """)
+        }
         return migrator
     }
 }

@@ -14,6 +14,36 @@ public struct Attachment: Hashable, Sendable {
     public var sha256: String
 }
 
+/// A file to record with a change; its bytes are already at `var/attachments/<sha256>`.
+public struct NewAttachment: Hashable, Sendable {
+    public var name: String
+    public var contentType: String
+    public var size: Int
+    public var sha256: String
+    public init(name: String, contentType: String, size: Int, sha256: String) {
+        self.name = name
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+    }
+}
+
+/// How a change is announced: the words (made from the change, whose ticket number a new
+/// ticket only gets inside the transaction) and the support team's addresses (SPEC §7).
+public final class MailPlan: @unchecked Sendable {
+    let supportTeam: [String]
+    let notice: (TicketChange) -> Notice
+    /// The outbox ids queued, for delivery after the answer.
+    public private(set) var queuedIDs: [Int64] = []
+
+    public init(supportTeam: [String], notice: @escaping (TicketChange) -> Notice) {
+        self.supportTeam = supportTeam
+        self.notice = notice
+    }
+
+    func queued(_ id: Int64) { queuedIDs.append(id) }
+}
+
 /// A history entry as stored, with its row id (attachments point at it).
 public struct StoredEvent: Hashable, Sendable {
     public var id: Int64
@@ -33,6 +63,11 @@ public struct TicketDetails: Sendable {
 enum TicketRecords {
     static let columns = """
         number, title, product, version, body, org, requester, created_at, responsible, assigned,
+        due_at, waiting_on, paused_at, provider_ref, status, revision
+        """
+    /// The same, with an empty body: for lists.
+    static let summaryColumns = """
+        number, title, product, version, '' AS body, org, requester, created_at, responsible, assigned,
         due_at, waiting_on, paused_at, provider_ref, status, revision
         """
 
@@ -64,7 +99,7 @@ enum TicketRecords {
         let changes = String(decoding: (try? JSONEncoder().encode(event.changes)) ?? Data("[]".utf8), as: UTF8.self)
         try db.cachedStatement(sql: "INSERT INTO events (ticket, at, actor, kind, body, changes) VALUES (?,?,?,?,?,?)")
             .execute(arguments: [ticket.rawValue, Timestamp.iso(event.at), event.actor.rawValue, event.kind.rawValue,
-                                 event.body, event.kind == .update || event.kind == .assign ? changes : "[]"])
+                                 event.body, event.changes.isEmpty ? "[]" : changes])
         return db.lastInsertedRowID
     }
 

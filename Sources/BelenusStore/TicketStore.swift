@@ -4,15 +4,20 @@ import GRDB
 
 extension Store {
     /// Creates ticket N+1 from a client's draft: checks product and version, picks the responsible
-    /// technician (the product's, else the one with the fewest open tickets), records the event.
-    public func openTicket(_ draft: TicketDraft, by actor: Actor, at now: Date, policy: SLAPolicy) throws -> Ticket {
+    /// technician (the product's, else the one with the fewest open tickets), records the event,
+    /// the attachments' rows and the mail, all in one transaction.
+    public func openTicket(
+        _ draft: TicketDraft, by actor: Actor, at now: Date, policy: SLAPolicy,
+        attachments: [NewAttachment] = [], mail: MailPlan? = nil
+    ) throws -> Ticket {
         try write { db in
             let product = try Self.requireProduct(db, draft.product, version: draft.version)
             let responsible = try product.responsible ?? Self.leastBusyTechnician(db)
             let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets") ?? 1
             let change = try Ticket.open(draft, number: TicketNumber(next), by: actor, responsible: responsible, at: now, policy: policy)
             try TicketRecords.insert(db, change.ticket)
-            try TicketRecords.insert(db, change.event, ticket: change.ticket.number)
+            let event = try TicketRecords.insert(db, change.event, ticket: change.ticket.number)
+            try Self.recordExtras(db, change, event: event, actor: actor, attachments: attachments, mail: mail)
             return change.ticket
         }
     }
@@ -21,6 +26,23 @@ extension Store {
     @discardableResult
     public func record(_ change: TicketChange, replacingRevision revision: Int) throws -> Int64 {
         try write { db in try Self.record(db, change, replacingRevision: revision) }
+    }
+
+    /// Reads ticket `number`, lets `action` decide the change (it throws to refuse), and records
+    /// the change with its attachments and mail: one transaction, so two requests on one ticket
+    /// queue behind each other and each sees the other's result.
+    @discardableResult
+    public func change(
+        _ number: TicketNumber, by actor: Actor, at now: Date, attachments: [NewAttachment] = [], mail: MailPlan? = nil,
+        _ action: (Ticket, Set<Login>) throws -> TicketChange
+    ) throws -> TicketChange {
+        try write { db in
+            guard let ticket = try Self.fetchTicket(db, number) else { throw RuleViolation(.notFound, "ticket \(number) not found") }
+            let change = try action(ticket, try Self.technicians(db))
+            let event = try Self.record(db, change, replacingRevision: ticket.revision)
+            try Self.recordExtras(db, change, event: event, actor: actor, attachments: attachments, mail: mail)
+            return change
+        }
     }
 
     static func record(_ db: Database, _ change: TicketChange, replacingRevision revision: Int) throws -> Int64 {
@@ -36,6 +58,23 @@ extension Store {
             throw RuleViolation(.conflict, "ticket \(t.number) changed meanwhile; reload it")
         }
         return try TicketRecords.insert(db, change.event, ticket: t.number)
+    }
+
+    static func recordExtras(
+        _ db: Database, _ change: TicketChange, event: Int64, actor: Actor, attachments: [NewAttachment], mail: MailPlan?
+    ) throws {
+        let number = change.ticket.number
+        for a in attachments {
+            try db.execute(
+                sql: "INSERT INTO attachments (ticket, event, name, content_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [number.rawValue, event, a.name, a.contentType, a.size, a.sha256, Timestamp.iso(change.event.at)])
+        }
+        if let mail {
+            let to = try recipients(db, for: change.ticket, kind: change.event.kind, actor: actor, supportTeam: mail.supportTeam)
+            if let id = try queue(db, mail.notice(change), to: to, ticket: number, kind: change.event.kind, at: change.event.at) {
+                mail.queued(id)
+            }
+        }
     }
 
     public func ticket(_ number: TicketNumber) throws -> Ticket? {
@@ -54,11 +93,8 @@ extension Store {
     /// Every ticket without its body, in number order: for lists and fingerprints.
     public func ticketSummaries() throws -> [Ticket] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT number, title, product, version, '' AS body, org, requester, created_at, responsible, assigned,
-                       due_at, waiting_on, paused_at, provider_ref, status, revision
-                FROM tickets ORDER BY number
-                """).map(TicketRecords.ticket(from:))
+            try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets ORDER BY number")
+                .map(TicketRecords.ticket(from:))
         }
     }
 

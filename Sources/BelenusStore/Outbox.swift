@@ -1,0 +1,124 @@
+import BelenusCore
+import Foundation
+import GRDB
+
+/// The words of one notice; who gets it is decided by the store from the change (SPEC §7).
+public struct Notice: Sendable {
+    public var subject: String
+    public var body: String
+    public init(subject: String, body: String) {
+        self.subject = subject
+        self.body = body
+    }
+}
+
+/// A queued mail, as `belenus mail deliver` and the gateway hand it to a transport.
+public struct OutboxMessage: Hashable, Sendable {
+    public var id: Int64
+    public var ticket: TicketNumber?
+    /// The event kind that caused it; `created` is the first mail of a ticket's thread.
+    public var eventKind: String
+    public var createdAt: Date
+    public var recipients: [String]
+    public var subject: String
+    public var body: String
+    public var attempts: Int
+
+    public init(id: Int64, ticket: TicketNumber?, eventKind: String, createdAt: Date, recipients: [String], subject: String, body: String, attempts: Int) {
+        self.id = id
+        self.ticket = ticket
+        self.eventKind = eventKind
+        self.createdAt = createdAt
+        self.recipients = recipients
+        self.subject = subject
+        self.body = body
+        self.attempts = attempts
+    }
+}
+
+/// The outbox table: mail is queued in the transaction of the change that causes it and
+/// delivered after the answer; a failure stays queued with a later `next_attempt_at`.
+extension Store {
+    /// SPEC §7: a new ticket to the support team and the responsible tech; a tech's change to the
+    /// requester; a client's change to the responsible and assigned techs. The actor is left out.
+    static func recipients(_ db: Database, for ticket: Ticket, kind: TicketEvent.Kind, actor: Actor, supportTeam: [String]) throws -> [String] {
+        var logins: [Login] = []
+        var addresses: [String] = []
+        if kind == .created {
+            addresses = supportTeam
+            logins = [ticket.responsible].compactMap { $0 }
+        } else if actor.role.isStaff {
+            logins = [ticket.requester]
+        } else {
+            logins = [ticket.responsible, ticket.assigned].compactMap { $0 }
+        }
+        logins.removeAll { $0 == actor.login }
+        for login in logins {
+            if let user = try fetchUser(db, login), !user.disabled { addresses.append(user.email) }
+        }
+        var seen = Set<String>()
+        return addresses.filter { seen.insert($0.lowercased()).inserted }
+    }
+
+    @discardableResult
+    static func queue(_ db: Database, _ notice: Notice, to recipients: [String], ticket: TicketNumber, kind: TicketEvent.Kind, at now: Date) throws -> Int64? {
+        guard !recipients.isEmpty else { return nil }
+        let list = String(decoding: try JSONEncoder().encode(recipients), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (ticket, created_at, recipients, subject, body, next_attempt_at, event_kind)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [ticket.rawValue, Timestamp.iso(now), list, notice.subject, notice.body, Timestamp.iso(now), kind.rawValue])
+        return db.lastInsertedRowID
+    }
+
+    /// Messages due for delivery (all pending with `ids`), oldest first. Each is leased for
+    /// `lease` seconds so that two deliverers running at once do not send it twice.
+    public func claimMail(ids: [Int64]? = nil, at now: Date, lease: TimeInterval = 600) throws -> [OutboxMessage] {
+        try write { db in
+            var sql = "SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?"
+            let arguments: StatementArguments = [Timestamp.iso(now)]
+            if let ids {
+                guard !ids.isEmpty else { return [] }
+                sql += " AND id IN (\(ids.map(String.init).joined(separator: ",")))"
+            }
+            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments)
+            for row in rows {
+                try db.execute(sql: "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", arguments: [Timestamp.iso(now + lease), row["id"] as Int64])
+            }
+            return rows.map { row in
+                let recipients = (try? JSONDecoder().decode([String].self, from: Data((row["recipients"] as String).utf8))) ?? []
+                return OutboxMessage(
+                    id: row["id"], ticket: (row["ticket"] as Int?).map { TicketNumber($0) }, eventKind: row["event_kind"],
+                    createdAt: TicketRecords.date(row["created_at"]), recipients: recipients, subject: row["subject"],
+                    body: row["body"], attempts: row["attempts"])
+            }
+        }
+    }
+
+    public func markMailSent(_ id: Int64, at now: Date) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?", arguments: [Timestamp.iso(now), id])
+        }
+    }
+
+    /// Keeps the message queued and schedules the next try: 1, 2, 4… minutes, at most 6 hours.
+    public func markMailFailed(_ id: Int64, error: String, attempts: Int, at now: Date) throws {
+        let delay = min(6 * 3600, 60 * pow(2, Double(min(attempts, 20))))
+        try write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                arguments: [String(error.prefix(500)), Timestamp.iso(now + delay), id])
+        }
+    }
+
+    /// (pending, sent) counts, for `belenus mail deliver` and the tests.
+    public func mailCounts() throws -> (pending: Int, sent: Int) {
+        try read { db in
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") ?? 0
+            let sent = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL") ?? 0
+            return (pending, sent)
+        }
+    }
+}

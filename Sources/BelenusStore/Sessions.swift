@@ -1,0 +1,86 @@
+import BelenusCore
+import Foundation
+import GRDB
+
+/// A logged-in person's session as the gateway sees it.
+public struct Session: Sendable {
+    public var user: User
+    /// SHA-256 (hex) of the CSRF token; the token itself is only in the `belenus_csrf` cookie.
+    public var csrfHash: String
+    public var expiresAt: Date
+}
+
+/// Sessions and the failed-login throttle. Tokens arrive here already hashed: the database
+/// never holds a cookie's value.
+extension Store {
+    public func createSession(tokenHash: String, csrfHash: String, login: Login, at now: Date, lifetime: TimeInterval) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ?", arguments: [Timestamp.iso(now)])
+            try db.execute(
+                sql: "INSERT INTO sessions (token_hash, login, csrf_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [tokenHash, login.rawValue, csrfHash, Timestamp.iso(now), Timestamp.iso(now + lifetime)])
+        }
+    }
+
+    /// The live session with this token hash, of a user who is not disabled; nil otherwise.
+    public func session(tokenHash: String, at now: Date) throws -> Session? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT s.csrf_hash, s.expires_at, u.* FROM sessions s JOIN users u ON u.login = s.login
+                WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0
+                """, arguments: [tokenHash, Timestamp.iso(now)])
+            else { return nil }
+            return Session(user: Self.user(from: row), csrfHash: row["csrf_hash"], expiresAt: TicketRecords.date(row["expires_at"]))
+        }
+    }
+
+    public func deleteSession(tokenHash: String) throws {
+        try write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+    }
+
+    /// The password hash of an active account, nil for an unknown, disabled or password-less one.
+    public func passwordHash(of login: Login) throws -> (user: User, hash: String)? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE login = ? AND disabled = 0", arguments: [login.rawValue]),
+                  let hash = row["password_hash"] as String?
+            else { return nil }
+            return (Self.user(from: row), hash)
+        }
+    }
+
+    // MARK: - Throttle
+
+    /// True when any of `keys` has `limit` failures within the window that started less than
+    /// `window` ago.
+    public func loginThrottled(_ keys: [(key: String, limit: Int)], at now: Date, window: TimeInterval) throws -> Bool {
+        try read { db in
+            for (key, limit) in keys {
+                guard let row = try Row.fetchOne(db, sql: "SELECT failures, window_start FROM login_failures WHERE key = ?", arguments: [key])
+                else { continue }
+                let start = TicketRecords.date(row["window_start"])
+                if now.timeIntervalSince(start) < window, (row["failures"] as Int) >= limit { return true }
+            }
+            return false
+        }
+    }
+
+    /// Counts one failure against each key, opening a new window where the old one ended.
+    public func recordLoginFailure(_ keys: [String], at now: Date, window: TimeInterval) throws {
+        try write { db in
+            for key in keys {
+                let start = try String.fetchOne(db, sql: "SELECT window_start FROM login_failures WHERE key = ?", arguments: [key])
+                if let start, now.timeIntervalSince(TicketRecords.date(start)) < window {
+                    try db.execute(sql: "UPDATE login_failures SET failures = failures + 1 WHERE key = ?", arguments: [key])
+                } else {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)",
+                        arguments: [key, Timestamp.iso(now)])
+                }
+            }
+        }
+    }
+
+    public func clearLoginFailures(_ key: String) throws {
+        try write { db in try db.execute(sql: "DELETE FROM login_failures WHERE key = ?", arguments: [key]) }
+    }
+}

@@ -1,0 +1,117 @@
+import BelenusCore
+import Foundation
+import GRDB
+
+/// The filters of a ticket list (SPEC §3, the seed's FILTRO); nil or empty means "any".
+public struct TicketFilter: Hashable, Sendable {
+    public var number: TicketNumber?
+    public var providerRef: String?
+    public var org: String?
+    public var responsible: Login?
+    public var assigned: Login?
+    public var product: String?
+    public var status: TicketStatus?
+    public var waitingOn: WaitingOn?
+    public var sla: SLAState?
+    /// Words that must all appear in the title or the body.
+    public var words: [String] = []
+
+    public init() {}
+}
+
+/// One page of a filtered list, newest first.
+public struct TicketPage: Sendable {
+    public var total: Int
+    public var tickets: [Ticket]
+}
+
+extension Store {
+    /// Filtered, newest first, `pageSize` a page (page 1 is the newest). Bodies are left empty.
+    /// Every filter but `q` uses an index; `sla` compares ISO times, which sort as text.
+    public func tickets(matching filter: TicketFilter, page: Int, pageSize: Int, now: Date, policy: SLAPolicy) throws -> TicketPage {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        func add(_ sql: String, _ values: (any DatabaseValueConvertible)...) {
+            conditions.append(sql)
+            arguments += values
+        }
+        if let n = filter.number { add("number = ?", n.rawValue) }
+        if let v = filter.providerRef, !v.isEmpty { add("provider_ref = ?", v) }
+        if let v = filter.org, !v.isEmpty { add("org = ?", v) }
+        if let v = filter.responsible { add("responsible = ?", v.rawValue) }
+        if let v = filter.assigned { add("assigned = ?", v.rawValue) }
+        if let v = filter.product, !v.isEmpty { add("product = ?", v) }
+        if let v = filter.status { add("status = ?", v.rawValue) }
+        if let v = filter.waitingOn { add("waiting_on = ?", v.rawValue) }
+        if let sla = filter.sla {
+            let nowText = Timestamp.iso(now), soon = Timestamp.iso(now + policy.dueSoon)
+            switch sla {
+            case .paused: add("status = 'open' AND paused_at IS NOT NULL")
+            case .overdue: add("status = 'open' AND paused_at IS NULL AND due_at <= ?", nowText)
+            case .dueSoon: add("status = 'open' AND paused_at IS NULL AND due_at > ? AND due_at <= ?", nowText, soon)
+            case .onTime: add("status = 'open' AND paused_at IS NULL AND due_at > ?", soon)
+            }
+        }
+        for word in filter.words.prefix(8) {
+            let pattern = "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            add("(title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')", pattern, pattern)
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let page = max(1, page)
+        return try read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets \(whereClause)", arguments: StatementArguments(arguments)) ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(TicketRecords.summaryColumns) FROM tickets \(whereClause) ORDER BY number DESC LIMIT ? OFFSET ?
+                """, arguments: StatementArguments(arguments + [pageSize, (page - 1) * pageSize]))
+            return TicketPage(total: total, tickets: rows.map(TicketRecords.ticket(from:)))
+        }
+    }
+
+    // MARK: - The static lists' buckets
+
+    /// How many tickets the list has (all, or one company's).
+    public func listCount(org: String?) throws -> Int {
+        try read { db in
+            if let org { return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE org = ?", arguments: [org]) ?? 0 }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets") ?? 0
+        }
+    }
+
+    /// The 0-based position of ticket `number` in its list ordered by number.
+    public func listPosition(of number: TicketNumber, org: String?) throws -> Int {
+        try read { db in
+            if let org {
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE org = ? AND number < ?", arguments: [org, number.rawValue]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE number < ?", arguments: [number.rawValue]) ?? 0
+        }
+    }
+
+    /// A slice of a list ordered by number, bodies left empty.
+    public func listSlice(org: String?, offset: Int, limit: Int) throws -> [Ticket] {
+        try read { db in
+            let rows = if let org {
+                try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE org = ? ORDER BY number LIMIT ? OFFSET ?",
+                                 arguments: [org, limit, offset])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets ORDER BY number LIMIT ? OFFSET ?",
+                                 arguments: [limit, offset])
+            }
+            return rows.map(TicketRecords.ticket(from:))
+        }
+    }
+
+    // MARK: - Attachments
+
+    public func attachment(_ id: Int64) throws -> Attachment? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM attachments WHERE id = ?", arguments: [id]).map(TicketRecords.attachment(from:))
+        }
+    }
+
+    /// True while some row still points at the file with this hash.
+    public func attachmentReferenced(sha256: String) throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", arguments: [sha256]) == true }
+    }
+}
