@@ -1,0 +1,55 @@
+import Foundation
+
+/// Where mail goes (SPEC §7): `file` writes `.eml` files, `sendmail` pipes to a command.
+public enum MailTransport: Sendable {
+    /// Each message as `<dir>/<time>-<id>.eml`, written atomically.
+    case file(directory: String)
+    /// The command and its arguments, run without a shell; the message on its stdin.
+    case sendmail(command: [String])
+
+    /// Splits `sendmail_command` on spaces (no shell, so no quoting: a path with spaces needs a wrapper script).
+    public static func sendmail(_ commandLine: String) -> MailTransport {
+        .sendmail(command: commandLine.split(separator: " ").map(String.init))
+    }
+
+    func send(_ message: MailMessage, id: Int64) throws {
+        let bytes = Array(message.rfc5322.utf8)
+        switch self {
+        case .file(let directory):
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let stamp = Int(message.date.timeIntervalSince1970)
+            let name = "\(stamp)-\(String(format: "%06d", id)).eml"
+            let temp = "\(directory)/.\(name).\(getpid()).tmp"
+            guard FileManager.default.createFile(atPath: temp, contents: Data(bytes)) else {
+                throw MailError("cannot write \(temp)")
+            }
+            guard rename(temp, "\(directory)/\(name)") == 0 else {
+                unlink(temp)
+                throw MailError("cannot rename to \(directory)/\(name): \(String(cString: strerror(errno)))")
+            }
+        case .sendmail(let command):
+            guard let program = command.first else { throw MailError("sendmail_command is empty") }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(command.dropFirst())
+            let input = Pipe(), errors = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            do { try process.run() } catch { throw MailError("cannot run \(program): \(error.localizedDescription)") }
+            input.fileHandleForWriting.write(Data(bytes))
+            try? input.fileHandleForWriting.close()
+            let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                let reason = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                throw MailError("\(program) exited with \(process.terminationStatus): \(reason)")
+            }
+        }
+    }
+}
+
+public struct MailError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
