@@ -33,7 +33,7 @@ public struct SiteBuilder {
     /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
     /// changes what pages look like, so that sites built by the older binary render again
     /// (templates, strings, config and data are fingerprinted by themselves).
-    static let renderVersion = "2"
+    static let renderVersion = "3"
 
     /// One page to produce: where, from what, and how.
     struct PageJob: Sendable {
@@ -46,10 +46,24 @@ public struct SiteBuilder {
 
     /// - Parameters:
     ///   - progress: called now and then with (done, to do).
-    public func build(full: Bool = false, now: Date = Date(), progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> BuildReport {
+    public func build(
+        full: Bool = false, scope: Scope = .all, now: Date = Date(), progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) throws -> BuildReport {
         try paths.prepareWritableFolders()
+        return try BuildLock.holding(paths) { try buildLocked(full: full, scope: scope, now: now, progress: progress) }
+    }
+
+    /// Which pages a build looks at.
+    public enum Scope: Sendable {
+        case all
+        /// `output/public/` without ticket pages: after a KB change.
+        case publicOnly
+    }
+
+    private func buildLocked(full: Bool, scope: Scope, now: Date, progress: @escaping @Sendable (Int, Int) -> Void) throws -> BuildReport {
         let articles = try SiteContent.articles(paths)
-        let jobs = try pageJobs(articles: articles, pages: try SiteContent.pages(paths), now: now)
+        var jobs = try pageJobs(articles: articles, pages: try SiteContent.pages(paths), now: now, tickets: scope == .all)
+        if scope == .publicOnly { jobs = jobs.filter { $0.path.hasPrefix("public/") && !$0.path.hasPrefix("public/t/") } }
         let records = try store.pageRecords()
         let fm = FileManager.default
         let todo = jobs.filter { job in
@@ -68,7 +82,10 @@ public struct SiteBuilder {
         if let error = results.firstError { throw error }
 
         let live = Set(jobs.map(\.path))
-        let gone = records.keys.filter { !live.contains($0) && !$0.hasPrefix("index:") }
+        let gone = records.keys.filter { path in
+            !live.contains(path) && !path.hasPrefix("index:")
+                && (scope == .all || (path.hasPrefix("public/") && !path.hasPrefix("public/t/")))
+        }
         for path in gone { unlink(paths.output + "/" + path) }
         report.removed = gone.count
         report.written = results.written
@@ -98,8 +115,8 @@ public struct SiteBuilder {
     }
 
     /// Every page of the site with its fingerprint.
-    func pageJobs(articles: [KBArticle], pages: [ContentPage], now: Date) throws -> [PageJob] {
-        let base = Self.renderVersion + theme.fingerprint + FNV1a.hex("\(config)")
+    func pageJobs(articles: [KBArticle], pages: [ContentPage], now: Date, tickets includeTickets: Bool = true) throws -> [PageJob] {
+        let base = baseFingerprint
         let publicPages = PublicPages(config: config, theme: theme, articles: articles, pages: pages)
         let kb = base + publicPages.listFingerprint + FNV1a.hex(pages.map(\.contentHash).joined())
         func page(_ path: String, _ fingerprint: String, _ render: @escaping @Sendable () -> String) -> PageJob {
@@ -125,10 +142,8 @@ public struct SiteBuilder {
             jobs.append(PageJob(path: "public/assets/\(asset.path)", fingerprint: base, ticket: nil, render: { _ in bytes }))
         }
 
-        let users = try store.users()
-        let technicians = users.filter { $0.role != .client && !$0.disabled }.map { (login: $0.login, name: $0.name) }
-        let ticketPages = TicketPages(config: config, theme: theme, technicians: technicians, now: now)
-        let staffBase = base + FNV1a.hex(technicians.map { "\($0.login)=\($0.name)" }.joined(separator: ","))
+        guard includeTickets else { return jobs }
+        let (ticketPages, staffBase) = try ticketRendering(now: now)
         let tickets = try store.ticketSummaries()
         for ticket in tickets {
             jobs.append(PageJob(
@@ -142,6 +157,19 @@ public struct SiteBuilder {
             }
         }
         return jobs
+    }
+
+    /// Part of every page's fingerprint: the generator's version, the theme and the config.
+    var baseFingerprint: String { Self.renderVersion + theme.fingerprint + FNV1a.hex("\(config)") }
+
+    /// What ticket pages are rendered with, and the fingerprint part they share (the technicians
+    /// offered in the forms).
+    func ticketRendering(now: Date) throws -> (pages: TicketPages, staffBase: String) {
+        let users = try store.users()
+        let technicians = users.filter { $0.role != .client && !$0.disabled }.map { (login: $0.login, name: $0.name) }
+        let ticketPages = TicketPages(config: config, theme: theme, technicians: technicians, now: now)
+        let staffBase = baseFingerprint + FNV1a.hex(technicians.map { "\($0.login)=\($0.name)" }.joined(separator: ","))
+        return (ticketPages, staffBase)
     }
 
     /// Refills the FTS5 index when the set of articles changed.

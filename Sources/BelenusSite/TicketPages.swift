@@ -115,11 +115,14 @@ struct TicketPages {
     func lists(_ tickets: [Ticket]) -> [TicketList] {
         var byOrg: [String: [Ticket]] = [:]
         for t in tickets { byOrg[t.org, default: []].append(t) }
-        let staffList = TicketList(key: "staff", title: theme.string("list_staff"), staff: true, tickets: tickets)
-        return [staffList] + byOrg.keys.sorted().map { org in
-            TicketList(key: "org/\(Self.orgKey(org))", title: theme.string("list_org").replacingOccurrences(of: "%@", with: org),
-                       staff: false, tickets: byOrg[org]!)
-        }
+        return [list(org: nil, tickets: tickets)] + byOrg.keys.sorted().map { list(org: $0, tickets: byOrg[$0]!) }
+    }
+
+    /// The staff's list (`org` nil) or one company's.
+    func list(org: String?, tickets: [Ticket]) -> TicketList {
+        guard let org else { return TicketList(key: "staff", title: theme.string("list_staff"), staff: true, tickets: tickets) }
+        return TicketList(key: "org/\(Self.orgKey(org))", title: theme.string("list_org").replacingOccurrences(of: "%@", with: org),
+                          staff: false, tickets: tickets)
     }
 
     /// A file-name-safe key for a company that two names never share.
@@ -134,31 +137,46 @@ struct TicketPages {
         return (0..<count).map { i in
             let rows = list.tickets[(i * Self.pageSize)..<min(list.tickets.count, (i + 1) * Self.pageSize)]
             let page = count - i  // page 1 is the newest bucket
-            let fp = FNV1a.hex(rows.map(fingerprint).joined(separator: ",") + "|\(page)/\(count)")
-            return (Self.listPath(list.key, bucket: i + 1), fp, rows, page, count)
+            return (Self.listPath(list.key, bucket: i + 1), bucketFingerprint(rows, page: page, pages: count), rows, page, count)
         }
     }
 
+    func bucketFingerprint(_ rows: ArraySlice<Ticket>, page: Int, pages: Int) -> String {
+        FNV1a.hex(rows.map(fingerprint).joined(separator: ",") + "|\(page)/\(pages)")
+    }
+
+    /// A static bucket: "Tickets #first to #last" (no total, so other buckets need not change
+    /// when a ticket is added), pager links by page number counted from the newest.
     func listPage(_ list: TicketList, rows: ArraySlice<Ticket>, page: Int, pages: Int) -> String {
         let base = "\(config.gatewayPath)/tickets?page="
         let first = rows.first?.number.rawValue ?? 0, last = rows.last?.number.rawValue ?? 0
         let range = theme.string("list_range").replacingFirst("%@", with: "\(first)").replacingFirst("%@", with: "\(last)")
-            .replacingFirst("%@", with: "\(list.tickets.count)")
-        var nav: [String: Any] = ["title": list.title, "staff": list.staff, "range": range]
-        if page > 1 { nav["newer"] = base + String(page - 1) }
-        if page < pages { nav["older"] = base + String(page + 1) }
-        return theme.render("ticket-list", [
-            "site": SiteContext.site(config),
-            "list": nav,
-            "rows": rows.reversed().map { t -> [String: Any] in
-                var row: [String: Any] = [
-                    "number": t.number.rawValue, "title": t.title, "status": t.status.rawValue,
-                    "status_label": theme.string("status_\(t.status.rawValue)"),
-                    "org": t.org, "product": t.product, "responsible": t.responsible?.rawValue ?? ""]
-                row["sla"] = slaContext(t)
-                return row
-            },
-        ])
+        return listPage(
+            title: list.title, staff: list.staff, rows: rows.reversed(), range: range,
+            newer: page > 1 ? base + String(page - 1) : nil, older: page < pages ? base + String(page + 1) : nil)
+    }
+
+    /// A list page, static or the gateway's filtered one; `filters` fills the filter form.
+    func listPage(
+        title: String, staff: Bool, rows: [Ticket], range: String, newer: String?, older: String?,
+        filters: [String: Any] = [:], extra: [String: Any] = [:]
+    ) -> String {
+        var nav: [String: Any] = ["title": title, "staff": staff, "range": range]
+        nav["newer"] = newer
+        nav["older"] = older
+        var context = extra
+        context["site"] = SiteContext.site(config)
+        context["list"] = nav
+        context["filters"] = filters
+        context["rows"] = rows.map { t -> [String: Any] in
+            var row: [String: Any] = [
+                "number": t.number.rawValue, "title": t.title, "status": t.status.rawValue,
+                "status_label": theme.string("status_\(t.status.rawValue)"),
+                "org": t.org, "product": t.product, "responsible": t.responsible?.rawValue ?? ""]
+            row["sla"] = slaContext(t)
+            return row
+        }
+        return theme.render("ticket-list", context)
     }
 }
 

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var match = document.cookie.match(/(?:^|;\s*)belenus_csrf=([^;]*)/);
+  document.documentElement.classList.add(match ? "signed-in" : "signed-out");
   if (match) {
     var token = decodeURIComponent(match[1]);
     document.querySelectorAll('input[name="csrf"]').forEach(function (input) {

@@ -1,0 +1,72 @@
+import BelenusCore
+import BelenusStore
+import Foundation
+
+extension SiteBuilder {
+    /// Renders again the pages that a change to `numbers` touched: each ticket's page and the
+    /// list buckets it sits in (the staff's and its company's); when a list has gained a bucket,
+    /// all of that list's buckets, whose pager numbers moved. Under the build lock, from the
+    /// database as it is once the lock is held; fingerprints as `build` computes them, so a later
+    /// build finds these pages up to date.
+    @discardableResult
+    public func regeneratePages(touchedBy numbers: [TicketNumber], now: Date = Date()) throws -> BuildReport {
+        try BuildLock.holding(paths) {
+            let (ticketPages, staffBase) = try ticketRendering(now: now)
+            let details = try store.ticketDetails(numbers)
+            var pages: [(path: String, fingerprint: String, render: () -> String)] = details.map { d in
+                (TicketPages.ticketPath(d.ticket.number), staffBase + ticketPages.fingerprint(d.ticket), { ticketPages.ticketPage(d) })
+            }
+            var orgs: [String?] = [nil]
+            for d in details where !orgs.contains(d.ticket.org) { orgs.append(d.ticket.org) }
+            var listPaths: [String: (fingerprint: String, render: () -> String)] = [:]
+            for org in orgs {
+                let list = ticketPages.list(org: org, tickets: [])
+                let count = try store.listCount(org: org)
+                let buckets = (count + TicketPages.pageSize - 1) / TicketPages.pageSize
+                guard buckets > 0 else { continue }
+                let newest = TicketPages.listPath(list.key, bucket: buckets)
+                var touched = Set<Int>()
+                if try store.pageRecords(paths: [newest]).isEmpty {
+                    touched = Set(1...buckets)
+                } else {
+                    for d in details where org == nil || d.ticket.org == org {
+                        touched.insert(try store.listPosition(of: d.ticket.number, org: org) / TicketPages.pageSize + 1)
+                    }
+                }
+                for bucket in touched.sorted() {
+                    let rows = ArraySlice(try store.listSlice(org: org, offset: (bucket - 1) * TicketPages.pageSize, limit: TicketPages.pageSize))
+                    let page = buckets - bucket + 1
+                    listPaths[TicketPages.listPath(list.key, bucket: bucket)] = (
+                        baseFingerprint + ticketPages.bucketFingerprint(rows, page: page, pages: buckets),
+                        { ticketPages.listPage(list, rows: rows, page: page, pages: buckets) })
+                }
+            }
+            pages += listPaths.map { ($0.key, $0.value.fingerprint, $0.value.render) }
+            let records = try store.pageRecords(paths: pages.map(\.path))
+            var report = BuildReport(pages: pages.count, rendered: pages.count)
+            var saved: [PageRecord] = []
+            for page in pages {
+                let bytes = Array(page.render().utf8)
+                let hash = FNV1a.hex(bytes)
+                let target = paths.output + "/" + page.path
+                if records[page.path]?.contentHash != hash || !FileManager.default.fileExists(atPath: target) {
+                    try AtomicFile.write(bytes, to: target)
+                    report.written += 1
+                }
+                saved.append(PageRecord(path: page.path, fingerprint: page.fingerprint, contentHash: hash))
+            }
+            try store.savePageRecords(saved)
+            return report
+        }
+    }
+
+    /// Renders the public pages again (after an article is published): only those whose inputs
+    /// changed are written, and the search index follows.
+    @discardableResult
+    public func regeneratePublicPages(now: Date = Date()) throws -> BuildReport {
+        try build(scope: .publicOnly, now: now)
+    }
+
+    /// The output path of ticket `number`'s page.
+    public static func ticketPagePath(_ number: TicketNumber) -> String { TicketPages.ticketPath(number) }
+}
