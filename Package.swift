@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // System libraries: shims only.
@@ -36,17 +37,33 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // CGI: request parsing, routes, sessions, forms, uploads.
+        .target(name: "BelenusGateway", dependencies: [
+            "BelenusCore", "BelenusStore", "BelenusSite", "BelenusMail",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "belenus", dependencies: [
             "BelenusCore", "BelenusStore", "BelenusSite", "BelenusMail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "belenus-gateway", dependencies: ["BelenusCore"]),
+        // One process per request: the standard library linked in, for a lean start (SPEC §8).
+        .executableTarget(
+            name: "belenus-gateway", dependencies: ["BelenusGateway"],
+            linkerSettings: [.unsafeFlags([
+                "-static-stdlib",
+                // Foundation's static archive needs its C parts named (SwiftPM's --static-swift-stdlib adds them).
+                "-Xlinker", "--start-group", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims",
+                "-l_FoundationCollections", "-lFoundationEssentials", "-lFoundationInternationalization", "-lswiftSynchronization",
+                "-Xlinker", "--end-group",
+            ])]),
 
         .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
         .testTarget(name: "BelenusStoreTests", dependencies: [
             "BelenusCore", "BelenusStore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "BelenusSiteTests", dependencies: ["BelenusCore", "BelenusStore", "BelenusSite"]),
+        .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BelenusCore", "BelenusStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,41 @@
-// The CGI gateway (SPEC §5). Until its routes land it answers every request with 503,
-// as a CGI response (RFC 3875 §6.3.3: a Status header, then the body).
-print("Status: 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\nThe Belenus gateway is not ready yet.", terminator: "")
+import BelenusGateway
+import Foundation
+
+// The CGI entry point (RFC 3875): the request from the environment and stdin, the answer on
+// stdout; stdout is closed before the queued mail goes out, so the person does not wait for it.
+let environment = ProcessInfo.processInfo.environment
+let site = environment["BELENUS_SITE"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
+
+func write(_ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { Foundation.write(1, $0.baseAddress! + offset, bytes.count - offset) }
+        if n < 0 { if errno == EINTR { continue }; return }
+        offset += n
+    }
+}
+
+func readBody(_ count: Int) throws -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: count)
+    var filled = 0
+    while filled < count {
+        let n = bytes.withUnsafeMutableBytes { read(0, $0.baseAddress! + filled, count - filled) }
+        if n < 0 { if errno == EINTR { continue }; break }
+        if n == 0 { break }
+        filled += n
+    }
+    return Array(bytes.prefix(filled))
+}
+
+do {
+    let request = try CGIRequest(environment: environment)
+    let gateway = try Gateway(request: request, site: site, readBody: readBody)
+    var response = gateway.respond()
+    if request.method == "HEAD" { response.body = [] }
+    write(response.cgiBytes)
+    close(1)
+    gateway.deliverQueuedMail()
+} catch {
+    FileHandle.standardError.write(Data("belenus-gateway: \(error)\n".utf8))
+    write(Array("Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe support site is not set up: see the server's error log.\n".utf8))
+}

@@ -1,0 +1,70 @@
+import BelenusCore
+import BelenusSite
+import BelenusStore
+import Foundation
+
+/// `GET|POST /login`, `POST /logout`.
+extension Gateway {
+    /// Failed logins allowed per account and per address in `throttleWindow` before 429.
+    static let failuresPerLogin = 5
+    static let failuresPerAddress = 20
+    static let throttleWindow: TimeInterval = 15 * 60
+
+    func loginForm(status: Int, error: String?, login: String) -> Response {
+        guard !request.wantsJSON else {
+            return .json(status, error.map { .object([("error", .string($0)), ("field", .string("password"))]) } ?? .object([]))
+        }
+        return (try? page(status) { $0.login(error: error, login: login) }) ?? errorResponse(GatewayError(500, "the theme did not load"))
+    }
+
+    /// Verifies the Argon2id hash; a new session id at every login (no fixation). A wrong
+    /// password and an unknown login get the same answer after the same work (one Argon2 run).
+    func login() throws -> Response {
+        let form = try postedForm(requiringSession: false)
+        let name = try form.required("login").trimmingCharacters(in: .whitespaces)
+        let password = try form.required("password")
+        let keys = ["login:\(name.lowercased())", "addr:\(request.remoteAddress)"]
+        if try store.loginThrottled([(keys[0], Self.failuresPerLogin), (keys[1], Self.failuresPerAddress)], at: now, window: Self.throttleWindow) {
+            throw GatewayError(429, (try? views.get().string("error_429")) ?? "too many failed logins; wait a few minutes")
+        }
+        let account = try store.passwordHash(of: Login(name))
+        let verified: Bool
+        if let account {
+            verified = PasswordHasher.verify(password, against: account.hash)
+        } else {
+            _ = try? PasswordHasher.standard.hash(password)  // the same time as a verification
+            verified = false
+        }
+        guard verified, let user = account?.user else {
+            try store.recordLoginFailure(keys, at: now, window: Self.throttleWindow)
+            let message = (try? views.get().string("login_failed")) ?? "wrong user name or password"
+            return loginForm(status: 401, error: message, login: name)
+        }
+        try store.clearLoginFailures(keys[0])
+        let token = Secrets.newToken(), csrf = Secrets.newToken()
+        let lifetime = config.sessionHours * 3600
+        try store.createSession(tokenHash: Secrets.sha256(token), csrfHash: Secrets.sha256(csrf), login: user.login, at: now, lifetime: lifetime)
+        if let old = request.cookies["belenus_session"] { try store.deleteSession(tokenHash: Secrets.sha256(old)) }
+        var response = Response.seeOther(link("/tickets"), json: request.wantsJSON)
+        response.headers.append((name: "Set-Cookie", value: cookie("belenus_session", token, maxAge: Int(lifetime), httpOnly: true)))
+        response.headers.append((name: "Set-Cookie", value: cookie("belenus_csrf", csrf, maxAge: Int(lifetime), httpOnly: false)))
+        return response
+    }
+
+    func logout() throws -> Response {
+        _ = try postedForm()
+        if let token = request.cookies["belenus_session"] { try store.deleteSession(tokenHash: Secrets.sha256(token)) }
+        var response = Response.seeOther(link("/login"), json: request.wantsJSON)
+        response.headers.append((name: "Set-Cookie", value: cookie("belenus_session", "", maxAge: 0, httpOnly: true)))
+        response.headers.append((name: "Set-Cookie", value: cookie("belenus_csrf", "", maxAge: 0, httpOnly: false)))
+        return response
+    }
+
+    /// Path `/`: the static pages' script reads `belenus_csrf` wherever it runs.
+    func cookie(_ name: String, _ value: String, maxAge: Int, httpOnly: Bool) -> String {
+        var parts = ["\(name)=\(value)", "Path=/", "Max-Age=\(maxAge)", "SameSite=Lax"]
+        if httpOnly { parts.append("HttpOnly") }
+        if config.cookieSecure { parts.append("Secure") }
+        return parts.joined(separator: "; ")
+    }
+}

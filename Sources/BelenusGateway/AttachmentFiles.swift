@@ -1,0 +1,47 @@
+import Foundation
+
+/// Uploaded files under `var/attachments/<sha256>`: named by content, never by the client.
+struct AttachmentFiles {
+    let directory: String
+
+    /// Stores `bytes`; returns its hash and whether this call created the file (to undo on failure).
+    func store(_ bytes: [UInt8]) throws -> (sha256: String, created: Bool) {
+        let hash = Secrets.sha256(bytes)
+        let target = "\(directory)/\(hash)"
+        if FileManager.default.fileExists(atPath: target) { return (hash, false) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temp = "\(directory)/.\(hash).\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(bytes), attributes: [.posixPermissions: 0o640]) else {
+            throw GatewayError(500, "cannot store the attachment")
+        }
+        // link(2) fails if another request stored the same bytes meanwhile: then theirs is ours.
+        let linked = link(temp, target) == 0
+        unlink(temp)
+        return (hash, linked)
+    }
+
+    func path(_ sha256: String) -> String { "\(directory)/\(sha256)" }
+
+    func remove(_ sha256: String) { unlink(path(sha256)) }
+
+    /// The client's file name for display and `Content-Disposition`: no folders, no control
+    /// characters, at most 200 characters; "archivo" when nothing is left.
+    static func displayName(_ filename: String) -> String {
+        let last = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let clean = String(String.UnicodeScalarView(last.unicodeScalars.filter {
+            $0.properties.generalCategory != .control && $0.properties.generalCategory != .format
+        })).trimmingCharacters(in: .whitespaces)
+        let trimmed = String(clean.prefix(200))
+        return trimmed.isEmpty || trimmed == "." || trimmed == ".." ? "archivo" : trimmed
+    }
+
+    /// RFC 6266: an ASCII fallback and the UTF-8 name (RFC 8187).
+    static func contentDisposition(_ name: String) -> String {
+        let ascii = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || " .-_()".contains($0)) ? $0 : "_" })
+        let encoded = name.utf8.map { byte -> String in
+            let c = Character(Unicode.Scalar(byte))
+            return byte < 128 && (c.isLetter || c.isNumber || "-._~".contains(c)) ? String(c) : String(format: "%%%02X", byte)
+        }.joined()
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// One request as the web server hands it to a CGI program (RFC 3875 §4.1).
+public struct CGIRequest: Sendable {
+    public var method: String
+    /// The route below the gateway's mount point: "/tickets/5".
+    public var path: String
+    public var query: [(name: String, value: String)]
+    /// Request headers by lower-case name ("accept", "cookie", "origin"…), from `HTTP_*`.
+    public var headers: [String: String]
+    public var contentType: String?
+    /// RFC 3875 §4.1.2: the body's length; 0 when absent.
+    public var contentLength: Int
+    public var remoteAddress: String
+    public var isHTTPS: Bool
+
+    /// From the CGI variables. `HTTP_PROXY` is a request header ("Proxy:") like any other and
+    /// is never read as a proxy setting (httpoxy).
+    public init(environment env: [String: String]) throws(GatewayError) {
+        method = (env["REQUEST_METHOD"] ?? "GET").uppercased()
+        path = Self.route(env)
+        query = (try? FormFields.parseURLEncoded(Array((env["QUERY_STRING"] ?? "").utf8)).pairs) ?? []
+        var headers: [String: String] = [:]
+        for (key, value) in env where key.hasPrefix("HTTP_") {
+            headers[key.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+        }
+        self.headers = headers
+        contentType = env["CONTENT_TYPE"].flatMap { $0.isEmpty ? nil : $0 }
+        let length = env["CONTENT_LENGTH"] ?? ""
+        if length.isEmpty {
+            contentLength = 0
+        } else if let n = Int(length), n >= 0 {
+            contentLength = n
+        } else {
+            throw GatewayError(400, "CONTENT_LENGTH is not a number")
+        }
+        remoteAddress = env["REMOTE_ADDR"] ?? ""
+        isHTTPS = (env["HTTPS"] ?? "").lowercased() == "on" || env["REQUEST_SCHEME"] == "https"
+    }
+
+    /// `PATH_INFO`, or where a server leaves it empty (a gateway mounted by alias or a rewrite),
+    /// the part of `REQUEST_URI` after `SCRIPT_NAME`, decoded.
+    static func route(_ env: [String: String]) -> String {
+        if let info = env["PATH_INFO"], !info.isEmpty { return info }
+        let script = env["SCRIPT_NAME"] ?? ""
+        guard let uri = env["REQUEST_URI"], !script.isEmpty else { return "/" }
+        let pathPart = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        let decoded = pathPart.removingPercentEncoding ?? pathPart
+        guard decoded.hasPrefix(script) else { return "/" }
+        let rest = String(decoded.dropFirst(script.count))
+        return rest.isEmpty ? "/" : rest
+    }
+
+    public func queryValue(_ name: String) -> String? { query.last { $0.name == name }?.value }
+
+    public var wantsJSON: Bool { (headers["accept"] ?? "").lowercased().contains("application/json") }
+
+    /// Cookies by name (RFC 6265 §5.4); the first of two with one name wins.
+    public var cookies: [String: String] {
+        var result: [String: String] = [:]
+        for part in (headers["cookie"] ?? "").split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let name = pair[0].trimmingCharacters(in: .whitespaces)
+            if result[name] == nil { result[name] = pair[1].trimmingCharacters(in: .whitespaces) }
+        }
+        return result
+    }
+}
+
+/// A refusal with its HTTP status and, for a form, the field to fix.
+public struct GatewayError: Error, Sendable, CustomStringConvertible {
+    public let status: Int
+    public let message: String
+    public let field: String?
+
+    public init(_ status: Int, _ message: String, field: String? = nil) {
+        self.status = status
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String { field.map { "\($0): \(message)" } ?? message }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// A file part of a multipart body, held in memory (the body's size is bounded before it is read).
+public struct UploadedFile: Sendable {
+    /// The name the client gave, as data: never used as a path.
+    public var filename: String
+    public var contentType: String
+    public var bytes: [UInt8]
+}
+
+/// The fields of a form, urlencoded or multipart, every value valid UTF-8.
+public struct FormFields: Sendable {
+    public var pairs: [(name: String, value: String)] = []
+    public var files: [UploadedFile] = []
+
+    /// A form has at most this many fields and files: more is abuse, not a person.
+    static let maxParts = 64
+
+    public func value(_ name: String) -> String? { pairs.last { $0.name == name }?.value }
+
+    /// A field that must be there and hold something.
+    public func required(_ name: String) throws(GatewayError) -> String {
+        guard let value = value(name), !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw GatewayError(400, "is required", field: name)
+        }
+        return value
+    }
+
+    /// `application/x-www-form-urlencoded` (WHATWG URL §5.1): `+` is a space, `%XX` a byte.
+    static func parseURLEncoded(_ bytes: [UInt8]) throws(GatewayError) -> FormFields {
+        var form = FormFields()
+        for piece in bytes.split(separator: UInt8(ascii: "&")) where !piece.isEmpty {
+            let eq = piece.firstIndex(of: UInt8(ascii: "="))
+            let name = try decode(piece[piece.startIndex..<(eq ?? piece.endIndex)], field: nil)
+            let value = try decode(eq.map { piece[($0 + 1)...] } ?? [], field: name)
+            form.pairs.append((name, value))
+            if form.pairs.count > maxParts { throw GatewayError(400, "more than \(maxParts) fields", field: name) }
+        }
+        return form
+    }
+
+    private static func decode(_ bytes: ArraySlice<UInt8>, field: String?) throws(GatewayError) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if b == UInt8(ascii: "+") {
+                out.append(32)
+            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+                out.append(h << 4 | l)
+                i += 2
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return try utf8(out, field: field ?? "form")
+    }
+
+    static func utf8(_ bytes: [UInt8], field: String) throws(GatewayError) -> String {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw GatewayError(400, "is not valid UTF-8", field: field)
+        }
+        guard !text.contains("\u{0}") else { throw GatewayError(400, "contains a NUL character", field: field) }
+        return text
+    }
+
+    private static func hex(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 48...57: b - 48
+        case 65...70: b - 55
+        case 97...102: b - 87
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import BelenusCore
+import BelenusMail
+import BelenusSite
+import BelenusStore
+import Foundation
+import GRDB
+
+/// The CGI gateway (SPEC §5): one request in, one response out; then the mail it queued.
+///
+/// A request goes: route (404/405) → origin (403) → size (413, before reading) → content type
+/// (415) → session (401) → body (400) → CSRF token (403) → the route's rules (400/403/404/409)
+/// → one transaction → the touched pages rendered again → 303.
+public final class Gateway {
+    public let paths: SitePaths
+    let request: CGIRequest
+    let readBody: (Int) throws -> [UInt8]
+    let now: Date
+    let store: Store
+    let config: SiteConfig
+    lazy var views: Result<GatewayViews, Error> = Result { try GatewayViews(paths: paths) }
+    /// The mail this request queued (ids known after the commit), delivered after the answer.
+    var mailPlans: [MailPlan] = []
+    /// The session of the person, once looked up.
+    var session: Session?
+    var csrfToken = ""
+
+    /// - Parameters:
+    ///   - readBody: reads exactly n bytes of the body, or fewer if it ends early.
+    public init(request: CGIRequest, site: String, now: Date = Date(), readBody: @escaping (Int) throws -> [UInt8]) throws {
+        self.paths = SitePaths(root: site)
+        guard FileManager.default.fileExists(atPath: paths.database) else {
+            throw GatewayError(500, "no site at \(paths.root): BELENUS_SITE must name a folder made by belenus init")
+        }
+        self.request = request
+        self.readBody = readBody
+        self.now = now
+        self.config = try SiteConfig.load(path: paths.config)
+        self.store = try Store(path: paths.database)
+    }
+
+    /// The answer; never throws: every failure becomes its status page.
+    public func respond() -> Response {
+        do {
+            return try dispatch()
+        } catch let error as GatewayError {
+            return errorResponse(error)
+        } catch let error as FieldError {
+            return errorResponse(GatewayError(error.httpStatus, error.message, field: error.field))
+        } catch let error as RuleViolation {
+            return errorResponse(GatewayError(error.httpStatus, error.message))
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            var response = errorResponse(GatewayError(503, "the database is busy; try again"))
+            response.headers.append((name: "Retry-After", value: "2"))
+            return response
+        } catch {
+            FileHandle.standardError.write(Data("belenus-gateway: \(request.method) \(request.path): \(error)\n".utf8))
+            return errorResponse(GatewayError(500, "the request could not be completed"))
+        }
+    }
+
+    /// Hands this request's mail to the transport (after the answer has gone out); a failure
+    /// stays queued for `belenus mail deliver`.
+    public func deliverQueuedMail() {
+        let queuedMail = mailPlans.flatMap(\.queuedIDs)
+        guard !queuedMail.isEmpty else { return }
+        let transport: MailTransport = switch config.mailTransport {
+        case .file: .file(directory: paths.mail + "/sent")
+        case .sendmail: .sendmail(config.sendmailCommand)
+        }
+        let delivery = MailDelivery(store: store, transport: transport, from: config.mailFrom)
+        do {
+            let report = try delivery.deliver(ids: queuedMail)
+            for line in report.errors { FileHandle.standardError.write(Data("belenus-gateway: mail \(line)\n".utf8)) }
+        } catch {
+            FileHandle.standardError.write(Data("belenus-gateway: mail: \(error)\n".utf8))
+        }
+    }
+
+    // MARK: - Routing
+
+    func dispatch() throws -> Response {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let method = request.method
+        func only(_ allowed: String..., then body: () throws -> Response) throws -> Response {
+            let methods = allowed.contains("GET") ? allowed + ["HEAD"] : allowed
+            guard methods.contains(method) else {
+                var response = errorResponse(GatewayError(405, "\(method) is not allowed here"))
+                response.headers.append((name: "Allow", value: methods.joined(separator: ", ")))
+                return response
+            }
+            return try body()
+        }
+        switch parts.count {
+        case 0:
+            return try only("GET") { .seeOther(link("/tickets"), json: request.wantsJSON) }
+        case 1 where parts[0] == "login":
+            return try only("GET", "POST") { method == "POST" ? try login() : loginForm(status: 200, error: nil, login: "") }
+        case 1 where parts[0] == "logout":
+            return try only("POST") { try logout() }
+        case 1 where parts[0] == "tickets":
+            return try only("GET", "POST") { method == "POST" ? try openTicket() : try ticketList() }
+        case 1 where parts[0] == "go":
+            return try only("GET") { try go() }
+        case 2 where parts[0] == "kb" && parts[1] == "search":
+            return try only("GET") { try kbSearch() }
+        case 2 where parts[0] == "tickets" && parts[1] == "new":
+            return try only("GET") { try newTicketForm() }
+        case 2 where parts[0] == "tickets":
+            let number = try ticketNumber(parts[1])
+            return try only("GET") { try showTicket(number) }
+        case 3 where parts[0] == "tickets":
+            let number = try ticketNumber(parts[1])
+            guard let action = TicketAction(rawValue: parts[2] == "comments" ? "comment" : parts[2]),
+                  action != .view, parts[2] != "comment"
+            else { break }
+            return try only("POST") { try act(action, on: number) }
+        case 4 where parts[0] == "tickets" && parts[2] == "files":
+            let number = try ticketNumber(parts[1])
+            guard let id = Int64(parts[3]), id > 0 else { throw GatewayError(404, "no such file") }
+            return try only("GET") { try download(id, of: number) }
+        default:
+            break
+        }
+        throw GatewayError(404, "no page at \(request.path)")
+    }
+
+    func ticketNumber(_ text: String) throws(GatewayError) -> TicketNumber {
+        guard let n = Int(text), n > 0, text.allSatisfy(\.isASCII) else { throw GatewayError(404, "no ticket \(text)") }
+        return TicketNumber(n)
+    }
+
+    /// A path below the gateway's mount point.
+    func link(_ route: String) -> String { config.gatewayPath + route }
+
+    // MARK: - Sessions and forgery
+
+    /// The person's session, or nil (no cookie, expired, logged out, disabled).
+    func currentSession() throws -> Session? {
+        if let session { return session }
+        guard let token = request.cookies["belenus_session"], token.count == 64 else { return nil }
+        session = try store.session(tokenHash: Secrets.sha256(token), at: now)
+        if let session, let csrf = request.cookies["belenus_csrf"], csrf.count == 64, csrf.allSatisfy(\.isHexDigit),
+           Secrets.constantTimeEquals(Secrets.sha256(csrf), session.csrfHash) {
+            csrfToken = csrf
+        }
+        return session
+    }
+
+    func requireSession() throws -> Session {
+        guard let session = try currentSession() else { throw GatewayError(401, "log in first") }
+        return session
+    }
+
+    /// SPEC §5: a POST whose `Origin` or `Sec-Fetch-Site` names another site is refused.
+    func checkOrigin() throws(GatewayError) {
+        if let site = request.headers["sec-fetch-site"]?.lowercased(), site != "same-origin", site != "none" {
+            throw GatewayError(403, "a form from another site (Sec-Fetch-Site: \(site))")
+        }
+        guard let origin = request.headers["origin"] else { return }
+        var allowed = [Self.origin(of: config.baseURL)]
+        if let host = request.headers["host"] { allowed.append((request.isHTTPS ? "https://" : "http://") + host.lowercased()) }
+        guard allowed.contains(origin.lowercased()) else { throw GatewayError(403, "a form from another site (Origin: \(origin))") }
+    }
+
+    /// "http://host:port" of a URL.
+    static func origin(of url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url.lowercased() }
+        let rest = url[scheme.upperBound...]
+        let host = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        return (url[..<scheme.upperBound] + host).lowercased()
+    }
+
+    /// The largest body a form may send: every file at its limit plus room for the fields.
+    var bodyLimit: Int { config.maxAttachments * config.maxAttachmentBytes + 256 * 1024 }
+
+    /// A POST's form, after every check that comes before the route's own.
+    func postedForm(requiringSession: Bool = true) throws -> FormFields {
+        try checkOrigin()
+        guard request.contentLength <= bodyLimit else {
+            throw GatewayError(413, "the request is \(request.contentLength) bytes; at most \(bodyLimit)", field: "file")
+        }
+        let type = (request.contentType ?? "").lowercased()
+        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard mediaType == "application/x-www-form-urlencoded" || mediaType == "multipart/form-data"
+                || (mediaType.isEmpty && request.contentLength == 0)
+        else { throw GatewayError(415, "send application/x-www-form-urlencoded or multipart/form-data, not '\(mediaType)'") }
+        let session = requiringSession ? try requireSession() : nil
+        // RFC 3875 §4.2: exactly CONTENT_LENGTH bytes.
+        let body = try readBody(request.contentLength)
+        guard body.count == request.contentLength else {
+            throw GatewayError(400, "the body ended after \(body.count) of \(request.contentLength) bytes", field: "form")
+        }
+        let form: FormFields
+        if mediaType == "multipart/form-data" {
+            let boundary = try MultipartParser.boundary(of: request.contentType ?? "")
+            form = try MultipartParser(boundary: boundary, maxFiles: config.maxAttachments, maxFileBytes: config.maxAttachmentBytes)
+                .parse(body)
+        } else {
+            form = try FormFields.parseURLEncoded(body)
+        }
+        if let session {
+            guard let token = form.value("csrf"), !token.isEmpty else { throw GatewayError(403, "the form has no CSRF token", field: "csrf") }
+            guard Secrets.constantTimeEquals(Secrets.sha256(token), session.csrfHash) else {
+                throw GatewayError(403, "the form's CSRF token is not this session's", field: "csrf")
+            }
+        }
+        return form
+    }
+
+    // MARK: - Answers
+
+    func page(_ status: Int, _ render: (GatewayViews) -> String) throws -> Response {
+        .html(status, render(try views.get()))
+    }
+
+    func errorResponse(_ error: GatewayError) -> Response {
+        if request.wantsJSON {
+            return .json(error.status, .object([("error", .string(error.message)), ("field", .optional(error.field))]))
+        }
+        if error.status == 401, request.method == "GET" || request.method == "HEAD" {
+            return .seeOther(link("/login"), json: false)
+        }
+        guard let views = try? views.get() else {
+            return Response(status: error.status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("\(error)\n".utf8))
+        }
+        let back = request.method == "GET" ? "/" : (request.headers["referer"].flatMap(Self.sameSitePath) ?? "/")
+        return .html(error.status, views.error(status: error.status, message: error.message, field: error.field, back: back, csrf: csrfToken))
+    }
+
+    /// The path of a same-site URL, for "back" links; nil for another site's.
+    static func sameSitePath(_ url: String) -> String? {
+        if url.hasPrefix("/") && !url.hasPrefix("//") { return url }
+        guard let scheme = url.range(of: "://") else { return nil }
+        let rest = url[scheme.upperBound...]
+        guard let slash = rest.firstIndex(of: "/") else { return "/" }
+        return String(rest[slash...])
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// `multipart/form-data` (RFC 7578, RFC 2046 §5.1.1), parsed from a body already bounded in
+/// size. Files larger than `maxFileBytes`, more than `maxFiles`, a missing boundary, a part
+/// without a name and a body that ends before its closing delimiter are each refused with the
+/// status and field that say so.
+struct MultipartParser {
+    let boundary: [UInt8]
+    let maxFiles: Int
+    let maxFileBytes: Int
+
+    /// The boundary parameter of a `multipart/form-data` content type (RFC 2046 §5.1.1: 1–70 characters).
+    static func boundary(of contentType: String) throws(GatewayError) -> [UInt8] {
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, pair[0].lowercased() == "boundary" else { continue }
+            var value = pair[1]
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            guard (1...70).contains(value.utf8.count), value.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) else { break }
+            return Array(value.utf8)
+        }
+        throw GatewayError(400, "multipart body without a valid boundary", field: "Content-Type")
+    }
+
+    func parse(_ body: [UInt8]) throws(GatewayError) -> FormFields {
+        let delimiter = Array("--".utf8) + boundary
+        let next = [13, 10] + delimiter  // CRLF--boundary: the end of a part's content
+        guard let first = Self.find(delimiter, in: body, from: 0) else {
+            throw GatewayError(400, "multipart body without its boundary", field: "Content-Type")
+        }
+        var form = FormFields()
+        var position = first + delimiter.count
+        while true {
+            // After a delimiter: "--" closes the body; else CRLF and a part follows.
+            guard position + 2 <= body.count else { throw GatewayError(400, "the body ends before its last boundary", field: "form") }
+            if body[position] == 45, body[position + 1] == 45 { return form }
+            // Transport padding (spaces) may follow a delimiter (RFC 2046).
+            while position < body.count, body[position] == 32 || body[position] == 9 { position += 1 }
+            guard position + 2 <= body.count, body[position] == 13, body[position + 1] == 10 else {
+                throw GatewayError(400, "malformed multipart delimiter", field: "form")
+            }
+            position += 2
+            guard let headerEnd = Self.find([13, 10, 13, 10], in: body, from: position), headerEnd - position <= 8192 else {
+                throw GatewayError(400, "a part's headers do not end", field: "form")
+            }
+            let headers = try Self.headers(Array(body[position..<headerEnd]))
+            let contentStart = headerEnd + 4
+            guard let contentEnd = Self.find(next, in: body, from: contentStart) else {
+                throw GatewayError(400, "the body ends in the middle of a part", field: headers.name ?? "form")
+            }
+            guard let name = headers.name else { throw GatewayError(400, "a part has no name", field: "form") }
+            let content = Array(body[contentStart..<contentEnd])
+            if let filename = headers.filename {
+                // A file input left empty is sent as a part with an empty name and no bytes.
+                if !(filename.isEmpty && content.isEmpty) {
+                    guard name == "file" else { throw GatewayError(400, "files go in the field 'file'", field: name) }
+                    guard form.files.count < maxFiles else {
+                        throw GatewayError(400, "at most \(maxFiles) files", field: "file")
+                    }
+                    guard content.count <= maxFileBytes else {
+                        throw GatewayError(413, "'\(filename)' is larger than \(maxFileBytes) bytes", field: "file")
+                    }
+                    form.files.append(UploadedFile(filename: filename, contentType: headers.contentType ?? "application/octet-stream", bytes: content))
+                }
+            } else {
+                form.pairs.append((name, try FormFields.utf8(content, field: name)))
+            }
+            guard form.pairs.count + form.files.count <= FormFields.maxParts else {
+                throw GatewayError(400, "more than \(FormFields.maxParts) fields", field: name)
+            }
+            position = contentEnd + next.count
+        }
+    }
+
+    struct PartHeaders {
+        var name: String?
+        var filename: String?
+        var contentType: String?
+    }
+
+    /// `Content-Disposition: form-data; name="…"; filename="…"` and `Content-Type`.
+    static func headers(_ bytes: [UInt8]) throws(GatewayError) -> PartHeaders {
+        let text = try FormFields.utf8(bytes, field: "form")
+        var result = PartHeaders()
+        for line in text.components(separatedBy: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            if name == "content-type" { result.contentType = value }
+            guard name == "content-disposition" else { continue }
+            for (key, parameter) in parameters(value) {
+                if key == "name" { result.name = parameter }
+                if key == "filename" { result.filename = parameter }
+            }
+        }
+        return result
+    }
+
+    /// `a=b; c="d;e"` after the disposition type, quoted strings with `\"` escapes.
+    static func parameters(_ value: String) -> [(String, String)] {
+        var result: [(String, String)] = []
+        let chars = Array(value)
+        var i = chars.firstIndex(of: ";").map { $0 + 1 } ?? chars.count
+        while i < chars.count {
+            while i < chars.count, chars[i] == " " || chars[i] == ";" { i += 1 }
+            var key = ""
+            while i < chars.count, chars[i] != "=", chars[i] != ";" { key.append(chars[i]); i += 1 }
+            guard i < chars.count, chars[i] == "=" else { continue }
+            i += 1
+            var parameter = ""
+            if i < chars.count, chars[i] == "\"" {
+                i += 1
+                while i < chars.count, chars[i] != "\"" {
+                    if chars[i] == "\\", i + 1 < chars.count { i += 1 }
+                    parameter.append(chars[i])
+                    i += 1
+                }
+                i += 1
+            } else {
+                while i < chars.count, chars[i] != ";" { parameter.append(chars[i]); i += 1 }
+            }
+            result.append((key.trimmingCharacters(in: .whitespaces).lowercased(), parameter))
+        }
+        return result
+    }
+
+    /// The first index of `needle` in `haystack` at or after `from` (memchr for the first byte,
+    /// then memcmp: boundaries rarely share their first byte with the content).
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard !needle.isEmpty, from >= 0, from <= haystack.count, needle.count <= haystack.count - from else { return nil }
+        return haystack.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { n -> Int? in
+                let base = hay.baseAddress!
+                var i = from
+                let last = hay.count - n.count
+                while i <= last {
+                    guard let hit = memchr(base + i, Int32(n[0]), last - i + 1) else { return nil }
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at }
+                    i = at + 1
+                }
+                return nil
+            }
+        }
+    }
+}

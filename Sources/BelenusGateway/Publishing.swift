@@ -1,0 +1,74 @@
+import BelenusCore
+import BelenusSite
+import BelenusStore
+import Foundation
+
+/// `POST /tickets/N/publish`: an approved ticket becomes `var/kb/SLUG.md`.
+extension Gateway {
+    func publish(_ ticket: Ticket, form: FormFields, by actor: Actor) throws -> Response {
+        let title = try form.required("title").trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = try form.required("body")
+        guard title.count <= TicketDraft.maxTitleLength, !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw GatewayError(400, "at most \(TicketDraft.maxTitleLength) characters, no control characters", field: "title")
+        }
+        guard body.utf8.count <= TicketDraft.maxBodyBytes else { throw GatewayError(400, "is too long", field: "body") }
+        try checkAnonymous(title: title, body: body, ticket: ticket)
+        guard let base = Slug(making: title) else { throw GatewayError(400, "needs letters or digits for the article's address", field: "title") }
+        let existing = try Set(SiteContent.articles(paths).map(\.slug.rawValue))
+        var slug = base
+        var n = 2
+        while existing.contains(slug.rawValue) || FileManager.default.fileExists(atPath: "\(paths.publishedKB)/\(slug).md") {
+            slug = Slug(rawValue: "\(base.rawValue.prefix(75))-\(n)")
+            n += 1
+        }
+        let file = "\(paths.publishedKB)/\(slug).md"
+        let text = """
+            ---
+            title: \(JSON.quote(title))
+            product: \(JSON.quote(ticket.product))
+            updated: \(Timestamp.iso(now))
+            source_ticket: \(ticket.number)
+            ---
+
+            \(body.replacingOccurrences(of: "\r\n", with: "\n"))
+
+            """
+        do {
+            try store.change(ticket.number, by: actor, at: now, mail: nil) { current, _ in
+                let change = try current.publish(slug: slug, by: actor, at: now)
+                // Inside the transaction: if the file cannot be written, nothing is recorded.
+                try FileManager.default.createDirectory(atPath: paths.publishedKB, withIntermediateDirectories: true)
+                let temp = "\(file).\(getpid()).tmp"
+                guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)), rename(temp, file) == 0 else {
+                    unlink(temp)
+                    throw GatewayError(500, "cannot write \(file)")
+                }
+                return change
+            }
+        } catch {
+            unlink(file)
+            throw error
+        }
+        regeneratePages([ticket.number])
+        do {
+            try SiteBuilder(paths: paths, store: store).regeneratePublicPages(now: now)
+        } catch {
+            FileHandle.standardError.write(Data("belenus-gateway: KB pages after publishing \(slug): \(error)\n".utf8))
+        }
+        return .seeOther("/kb/\(slug)/", json: request.wantsJSON)
+    }
+
+    /// SPEC §5: the article names neither the client's company nor its people.
+    func checkAnonymous(title: String, body: String, ticket: Ticket) throws {
+        var names = [ticket.org, ticket.requester.rawValue]
+        for user in try store.users() where user.org == ticket.org || user.login == ticket.requester {
+            names += [user.name, user.login.rawValue, user.email]
+        }
+        func fold(_ s: String) -> String { s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
+        for name in names where name.count >= 3 {
+            let needle = fold(name)
+            if fold(title).contains(needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "title") }
+            if fold(body).contains(needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "body") }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Crypto
+import Foundation
+
+/// Session and CSRF tokens: 256 random bits as hex; only their SHA-256 is stored.
+enum Secrets {
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()  // getrandom(2)
+        return (0..<4).map { _ in generator.next() as UInt64 }.map { String(format: "%016llx", $0) }.joined()
+    }
+
+    /// 128 random bits as hex: the secret part of a ticket page's URL in link mode.
+    static func newPageToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in generator.next() as UInt64 }.map { String(format: "%016llx", $0) }.joined()
+    }
+
+    static func sha256(_ bytes: some Sequence<UInt8>) -> String {
+        SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func sha256(_ text: String) -> String { sha256(text.utf8) }
+
+    /// Compares without stopping at the first difference, so timing tells nothing.
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for i in x.indices { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,330 @@
+import BelenusCore
+import BelenusSite
+import BelenusStore
+import Foundation
+
+/// The ticket routes of SPEC §5.
+extension Gateway {
+    static let listPageSize = 50
+
+    // MARK: - Lists
+
+    /// `GET /tickets`: the filters of SPEC §3, newest first, 50 a page; a client sees only
+    /// their company's tickets, whatever `org` says.
+    func ticketList() throws -> Response {
+        let session = try requireSession()
+        let actor = session.user.actor
+        var filter = TicketFilter()
+        var echo: [String: String] = [:]
+        func text(_ name: String) -> String? {
+            guard let value = request.queryValue(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            echo[name] = value
+            return value
+        }
+        func parsed<T>(_ name: String, _ make: (String) -> T?) throws(GatewayError) -> T? {
+            guard let value = text(name) else { return nil }
+            guard let result = make(value) else { throw GatewayError(400, "'\(value)' is not a valid value", field: name) }
+            return result
+        }
+        filter.number = try parsed("number") { Int($0).flatMap { $0 > 0 ? TicketNumber($0) : nil } }
+        filter.status = try parsed("status") { TicketStatus(rawValue: $0) }
+        filter.waitingOn = try parsed("waiting_on") { WaitingOn(rawValue: $0) }
+        filter.sla = try parsed("sla") { SLAState(rawValue: $0) }
+        filter.providerRef = text("provider_ref")
+        filter.product = text("product")
+        filter.responsible = text("responsible").map { Login($0) }
+        filter.assigned = text("assigned").map { Login($0) }
+        filter.words = text("q").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) } ?? []
+        if actor.role.isStaff { filter.org = text("org") } else { filter.org = actor.org ?? "\u{0}" }
+        let pageNumber = try parsed("page") { Int($0).flatMap { $0 > 0 && $0 < 1_000_000 ? $0 : nil } } ?? 1
+        echo["page"] = nil
+        let result = try store.tickets(matching: filter, page: pageNumber, pageSize: Self.listPageSize, now: now, policy: config.slaPolicy)
+        if request.wantsJSON {
+            return .json(200, .object([
+                ("total", .int(result.total)), ("page", .int(pageNumber)),
+                ("tickets", .array(result.tickets.map { t in
+                    .object([
+                        ("number", .int(t.number.rawValue)), ("title", .string(t.title)), ("status", .string(t.status.rawValue)),
+                        ("waiting_on", .string(t.waitingOn.rawValue)),
+                        ("sla", .optional(t.slaState(at: now, policy: config.slaPolicy)?.rawValue)),
+                        ("org", .string(t.org)), ("product", .string(t.product)),
+                        ("responsible", .optional(t.responsible?.rawValue)), ("assigned", .optional(t.assigned?.rawValue)),
+                        ("due_at", .string(Timestamp.iso(t.dueAt))),
+                    ])
+                })),
+            ]))
+        }
+        let query = echo.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.percentEncoded($0.value))" }.joined(separator: "&")
+        return try page(200) { views in
+            let title = actor.role.isStaff ? views.string("list_staff") : views.string("list_org").replacingOccurrences(of: "%@", with: actor.org ?? "")
+            return views.ticketList(
+                result, pageNumber: pageNumber, pageSize: Self.listPageSize, staff: actor.role.isStaff, title: title, filters: echo,
+                query: query, csrf: csrfToken, now: now)
+        }
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        text.utf8.map { byte -> String in
+            let c = Character(Unicode.Scalar(byte))
+            return byte < 128 && (c.isLetter || c.isNumber || "-._~".contains(c)) ? String(c) : String(format: "%%%02X", byte)
+        }.joined()
+    }
+
+    /// `GET /go?number=N`: to ticket N when the person may see it, else 404.
+    func go() throws -> Response {
+        let actor = try requireSession().user.actor
+        let text = (request.queryValue("number") ?? "").trimmingCharacters(in: .whitespaces).trimmingPrefix("#")
+        guard let n = Int(text), n > 0 else { throw GatewayError(400, "a ticket number, such as 42", field: "number") }
+        _ = try visibleTicket(TicketNumber(n), by: actor)
+        return .seeOther(link("/tickets/\(n)"), json: request.wantsJSON)
+    }
+
+    /// The ticket, or 404 for one that does not exist and for another company's alike.
+    func visibleTicket(_ number: TicketNumber, by actor: Actor) throws -> Ticket {
+        guard let ticket = try store.ticket(number), Rulebook.canSee(ticket, actor) else {
+            throw GatewayError(404, "ticket \(number) not found")
+        }
+        return ticket
+    }
+
+    // MARK: - New tickets
+
+    func newTicketForm() throws -> Response {
+        let actor = try requireSession().user.actor
+        let products = try store.products()
+        if request.wantsJSON {
+            return .json(200, .object([("products", .array(products.map {
+                .object([("name", .string($0.name)), ("versions", .array($0.versions.map { .string($0) }))])
+            }))]))
+        }
+        let orgs = actor.role.isStaff ? try store.orgs() : []
+        return try page(200) { $0.newTicket(products: products, orgs: orgs, values: [:], error: nil, csrf: csrfToken) }
+    }
+
+    /// `POST /tickets`: the draft, its files and its mail in one transaction; a 400 shows the
+    /// form again with what was typed.
+    func openTicket() throws -> Response {
+        let form = try postedForm()
+        let actor = session!.user.actor
+        let values = ["title", "product", "version", "body", "org"].reduce(into: [String: String]()) { $0[$1] = form.value($1) ?? "" }
+        do {
+            let org = actor.role.isStaff ? (values["org"].flatMap { $0.isEmpty ? nil : $0 }) : actor.org
+            if actor.role.isStaff, let org, try !store.orgs().contains(org) {
+                throw FieldError(field: "org", message: "unknown company '\(org)'")
+            }
+            let draft = TicketDraft(
+                title: values["title"]!, product: values["product"]!, version: values["version"]!, body: values["body"]!, org: org ?? "")
+            try Rulebook.checkOpen(for: actor.role.isStaff ? org : nil, by: actor)
+            _ = try draft.validated()
+            let ticket = try withAttachments(form.files) { attachments in
+                try store.openTicket(draft, by: actor, at: now, policy: config.slaPolicy, attachments: attachments, mail: mailPlan())
+            }
+            regeneratePages([ticket.number])
+            return .seeOther(link("/tickets/\(ticket.number)"), json: request.wantsJSON)
+        } catch let error as FieldError where !request.wantsJSON && error.httpStatus == 400 {
+            let products = try store.products()
+            let orgs = actor.role.isStaff ? try store.orgs() : []
+            return try page(400) { $0.newTicket(products: products, orgs: orgs, values: values, error: error, csrf: csrfToken) }
+        }
+    }
+
+    // MARK: - One ticket
+
+    /// `GET /tickets/N`: the generated page, with the other audience's forms cut out and this
+    /// session's CSRF token filled in; JSON: the ticket, its events and attachments.
+    func showTicket(_ number: TicketNumber) throws -> Response {
+        let actor = try requireSession().user.actor
+        let ticket = try visibleTicket(number, by: actor)
+        if request.wantsJSON { return .json(200, try ticketJSON(ticket)) }
+        let relative = SiteBuilder.ticketPagePath(number)
+        let file = paths.output + "/" + relative
+        let record = try store.pageRecords(paths: [relative])[relative]
+        if record == nil || record?.fingerprint == "stale" || !FileManager.default.fileExists(atPath: file) {
+            try SiteBuilder(paths: paths, store: store).regeneratePages(touchedBy: [number], now: now)
+        }
+        guard let data = FileManager.default.contents(atPath: file) else { throw GatewayError(500, "the page of ticket \(number) is missing") }
+        var html = String(decoding: data, as: UTF8.self)
+        html = Self.cut(html, block: actor.role.isStaff ? "client" : "staff")
+        if !csrfToken.isEmpty {
+            html = html.replacingOccurrences(of: "name=\"csrf\" value=\"\"", with: "name=\"csrf\" value=\"\(csrfToken)\"")
+        }
+        return .html(200, html)
+    }
+
+    /// Removes `<!--belenus:NAME-->…<!--/belenus:NAME-->` (the forms of the other audience).
+    static func cut(_ html: String, block name: String) -> String {
+        var html = html
+        while let start = html.range(of: "<!--belenus:\(name)-->"),
+              let end = html.range(of: "<!--/belenus:\(name)-->", range: start.upperBound..<html.endIndex) {
+            html.removeSubrange(start.lowerBound..<end.upperBound)
+        }
+        return html
+    }
+
+    func ticketJSON(_ ticket: Ticket) throws -> JSON {
+        guard let d = try store.ticketDetails([ticket.number]).first else { throw GatewayError(404, "ticket \(ticket.number) not found") }
+        let t = d.ticket
+        return .object([
+            ("number", .int(t.number.rawValue)), ("title", .string(t.title)), ("product", .string(t.product)),
+            ("version", .string(t.version)), ("body", .string(t.body)), ("org", .string(t.org)),
+            ("requester", .string(t.requester.rawValue)), ("created_at", .string(Timestamp.iso(t.createdAt))),
+            ("responsible", .optional(t.responsible?.rawValue)), ("assigned", .optional(t.assigned?.rawValue)),
+            ("due_at", .string(Timestamp.iso(t.dueAt))), ("waiting_on", .string(t.waitingOn.rawValue)),
+            ("provider_ref", .optional(t.providerRef)), ("status", .string(t.status.rawValue)),
+            ("sla", .optional(t.slaState(at: now, policy: config.slaPolicy)?.rawValue)),
+            ("events", .array(d.events.map { stored in
+                let e = stored.event
+                return .object([
+                    ("id", .int(Int(stored.id))), ("kind", .string(e.kind.rawValue)), ("actor", .string(e.actor.rawValue)),
+                    ("at", .string(Timestamp.iso(e.at))), ("body", .string(e.body)),
+                    ("changes", .array(e.changes.map { .object([("field", .string($0.field)), ("from", .optional($0.from)), ("to", .optional($0.to))]) })),
+                ])
+            })),
+            ("attachments", .array(d.attachments.map { a in
+                .object([
+                    ("id", .int(Int(a.id))), ("name", .string(a.name)), ("size", .int(a.size)), ("content_type", .string(a.contentType)),
+                    ("event", a.event.map { .int(Int($0)) } ?? .null),
+                    ("url", .string(link("/tickets/\(t.number)/files/\(a.id)"))),
+                ])
+            })),
+        ])
+    }
+
+    /// `GET /tickets/N/files/ID`: always a download, never rendered by the browser.
+    func download(_ id: Int64, of number: TicketNumber) throws -> Response {
+        let actor = try requireSession().user.actor
+        _ = try visibleTicket(number, by: actor)
+        guard let attachment = try store.attachment(id), attachment.ticket == number else { throw GatewayError(404, "no file \(id) on ticket \(number)") }
+        let files = AttachmentFiles(directory: paths.attachments)
+        guard let data = FileManager.default.contents(atPath: files.path(attachment.sha256)) else {
+            throw GatewayError(404, "the file '\(attachment.name)' is missing from the server")
+        }
+        return Response(status: 200, headers: [
+            ("Content-Type", "application/octet-stream"),
+            ("Content-Disposition", AttachmentFiles.contentDisposition(attachment.name)),
+            ("Content-Security-Policy", "default-src 'none'; sandbox"),
+        ], body: Array(data))
+    }
+
+    // MARK: - Actions
+
+    /// `POST /tickets/N/{comments,reopen,approve,close,assign,update,publish}`.
+    func act(_ action: TicketAction, on number: TicketNumber) throws -> Response {
+        let form = try postedForm()
+        let actor = session!.user.actor
+        let ticket = try visibleTicket(number, by: actor)
+        try Rulebook.check(action, by: actor, on: ticket)  // 403/409 before the fields are looked at
+        if action == .publish { return try publish(ticket, form: form, by: actor) }
+        if !form.files.isEmpty && action != .comment { throw GatewayError(400, "files go with a comment", field: "file") }
+        _ = try withAttachments(form.files) { attachments in
+            try store.change(number, by: actor, at: now, attachments: attachments, mail: mailPlan()) { ticket, technicians in
+                switch action {
+                case .comment: try ticket.comment(form.value("body") ?? "", by: actor, at: now)
+                case .reopen: try ticket.reopen(reason: form.value("body") ?? "", by: actor, at: now)
+                case .approve: try ticket.approve(by: actor, at: now)
+                case .close: try ticket.close(solution: form.value("body") ?? "", by: actor, at: now)
+                case .assign:
+                    try ticket.assign(to: Login(try form.required("assigned")), technicians: technicians, by: actor, at: now)
+                case .update: try ticket.update(try Self.update(from: form), technicians: technicians, by: actor, at: now)
+                case .view, .publish: throw GatewayError(404, "no such action")
+                }
+            }
+        }
+        regeneratePages([number])
+        return .seeOther(link("/tickets/\(number)"), json: request.wantsJSON)
+    }
+
+    /// The fields of `update` that the form sent (an empty one leaves its value as it is,
+    /// except `provider_ref`, which an empty value clears).
+    static func update(from form: FormFields) throws -> TicketUpdate {
+        var update = TicketUpdate()
+        if let text = form.value("due_at")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let date = Timestamp.parse(text) else { throw FieldError(field: "due_at", message: "'\(text)' is not a date and time (2026-12-01T17:00:00Z)") }
+            update.dueAt = date
+        }
+        if let text = form.value("waiting_on"), !text.isEmpty {
+            guard let value = WaitingOn(rawValue: text) else { throw FieldError(field: "waiting_on", message: "support, client, provider or external") }
+            update.waitingOn = value
+        }
+        update.providerRef = form.value("provider_ref")
+        if let text = form.value("responsible")?.trimmingCharacters(in: .whitespaces), !text.isEmpty { update.responsible = Login(text) }
+        return update
+    }
+
+    // MARK: - Shared steps
+
+    /// Stores the files, runs `body` (the transaction), and removes the files this request
+    /// created if the transaction failed: a refused request leaves no file behind.
+    func withAttachments<T>(_ files: [UploadedFile], _ body: ([NewAttachment]) throws -> T) throws -> T {
+        let storage = AttachmentFiles(directory: paths.attachments)
+        var created: [String] = []
+        do {
+            var attachments: [NewAttachment] = []
+            for file in files {
+                let (hash, isNew) = try storage.store(file.bytes)
+                if isNew { created.append(hash) }
+                attachments.append(NewAttachment(
+                    name: AttachmentFiles.displayName(file.filename), contentType: Self.mediaType(file.contentType),
+                    size: file.bytes.count, sha256: hash))
+            }
+            return try body(attachments)
+        } catch {
+            for hash in created where (try? store.attachmentReferenced(sha256: hash)) == false { storage.remove(hash) }
+            throw error
+        }
+    }
+
+    /// A declared type kept as data (`type/subtype`), else `application/octet-stream`.
+    static func mediaType(_ declared: String) -> String {
+        let type = declared.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let ok = type.count <= 100 && type.split(separator: "/").count == 2
+            && type.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/.+-_".contains($0)) }
+        return ok ? type : "application/octet-stream"
+    }
+
+    /// The words of the mail of a change, made inside its transaction.
+    func mailPlan() throws -> MailPlan {
+        let views = try self.views.get()
+        let actorName = session?.user.name ?? ""
+        let base = config.baseURL + config.gatewayPath
+        let plan = MailPlan(supportTeam: config.supportTeam) { change in
+            views.notice(for: change, actorName: actorName, link: "\(base)/tickets/\(change.ticket.number)")
+        }
+        mailPlans.append(plan)
+        return plan
+    }
+
+    /// After the commit: the touched pages now, under the build lock. A failure here does not
+    /// undo the change; the pages are marked stale and the next view or build renders them.
+    func regeneratePages(_ numbers: [TicketNumber]) {
+        do {
+            try SiteBuilder(paths: paths, store: store).regeneratePages(touchedBy: numbers, now: now)
+        } catch {
+            FileHandle.standardError.write(Data("belenus-gateway: pages of \(numbers): \(error)\n".utf8))
+            try? store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))
+        }
+    }
+
+    // MARK: - Search
+
+    /// `GET /kb/search?q=`: anyone; FTS5, accents folded, bm25.
+    func kbSearch() throws -> Response {
+        _ = try? currentSession()  // for the CSRF token of the logout form
+        let query = (request.queryValue("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard query.count <= 200 else { throw GatewayError(400, "at most 200 characters", field: "q") }
+        let hits = try store.searchKB(query)
+        if request.wantsJSON {
+            return .json(200, .object([
+                ("query", .string(query)),
+                ("results", .array(hits.map {
+                    .object([
+                        ("slug", .string($0.slug)), ("title", .string($0.title)), ("product", .string($0.product)),
+                        ("snippet", .string($0.snippet.replacingOccurrences(of: "\u{2}", with: "").replacingOccurrences(of: "\u{3}", with: ""))),
+                        ("url", .string("/kb/\($0.slug)/")),
+                    ])
+                })),
+            ]))
+        }
+        return try page(200) { $0.search(query: query, hits: hits, csrf: csrfToken) }
+    }
+}

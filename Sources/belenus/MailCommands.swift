@@ -1,0 +1,28 @@
+import ArgumentParser
+import BelenusMail
+import BelenusSite
+import Foundation
+
+struct Mail: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The outbox.", subcommands: [Deliver.self])
+
+    struct Deliver: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Hand the queued mail to the transport; failures stay queued and are retried with back-off.")
+        @OptionGroup var site: SiteOption
+
+        func run() throws {
+            let store = try site.openStore()
+            let config = try SiteConfig.load(path: site.paths.config)
+            let transport: MailTransport = switch config.mailTransport {
+            case .file: .file(directory: site.paths.mail + "/sent")
+            case .sendmail: .sendmail(config.sendmailCommand)
+            }
+            let report = try MailDelivery(store: store, transport: transport, from: config.mailFrom).deliver()
+            for error in report.errors { FileHandle.standardError.write(Data("belenus: \(error)\n".utf8)) }
+            let pending = try store.mailCounts().pending
+            print("\(report.sent) sent, \(report.failed) failed; \(pending) still queued.")
+            if report.failed > 0 { throw ExitCode(1) }
+        }
+    }
+}

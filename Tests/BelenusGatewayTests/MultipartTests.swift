@@ -1,0 +1,104 @@
+@testable import BelenusGateway
+import Testing
+
+@Suite struct MultipartTests {
+    let parser = MultipartParser(boundary: Array("XyZ".utf8), maxFiles: 2, maxFileBytes: 10)
+
+    func parse(_ text: String) throws(GatewayError) -> FormFields { try parser.parse(Array(text.utf8)) }
+
+    @Test func fieldsAndFilesWithQuotedNamesAndAPreamble() throws {
+        let form = try parse("preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHola; \"mundo\"\r\n"
+            + "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\\\"b.txt\"\r\nContent-Type: text/plain\r\n\r\n0123456789\r\n"
+            + "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--XyZ--\r\n")
+        #expect(form.value("title") == "Hola; \"mundo\"")
+        #expect(form.files.count == 1)  // the empty file input is not a file
+        #expect(form.files.first?.filename == "a\"b.txt")
+        #expect(form.files.first?.bytes == Array("0123456789".utf8))
+    }
+
+    @Test func contentThatLooksLikeTheBoundaryWithoutCRLFIsContent() throws {
+        let form = try parse("--XyZ\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\na--XyZb\r\n--XyZ--")
+        #expect(form.value("body") == "a--XyZb")
+    }
+
+    @Test(arguments: [
+        ("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n\r\n01234567890\r\n--XyZ--", 413, "file"),
+        ("--XyZ\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nnever ends", 400, "body"),
+        ("no delimiter at all", 400, "Content-Type"),
+        ("--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n--XyZ--", 400, "form"),
+        ("--XyZ\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\n\u{FFFD}\r\n--XyZ--", 0, ""),
+        ("--XyZ\r\nContent-Disposition: form-data; name=\"other\"; filename=\"x\"\r\n\r\n1\r\n--XyZ--", 400, "other"),
+    ])
+    func brokenBodiesNameTheirField(_ body: String, _ status: Int, _ field: String) {
+        do {
+            _ = try parse(body)
+            #expect(status == 0, "parsed, expected \(status)")
+        } catch {
+            #expect(error.status == status && error.field == field, "\(error)")
+        }
+    }
+
+    @Test func threeFilesWhenTwoAreAllowedIsA400OnFile() {
+        let part = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n1\r\n"
+        #expect(throws: GatewayError.self) { try parse(part + part + part + "--XyZ--") }
+    }
+
+    @Test func invalidUTF8InAFieldNamesIt() {
+        var bytes = Array("--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n".utf8)
+        bytes += [0xC3, 0x28] + Array("\r\n--XyZ--".utf8)
+        do {
+            _ = try parser.parse(bytes)
+            Issue.record("invalid UTF-8 accepted")
+        } catch {
+            #expect(error.field == "title" && error.status == 400)
+        }
+    }
+
+    @Test func boundaryParameterIsRequiredAndBounded() throws {
+        #expect(try MultipartParser.boundary(of: "multipart/form-data; boundary=\"a b\"") == Array("a b".utf8))
+        #expect(throws: GatewayError.self) { try MultipartParser.boundary(of: "multipart/form-data") }
+        #expect(throws: GatewayError.self) { try MultipartParser.boundary(of: "multipart/form-data; boundary=" + String(repeating: "a", count: 71)) }
+    }
+
+    @Test func urlencodedDecodesPlusAndPercentAndRefusesBadUTF8() throws {
+        let form = try FormFields.parseURLEncoded(Array("a=1+2%2B3&b=%C3%B1&c".utf8))
+        #expect(form.value("a") == "1 2+3" && form.value("b") == "ñ" && form.value("c") == "")
+        #expect(throws: GatewayError.self) { try FormFields.parseURLEncoded(Array("title=%FF".utf8)) }
+        #expect(throws: GatewayError.self) { try FormFields.parseURLEncoded(Array("title=a%00b".utf8)) }
+    }
+}
+
+@Suite struct GatewayPieceTests {
+    @Test func theOtherAudiencesFormsAreCutOut() {
+        let html = "a<!--belenus:client-->C<!--/belenus:client-->b<!--belenus:staff-->S<!--/belenus:staff-->c"
+        #expect(Gateway.cut(html, block: "staff") == "a<!--belenus:client-->C<!--/belenus:client-->bc")
+        #expect(Gateway.cut(html, block: "client") == "ab<!--belenus:staff-->S<!--/belenus:staff-->c")
+    }
+
+    @Test func fileNamesAreDataNeverPaths() {
+        #expect(AttachmentFiles.displayName("../../etc/passwd") == "passwd")
+        #expect(AttachmentFiles.displayName("C:\\x\\informe.pdf") == "informe.pdf")
+        #expect(AttachmentFiles.displayName("..") == "archivo")
+        #expect(AttachmentFiles.displayName("a\u{0}b\r\nc\u{202E}d.txt") == "abcd.txt")
+        let disposition = AttachmentFiles.contentDisposition("año \"1\".pdf")
+        #expect(disposition == "attachment; filename=\"a_o _1_.pdf\"; filename*=UTF-8''a%C3%B1o%20%221%22.pdf")
+    }
+
+    @Test func responseHeadersCannotBeSplit() {
+        let response = Response(status: 303, headers: [("Location", "/x\r\nSet-Cookie: evil=1")])
+        let text = String(decoding: response.cgiBytes, as: UTF8.self)
+        #expect(!text.contains("\r\nSet-Cookie"))
+        #expect(text.hasPrefix("Status: 303 See Other\r\n"))
+    }
+
+    @Test func jsonEscapesMarkup() {
+        #expect(JSON.object([("t", .string("</script>\"\n"))]).text == "{\"t\":\"\\u003c/script\\u003e\\\"\\n\"}")
+    }
+
+    @Test func tokensAre256BitsAndCompareInConstantTime() {
+        let a = Secrets.newToken(), b = Secrets.newToken()
+        #expect(a.count == 64 && a != b && a.allSatisfy(\.isHexDigit))
+        #expect(Secrets.sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Secrets.constantTimeEquals(a, a) && !Secrets.constantTimeEquals(a, b) && !Secrets.constantTimeEquals(a, "x"))
+    }
+}

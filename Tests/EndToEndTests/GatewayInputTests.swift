@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+/// Bad input gets a clear error naming the field and changes nothing: no row, no file, no mail.
+@Suite struct GatewayBadInputTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let status: Int
+        let field: String?
+        let body: [UInt8]
+        let contentType: String
+        var contentLength: Int? = nil
+        var testDescription: String { name }
+    }
+
+    static func fields(title: String = "Título") -> [(String, String)] {
+        [("title", title), ("product", "Nómina"), ("version", "2025.1"), ("body", "Descripción")]
+    }
+
+    static let limit = 1_048_576
+
+    static let cases: [Case] = [
+        Case(name: "a file over max_attachment_bytes", status: 413, field: "file",
+             body: CGI.multipart(fields(), files: [("file", "big.bin", [UInt8](repeating: 65, count: limit + 1))]), contentType: CGI.multipartType),
+        Case(name: "more files than max_attachments", status: 400, field: "file",
+             body: CGI.multipart(fields(), files: (1...4).map { ("file", "f\($0).txt", Array("x\($0)".utf8)) }), contentType: CGI.multipartType),
+        Case(name: "a body announced over the limit", status: 413, field: "file", body: [], contentType: CGI.multipartType,
+             contentLength: 3 * limit + 300 * 1024),
+        Case(name: "a truncated multipart body", status: 400, field: "body",
+             body: Array(CGI.multipart(fields()).dropLast(60)), contentType: CGI.multipartType),
+        Case(name: "a multipart body without a boundary parameter", status: 400, field: "Content-Type",
+             body: CGI.multipart(fields()), contentType: "multipart/form-data"),
+        Case(name: "a body shorter than CONTENT_LENGTH", status: 400, field: "form",
+             body: CGI.urlencoded(fields()), contentType: "application/x-www-form-urlencoded", contentLength: CGI.urlencoded(fields()).count + 50),
+        Case(name: "invalid UTF-8 in the title", status: 400, field: "title",
+             body: Array("title=%C3%28&product=N%C3%B3mina&version=2025.1&body=x".utf8), contentType: "application/x-www-form-urlencoded"),
+        Case(name: "an unknown product", status: 400, field: "product",
+             body: CGI.urlencoded([("title", "t"), ("product", "Inventarios"), ("version", "1"), ("body", "b")]), contentType: "application/x-www-form-urlencoded"),
+        Case(name: "an unknown version", status: 400, field: "version",
+             body: CGI.urlencoded([("title", "t"), ("product", "Nómina"), ("version", "1999"), ("body", "b")]), contentType: "application/x-www-form-urlencoded"),
+        Case(name: "a missing title", status: 400, field: "title",
+             body: CGI.urlencoded([("product", "Nómina"), ("version", "2025.1"), ("body", "b")]), contentType: "application/x-www-form-urlencoded"),
+        Case(name: "a JSON body", status: 415, field: nil, body: Array("{\"title\":\"x\"}".utf8), contentType: "application/json"),
+        Case(name: "too many fields", status: 400, field: "x",
+             body: CGI.urlencoded(fields() + (1...80).map { _ in ("x", "y") }), contentType: "application/x-www-form-urlencoded"),
+    ]
+
+    @Test(arguments: cases)
+    func badInputIsRefusedAndLeavesNothing(_ c: Case) throws {
+        let site = try GatewaySite.make()
+        var body = c.body
+        // The CSRF token goes first, as the forms send it, so that the error is the input's.
+        if c.contentType.hasPrefix("application/x-www-form-urlencoded") {
+            body = Array("csrf=\(site.ana.csrf)&".utf8) + body
+        } else if c.contentType == CGI.multipartType, !body.isEmpty {
+            body = Array("--\(CGI.boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(site.ana.csrf)\r\n".utf8) + body
+        }
+        let length = c.contentLength.map { $0 + (body.count - c.body.count) }
+        let answer = try CGI.run(site: site.root, "POST", "/tickets", body: body, contentType: c.contentType, session: site.ana,
+                                 headers: ["Accept": "application/json"], contentLength: length)
+        #expect(answer.status == c.status, "\(answer.body)")
+        if let field = c.field { #expect(answer.json["field"] as? String == field, "\(answer.body)") }
+        #expect(answer.json["error"] is String)
+        #expect(try site.count("tickets") == 0)
+        #expect(try site.count("attachments") == 0)
+        #expect(try site.count("outbox") == 0)
+        #expect(site.files(in: "var/attachments").isEmpty)
+        #expect(site.files(in: "var/mail/sent").isEmpty)
+    }
+
+    @Test func aRefusedFormShowsAgainWithWhatWasTyped() throws {
+        let site = try GatewaySite.make()
+        let answer = try site.run("POST", "/tickets", as: site.ana, multipart: [
+            ("title", "Mi título \"con comillas\""), ("product", "Inventarios"), ("version", "1.0"), ("body", "Texto <largo>"),
+        ])
+        #expect(answer.status == 400)
+        #expect(answer.body.contains("value=\"Mi título &quot;con comillas&quot;\""))
+        #expect(answer.body.contains("Texto &lt;largo&gt;</textarea>"))
+        #expect(answer.body.contains("«Producto»"))
+    }
+
+    @Test func aRefusedCommentWithAFileLeavesNoFile() throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        _ = try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", "Listo.")])
+        _ = try site.run("POST", "/tickets/\(n)/approve", as: site.ana, fields: [])
+        let answer = try site.run("POST", "/tickets/\(n)/comments", as: site.ana, multipart: [("body", "uno más")],
+                                  files: [("file", "nuevo.txt", Array("contenido nuevo".utf8))])
+        #expect(answer.status == 409)
+        #expect(site.files(in: "var/attachments").isEmpty)
+        #expect(try site.count("events") == 3)
+    }
+}
+
+/// Markup and script from any field never reach a page or a mail as markup.
+@Suite struct GatewayXSSTests {
+    static let payloads = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "\"><svg onload=alert(1)>",
+        "\"\u{0301} onmouseover=alert(1) x=\"",
+        "<\u{0301}script>alert(1)</script>",
+    ]
+
+    @Test func payloadsInEveryFieldAreInert() throws {
+        let site = try GatewaySite.make()
+        let title = Self.payloads.joined(separator: " ")
+        let body = Self.payloads.joined(separator: "\n\n") + "\n\n[clic](javascript:alert(1)) <a href=\"javascript:alert(2)\">x</a>"
+        let n = try site.openTicket(as: site.ana, title: String(title.prefix(200)), body: body,
+                                    files: [("file", "<img src=x onerror=alert(1)>.txt", Array("x".utf8))])
+        _ = try site.run("POST", "/tickets/\(n)/comments", as: site.tech, fields: [("body", body)])
+        _ = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("provider_ref", "<script>alert(1)</script>")])
+        let combiningQuote = "\"\u{0301} onmouseover", combiningTag = "<\u{0301}script"
+        for who in [site.ana, site.tech] {
+            let page = try site.run("GET", "/tickets/\(n)", as: who).body
+            #expect(!page.contains("<script>alert"))
+            #expect(!page.contains("<img src=x"))
+            #expect(!page.contains("<svg"))
+            #expect(!page.contains("javascript:"))
+            #expect(!page.contains(combiningQuote))
+            #expect(!page.contains(combiningTag))
+        }
+        let list = try site.run("GET", "/tickets", as: site.tech).body
+        #expect(!list.contains("<script>alert") && !list.contains("<svg"))
+        for mail in site.files(in: "var/mail/sent") {
+            let text = site.read("var/mail/sent/\(mail)")
+            #expect(text.contains("Content-Type: text/plain; charset=utf-8"))
+            let headerBlock = text.components(separatedBy: "\r\n\r\n")[0]
+            #expect(!headerBlock.contains("<script>"))
+        }
+    }
+
+    @Test func aTitleCannotAddAMailHeader() throws {
+        let site = try GatewaySite.make()
+        let answer = try site.run("POST", "/tickets", as: site.ana, fields: [
+            ("title", "Hola\r\nBcc: victima@example.com"), ("product", "Nómina"), ("version", "2025.1"), ("body", "b"),
+        ], json: true)
+        #expect(answer.status == 400 && answer.json["field"] as? String == "title")
+        #expect(site.files(in: "var/mail/sent").isEmpty)
+    }
+}
+
+@Suite struct GatewayConcurrencyTests {
+    @Test func sixteenConcurrentCommentsAllLandAndAllShow() async throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 1...16 {
+                group.addTask {
+                    let who = i % 2 == 0 ? site.ana : site.tech
+                    return try site.run("POST", "/tickets/\(n)/comments", as: who, fields: [("body", "Comentario número \(i) de 16")]).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.count == 16 && statuses.allSatisfy { $0 == 303 }, "\(statuses)")
+        #expect(try site.sqlite("SELECT COUNT(*) FROM events WHERE kind = 'comment'") == "16")
+        let page = site.read("output/private/tickets/\(n)/index.html")
+        #expect(page.hasSuffix("</html>\n"))
+        for i in 1...16 { #expect(page.contains("Comentario número \(i) de 16"), "comment \(i)") }
+        #expect(try site.sqlite("SELECT revision FROM tickets") == "17")
+    }
+}
+
+@Suite struct MailDeliveryTests {
+    @Test func aRefusedDeliveryStaysQueuedAndMailDeliverSendsItLater() throws {
+        let site = try GatewaySite.make()
+        let config = site.root + "/belenus.toml"
+        let original = site.read("belenus.toml")
+        // A sendmail that refuses: the request still succeeds, the mail stays in the outbox.
+        try original.replacingOccurrences(of: "transport = \"file\"", with: "transport = \"sendmail\"")
+            .replacingOccurrences(of: "sendmail_command = \"/usr/sbin/sendmail -t -i\"", with: "sendmail_command = \"/bin/false\"")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try site.openTicket(as: site.ana) == 1)
+        let queued = try site.sqlite("SELECT attempts, sent_at IS NULL, last_error FROM outbox")
+        #expect(queued.hasPrefix("1|1|/bin/false exited with 1"))
+        // Back on a working transport, after the back-off: delivered once.
+        try original.write(toFile: config, atomically: true, encoding: .utf8)
+        _ = try site.sqlite("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
+        let run = try CLI.run(["mail", "deliver", "--site", site.root])
+        #expect(run.status == 0 && run.stdout.contains("1 sent"), "\(run.stderr)")
+        #expect(site.files(in: "var/mail/sent").count == 1)
+        #expect(try CLI.run(["mail", "deliver", "--site", site.root]).stdout.contains("0 sent"))
+    }
+}
