@@ -63,6 +63,7 @@ public final class Gateway {
     public func deliverQueuedMail() {
         let queuedMail = mailPlans.flatMap(\.queuedIDs)
         guard !queuedMail.isEmpty else { return }
+        ignoreBrokenPipes()
         let transport: MailTransport = switch config.mailTransport {
         case .file: .file(directory: paths.mail + "/sent")
         case .sendmail: .sendmail(config.sendmailCommand)

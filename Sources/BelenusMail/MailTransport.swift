@@ -37,7 +37,9 @@ public enum MailTransport: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = errors
             do { try process.run() } catch { throw MailError("cannot run \(program): \(error.localizedDescription)") }
-            input.fileHandleForWriting.write(Data(bytes))
+            // A command that exits without reading all of stdin: EPIPE here (SIGPIPE is ignored,
+            // see `ignoreBrokenPipes`), and its exit status tells the rest.
+            try? input.fileHandleForWriting.write(contentsOf: Data(bytes))
             try? input.fileHandleForWriting.close()
             let stderr = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
@@ -48,6 +50,10 @@ public enum MailTransport: Sendable {
         }
     }
 }
+
+/// Call once per process before using `sendmail`: a command that exits early must not kill
+/// the process that writes to it (SIGPIPE), it must fail the delivery.
+public func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
 
 public struct MailError: Error, CustomStringConvertible, Sendable {
     public let description: String

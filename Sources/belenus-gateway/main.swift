@@ -6,6 +6,10 @@ import Foundation
 let environment = ProcessInfo.processInfo.environment
 let site = environment["BELENUS_SITE"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
 
+// A client that goes away mid-answer, or a mail command that exits early: an error to handle,
+// not a signal that kills the process before its mail is queued or handed over.
+signal(SIGPIPE, SIG_IGN)
+
 func write(_ bytes: [UInt8]) {
     var offset = 0
     while offset < bytes.count {

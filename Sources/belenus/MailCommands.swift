@@ -18,6 +18,7 @@ struct Mail: ParsableCommand {
             case .file: .file(directory: site.paths.mail + "/sent")
             case .sendmail: .sendmail(config.sendmailCommand)
             }
+            ignoreBrokenPipes()
             let report = try MailDelivery(store: store, transport: transport, from: config.mailFrom).deliver()
             for error in report.errors { FileHandle.standardError.write(Data("belenus: \(error)\n".utf8)) }
             let pending = try store.mailCounts().pending
