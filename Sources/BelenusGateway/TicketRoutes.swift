@@ -151,15 +151,8 @@ extension Gateway {
         return .html(200, html)
     }
 
-    /// Removes `<!--belenus:NAME-->…<!--/belenus:NAME-->` (the forms of the other audience).
-    static func cut(_ html: String, block name: String) -> String {
-        var html = html
-        while let start = html.range(of: "<!--belenus:\(name)-->"),
-              let end = html.range(of: "<!--/belenus:\(name)-->", range: start.upperBound..<html.endIndex) {
-            html.removeSubrange(start.lowerBound..<end.upperBound)
-        }
-        return html
-    }
+    /// Removes the forms of the other audience (see `PageBlocks`).
+    static func cut(_ html: String, block name: String) -> String { PageBlocks.cut(html, block: name) }
 
     func ticketJSON(_ ticket: Ticket) throws -> JSON {
         guard let d = try store.ticketDetails([ticket.number]).first else { throw GatewayError(404, "ticket \(ticket.number) not found") }
@@ -287,8 +280,10 @@ extension Gateway {
         let views = try self.views.get()
         let actorName = session?.user.name ?? ""
         let base = config.baseURL + config.gatewayPath
-        let plan = MailPlan(supportTeam: config.supportTeam) { change in
-            views.notice(for: change, actorName: actorName, link: "\(base)/tickets/\(change.ticket.number)")
+        let linkMode = config.ticketPages == .link, siteURL = config.baseURL
+        let plan = MailPlan(supportTeam: config.supportTeam) { change, token in
+            let link = if linkMode, let token { "\(siteURL)/t/\(token)/" } else { "\(base)/tickets/\(change.ticket.number)" }
+            return views.notice(for: change, actorName: actorName, link: link)
         }
         mailPlans.append(plan)
         return plan

@@ -16,6 +16,13 @@ extension SiteBuilder {
             var pages: [(path: String, fingerprint: String, render: () -> String)] = details.map { d in
                 (TicketPages.ticketPath(d.ticket.number), staffBase + ticketPages.fingerprint(d.ticket), { ticketPages.ticketPage(d) })
             }
+            if config.ticketPages == .link {
+                let tokens = try store.pageTokens(numbers)
+                for d in details {
+                    guard let token = tokens[d.ticket.number] else { continue }
+                    pages.append((TicketPages.linkPath(token), staffBase + ticketPages.fingerprint(d.ticket) + "|link", { ticketPages.linkPage(d) }))
+                }
+            }
             var orgs: [String?] = [nil]
             for d in details where !orgs.contains(d.ticket.org) { orgs.append(d.ticket.org) }
             var listPaths: [String: (fingerprint: String, render: () -> String)] = [:]
@@ -65,6 +72,22 @@ extension SiteBuilder {
     @discardableResult
     public func regeneratePublicPages(now: Date = Date()) throws -> BuildReport {
         try build(scope: .publicOnly, now: now)
+    }
+
+    /// `belenus ticket relink N`: a new secret URL for the ticket; the old page is deleted.
+    @discardableResult
+    public func relink(_ number: TicketNumber, now: Date = Date()) throws -> String {
+        let (old, new) = try store.relink(number)
+        if let old {
+            let path = TicketPages.linkPath(old)
+            try BuildLock.holding(paths) {
+                unlink(paths.output + "/" + path)
+                rmdir(paths.output + "/" + (path as NSString).deletingLastPathComponent)
+                try store.savePageRecords([], removing: [path])
+            }
+        }
+        if config.ticketPages == .link { try regeneratePages(touchedBy: [number], now: now) }
+        return new
     }
 
     /// The output path of ticket `number`'s page.

@@ -33,7 +33,7 @@ public struct SiteBuilder {
     /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
     /// changes what pages look like, so that sites built by the older binary render again
     /// (templates, strings, config and data are fingerprinted by themselves).
-    static let renderVersion = "3"
+    static let renderVersion = "4"
 
     /// One page to produce: where, from what, and how.
     struct PageJob: Sendable {
@@ -86,7 +86,10 @@ public struct SiteBuilder {
             !live.contains(path) && !path.hasPrefix("index:")
                 && (scope == .all || (path.hasPrefix("public/") && !path.hasPrefix("public/t/")))
         }
-        for path in gone { unlink(paths.output + "/" + path) }
+        for path in gone {
+            unlink(paths.output + "/" + path)
+            if path.hasPrefix("public/t/") { rmdir(paths.output + "/" + (path as NSString).deletingLastPathComponent) }
+        }
         report.removed = gone.count
         report.written = results.written
         try store.savePageRecords(results.records, removing: gone)
@@ -145,10 +148,20 @@ public struct SiteBuilder {
         guard includeTickets else { return jobs }
         let (ticketPages, staffBase) = try ticketRendering(now: now)
         let tickets = try store.ticketSummaries()
+        var tokens: [TicketNumber: String] = [:]
+        if config.ticketPages == .link {
+            try store.assignMissingPageTokens()
+            tokens = try store.pageTokens()
+        }
         for ticket in tickets {
             jobs.append(PageJob(
                 path: TicketPages.ticketPath(ticket.number), fingerprint: staffBase + ticketPages.fingerprint(ticket),
                 ticket: ticket.number, render: { details in details.map { Array(ticketPages.ticketPage($0).utf8) } ?? [] }))
+            if let token = tokens[ticket.number] {
+                jobs.append(PageJob(
+                    path: TicketPages.linkPath(token), fingerprint: staffBase + ticketPages.fingerprint(ticket) + "|link",
+                    ticket: ticket.number, render: { details in details.map { Array(ticketPages.linkPage($0).utf8) } ?? [] }))
+            }
         }
         for list in ticketPages.lists(tickets) {
             for bucket in ticketPages.buckets(of: list) {

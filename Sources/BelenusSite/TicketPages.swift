@@ -18,6 +18,15 @@ struct TicketPages {
 
     static func ticketPath(_ number: TicketNumber) -> String { "private/tickets/\(number)/index.html" }
 
+    /// With `ticket_pages = "link"`: the public copy at the ticket's secret URL.
+    static func linkPath(_ token: String) -> String { "public/t/\(token)/index.html" }
+
+    /// The public copy: the client's forms only (posting them still needs a login), marked
+    /// `noindex` and `no-referrer` by the template.
+    func linkPage(_ details: TicketDetails) -> String {
+        PageBlocks.cut(ticketPage(details), block: "staff")
+    }
+
     /// The fingerprint of a ticket page: its revision, SLA state and the technicians it offers.
     func fingerprint(_ ticket: Ticket) -> String {
         let sla = ticket.slaState(at: now, policy: config.slaPolicy)?.rawValue ?? "-"

@@ -28,15 +28,16 @@ public struct NewAttachment: Hashable, Sendable {
     }
 }
 
-/// How a change is announced: the words (made from the change, whose ticket number a new
-/// ticket only gets inside the transaction) and the support team's addresses (SPEC §7).
+/// How a change is announced: the words (made from the change, whose ticket number and page
+/// token a new ticket only gets inside the transaction) and the support team's addresses (SPEC §7).
 public final class MailPlan: @unchecked Sendable {
     let supportTeam: [String]
-    let notice: (TicketChange) -> Notice
+    /// The change and the ticket's page token (for `ticket_pages = "link"`).
+    let notice: (TicketChange, String?) -> Notice
     /// The outbox ids queued, for delivery after the answer.
     public private(set) var queuedIDs: [Int64] = []
 
-    public init(supportTeam: [String], notice: @escaping (TicketChange) -> Notice) {
+    public init(supportTeam: [String], notice: @escaping (TicketChange, String?) -> Notice) {
         self.supportTeam = supportTeam
         self.notice = notice
     }

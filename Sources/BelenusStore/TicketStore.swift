@@ -16,6 +16,7 @@ extension Store {
             let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets") ?? 1
             let change = try Ticket.open(draft, number: TicketNumber(next), by: actor, responsible: responsible, at: now, policy: policy)
             try TicketRecords.insert(db, change.ticket)
+            try db.execute(sql: "UPDATE tickets SET page_token = ? WHERE number = ?", arguments: [Self.newPageToken(), next])
             let event = try TicketRecords.insert(db, change.event, ticket: change.ticket.number)
             try Self.recordExtras(db, change, event: event, actor: actor, attachments: attachments, mail: mail)
             return change.ticket
@@ -71,7 +72,8 @@ extension Store {
         }
         if let mail {
             let to = try recipients(db, for: change.ticket, kind: change.event.kind, actor: actor, supportTeam: mail.supportTeam)
-            if let id = try queue(db, mail.notice(change), to: to, ticket: number, kind: change.event.kind, at: change.event.at) {
+            let token = try String.fetchOne(db, sql: "SELECT page_token FROM tickets WHERE number = ?", arguments: [number.rawValue])
+            if let id = try queue(db, mail.notice(change, token), to: to, ticket: number, kind: change.event.kind, at: change.event.at) {
                 mail.queued(id)
             }
         }

@@ -120,3 +120,23 @@ struct Import: ParsableCommand {
         print("Imported \(count) tickets. Next: belenus build --site \(site.site)")
     }
 }
+
+struct TicketCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ticket", abstract: "Tickets.", subcommands: [Relink.self])
+
+    struct Relink: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "With ticket_pages = \"link\": a new secret URL for ticket N; the old one stops working.")
+        @OptionGroup var site: SiteOption
+        @Argument(help: "The ticket's number.") var number: Int
+
+        func run() throws {
+            let builder = try SiteBuilder(paths: site.paths, store: try site.openStore())
+            guard builder.config.ticketPages == .link else {
+                throw CLIError("ticket_pages is \"\(builder.config.ticketPages.rawValue)\" in belenus.toml: relink is for \"link\"")
+            }
+            let token = try builder.relink(TicketNumber(number))
+            print("Ticket \(number) is now at \(builder.config.baseURL)/t/\(token)/")
+        }
+    }
+}

@@ -292,3 +292,42 @@ import Testing
         #expect(hostile.status == 200 && !hostile.body.contains("<script>alert"))
     }
 }
+
+@Suite struct LinkModeTests {
+    @Test func ticketPagesLiveAtSecretURLsThatRelinkRotates() throws {
+        let site = try GatewaySite.make()
+        let config = site.read("belenus.toml").replacingOccurrences(of: "ticket_pages = \"login\"", with: "ticket_pages = \"link\"")
+        try config.write(toFile: site.root + "/belenus.toml", atomically: true, encoding: .utf8)
+        let n = try site.openTicket(as: site.ana, title: "Página pública")
+        let token = try site.sqlite("SELECT page_token FROM tickets WHERE number = \(n)")
+        #expect(token.count == 32 && token.allSatisfy(\.isHexDigit))
+        let page = site.read("output/public/t/\(token)/index.html")
+        #expect(page.contains("Página pública"))
+        #expect(page.contains("<meta name=\"robots\" content=\"noindex, nofollow\">") && page.contains("<meta name=\"referrer\" content=\"no-referrer\">"))
+        #expect(page.contains("/tickets/\(n)/comments") && !page.contains("/tickets/\(n)/close") && !page.contains("belenus:staff"))
+        // The mail links to the secret page.
+        let mail = site.read("var/mail/sent/\(site.files(in: "var/mail/sent")[0])")
+        #expect(mail.contains("http://127.0.0.1:8080/t/\(token)/"))
+        // A comment updates the public page too.
+        _ = try site.run("POST", "/tickets/\(n)/comments", as: site.tech, fields: [("body", "Respuesta del técnico")])
+        #expect(site.read("output/public/t/\(token)/index.html").contains("Respuesta del técnico"))
+        // Relink: a new URL, the old page gone, and a build does not bring it back.
+        let relink = try CLI.run(["ticket", "relink", String(n), "--site", site.root])
+        #expect(relink.status == 0, "\(relink.stderr)")
+        let fresh = try site.sqlite("SELECT page_token FROM tickets WHERE number = \(n)")
+        #expect(fresh != token && relink.stdout.contains("/t/\(fresh)/"))
+        #expect(!FileManager.default.fileExists(atPath: site.root + "/output/public/t/\(token)"))
+        #expect(site.read("output/public/t/\(fresh)/index.html").contains("Respuesta del técnico"))
+        #expect(try CLI.run(["build", "--site", site.root]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: site.root + "/output/public/t/\(token)"))
+        #expect(site.files(in: "output/public/t") == [fresh])
+    }
+
+    @Test func relinkRefusesInLoginMode() throws {
+        let site = try GatewaySite.make()
+        try site.openTicket(as: site.ana)
+        let run = try CLI.run(["ticket", "relink", "1", "--site", site.root])
+        #expect(run.status != 0 && run.stderr.contains("ticket_pages"))
+        #expect(site.files(in: "output/public/t").isEmpty)
+    }
+}
