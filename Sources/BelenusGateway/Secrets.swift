@@ -8,12 +8,6 @@ enum Secrets {
         return (0..<4).map { _ in generator.next() as UInt64 }.map { String(format: "%016llx", $0) }.joined()
     }
 
-    /// 128 random bits as hex: the secret part of a ticket page's URL in link mode.
-    static func newPageToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<2).map { _ in generator.next() as UInt64 }.map { String(format: "%016llx", $0) }.joined()
-    }
-
     static func sha256(_ bytes: some Sequence<UInt8>) -> String {
         SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
     }
