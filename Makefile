@@ -4,10 +4,11 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 
 .PHONY: demo test deps build release clean
 
-## Installs what is missing, builds the sample site in this folder and says where it is.
+## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
+## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
+PORT ?= 8080
 demo: deps release
-	.build/release/belenus build --site .
-	@echo "The sample site is in $(CURDIR)/output/public (open index.html, or serve that folder)."
+	.build/release/belenus demo --dir belenus-demo --port $(PORT)
 
 ## Installs what is missing and runs every test.
 test: deps
@@ -30,4 +31,4 @@ release: deps
 	$(SWIFT) build -c release
 
 clean:
-	rm -rf .build output/public output/private
+	rm -rf .build output/public output/private belenus-demo

@@ -5,11 +5,11 @@ import BelenusStore
 import Foundation
 
 @main
-struct Belenus: ParsableCommand {
+struct Belenus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "belenus",
         abstract: "Belenus: a support desk as a static site plus a CGI gateway.",
-        subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self, Mail.self, TicketCommand.self])
+        subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self, Mail.self, TicketCommand.self, Serve.self, Demo.self])
 }
 
 /// `--site DIR`, shared by every command.

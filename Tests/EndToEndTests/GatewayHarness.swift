@@ -181,7 +181,10 @@ struct GatewaySite {
         return Int(answer.location.split(separator: "/").last ?? "") ?? 0
     }
 
-    func sqlite(_ sql: String) throws -> String {
+    func sqlite(_ sql: String) throws -> String { try Self.sqlite(root: root, sql) }
+
+    /// Runs `sql` on the database of the site at `root` (Python's sqlite3), rows as `a|b` lines.
+    static func sqlite(root: String, _ sql: String) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); rows=list(c.execute(sys.argv[2])); c.commit(); print('\\n'.join('|'.join(str(v) for v in r) for r in rows))",

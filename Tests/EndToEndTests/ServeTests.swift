@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// `belenus serve` and `belenus demo`: the preview server, through real HTTP (curl).
+@Suite struct ServeTests {
+    /// Starts `belenus serve` on a free port and waits until it answers.
+    final class Server {
+        let process = Process()
+        let port: Int
+
+        init(site: String) throws {
+            port = Int.random(in: 20_000...45_000)
+            process.executableURL = URL(fileURLWithPath: CLI.binDir + "/belenus")
+            process.arguments = ["serve", "--site", site, "--port", String(port)]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<100 {
+                if (try? curl(["-o", "/dev/null"], path: "/"))?.status == 200 { return }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            throw CLIError("belenus serve did not answer on port \(port)")
+        }
+
+        deinit { process.terminate(); process.waitUntilExit() }
+
+        struct Answer { let status: Int; let headers: String; let body: String }
+
+        /// curl with `-s -D` (headers) and the path as given; returns status, headers and body.
+        func curl(_ arguments: [String], path: String) throws -> Answer {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            let headers = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
+            p.arguments = ["-s", "--path-as-is", "-D", headers] + arguments + ["http://127.0.0.1:\(port)\(path)"]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let body = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            let head = (try? String(contentsOfFile: headers, encoding: .utf8)) ?? ""
+            let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+            return Answer(status: status, headers: head, body: String(decoding: body, as: UTF8.self))
+        }
+    }
+
+    struct CLIError: Error { let text: String; init(_ text: String) { self.text = text } }
+
+    @Test func serveGivesPublicFilesAndTheGatewayAndNothingOfVarOrPrivate() throws {
+        let site = try GatewaySite.make()
+        let server = try Server(site: site.root)
+        #expect(try server.curl([], path: "/kb/").status == 200)
+        #expect(try server.curl([], path: "/assets/belenus.js").body.contains("belenus_csrf"))
+        for path in ["/../var/belenus.sqlite3", "/%2e%2e/var/belenus.sqlite3", "/..%2fprivate/lists/staff/1.html", "/private/tickets/1/index.html"] {
+            let answer = try server.curl([], path: path)
+            #expect(answer.status >= 400, "\(path) answered \(answer.status)")
+            #expect(!answer.body.contains("SQLite format"))
+        }
+        // A client's journey through HTTP: log in, open a ticket with a file, read it back.
+        let jar = FileManager.default.temporaryDirectory.appendingPathComponent("jar-\(UUID().uuidString)").path
+        let login = try server.curl(["-c", jar, "-d", "login=ana&password=\(GatewaySite.passwords["ana"]!)"], path: "/cgi-bin/belenus/login")
+        #expect(login.status == 303 && login.headers.contains("Location: /cgi-bin/belenus/tickets"))
+        let cookies = (try? String(contentsOfFile: jar, encoding: .utf8)) ?? ""
+        let csrf = cookies.split(separator: "\n").first { $0.contains("belenus_csrf") }?.split(separator: "\t").last.map(String.init) ?? ""
+        #expect(csrf.count == 64)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("adjunto-\(UUID().uuidString).txt").path
+        try "contenido del adjunto".write(toFile: file, atomically: true, encoding: .utf8)
+        let open = try server.curl(["-b", jar, "-F", "csrf=\(csrf)", "-F", "title=Por HTTP", "-F", "product=Nómina", "-F", "version=2025.1",
+                                    "-F", "body=Abierto con curl", "-F", "file=@\(file)"], path: "/cgi-bin/belenus/tickets")
+        #expect(open.status == 303 && open.headers.contains("Location: /cgi-bin/belenus/tickets/1"), "\(open.headers)\(open.body)")
+        let page = try server.curl(["-b", jar], path: "/cgi-bin/belenus/tickets/1")
+        #expect(page.status == 200 && page.body.contains("Abierto con curl") && page.headers.lowercased().contains("cache-control: no-store"))
+        #expect(try server.curl(["-b", jar], path: "/cgi-bin/belenus/tickets/1/files/1").body == "contenido del adjunto")
+        #expect(try server.curl([], path: "/cgi-bin/belenus/tickets/1/files/1").status == 303)  // not logged in: to /login
+    }
+
+    @Test func demoMakesASiteWithPeopleAndTicketsInEveryState() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-demo-\(UUID().uuidString)").path
+        let run = try CLI.run(["demo", "--dir", dir, "--no-serve", "--port", "18123"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let logins = run.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }.map { $0.split(separator: " ") }
+        #expect(logins.count == 6)
+        func sqlite(_ sql: String) throws -> String { try GatewaySite.sqlite(root: dir, sql) }
+        #expect(try sqlite("SELECT COUNT(*) FROM tickets") == "50")
+        #expect(try sqlite("SELECT group_concat(DISTINCT status) FROM (SELECT status FROM tickets ORDER BY status)") == "approved,closed,open")
+        #expect(FileManager.default.fileExists(atPath: dir + "/output/public/kb/index.html"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/output/private/tickets/50/index.html"))
+        #expect(try String(contentsOfFile: dir + "/belenus.toml", encoding: .utf8).contains("http://127.0.0.1:18123"))
+        // The printed password of the client logs in.
+        let client = try #require(logins.first { $0.first == "cliente" })
+        let answer = try CGI.run(site: dir, "POST", "/login", body: CGI.urlencoded([("login", "cliente"), ("password", String(client[1]))]),
+                                 contentType: "application/x-www-form-urlencoded")
+        #expect(answer.status == 303 && answer.cookie("belenus_session") != nil)
+        // Run again: the same site is reused, not made twice.
+        let again = try CLI.run(["demo", "--dir", dir, "--no-serve"])
+        #expect(again.status == 0 && !again.stdout.contains("Making the demo site"))
+        #expect(try sqlite("SELECT COUNT(*) FROM tickets") == "50")
+    }
+}
+
