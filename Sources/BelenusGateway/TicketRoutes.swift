@@ -136,6 +136,11 @@ extension Gateway {
         let actor = try requireSession().user.actor
         let ticket = try visibleTicket(number, by: actor)
         if request.wantsJSON { return .json(200, try ticketJSON(ticket)) }
+        return .html(200, try ticketHTML(number, for: actor))
+    }
+
+    /// The generated page of ticket `number` as `actor` may see it.
+    func ticketHTML(_ number: TicketNumber, for actor: Actor) throws -> String {
         let relative = SiteBuilder.ticketPagePath(number)
         let file = paths.output + "/" + relative
         let record = try store.pageRecords(paths: [relative])[relative]
@@ -148,7 +153,38 @@ extension Gateway {
         if !csrfToken.isEmpty {
             html = html.replacingOccurrences(of: "name=\"csrf\" value=\"\"", with: "name=\"csrf\" value=\"\(csrfToken)\"")
         }
-        return .html(200, html)
+        return html
+    }
+
+    /// SPEC §5: a refused form shows again with what was typed. The ticket's page, the error at
+    /// the top, and the failed form's text put back into its fields.
+    func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, error: GatewayError) throws -> Response {
+        let actor = session!.user.actor
+        var html = try ticketHTML(number, for: actor)
+        let views = try self.views.get()
+        let message = "\(views.string("error_field")) «\(views.fieldLabel(error.field ?? "body"))»: \(error.message)"
+        if let article = html.range(of: "<article class=\"ticket\"") , let close = html.range(of: ">", range: article.upperBound..<html.endIndex) {
+            html.insert(contentsOf: "\n<p class=\"error\" role=\"alert\">\(HTMLEscaper.escape(message))</p>", at: close.upperBound)
+        }
+        let areas: [String] = switch action {
+        case .comment: [actor.role.isStaff ? "s-body" : "c-body"]
+        case .reopen: ["r-body"]
+        case .close: ["x-body"]
+        case .publish: ["p-body"]
+        default: []
+        }
+        let typed = form.value("body") ?? ""
+        for id in areas {
+            guard let open = html.range(of: "<textarea id=\"\(id)\""), let end = html.range(of: ">", range: open.upperBound..<html.endIndex),
+                  let closing = html.range(of: "</textarea>", range: end.upperBound..<html.endIndex) else { continue }
+            html.replaceSubrange(end.upperBound..<closing.lowerBound, with: HTMLEscaper.escape(typed))
+        }
+        if action == .publish, let title = form.value("title"),
+           let input = html.range(of: "<input id=\"p-title\" name=\"title\" value=\""),
+           let quote = html.range(of: "\"", range: input.upperBound..<html.endIndex) {
+            html.replaceSubrange(input.upperBound..<quote.lowerBound, with: HTMLEscaper.escape(title))
+        }
+        return .html(error.status, html)
     }
 
     /// Removes the forms of the other audience (see `PageBlocks`).
@@ -207,6 +243,17 @@ extension Gateway {
         let actor = session!.user.actor
         let ticket = try visibleTicket(number, by: actor)
         try Rulebook.check(action, by: actor, on: ticket)  // 403/409 before the fields are looked at
+        do {
+            return try perform(action, on: ticket, form: form, by: actor)
+        } catch let error as FieldError where !request.wantsJSON {
+            return try ticketPageKeeping(form, of: action, on: number, error: GatewayError(error.httpStatus, error.message, field: error.field))
+        } catch let error as GatewayError where !request.wantsJSON && error.field != nil && error.status < 500 {
+            return try ticketPageKeeping(form, of: action, on: number, error: error)
+        }
+    }
+
+    func perform(_ action: TicketAction, on ticket: Ticket, form: FormFields, by actor: Actor) throws -> Response {
+        let number = ticket.number
         if action == .publish { return try publish(ticket, form: form, by: actor) }
         if !form.files.isEmpty && action != .comment { throw GatewayError(400, "files go with a comment", field: "file") }
         _ = try withAttachments(form.files) { attachments in

@@ -79,6 +79,19 @@ import Testing
         #expect(answer.body.contains("«Producto»"))
     }
 
+    @Test func aRefusedCommentShowsTheTicketWithTheTextPutBack() throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        let long = "<b>Mi texto</b> " + String(repeating: "a", count: 70_000)
+        let answer = try site.run("POST", "/tickets/\(n)/comments", as: site.ana, fields: [("body", long)])
+        #expect(answer.status == 400)
+        #expect(answer.body.contains("<textarea id=\"c-body\" name=\"body\" rows=\"5\" required>&lt;b&gt;Mi texto&lt;/b&gt; aaaa"))
+        #expect(answer.body.contains("class=\"error\" role=\"alert\""))
+        #expect(try site.count("events") == 1)
+        let json = try site.run("POST", "/tickets/\(n)/comments", as: site.ana, fields: [("body", " ")], json: true)
+        #expect(json.status == 400 && json.json["field"] as? String == "body")
+    }
+
     @Test func aRefusedCommentWithAFileLeavesNoFile() throws {
         let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)

@@ -191,6 +191,8 @@ import Testing
         #expect(page.contains("/tickets/\(n)/publish") && page.contains("Renovar el sello digital."))
         let naming = try site.run("POST", "/tickets/\(n)/publish", as: site.tech, fields: [("title", "Error CFDI40102"), ("body", "Le pasó a Ana Perez de ACME S.A.")])
         #expect(naming.status == 400)
+        #expect(naming.body.contains("Le pasó a Ana Perez de ACME S.A.</textarea>"))  // the form keeps what was typed
+        #expect(naming.body.contains("value=\"Error CFDI40102\"") && naming.body.contains("role=\"alert\""))
         #expect(site.files(in: "var/kb").isEmpty)
         #expect(try site.run("POST", "/tickets/\(n)/publish", as: site.ana, fields: [("title", "a"), ("body", "b")]).status == 403)
         let published = try site.run("POST", "/tickets/\(n)/publish", as: site.tech,
