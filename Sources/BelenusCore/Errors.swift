@@ -5,11 +5,41 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
     /// SPEC §5: 400 for a bad or missing field, 413 for a file that is too large.
     public let httpStatus: Int
+    /// Names the problem for the UI strings (`error_code_<code>` in the locales), with `values`
+    /// for their `%@`; empty for a message that has no translation.
+    public let code: String
+    public let values: [String]
 
-    public init(field: String, message: String, httpStatus: Int = 400) {
+    public init(field: String, message: String, httpStatus: Int = 400, code: String = "", values: [String] = []) {
         self.field = field
         self.message = message
         self.httpStatus = httpStatus
+        self.code = code
+        self.values = values
+    }
+
+    public static func required(_ field: String) -> FieldError {
+        FieldError(field: field, message: "is required", code: "required")
+    }
+
+    public static func tooLong(_ field: String, characters: Int) -> FieldError {
+        FieldError(field: field, message: "is longer than \(characters) characters", code: "too_long", values: [String(characters)])
+    }
+
+    public static func tooLong(_ field: String, bytes: Int) -> FieldError {
+        FieldError(field: field, message: "is longer than \(bytes) bytes", code: "too_long_bytes", values: [String(bytes)])
+    }
+
+    public static func controlCharacters(_ field: String) -> FieldError {
+        FieldError(field: field, message: "contains control characters", code: "control_characters")
+    }
+
+    public static func unknown(_ field: String, _ value: String) -> FieldError {
+        FieldError(field: field, message: "there is no \(field) '\(value)'", code: "unknown", values: [value])
+    }
+
+    public static func notAVersion(_ version: String, of product: String) -> FieldError {
+        FieldError(field: "version", message: "'\(version)' is not a version of \(product)", code: "not_a_version", values: [version, product])
     }
 
     public var description: String { "\(field): \(message)" }

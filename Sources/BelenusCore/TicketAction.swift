@@ -58,7 +58,7 @@ public enum Rulebook {
             }
         case .tech, .admin:
             guard org != nil else {
-                throw FieldError(field: "org", message: "staff open a ticket on behalf of a company: name it")
+                throw FieldError(field: "org", message: "staff open a ticket on behalf of a company: name it", code: "org_required")
             }
         }
     }

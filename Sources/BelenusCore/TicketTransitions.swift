@@ -57,16 +57,16 @@ public struct TicketDraft: Hashable, Sendable {
     }
 
     static func require(_ value: String, field: String, maxCharacters: Int) throws(FieldError) {
-        if value.isEmpty { throw FieldError(field: field, message: "is required") }
-        if value.count > maxCharacters { throw FieldError(field: field, message: "is longer than \(maxCharacters) characters") }
+        if value.isEmpty { throw .required(field) }
+        if value.count > maxCharacters { throw .tooLong(field, characters: maxCharacters) }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw FieldError(field: field, message: "contains control characters")
+            throw .controlCharacters(field)
         }
     }
 
     static func requireBody(_ body: String, field: String) throws(FieldError) {
-        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw FieldError(field: field, message: "is required") }
-        if body.utf8.count > maxBodyBytes { throw FieldError(field: field, message: "is longer than \(maxBodyBytes) bytes") }
+        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .required(field) }
+        if body.utf8.count > maxBodyBytes { throw .tooLong(field, bytes: maxBodyBytes) }
     }
 }
 
@@ -125,7 +125,7 @@ extension Ticket {
     /// Reassigns the ticket to another technician (`technicians` are the valid logins).
     public func assign(to tech: Login, technicians: Set<Login>, by actor: Actor, at now: Date) throws -> TicketChange {
         try Rulebook.check(.assign, by: actor, on: self)
-        guard technicians.contains(tech) else { throw FieldError(field: "assigned", message: "no technician '\(tech)'") }
+        guard technicians.contains(tech) else { throw FieldError.unknown("assigned", tech.rawValue) }
         var next = self
         next.assigned = tech
         let change = TicketEvent.FieldChange(field: "assigned", from: assigned?.rawValue, to: tech.rawValue)
@@ -135,7 +135,7 @@ extension Ticket {
     /// A technician sets the deadline, whom it waits on, the provider number or the responsible.
     public func update(_ update: TicketUpdate, technicians: Set<Login>, by actor: Actor, at now: Date) throws -> TicketChange {
         try Rulebook.check(.update, by: actor, on: self)
-        guard !update.isEmpty else { throw FieldError(field: "due_at", message: "nothing to change") }
+        guard !update.isEmpty else { throw FieldError(field: "due_at", message: "nothing to change", code: "nothing_to_change") }
         var next = self
         var changes: [TicketEvent.FieldChange] = []
         if let waiting = update.waitingOn, waiting != waitingOn {
@@ -157,7 +157,7 @@ extension Ticket {
             }
         }
         if let tech = update.responsible, tech != responsible {
-            guard technicians.contains(tech) else { throw FieldError(field: "responsible", message: "no technician '\(tech)'") }
+            guard technicians.contains(tech) else { throw FieldError.unknown("responsible", tech.rawValue) }
             next.responsible = tech
             changes.append(.init(field: "responsible", from: responsible?.rawValue, to: tech.rawValue))
         }

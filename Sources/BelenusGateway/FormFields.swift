@@ -21,7 +21,7 @@ public struct FormFields: Sendable {
     /// A field that must be there and hold something.
     public func required(_ name: String) throws(GatewayError) -> String {
         guard let value = value(name), !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw GatewayError(400, "is required", field: name)
+            throw GatewayError(400, "is required", field: name, code: "required")
         }
         return value
     }
@@ -60,7 +60,7 @@ public struct FormFields: Sendable {
 
     static func utf8(_ bytes: [UInt8], field: String) throws(GatewayError) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw GatewayError(400, "is not valid UTF-8", field: field)
+            throw GatewayError(400, "is not valid UTF-8", field: field, code: "not_utf8")
         }
         guard !text.contains("\u{0}") else { throw GatewayError(400, "contains a NUL character", field: field) }
         return text

@@ -45,7 +45,7 @@ public final class Gateway {
         } catch let error as GatewayError {
             return errorResponse(error)
         } catch let error as FieldError {
-            return errorResponse(GatewayError(error.httpStatus, error.message, field: error.field))
+            return errorResponse(GatewayError(error.httpStatus, error.message, field: error.field, code: error.code, values: error.values))
         } catch let error as RuleViolation {
             return errorResponse(GatewayError(error.httpStatus, error.message))
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
@@ -178,7 +178,7 @@ public final class Gateway {
     func postedForm(requiringSession: Bool = true) throws -> FormFields {
         try checkOrigin()
         guard request.contentLength <= bodyLimit else {
-            throw GatewayError(413, "the request is \(request.contentLength) bytes; at most \(bodyLimit)", field: "file")
+            throw GatewayError(413, "the request is \(request.contentLength) bytes; at most \(bodyLimit)", field: "file", code: "body_too_large", values: [String(bodyLimit)])
         }
         let type = (request.contentType ?? "").lowercased()
         let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -189,7 +189,7 @@ public final class Gateway {
         // RFC 3875 §4.2: exactly CONTENT_LENGTH bytes.
         let body = try readBody(request.contentLength)
         guard body.count == request.contentLength else {
-            throw GatewayError(400, "the body ended after \(body.count) of \(request.contentLength) bytes", field: "form")
+            throw GatewayError(400, "the body ended after \(body.count) of \(request.contentLength) bytes", field: "form", code: "truncated")
         }
         let form: FormFields
         if mediaType == "multipart/form-data" {
@@ -200,9 +200,9 @@ public final class Gateway {
             form = try FormFields.parseURLEncoded(body)
         }
         if let session {
-            guard let token = form.value("csrf"), !token.isEmpty else { throw GatewayError(403, "the form has no CSRF token", field: "csrf") }
+            guard let token = form.value("csrf"), !token.isEmpty else { throw GatewayError(403, "the form has no CSRF token", field: "csrf", code: "csrf") }
             guard Secrets.constantTimeEquals(Secrets.sha256(token), session.csrfHash) else {
-                throw GatewayError(403, "the form's CSRF token is not this session's", field: "csrf")
+                throw GatewayError(403, "the form's CSRF token is not this session's", field: "csrf", code: "csrf")
             }
         }
         return form
@@ -225,7 +225,8 @@ public final class Gateway {
             return Response(status: error.status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("\(error)\n".utf8))
         }
         let back = request.method == "GET" ? "/" : (request.headers["referer"].flatMap(Self.sameSitePath) ?? "/")
-        return .html(error.status, views.error(status: error.status, message: error.message, field: error.field, back: back, csrf: csrfToken))
+        let message = views.message(code: error.code, values: error.values, fallback: error.message)
+        return .html(error.status, views.error(status: error.status, message: message, field: error.field, back: back, csrf: csrfToken))
     }
 
     /// The path of a same-site URL, for "back" links; nil for another site's.

@@ -55,10 +55,10 @@ struct MultipartParser {
                 if !(filename.isEmpty && content.isEmpty) {
                     guard name == "file" else { throw GatewayError(400, "files go in the field 'file'", field: name) }
                     guard form.files.count < maxFiles else {
-                        throw GatewayError(400, "at most \(maxFiles) files", field: "file")
+                        throw GatewayError(400, "at most \(maxFiles) files", field: "file", code: "too_many_files", values: [String(maxFiles)])
                     }
                     guard content.count <= maxFileBytes else {
-                        throw GatewayError(413, "'\(filename)' is larger than \(maxFileBytes) bytes", field: "file")
+                        throw GatewayError(413, "'\(filename)' is larger than \(maxFileBytes) bytes", field: "file", code: "file_too_large", values: [filename, String(maxFileBytes)])
                     }
                     form.files.append(UploadedFile(filename: filename, contentType: headers.contentType ?? "application/octet-stream", bytes: content))
                 }

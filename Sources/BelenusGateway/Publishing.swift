@@ -67,8 +67,8 @@ extension Gateway {
         func fold(_ s: String) -> String { s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
         for name in names where name.count >= 3 {
             let needle = fold(name)
-            if fold(title).contains(needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "title") }
-            if fold(body).contains(needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "body") }
+            if fold(title).contains(needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "title", code: "client_named", values: [name]) }
+            if fold(body).contains(needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "body", code: "client_named", values: [name]) }
         }
     }
 }

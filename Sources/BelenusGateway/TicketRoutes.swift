@@ -23,7 +23,7 @@ extension Gateway {
         }
         func parsed<T>(_ name: String, _ make: (String) -> T?) throws(GatewayError) -> T? {
             guard let value = text(name) else { return nil }
-            guard let result = make(value) else { throw GatewayError(400, "'\(value)' is not a valid value", field: name) }
+            guard let result = make(value) else { throw GatewayError(400, "'\(value)' is not a valid value", field: name, code: "not_a_choice", values: [value]) }
             return result
         }
         filter.number = try parsed("number") { Int($0).flatMap { $0 > 0 ? TicketNumber($0) : nil } }
@@ -110,7 +110,7 @@ extension Gateway {
         do {
             let org = actor.role.isStaff ? (values["org"].flatMap { $0.isEmpty ? nil : $0 }) : actor.org
             if actor.role.isStaff, let org, try !store.orgs().contains(org) {
-                throw FieldError(field: "org", message: "unknown company '\(org)'")
+                throw FieldError.unknown("org", org)
             }
             let draft = TicketDraft(
                 title: values["title"]!, product: values["product"]!, version: values["version"]!, body: values["body"]!, org: org ?? "")
@@ -162,7 +162,8 @@ extension Gateway {
         let actor = session!.user.actor
         var html = try ticketHTML(number, for: actor)
         let views = try self.views.get()
-        let message = "\(views.string("error_field")) «\(views.fieldLabel(error.field ?? "body"))»: \(error.message)"
+        let detail = views.message(code: error.code, values: error.values, fallback: error.message)
+        let message = "\(views.string("error_field")) «\(views.fieldLabel(error.field ?? "body"))»: \(detail)"
         if let article = html.range(of: "<article class=\"ticket\"") , let close = html.range(of: ">", range: article.upperBound..<html.endIndex) {
             html.insert(contentsOf: "\n<p class=\"error\" role=\"alert\">\(HTMLEscaper.escape(message))</p>", at: close.upperBound)
         }
@@ -246,7 +247,7 @@ extension Gateway {
         do {
             return try perform(action, on: ticket, form: form, by: actor)
         } catch let error as FieldError where !request.wantsJSON {
-            return try ticketPageKeeping(form, of: action, on: number, error: GatewayError(error.httpStatus, error.message, field: error.field))
+            return try ticketPageKeeping(form, of: action, on: number, error: GatewayError(error.httpStatus, error.message, field: error.field, code: error.code, values: error.values))
         } catch let error as GatewayError where !request.wantsJSON && error.field != nil && error.status < 500 {
             return try ticketPageKeeping(form, of: action, on: number, error: error)
         }
@@ -279,11 +280,11 @@ extension Gateway {
     static func update(from form: FormFields) throws -> TicketUpdate {
         var update = TicketUpdate()
         if let text = form.value("due_at")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let date = Timestamp.parse(text) else { throw FieldError(field: "due_at", message: "'\(text)' is not a date and time (2026-12-01T17:00:00Z)") }
+            guard let date = Timestamp.parse(text) else { throw FieldError(field: "due_at", message: "'\(text)' is not a date and time (2026-12-01T17:00:00Z)", code: "not_a_date", values: [text]) }
             update.dueAt = date
         }
         if let text = form.value("waiting_on"), !text.isEmpty {
-            guard let value = WaitingOn(rawValue: text) else { throw FieldError(field: "waiting_on", message: "support, client, provider or external") }
+            guard let value = WaitingOn(rawValue: text) else { throw FieldError(field: "waiting_on", message: "support, client, provider or external", code: "not_a_choice", values: [text]) }
             update.waitingOn = value
         }
         update.providerRef = form.value("provider_ref")

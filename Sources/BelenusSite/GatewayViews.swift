@@ -16,6 +16,16 @@ public struct GatewayViews: Sendable {
 
     public func string(_ key: String) -> String { theme.string(key) }
 
+    /// A problem in the site's language: `error_code_<code>` with `values` for its `%@`, else `fallback`.
+    public func message(code: String, values: [String], fallback: String) -> String {
+        guard !code.isEmpty, let template = theme.strings["error_code_\(code)"] else { return fallback }
+        // One pass, so that a value holding "%@" is not itself filled in.
+        let pieces = template.components(separatedBy: "%@")
+        var text = pieces[0]
+        for (i, piece) in pieces.dropFirst().enumerated() { text += (i < values.count ? values[i] : "") + piece }
+        return text
+    }
+
     /// The label of a form field in the site's language ("title" → "Título").
     public func fieldLabel(_ field: String) -> String {
         theme.strings["field_\(field)"] ?? field
@@ -44,7 +54,9 @@ public struct GatewayViews: Sendable {
             "versions": Array(Set(products.flatMap(\.versions))).sorted(),
             "orgs": orgs.map { ["name": $0, "selected": $0 == values["org"]] as [String: Any] },
         ]
-        if let error { context["error"] = ["field_label": fieldLabel(error.field), "message": error.message] }
+        if let error {
+            context["error"] = ["field_label": fieldLabel(error.field), "message": message(code: error.code, values: error.values, fallback: error.message)]
+        }
         return theme.render("ticket-new", self.context(csrf, context))
     }
 

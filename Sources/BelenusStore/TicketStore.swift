@@ -132,11 +132,11 @@ extension Store {
 
     static func requireProduct(_ db: Database, _ name: String, version: String) throws -> Product {
         guard let row = try Row.fetchOne(db, sql: "SELECT name, responsible FROM products WHERE name = ?", arguments: [name]) else {
-            throw FieldError(field: "product", message: "unknown product '\(name)'")
+            throw FieldError.unknown("product", name)
         }
         let versions = try String.fetchAll(db, sql: "SELECT version FROM product_versions WHERE product = ?", arguments: [name])
         if !versions.isEmpty, !versions.contains(version) {
-            throw FieldError(field: "version", message: "'\(version)' is not a version of \(name)")
+            throw FieldError.notAVersion(version, of: name)
         }
         return Product(name: name, versions: versions, responsible: (row["responsible"] as String?).map { Login($0) })
     }

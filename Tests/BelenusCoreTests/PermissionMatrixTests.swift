@@ -54,7 +54,7 @@ func rulebookAnswersEachCellAsTheSpecSays(_ cell: Cell) throws {
     try Rulebook.checkOpen(for: "Acme", by: ownClient)
     #expect(throws: RuleViolation.self) { try Rulebook.checkOpen(for: "Globex", by: ownClient) }
     try Rulebook.checkOpen(for: "Globex", by: tech)
-    #expect(throws: FieldError(field: "org", message: "staff open a ticket on behalf of a company: name it")) {
+    #expect(throws: FieldError(field: "org", message: "staff open a ticket on behalf of a company: name it", code: "org_required")) {
         try Rulebook.checkOpen(for: nil, by: tech)
     }
 }

@@ -30,7 +30,7 @@ import Testing
 
 @Test(arguments: ["", "   \n\t "])
 func aCommentNeedsABody(_ body: String) {
-    #expect(throws: FieldError(field: "body", message: "is required")) {
+    #expect(throws: FieldError.required("body")) {
         try sampleTicket().comment(body, by: ownClient, at: t0)
     }
 }
@@ -61,7 +61,7 @@ func aCommentNeedsABody(_ body: String) {
 
 @Test func openingValidatesFieldsInFormOrder() throws {
     let draft = TicketDraft(title: " ", product: "", version: "1", body: "x", org: "Acme")
-    #expect(throws: FieldError(field: "title", message: "is required")) {
+    #expect(throws: FieldError.required("title")) {
         try Ticket.open(draft, number: TicketNumber(1), by: ownClient, responsible: nil, at: t0, policy: policy)
     }
     let good = TicketDraft(title: "  Error al timbrar ", product: "Facturación", version: "1", body: "x", org: "Acme")

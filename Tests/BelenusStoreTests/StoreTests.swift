@@ -71,7 +71,7 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
 
 @Test func anUnknownProductOrVersionIsAFieldErrorAndWritesNothing() throws {
     let store = try seededStore()
-    #expect(throws: FieldError(field: "product", message: "unknown product 'Bancos'")) {
+    #expect(throws: FieldError.unknown("product", "Bancos")) {
         try store.openTicket(draft(product: "Bancos"), by: ana, at: t0, policy: policy)
     }
     #expect(throws: FieldError.self) { try store.openTicket(draft(version: "1999"), by: ana, at: t0, policy: policy) }

@@ -76,7 +76,7 @@ import Testing
         #expect(answer.status == 400)
         #expect(answer.body.contains("value=\"Mi título &quot;con comillas&quot;\""))
         #expect(answer.body.contains("Texto &lt;largo&gt;</textarea>"))
-        #expect(answer.body.contains("«Producto»"))
+        #expect(answer.body.contains("«Producto»: no existe «Inventarios»"))
     }
 
     @Test func aRefusedCommentShowsTheTicketWithTheTextPutBack() throws {
