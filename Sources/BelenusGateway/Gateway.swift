@@ -208,6 +208,11 @@ public final class Gateway {
         return form
     }
 
+    /// The generator, sharing the views' config and theme (loaded once per request).
+    func builder() throws -> SiteBuilder {
+        SiteBuilder(paths: paths, store: store, views: try views.get())
+    }
+
     // MARK: - Answers
 
     func page(_ status: Int, _ render: (GatewayViews) -> String) throws -> Response {

@@ -51,7 +51,7 @@ extension Gateway {
         }
         regeneratePages([ticket.number])
         do {
-            try SiteBuilder(paths: paths, store: store).regeneratePublicPages(now: now)
+            try builder().regeneratePublicPages(now: now)
         } catch {
             FileHandle.standardError.write(Data("belenus-gateway: KB pages after publishing \(slug): \(error)\n".utf8))
         }

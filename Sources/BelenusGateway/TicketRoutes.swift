@@ -145,7 +145,7 @@ extension Gateway {
         let file = paths.output + "/" + relative
         let record = try store.pageRecords(paths: [relative])[relative]
         if record == nil || record?.fingerprint == "stale" || !FileManager.default.fileExists(atPath: file) {
-            try SiteBuilder(paths: paths, store: store).regeneratePages(touchedBy: [number], now: now)
+            try builder().regeneratePages(touchedBy: [number], now: now)
         }
         guard let data = FileManager.default.contents(atPath: file) else { throw GatewayError(500, "the page of ticket \(number) is missing") }
         var html = String(decoding: data, as: UTF8.self)
@@ -341,7 +341,7 @@ extension Gateway {
     /// undo the change; the pages are marked stale and the next view or build renders them.
     func regeneratePages(_ numbers: [TicketNumber]) {
         do {
-            try SiteBuilder(paths: paths, store: store).regeneratePages(touchedBy: numbers, now: now)
+            try builder().regeneratePages(touchedBy: numbers, now: now)
         } catch {
             FileHandle.standardError.write(Data("belenus-gateway: pages of \(numbers): \(error)\n".utf8))
             try? store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))

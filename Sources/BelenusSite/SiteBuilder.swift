@@ -30,6 +30,14 @@ public struct SiteBuilder {
         self.store = store
     }
 
+    /// With the config and theme the gateway already loaded for its views (once per request).
+    public init(paths: SitePaths, store: Store, views: GatewayViews) {
+        self.paths = paths
+        self.config = views.config
+        self.theme = views.theme
+        self.store = store
+    }
+
     /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
     /// changes what pages look like, so that sites built by the older binary render again
     /// (templates, strings, config and data are fingerprinted by themselves).

@@ -88,15 +88,22 @@ extension Store {
         }
     }
 
-    /// A slice of a list ordered by number, bodies left empty.
+    /// A slice of a list ordered by number, bodies left empty. The first number of the slice
+    /// is found on an index (an OFFSET on the table would read every row it skips).
     public func listSlice(org: String?, offset: Int, limit: Int) throws -> [Ticket] {
         try read { db in
             let rows = if let org {
-                try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE org = ? ORDER BY number LIMIT ? OFFSET ?",
-                                 arguments: [org, limit, offset])
+                try Row.fetchAll(db, sql: """
+                    SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE org = ? AND number >= (
+                        SELECT number FROM tickets INDEXED BY tickets_org WHERE org = ? ORDER BY number LIMIT 1 OFFSET ?)
+                    ORDER BY number LIMIT ?
+                    """, arguments: [org, org, offset, limit])
             } else {
-                try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets ORDER BY number LIMIT ? OFFSET ?",
-                                 arguments: [limit, offset])
+                try Row.fetchAll(db, sql: """
+                    SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE number >= (
+                        SELECT number FROM tickets INDEXED BY tickets_number ORDER BY number LIMIT 1 OFFSET ?)
+                    ORDER BY number LIMIT ?
+                    """, arguments: [offset, limit])
             }
             return rows.map(TicketRecords.ticket(from:))
         }
