@@ -135,6 +135,20 @@ import Testing
         }
         let list = try site.run("GET", "/tickets", as: site.tech).body
         #expect(!list.contains("<script>alert") && !list.contains("<svg"))
+        // Published to the knowledge base: the article, the lists, the feed and the search.
+        _ = try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", "ok")])
+        _ = try site.run("POST", "/tickets/\(n)/approve", as: site.ana, fields: [])
+        let published = try site.run("POST", "/tickets/\(n)/publish", as: site.tech, fields: [("title", "Artículo <script>alert(1)</script>"), ("body", body)])
+        #expect(published.status == 303)
+        let slug = published.location.split(separator: "/").last.map(String.init) ?? ""
+        for page in ["output/public/kb/\(slug)/index.html", "output/public/kb/index.html", "output/public/kb/all/index.html", "output/public/index.html"] {
+            let text = site.read(page)
+            #expect(text.contains("Artículo &lt;script&gt;"), "\(page)")
+            #expect(!text.contains("<script>alert") && !text.contains("<img src=x") && !text.contains("javascript:") && !text.contains(combiningTag), "\(page)")
+        }
+        #expect(!site.read("output/public/kb/feed.xml").contains("<script>alert"))
+        let search = try site.run("GET", "/kb/search", query: "q=alert").body
+        #expect(search.contains("<mark>") && !search.contains("<script>alert") && !search.contains("<svg"))
         for mail in site.files(in: "var/mail/sent") {
             let text = site.read("var/mail/sent/\(mail)")
             #expect(text.contains("Content-Type: text/plain; charset=utf-8"))
@@ -157,6 +171,19 @@ import Testing
     @Test func sixteenConcurrentCommentsAllLandAndAllShow() async throws {
         let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)
+        let path = site.root + "/output/private/tickets/\(n)/index.html"
+        let writing = Flag()
+        // A reader that keeps reading the page while the comments are written: never a torn page.
+        let reader = Task.detached { () -> (reads: Int, torn: Int) in
+            var reads = 0, torn = 0
+            while !writing.isDone {
+                guard let data = FileManager.default.contents(atPath: path) else { torn += 1; continue }
+                let text = String(decoding: data, as: UTF8.self)
+                reads += 1
+                if !text.hasPrefix("<!DOCTYPE html>") || !text.hasSuffix("</html>\n") { torn += 1 }
+            }
+            return (reads, torn)
+        }
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 1...16 {
                 group.addTask {
@@ -166,6 +193,9 @@ import Testing
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
+        writing.finish()
+        let seen = await reader.value
+        #expect(seen.reads > 0 && seen.torn == 0, "\(seen)")
         #expect(statuses.count == 16 && statuses.allSatisfy { $0 == 303 }, "\(statuses)")
         #expect(try site.sqlite("SELECT COUNT(*) FROM events WHERE kind = 'comment'") == "16")
         let page = site.read("output/private/tickets/\(n)/index.html")
@@ -194,5 +224,33 @@ import Testing
         #expect(run.status == 0 && run.stdout.contains("1 sent"), "\(run.stderr)")
         #expect(site.files(in: "var/mail/sent").count == 1)
         #expect(try CLI.run(["mail", "deliver", "--site", site.root]).stdout.contains("0 sent"))
+    }
+}
+
+/// A flag one task sets and another polls.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    var isDone: Bool { lock.lock(); defer { lock.unlock() }; return done }
+    func finish() { lock.lock(); done = true; lock.unlock() }
+}
+
+@Suite struct RegenerationFailureTests {
+    @Test func aChangeWhosePagesCannotBeWrittenIsKeptAndTheNextBuildRepairsThePage() throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        // The page's folder becomes a file: writing the page fails after the commit.
+        let folder = site.root + "/output/private/tickets/\(n)"
+        try FileManager.default.removeItem(atPath: folder)
+        try "not a folder".write(toFile: folder, atomically: false, encoding: .utf8)
+        let answer = try site.run("POST", "/tickets/\(n)/comments", as: site.tech, fields: [("body", "Comentario que sí quedó")])
+        #expect(answer.status == 303)
+        #expect(answer.stderr.contains("pages of"))
+        #expect(try site.sqlite("SELECT COUNT(*) FROM events WHERE kind = 'comment'") == "1")
+        #expect(try site.sqlite("SELECT fingerprint FROM pages WHERE path = 'private/tickets/\(n)/index.html'") == "stale")
+        try FileManager.default.removeItem(atPath: folder)
+        let build = try CLI.run(["build", "--site", site.root])
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(site.read("output/private/tickets/\(n)/index.html").contains("Comentario que sí quedó"))
     }
 }
