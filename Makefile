@@ -1,6 +1,6 @@
 # Belenus: the two commands of the README, and their parts.
 SWIFT ?= swift
-APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
+APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3 curl lighttpd apache2
 
 .PHONY: demo test deps build release clean
 

@@ -36,6 +36,11 @@ do {
     let gateway = try Gateway(request: request, site: site, readBody: readBody)
     var response = gateway.respond()
     if request.method == "HEAD" { response.body = [] }
+    // Once the answer is complete some servers (lighttpd) send the CGI process SIGTERM at once:
+    // ignore it from before the last byte goes out, to hand over the mail this request queued
+    // (the queue keeps it either way).
+    signal(SIGTERM, SIG_IGN)
+    signal(SIGHUP, SIG_IGN)
     write(response.cgiBytes)
     close(1)
     gateway.deliverQueuedMail()

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+
+/// A client's whole journey through the web servers webmasters run (lighttpd and Apache from
+/// Debian), configured with the files of docs/hosting/, on a loopback port.
+@Suite(.serialized) struct WebServerTests {
+    @Test(arguments: ["lighttpd", "apache2"])
+    func aClientsWholeJourneyThroughTheServer(_ server: String) throws {
+        let site = try GatewaySite.make()
+        try "---\ntitle: Timbrado de nómina\nproduct: Nómina\n---\nCómo timbrar la nómina sin errores.\n"
+            .write(toFile: site.root + "/content/kb/timbrado.md", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["build", "--site", site.root]).status == 0)
+        let web = try WebServer(server, site: site.root)
+        defer { web.stop() }
+        let http = web.client
+
+        // Public pages and search, straight from output/public/ and through the gateway.
+        #expect(try http.get("/").body.contains("Soporte en Línea"))
+        #expect(try http.get("/kb/timbrado/").status == 200)
+        let search = try http.get("/cgi-bin/belenus/kb/search?q=nomina")
+        #expect(search.status == 200 && search.body.contains("/kb/timbrado/"))
+        // Nothing outside the document root.
+        for path in ["/../private/tickets/1/index.html", "/%2e%2e/var/belenus.sqlite3", "/var/belenus.sqlite3", "/private/lists/staff/1.html"] {
+            #expect(try http.get(path).status >= 400, "\(path)")
+        }
+
+        // The client opens a ticket with a file and reads it back.
+        let ana = try http.login("ana", GatewaySite.passwords["ana"]!)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("captura-\(UUID().uuidString).txt").path
+        try "error en línea 42".write(toFile: file, atomically: true, encoding: .utf8)
+        let open = try http.post("/cgi-bin/belenus/tickets", as: ana, form: [
+            "title": "No timbra desde \(server)", "product": "Nómina", "version": "2025.1", "body": "Falla al timbrar.",
+        ], file: file)
+        #expect(open.status == 303 && open.header("Location") == "/cgi-bin/belenus/tickets/1", "\(open.headers)\(open.body)")
+        let page = try http.get("/cgi-bin/belenus/tickets/1", as: ana)
+        #expect(page.status == 200 && page.body.contains("No timbra desde \(server)") && page.body.contains("value=\"\(ana.csrf)\""))
+        #expect(page.header("Cache-Control") == "no-store")
+        let download = try http.get("/cgi-bin/belenus/tickets/1/files/1", as: ana)
+        #expect(download.body == "error en línea 42" && download.header("Content-Disposition")?.hasPrefix("attachment;") == true)
+
+        // The technician answers and closes; the client reopens; closed again; VoBo.
+        let tech = try http.login("tech1", GatewaySite.passwords["tech1"]!)
+        #expect(try http.post("/cgi-bin/belenus/tickets/1/comments", as: tech, form: ["body": "¿Qué versión del PAC usa?"]).status == 303)
+        #expect(try http.post("/cgi-bin/belenus/tickets/1/close", as: tech, form: ["body": "Renueve el sello."]).status == 303)
+        #expect(try http.post("/cgi-bin/belenus/tickets/1/reopen", as: ana, form: ["body": "Sigue fallando."]).status == 303)
+        #expect(try http.post("/cgi-bin/belenus/tickets/1/close", as: tech, form: ["body": "Se corrigió en el PAC."]).status == 303)
+        #expect(try http.post("/cgi-bin/belenus/tickets/1/approve", as: ana, form: [:]).status == 303)
+        #expect(try http.post("/cgi-bin/belenus/tickets/1/reopen", as: ana, form: ["body": "otra vez"]).status == 409)
+        let json = try http.get("/cgi-bin/belenus/tickets/1", as: ana, json: true)
+        let ticket = (try? JSONSerialization.jsonObject(with: Data(json.body.utf8))) as? [String: Any] ?? [:]
+        #expect(ticket["status"] as? String == "approved")
+        #expect((ticket["events"] as? [Any])?.count == 6)
+        #expect(try http.get("/cgi-bin/belenus/tickets/1", as: tech).body.contains("Cerrado con VoBo del cliente"))
+        // Every change was mailed (file transport). The gateway hands mail over after the answer
+        // has gone out, so the last ones may still be on their way: wait for them a little.
+        var mails = 0
+        for _ in 0..<100 {
+            mails = site.files(in: "var/mail/sent").count
+            if mails >= 6 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(mails == 6)
+        // A forged POST through the server is refused too.
+        let forged = try http.post("/cgi-bin/belenus/tickets/1/comments", as: ana, form: ["body": "x"], headers: ["Origin: https://evil.example"])
+        #expect(forged.status == 403)
+    }
+}
+
+/// lighttpd or Apache, started in the foreground with docs/hosting/<server>.conf.
+final class WebServer {
+    let process = Process()
+    let client: HTTPClient
+    let runDir: String
+
+    init(_ name: String, site: String) throws {
+        let port = Int.random(in: 20_000...45_000)
+        client = HTTPClient(port: port)
+        runDir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+        let gateway = CLI.binDir + "/belenus-gateway"
+        let isRoot = getuid() == 0
+        let template = try String(contentsOfFile: CLI.repoRoot + "/docs/hosting/\(name).conf", encoding: .utf8)
+        let config = template.replacingOccurrences(of: "@PORT@", with: String(port)).replacingOccurrences(of: "@SITE@", with: site)
+            .replacingOccurrences(of: "@RUN@", with: runDir).replacingOccurrences(of: "@GATEWAY_DIR@", with: CLI.binDir)
+            .replacingOccurrences(of: "@GATEWAY@", with: gateway)
+            .replacingOccurrences(of: "@USER@", with: isRoot ? "User www-data\nGroup www-data" : "")
+        let configPath = runDir + "/\(name).conf"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        if name == "apache2", isRoot {
+            // Apache will not serve as root: its user owns the site's writable folders, as the guide says.
+            try Self.shell("/bin/chown", ["-R", "www-data:www-data", site, runDir])
+        }
+        // Started as a service manager would: with no signal blocked. A child of the test process
+        // inherits its blocked signals, and a lighttpd that cannot see SIGCHLD or SIGTERM leaves
+        // zombies and never stops; python3 clears the mask and execs the server.
+        let server = name == "apache2" ? ["/usr/sbin/apache2", "-DFOREGROUND", "-f", configPath] : ["/usr/sbin/lighttpd", "-D", "-f", configPath]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+            + "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGPIPE, signal.SIGTERM, signal.SIGCHLD)]; os.execv(sys.argv[1], sys.argv[1:])"] + server
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if (try? client.get("/"))?.status == 200 { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let log = (try? String(contentsOfFile: runDir + "/error.log", encoding: .utf8)) ?? ""
+        stop()
+        throw HTTPClient.Failure(text: "\(name) did not answer on port \(port): \(log)")
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    static func shell(_ program: String, _ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = arguments
+        try p.run()
+        p.waitUntilExit()
+    }
+}
+
+/// curl against 127.0.0.1:port, with a cookie jar per person.
+struct HTTPClient {
+    let port: Int
+
+    struct Failure: Error, CustomStringConvertible { let text: String; var description: String { text } }
+
+    struct Answer {
+        let status: Int
+        let headers: String
+        let body: String
+        func header(_ name: String) -> String? {
+            headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
+                .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+        }
+    }
+
+    /// A logged-in person: their cookie jar and CSRF token.
+    struct Person { let jar: String; let csrf: String }
+
+    func curl(_ arguments: [String], path: String) throws -> Answer {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        let headers = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
+        p.arguments = ["-s", "--path-as-is", "-D", headers] + arguments + ["http://127.0.0.1:\(port)\(path)"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let body = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let head = (try? String(contentsOfFile: headers, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: headers)
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return Answer(status: status, headers: head, body: String(decoding: body, as: UTF8.self))
+    }
+
+    func get(_ path: String, as person: Person? = nil, json: Bool = false) throws -> Answer {
+        var args = person.map { ["-b", $0.jar] } ?? []
+        if json { args += ["-H", "Accept: application/json"] }
+        return try curl(args, path: path)
+    }
+
+    func login(_ login: String, _ password: String) throws -> Person {
+        let jar = FileManager.default.temporaryDirectory.appendingPathComponent("jar-\(UUID().uuidString)").path
+        let answer = try curl(["-c", jar, "--data-urlencode", "login=\(login)", "--data-urlencode", "password=\(password)"], path: "/cgi-bin/belenus/login")
+        let cookies = (try? String(contentsOfFile: jar, encoding: .utf8)) ?? ""
+        let csrf = cookies.split(separator: "\n").first { $0.contains("belenus_csrf") }?.split(separator: "\t").last.map(String.init) ?? ""
+        guard answer.status == 303, csrf.count == 64 else { throw Failure(text: "login \(login): \(answer.status) \(answer.body)") }
+        return Person(jar: jar, csrf: csrf)
+    }
+
+    /// A form as a browser sends it: multipart when there is a file, else urlencoded.
+    func post(_ path: String, as person: Person, form: [String: String], file: String? = nil, headers: [String] = []) throws -> Answer {
+        var args = ["-b", person.jar] + headers.flatMap { ["-H", $0] }
+        let fields = [("csrf", person.csrf)] + form.sorted { $0.key < $1.key }
+        if let file {
+            args += fields.flatMap { ["--form-string", "\($0.0)=\($0.1)"] } + ["-F", "file=@\(file)"]
+        } else {
+            args += fields.flatMap { ["--data-urlencode", "\($0.0)=\($0.1)"] }
+            if fields.count == 1 { args += ["-X", "POST"] }
+        }
+        return try curl(args, path: path)
+    }
+}
