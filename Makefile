@@ -1,8 +1,12 @@
 # Belenus: the two commands of the README, and their parts.
 SWIFT ?= swift
-APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3 curl lighttpd apache2
+APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
+# What the end-to-end tests run for real: web servers, an HTTP client, a sendmail, and (PyPI)
+# the SMTP server that msmtp delivers to.
+TEST_APT_PACKAGES = curl lighttpd apache2 msmtp
+TEST_PIP_PACKAGES = aiosmtpd==1.4.6
 
-.PHONY: demo test deps build release clean
+.PHONY: demo test deps test-deps apt-install build release clean
 
 ## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
 ## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
@@ -11,13 +15,21 @@ demo: deps release
 	.build/release/belenus demo --dir belenus-demo --port $(PORT)
 
 ## Installs what is missing and runs every test.
-test: deps
+test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
 ## Debian packages the build links against (skipped when all are there).
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) -s apt-install PACKAGES="$(APT_PACKAGES)"
+
+## What the tests need besides the build.
+test-deps:
+	@$(MAKE) -s apt-install PACKAGES="$(TEST_APT_PACKAGES)"
+	@python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q $(TEST_PIP_PACKAGES)
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p 2>/dev/null | grep -q "^Status: install ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -37,14 +37,26 @@ public enum MailTransport: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = errors
             do { try process.run() } catch { throw MailError("cannot run \(program): \(error.localizedDescription)") }
-            // A command that exits without reading all of stdin: EPIPE here (SIGPIPE is ignored,
-            // see `ignoreBrokenPipes`), and its exit status tells the rest.
-            try? input.fileHandleForWriting.write(contentsOf: Data(bytes))
+            // Every byte, through EINTR and partial writes. A command that exits without reading
+            // all of stdin gives EPIPE here (SIGPIPE is ignored, see `ignoreBrokenPipes`), and
+            // its exit status tells the rest.
+            let fd = input.fileHandleForWriting.fileDescriptor
+            var written = 0, writeError: Int32 = 0
+            while written < bytes.count {
+                let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, bytes.count - written) }
+                if n < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    writeError = errno
+                    break
+                }
+                written += n
+            }
             try? input.fileHandleForWriting.close()
             let stderr = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
-                let reason = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                var reason = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if writeError != 0 { reason += " (after \(written) of \(bytes.count) bytes: \(String(cString: strerror(writeError))))" }
                 throw MailError("\(program) exited with \(process.terminationStatus): \(reason)")
             }
         }

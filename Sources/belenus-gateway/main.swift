@@ -42,7 +42,11 @@ do {
     signal(SIGTERM, SIG_IGN)
     signal(SIGHUP, SIG_IGN)
     write(response.cgiBytes)
-    close(1)
+    // End the answer: the server sees EOF on our stdout. /dev/null takes fd 1's place rather than
+    // leaving it closed, so that no later pipe (the sendmail command's stdin) is given fd 1.
+    let devNull = open("/dev/null", O_WRONLY)
+    dup2(devNull, 1)
+    close(devNull)
     gateway.deliverQueuedMail()
 } catch {
     FileHandle.standardError.write(Data("belenus-gateway: \(error)\n".utf8))

@@ -94,8 +94,8 @@ final class WebServer {
         // inherits its blocked signals, and a lighttpd that cannot see SIGCHLD or SIGTERM leaves
         // zombies and never stops; python3 clears the mask and execs the server.
         let server = name == "apache2" ? ["/usr/sbin/apache2", "-DFOREGROUND", "-f", configPath] : ["/usr/sbin/lighttpd", "-D", "-f", configPath]
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
             + "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGPIPE, signal.SIGTERM, signal.SIGCHLD)]; os.execv(sys.argv[1], sys.argv[1:])"] + server
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
