@@ -3,8 +3,8 @@ SWIFT ?= swift
 APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 # What the end-to-end tests run for real: web servers, an HTTP client, a sendmail, and (PyPI)
 # the SMTP server that msmtp delivers to.
-TEST_APT_PACKAGES = curl lighttpd apache2 msmtp
-TEST_PIP_PACKAGES = aiosmtpd==1.4.6
+TEST_APT_PACKAGES = curl lighttpd apache2 msmtp chromium chromium-driver
+TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0
 
 .PHONY: demo test deps test-deps apt-install build release clean
 
@@ -26,7 +26,7 @@ deps:
 ## What the tests need besides the build.
 test-deps:
 	@$(MAKE) -s apt-install PACKAGES="$(TEST_APT_PACKAGES)"
-	@python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q $(TEST_PIP_PACKAGES)
+	@python3 -c "import aiosmtpd, selenium" 2>/dev/null || python3 -m pip install -q $(TEST_PIP_PACKAGES)
 
 apt-install:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p 2>/dev/null | grep -q "^Status: install ok installed" || missing="$$missing $$p"; done; \

@@ -1,0 +1,126 @@
+"""A client's and a technician's journey in a real Chromium (headless, Selenium), as a person
+clicks it: `python3 journey.py BASE_URL SCREENSHOT_DIR CLIENT_PASSWORD TECH_PASSWORD`.
+
+Run by Tests/EndToEndTests/BrowserTests.swift against lighttpd; exits non-zero, naming the step,
+when something a person would see is wrong. Saves screenshots of the main pages at desktop and
+phone width into SCREENSHOT_DIR.
+"""
+import os
+import signal
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+BASE, SHOTS, CLIENT_PASSWORD, TECH_PASSWORD = sys.argv[1:5]
+os.makedirs(SHOTS, exist_ok=True)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=es"):
+        options.add_argument(arg)
+    service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
+    return webdriver.Chrome(options=options, service=service)
+
+
+def check(condition, step):
+    if not condition:
+        print("FAILED: " + step, flush=True)
+        sys.exit(1)
+    print("ok: " + step, flush=True)
+
+
+def shoot(driver, name):
+    for width, height, label in ((1280, 900, "desktop"), (390, 844, "phone")):
+        driver.set_window_size(width, height)
+        time.sleep(0.2)
+        path = os.path.join(SHOTS, "%s-%s.png" % (name, label))
+        driver.save_screenshot(path)
+    driver.set_window_size(1280, 900)
+
+
+def login(driver, user, password):
+    driver.get(BASE + "/login/")
+    driver.find_element(By.ID, "login").send_keys(user)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(EC.url_contains("/cgi-bin/belenus/tickets"))
+
+
+client = browser()
+try:
+    client.get(BASE + "/")
+    check("Soporte" in client.title, "the home page opens")
+    shoot(client, "home")
+    # The KB search box, as a person uses it.
+    client.get(BASE + "/kb/")
+    box = client.find_element(By.ID, "q")
+    box.send_keys("nomina")
+    box.submit()
+    WebDriverWait(client, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "ol.results li a")))
+    check(client.find_elements(By.CSS_SELECTOR, "ol.results mark"), "KB search finds and marks 'nomina'")
+    client.find_element(By.CSS_SELECTOR, "ol.results li a").click()
+    shoot(client, "kb-article")
+
+    login(client, "ana", CLIENT_PASSWORD)
+    client.get(BASE + "/cgi-bin/belenus/tickets/new")
+    shoot(client, "new-ticket")
+    client.find_element(By.ID, "n-title").send_keys("La nómina no timbra desde el navegador")
+    Select(client.find_element(By.ID, "n-product")).select_by_visible_text("Nómina")
+    client.find_element(By.ID, "n-version").send_keys("2025.1")
+    client.find_element(By.ID, "n-body").send_keys("Al timbrar aparece **CFDI40102**.")
+    attachment = os.path.join(SHOTS, "captura.txt")
+    with open(attachment, "w") as f:
+        f.write("error CFDI40102\n")
+    client.find_element(By.ID, "n-file").send_keys(attachment)
+    client.find_element(By.CSS_SELECTOR, "main form.card button[type=submit]").click()
+    WebDriverWait(client, 10).until(EC.url_matches(r".*/tickets/\d+$"))
+    number = client.current_url.rsplit("/", 1)[1]
+    check("La nómina no timbra desde el navegador" in client.page_source, "the new ticket's page shows its title")
+    check(client.find_element(By.CSS_SELECTOR, ".sla .label").text == "A tiempo", "the SLA badge says 'A tiempo'")
+    check(client.find_elements(By.LINK_TEXT, "captura.txt"), "the attachment is listed")
+    shoot(client, "ticket-client")
+    client.get(BASE + "/cgi-bin/belenus/tickets")
+    shoot(client, "ticket-list")
+
+    tech = browser()
+    try:
+        login(tech, "tech1", TECH_PASSWORD)
+        tech.get(BASE + "/cgi-bin/belenus/tickets/" + number)
+        shoot(tech, "ticket-tech")
+        # The deadline in 40 seconds: the page script turns the badge red when it passes.
+        due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 40))
+        field = tech.find_element(By.ID, "u-due")
+        field.clear()
+        field.send_keys(due)
+        tech.find_element(By.CSS_SELECTOR, "form[action$='/update'] button").click()
+        WebDriverWait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Próximo a vencer"))
+        check(True, "a deadline 40 s away shows 'Próximo a vencer'")
+        WebDriverWait(tech, 80).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Retrasado"))
+        check("sla-overdue" in tech.find_element(By.CSS_SELECTOR, ".sla").get_attribute("class"),
+              "the badge turns to 'Retrasado' (red) in the page, without a reload")
+        tech.find_element(By.ID, "s-body").send_keys("Renueve el sello digital.")
+        tech.find_element(By.CSS_SELECTOR, "form[action$='/comments'] button").click()
+        WebDriverWait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "ol.history"), "Renueve el sello digital."))
+        tech.find_element(By.ID, "x-body").send_keys("Se renovó el sello.")
+        tech.find_element(By.CSS_SELECTOR, "form[action$='/close'] button").click()
+        WebDriverWait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".badges"), "Cerrado por el técnico"))
+        check(True, "the technician answers and closes")
+    finally:
+        tech.quit()
+
+    client.get(BASE + "/cgi-bin/belenus/tickets/" + number)
+    client.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button").click()
+    WebDriverWait(client, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".badges"), "Cerrado con VoBo del cliente"))
+    check(True, "the client gives VoBo")
+finally:
+    client.quit()
+print("journey complete", flush=True)

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// A real Chromium (headless, driven by Selenium) through lighttpd: Tests/Browser/journey.py
+/// clicks through the KB search, a new ticket with a file, the SLA badge turning red in the page,
+/// the technician's answer and close, and the client's VoBo; it saves screenshots of the main
+/// pages at desktop and phone width under .build/test-artifacts/screenshots/.
+@Suite struct BrowserTests {
+    @Test func aClientAndATechnicianUseTheSiteInChromium() throws {
+        let site = try GatewaySite.make()
+        let sampleKB = CLI.repoRoot + "/content/kb"
+        for file in try FileManager.default.contentsOfDirectory(atPath: sampleKB) where file.hasSuffix(".md") {
+            try FileManager.default.copyItem(atPath: sampleKB + "/" + file, toPath: site.root + "/content/kb/" + file)
+        }
+        #expect(try CLI.run(["build", "--site", site.root]).status == 0)
+        let web = try WebServer("lighttpd", site: site.root)
+        defer { web.stop() }
+        let shots = CLI.repoRoot + "/.build/test-artifacts/screenshots"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", CLI.repoRoot + "/Tests/Browser/journey.py", "http://127.0.0.1:\(web.client.port)", shots,
+                       GatewaySite.passwords["ana"]!, GatewaySite.passwords["tech1"]!]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        print("Browser journey (screenshots in \(shots)):\n" + text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n"))
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("journey complete"))
+        for page in ["home", "kb-article", "new-ticket", "ticket-list", "ticket-client", "ticket-tech"] {
+            for width in ["desktop", "phone"] {
+                #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page)-\(width).png"), "\(page)-\(width)")
+            }
+        }
+    }
+}
