@@ -53,6 +53,7 @@ public struct GatewayViews: Sendable {
             },
             "versions": Array(Set(products.flatMap(\.versions))).sorted(),
             "orgs": orgs.map { ["name": $0, "selected": $0 == values["org"]] as [String: Any] },
+            "has_orgs": !orgs.isEmpty,  // swift-mustache does not open {{#list.0}}: flags say "has any"
         ]
         if let error {
             context["error"] = ["field_label": fieldLabel(error.field), "message": message(code: error.code, values: error.values, fallback: error.message)]

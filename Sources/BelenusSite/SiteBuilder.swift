@@ -41,7 +41,7 @@ public struct SiteBuilder {
     /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
     /// changes what pages look like, so that sites built by the older binary render again
     /// (templates, strings, config and data are fingerprinted by themselves).
-    static let renderVersion = "4"
+    static let renderVersion = "5"
 
     /// One page to produce: where, from what, and how.
     struct PageJob: Sendable {

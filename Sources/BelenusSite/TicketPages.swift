@@ -62,6 +62,7 @@ struct TicketPages {
                 "kind": e.kind.rawValue, "kind_label": theme.string("event_\(e.kind.rawValue)"), "actor_name": name(e.actor),
                 "at_iso": Timestamp.iso(e.at), "at_display": theme.display(e.at),
                 "body_html": e.body.isEmpty ? "" : Markdown.html(e.body),
+                "has_changes": !e.changes.isEmpty,  // swift-mustache does not open {{#list.0}}
                 "changes": e.changes.map { ["field_label": theme.string("field_\($0.field)"), "from": $0.from ?? none, "to": $0.to ?? none] },
                 "attachments": (byEvent[stored.id] ?? []).map(attachmentContext),
             ]
@@ -81,6 +82,7 @@ struct TicketPages {
                 "status": t.status.rawValue, "status_label": theme.string("status_\(t.status.rawValue)"),
             ] as [String: Any],
             "attachments": details.attachments.map(attachmentContext),
+            "has_attachments": !details.attachments.isEmpty,
             "events": events,
             "forms": [
                 "client_comment": Rulebook.allows(.comment, by: client, on: t),

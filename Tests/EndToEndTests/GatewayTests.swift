@@ -113,6 +113,7 @@ import Testing
         #expect(page.body.contains("/tickets/1/comments") && !page.body.contains("/tickets/1/close"))
         #expect(page.body.contains("value=\"\(site.ana.csrf)\""))
         #expect(page.body.contains("informe &lt;b&gt;.html"))
+        #expect(page.body.contains("<h2>Archivos adjuntos</h2>"))
         let staffPage = try site.run("GET", "/tickets/1", as: site.tech)
         #expect(staffPage.body.contains("/tickets/1/close") && !staffPage.body.contains("/tickets/1/reopen"))
         // The file: a download, never rendered.
@@ -171,6 +172,7 @@ import Testing
         #expect(events == "created,comment,comment,close,reopen,assign,update,close,approve")
         let page = try site.run("GET", "/tickets/\(n)", as: site.ana).body
         #expect(page.contains("Sigue fallando") && page.contains("PAC-123") && page.contains("Cerrado con VoBo del cliente"))
+        #expect(page.contains("<ul class=\"changes\"><li>") && page.contains("<li>Número de proveedor: — → PAC-123</li></ul>"))
         #expect(try site.count("outbox") == 9)
         #expect(site.files(in: "var/mail/sent").count == 9)
         // A tech's comment went to the requester only; a client's to the responsible tech.
@@ -229,6 +231,8 @@ import Testing
         let site = try GatewaySite.make()
         let missing = try site.run("POST", "/tickets", as: site.tech, multipart: [("title", "t"), ("product", "Nómina"), ("version", "2025.1"), ("body", "b")])
         #expect(missing.status == 400 && missing.body.contains("Empresa"))
+        #expect(try site.run("GET", "/tickets/new", as: site.tech).body.contains("<option value=\"Beta SA\">Beta SA</option>"))
+        #expect(!(try site.run("GET", "/tickets/new", as: site.ana).body.contains("name=\"org\"")))
         #expect(try site.openTicket(as: site.tech, org: "Beta SA") == 1)
         #expect(try site.sqlite("SELECT org, requester FROM tickets") == "Beta SA|tech1")
     }
