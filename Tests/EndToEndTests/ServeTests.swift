@@ -24,22 +24,9 @@ import Testing
 
         deinit { process.terminate(); process.waitUntilExit() }
 
-        struct Answer { let status: Int; let headers: String; let body: String }
-
-        /// curl with `-s -D` (headers) and the path as given; returns status, headers and body.
-        func curl(_ arguments: [String], path: String) throws -> Answer {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            let headers = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
-            p.arguments = ["-s", "--path-as-is", "-D", headers] + arguments + ["http://127.0.0.1:\(port)\(path)"]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let body = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            let head = (try? String(contentsOfFile: headers, encoding: .utf8)) ?? ""
-            let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-            return Answer(status: status, headers: head, body: String(decoding: body, as: UTF8.self))
+        /// curl against this server (see `HTTPClient`).
+        func curl(_ arguments: [String], path: String) throws -> HTTPClient.Answer {
+            try HTTPClient(port: port).curl(arguments, path: path)
         }
     }
 
