@@ -64,10 +64,7 @@ public final class Gateway {
         let queuedMail = mailPlans.flatMap(\.queuedIDs)
         guard !queuedMail.isEmpty else { return }
         ignoreBrokenPipes()
-        let transport: MailTransport = switch config.mailTransport {
-        case .file: .file(directory: paths.mail + "/sent")
-        case .sendmail: .sendmail(config.sendmailCommand)
-        }
+        let transport = MailTransport.configured(config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: paths.mail)
         let delivery = MailDelivery(store: store, transport: transport, from: config.mailFrom)
         do {
             let report = try delivery.deliver(ids: queuedMail)

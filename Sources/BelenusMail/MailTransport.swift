@@ -7,6 +7,11 @@ public enum MailTransport: Sendable {
     /// The command and its arguments, run without a shell; the message on its stdin.
     case sendmail(command: [String])
 
+    /// The transport `[mail] transport` names ("file" or "sendmail"); the file spool is `var/mail/sent/`.
+    public static func configured(_ name: String, sendmailCommand: String, mailFolder: String) -> MailTransport {
+        name == "sendmail" ? .sendmail(sendmailCommand) : .file(directory: mailFolder + "/sent")
+    }
+
     /// Splits `sendmail_command` on spaces (no shell, so no quoting: a path with spaces needs a wrapper script).
     public static func sendmail(_ commandLine: String) -> MailTransport {
         .sendmail(command: commandLine.split(separator: " ").map(String.init))

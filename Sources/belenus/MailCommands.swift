@@ -14,10 +14,8 @@ struct Mail: ParsableCommand {
         func run() throws {
             let store = try site.openStore()
             let config = try SiteConfig.load(path: site.paths.config)
-            let transport: MailTransport = switch config.mailTransport {
-            case .file: .file(directory: site.paths.mail + "/sent")
-            case .sendmail: .sendmail(config.sendmailCommand)
-            }
+            let transport = MailTransport.configured(
+                config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: site.paths.mail)
             ignoreBrokenPipes()
             let report = try MailDelivery(store: store, transport: transport, from: config.mailFrom).deliver()
             for error in report.errors { FileHandle.standardError.write(Data("belenus: \(error)\n".utf8)) }
