@@ -9,6 +9,21 @@ public enum SLAState: String, CaseIterable, Codable, Sendable {
     case paused
 }
 
+extension SLAState {
+    /// The state of an open ticket due at `dueAt` whose clock stopped at `pausedAt` (or runs).
+    public init(dueAt: Date, pausedAt: Date?, at now: Date, policy: SLAPolicy) {
+        if pausedAt != nil {
+            self = .paused
+        } else if now >= dueAt {
+            self = .overdue
+        } else if dueAt.timeIntervalSince(now) <= policy.dueSoon {
+            self = .dueSoon
+        } else {
+            self = .onTime
+        }
+    }
+}
+
 /// The site's deadlines: `[tickets]` of `belenus.toml`.
 public struct SLAPolicy: Hashable, Sendable {
     /// The deadline given at creation, counted from `created_at`.
@@ -26,10 +41,7 @@ extension Ticket {
     /// The SLA state at `now`; nil for a ticket that is not open.
     public func slaState(at now: Date, policy: SLAPolicy) -> SLAState? {
         guard status == .open else { return nil }
-        if pausedAt != nil { return .paused }
-        if now >= dueAt { return .overdue }
-        if dueAt.timeIntervalSince(now) <= policy.dueSoon { return .dueSoon }
-        return .onTime
+        return SLAState(dueAt: dueAt, pausedAt: pausedAt, at: now, policy: policy)
     }
 
     /// Sets whom the ticket waits on and keeps the SLA clock right: it stops when the ticket

@@ -97,6 +97,8 @@ public final class Gateway {
             return try only("POST") { try logout() }
         case 1 where parts[0] == "tickets":
             return try only("GET", "POST") { method == "POST" ? try openTicket() : try ticketList() }
+        case 1 where parts[0] == "dashboard":
+            return try only("GET") { try dashboard() }
         case 1 where parts[0] == "go":
             return try only("GET") { try go() }
         case 2 where parts[0] == "kb" && parts[1] == "search":

@@ -147,13 +147,23 @@ extension Gateway {
         if record == nil || record?.fingerprint == "stale" || !FileManager.default.fileExists(atPath: file) {
             try builder().regeneratePages(touchedBy: [number], now: now)
         }
-        guard let data = FileManager.default.contents(atPath: file) else { throw GatewayError(500, "the page of ticket \(number) is missing") }
-        var html = String(decoding: data, as: UTF8.self)
-        html = Self.cut(html, block: actor.role.isStaff ? "client" : "staff")
-        if !csrfToken.isEmpty {
-            html = html.replacingOccurrences(of: "name=\"csrf\" value=\"\"", with: "name=\"csrf\" value=\"\(csrfToken)\"")
-        }
-        return html
+        return Self.cut(try generatedPage(file, missing: "the page of ticket \(number)"), block: actor.role.isStaff ? "client" : "staff")
+    }
+
+    /// A generated private page, its empty `csrf` fields filled with this session's token.
+    func generatedPage(_ file: String, missing: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else { throw GatewayError(500, "\(missing) is missing") }
+        let html = String(decoding: data, as: UTF8.self)
+        guard !csrfToken.isEmpty else { return html }
+        return html.replacingOccurrences(of: "name=\"csrf\" value=\"\"", with: "name=\"csrf\" value=\"\(csrfToken)\"")
+    }
+
+    /// `GET /dashboard`, technicians and admins only: the generated dashboard, brought up to date
+    /// first (its counts move with the clock as well as with changes).
+    func dashboard() throws -> Response {
+        guard try requireSession().user.actor.role.isStaff else { throw GatewayError(403, "the dashboard is for technicians") }
+        try builder().regenerateDashboard(now: now)
+        return .html(200, try generatedPage(paths.output + "/" + SiteBuilder.dashboardPath, missing: "the dashboard"))
     }
 
     /// SPEC §5: a refused form shows again with what was typed. The ticket's page, the error at

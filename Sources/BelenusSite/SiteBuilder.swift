@@ -41,7 +41,7 @@ public struct SiteBuilder {
     /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
     /// changes what pages look like, so that sites built by the older binary render again
     /// (templates, strings, config and data are fingerprinted by themselves).
-    static let renderVersion = "5"
+    static let renderVersion = "6"
 
     /// One page to produce: where, from what, and how.
     struct PageJob: Sendable {
@@ -171,6 +171,7 @@ public struct SiteBuilder {
                     ticket: ticket.number, render: { details in details.map { Array(ticketPages.linkPage($0).utf8) } ?? [] }))
             }
         }
+        jobs.append(try dashboardJob(now: now))
         for list in ticketPages.lists(tickets) {
             for bucket in ticketPages.buckets(of: list) {
                 let rows = bucket.rows, number = bucket.page, count = bucket.pages

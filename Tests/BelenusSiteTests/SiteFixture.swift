@@ -51,7 +51,7 @@ struct SiteFixture {
         let enumerator = FileManager.default.enumerator(atPath: paths.output)
         while let file = enumerator?.nextObject() as? String {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: "\(paths.output)/\(file)", isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: "\(paths.output)/\(file)", isDirectory: &isDir)
             if !isDir.boolValue { files[file] = try output(file) }
         }
         return files

@@ -120,3 +120,32 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     #expect(hits[0].snippet.contains("\u{2}nómina\u{3}"))
     #expect(try store.searchKB("\"; DROP TABLE kb_fts; --").isEmpty)
 }
+
+@Test func dashboardCountsFollowTheSLARuleOfCoreAndCountWeeks() throws {
+    let store = try seededStore()
+    for i in 0..<20 { _ = try store.openTicket(draft(), by: ana, at: t0 + Double(i) * 3 * 86_400, policy: policy) }
+    try store.write { db in
+        try db.execute(sql: """
+            UPDATE tickets SET paused_at = created_at, waiting_on = 'client' WHERE number % 5 = 0;
+            UPDATE tickets SET status = 'closed' WHERE number % 7 = 0;
+            UPDATE tickets SET assigned = 'mlopez' WHERE number % 3 = 0;
+            UPDATE tickets SET responsible = NULL WHERE number = 11;
+            INSERT INTO events (ticket, at, actor, kind) SELECT number, created_at, 'jgarcia', 'close' FROM tickets WHERE number % 7 = 0;
+            """)
+    }
+    let now = t0 + 32.5 * 86_400
+    var expected: [String: Int] = [:]
+    for t in try store.ticketSummaries() {
+        guard let state = t.slaState(at: now, policy: policy) else { continue }
+        expected["\(t.product)|\((t.assigned ?? t.responsible)?.rawValue ?? "-")|\(state.rawValue)", default: 0] += 1
+    }
+    var counted: [String: Int] = [:]
+    for c in try store.openCounts(now: now, policy: policy) { counted["\(c.product)|\(c.technician?.rawValue ?? "-")|\(c.sla.rawValue)"] = c.count }
+    #expect(counted == expected)
+    #expect(Set(expected.keys.map { $0.split(separator: "|").last! }) == ["on_time", "due_soon", "overdue", "paused"])
+
+    let weeks = try store.weeklyCounts(from: t0, weeks: 9)
+    #expect(weeks.map(\.opened) == (0..<9).map { w in (0..<20).filter { 3 * $0 / 7 == w }.count })
+    #expect(weeks.map(\.closed) == (0..<9).map { w in [7, 14].filter { 3 * ($0 - 1) / 7 == w }.count })
+    #expect(try store.weeklyCounts(from: t0 + 63 * 86_400, weeks: 2).allSatisfy { $0.opened == 0 && $0.closed == 0 })
+}
