@@ -20,22 +20,37 @@ public struct WeekCount: Hashable, Sendable {
 }
 
 extension Store {
-    /// What the staff dashboard counts of the open tickets, grouped in SQL (at 100k tickets a
-    /// third are open: grouping them here is cheaper than reading them out).
+    /// What the staff dashboard counts of the open tickets, grouped in SQL in the order of the
+    /// `tickets_open` index (no sorting; at 100k tickets a third are open).
     public func openCounts(now: Date, policy: SLAPolicy) throws -> [OpenCount] {
         // The same rule as `SLAState(dueAt:pausedAt:at:policy:)`; ISO times sort as text.
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT product, COALESCE(assigned, responsible) AS technician,
-                       CASE WHEN paused_at IS NOT NULL THEN 'paused' WHEN due_at <= :now THEN 'overdue'
-                            WHEN due_at <= :soon THEN 'due_soon' ELSE 'on_time' END AS sla,
-                       COUNT(*) AS count
-                FROM tickets WHERE status = 'open' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                """, arguments: ["now": Timestamp.iso(now), "soon": Timestamp.iso(now + policy.dueSoon)]
-            ).map { row in
-                OpenCount(product: row["product"], technician: (row["technician"] as String?).map { Login($0) },
-                          sla: SLAState(rawValue: row["sla"]) ?? .onTime, count: row["count"])
+            var counts: [OpenCount] = []
+            var index: [String: Int] = [:]  // assigned X over responsibles Y and Z: one technician
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT product, assigned, responsible,
+                       SUM(paused_at IS NULL AND due_at <= :now) AS overdue,
+                       SUM(paused_at IS NULL AND due_at > :now AND due_at <= :soon) AS due_soon,
+                       SUM(paused_at IS NULL AND due_at > :soon) AS on_time,
+                       SUM(paused_at IS NOT NULL) AS paused
+                FROM tickets WHERE status = 'open' GROUP BY product, assigned, responsible
+                """, arguments: ["now": Timestamp.iso(now), "soon": Timestamp.iso(now + policy.dueSoon)])
+            while let row = try rows.next() {
+                let technician = ((row["assigned"] as String?) ?? (row["responsible"] as String?)).map { Login($0) }
+                for state in SLAState.allCases {
+                    let n: Int = row[state.rawValue]
+                    guard n > 0 else { continue }
+                    let product: String = row["product"]
+                    let key = "\(product)\u{0}\(technician?.rawValue ?? "")\u{0}\(state.rawValue)"
+                    if let i = index[key] {
+                        counts[i].count += n
+                    } else {
+                        index[key] = counts.count
+                        counts.append(OpenCount(product: product, technician: technician, sla: state, count: n))
+                    }
+                }
             }
+            return counts
         }
     }
 

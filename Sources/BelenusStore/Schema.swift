@@ -126,9 +126,15 @@ enum Schema {
             // before N (68 ms at 100k tickets); on this index it reads numbers only (3 ms).
             try db.execute(sql: "CREATE INDEX tickets_number ON tickets(number)")
         }
-        migrator.registerMigration("v4: dashboard counts by week") { db in
-            // Tickets opened and closed per week read a range of each index, not every row.
-            try db.execute(sql: "CREATE INDEX tickets_created ON tickets(created_at); CREATE INDEX events_kind_at ON events(kind, at)")
+        migrator.registerMigration("v4: the dashboard's counts") { db in
+            // Open tickets are counted on a covering index in its own order (at 100k tickets,
+            // 30k open: 130 ms on the table, whose rows hold the bodies; 19 ms here). Tickets
+            // opened and closed per week read a range of the other two.
+            try db.execute(sql: """
+                CREATE INDEX tickets_open ON tickets(status, product, assigned, responsible, paused_at, due_at);
+                CREATE INDEX tickets_created ON tickets(created_at);
+                CREATE INDEX events_kind_at ON events(kind, at);
+                """)
         }
         return migrator
     }
