@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "BelenusStoreTests", dependencies: [
             "BelenusCore", "BelenusStore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "BelenusSiteTests", dependencies: ["BelenusCore", "BelenusStore", "BelenusSite"]),
+        .testTarget(name: "BelenusSiteTests", dependencies: ["BelenusCore", "BelenusStore", "BelenusSite", "TOMLKit"]),
         .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BelenusCore", "BelenusStore"]),
     ],

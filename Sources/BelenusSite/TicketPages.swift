@@ -45,7 +45,7 @@ struct TicketPages {
         case .onTime: "●"
         case .dueSoon: "▲"
         case .overdue: "✖"
-        case .paused: "⏸"
+        case .paused: "‖"  // U+2016: U+23F8 ⏸ is in no font Debian installs by default
         }
     }
 
@@ -94,7 +94,7 @@ struct TicketPages {
                 "update": Rulebook.allows(.update, by: staff, on: t),
                 "publish": Rulebook.allows(.publish, by: staff, on: t),
                 "publish_title": t.title,
-                "publish_body": "## Problema\n\n\(t.body)\n\n## Solución\n\n\(solution)\n",
+                "publish_body": "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
                 "technicians": technicians.map {
                     ["login": $0.login.rawValue, "name": $0.name, "assigned": $0.login == t.assigned, "responsible": $0.login == t.responsible]
                 },

@@ -11,7 +11,9 @@ import sys
 import time
 
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
@@ -38,7 +40,51 @@ def check(condition, step):
     print("ok: " + step, flush=True)
 
 
+# What WCAG asks of every page, measured on what Chromium computed: `lang` on <html>, a label on
+# every form control, and text contrast of at least 4.5:1 (3:1 for large text) against the
+# background it is drawn on.
+AUDIT_JS = r"""
+const problems = [];
+if (!document.documentElement.lang) problems.push('<html> has no lang');
+for (const el of document.querySelectorAll('input, select, textarea')) {
+  if (el.type === 'hidden') continue;
+  const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+  if (!named) problems.push('no label: ' + (el.id || el.name));
+}
+const rgba = s => { const m = (s.match(/[\d.]+/g) || []).map(Number); return m.length >= 3 ? m : null; };
+const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+                   return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+const background = el => { for (let e = el; e; e = e.parentElement) {
+  const c = rgba(getComputedStyle(e).backgroundColor); if (c && (c.length < 4 || c[3] > 0)) return c; } return [255, 255, 255]; };
+let checked = 0;
+for (const el of document.querySelectorAll('body *')) {
+  const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.getClientRects().length) continue;
+  const style = getComputedStyle(el);
+  if (style.visibility === 'hidden' || style.display === 'none') continue;
+  if (el.closest('.visually-hidden, .skip, svg title, option')) continue;
+  const ink = rgba(el instanceof SVGElement ? style.fill : style.color);
+  if (!ink) continue;
+  const a = lum(ink), b = lum(background(el.closest('svg') || el));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+  const needed = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+  checked++;
+  if (ratio < needed) problems.push('contrast ' + ratio.toFixed(2) + ' < ' + needed + ': ' + el.tagName.toLowerCase()
+    + (el.className && typeof el.className === 'string' ? '.' + el.className : '') + ' "' + el.textContent.trim().slice(0, 30) + '"');
+}
+if (checked < 5) problems.push('only ' + checked + ' text elements found');
+return problems;
+"""
+
+
+def audit(driver, name):
+    problems = driver.execute_script(AUDIT_JS)
+    check(not problems, "%s: lang, labels and contrast (WCAG AA) %s" % (name, "; ".join(problems[:8])))
+
+
 def shoot(driver, name):
+    audit(driver, name)
     for width, height, label in ((1280, 900, "desktop"), (390, 844, "phone")):
         driver.set_window_size(width, height)
         time.sleep(0.2)
@@ -48,10 +94,18 @@ def shoot(driver, name):
 
 
 def login(driver, user, password):
+    """With the keyboard only: Tab from the top of the page to the user field (its focus ring
+    showing), type, Tab, type, Enter."""
     driver.get(BASE + "/login/")
-    driver.find_element(By.ID, "login").send_keys(user)
-    driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    audit(driver, "login")
+    for _ in range(20):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        if driver.switch_to.active_element.get_attribute("id") == "login":
+            break
+    focused = driver.switch_to.active_element
+    check(focused.get_attribute("id") == "login", "Tab reaches the user field")
+    check(focused.value_of_css_property("outline-style") != "none", "the focused field shows a focus ring")
+    ActionChains(driver).send_keys(user, Keys.TAB, password, Keys.ENTER).perform()
     WebDriverWait(driver, 10).until(EC.url_contains("/cgi-bin/belenus/tickets"))
 
 
@@ -107,6 +161,13 @@ try:
         WebDriverWait(tech, 80).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Retrasado"))
         check("sla-overdue" in tech.find_element(By.CSS_SELECTOR, ".sla").get_attribute("class"),
               "the badge turns to 'Retrasado' (red) in the page, without a reload")
+        tech.get(BASE + "/cgi-bin/belenus/dashboard")
+        check(tech.find_elements(By.CSS_SELECTOR, "svg.weekly rect.opened"), "the dashboard draws its charts")
+        check("Panel de soporte" in tech.title, "the dashboard opens for the technician")
+        shoot(tech, "dashboard")
+        check(tech.find_element(By.CSS_SELECTOR, "a.sla-overdue").find_element(By.XPATH, "../../td").text == "1",
+              "the dashboard counts the overdue ticket")
+        tech.get(BASE + "/cgi-bin/belenus/tickets/" + number)
         tech.find_element(By.ID, "s-body").send_keys("Renueve el sello digital.")
         tech.find_element(By.CSS_SELECTOR, "form[action$='/comments'] button").click()
         WebDriverWait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "ol.history"), "Renueve el sello digital."))

@@ -3,8 +3,10 @@ import Testing
 
 /// A real Chromium (headless, driven by Selenium) through lighttpd: Tests/Browser/journey.py
 /// clicks through the KB search, a new ticket with a file, the SLA badge turning red in the page,
-/// the technician's answer and close, and the client's VoBo; it saves screenshots of the main
-/// pages at desktop and phone width under .build/test-artifacts/screenshots/.
+/// the technician's answer and close, the dashboard, and the client's VoBo; it checks `lang`,
+/// labels and WCAG AA contrast on every page it shows and logs in with the keyboard only; it saves screenshots of the main
+/// pages at desktop and phone width under .build/test-artifacts/screenshots/ and attaches them to
+/// the test (`make test` writes attachments to .build/test-artifacts/attachments/).
 @Suite struct BrowserTests {
     @Test func aClientAndATechnicianUseTheSiteInChromium() throws {
         let site = try GatewaySite.make()
@@ -29,9 +31,13 @@ import Testing
         print("Browser journey (screenshots in \(shots)):\n" + text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n"))
         #expect(p.terminationStatus == 0, "\(text)")
         #expect(text.contains("journey complete"))
-        for page in ["home", "kb-article", "new-ticket", "ticket-list", "ticket-client", "ticket-tech"] {
+        for page in ["home", "kb-article", "new-ticket", "ticket-list", "ticket-client", "ticket-tech", "dashboard"] {
             for width in ["desktop", "phone"] {
-                #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page)-\(width).png"), "\(page)-\(width)")
+                let name = "\(page)-\(width).png"
+                let png = FileManager.default.contents(atPath: "\(shots)/\(name)").map { Array($0) } ?? []
+                #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name) is a PNG")
+                // Attached to the test's output (`swift test --attachments-path`, as `make test` runs it).
+                Attachment.record(png, named: name)
             }
         }
     }
