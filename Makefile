@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 # What the end-to-end tests run for real: web servers, an HTTP client, a sendmail, and (PyPI)
 # the SMTP server that msmtp delivers to.
-TEST_APT_PACKAGES = curl lighttpd apache2 msmtp chromium chromium-driver
+TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0
 
 .PHONY: demo test deps test-deps apt-install build release clean
@@ -14,10 +14,13 @@ PORT ?= 8080
 demo: deps release
 	.build/release/belenus demo --dir belenus-demo --port $(PORT)
 
-## Installs what is missing and runs every test.
+## Installs what is missing and runs every test. Attachments (the browser's screenshots) are
+## written to $(ATTACHMENTS).
+ATTACHMENTS ?= .build/test-artifacts/attachments
 test: deps test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	mkdir -p $(ATTACHMENTS)
+	$(SWIFT) test --attachments-path $(ATTACHMENTS)
 
 ## Debian packages the build links against (skipped when all are there).
 deps:

@@ -4,7 +4,7 @@ import Testing
 /// A client's whole journey through the web servers webmasters run (lighttpd and Apache from
 /// Debian), configured with the files of docs/hosting/, on a loopback port.
 @Suite(.serialized) struct WebServerTests {
-    @Test(arguments: ["lighttpd", "apache2"])
+    @Test(arguments: ["lighttpd", "apache2", "nginx"])
     func aClientsWholeJourneyThroughTheServer(_ server: String) throws {
         let site = try GatewaySite.make()
         try "---\ntitle: Timbrado de nómina\nproduct: Nómina\n---\nCómo timbrar la nómina sin errores.\n"
@@ -66,42 +66,78 @@ import Testing
     }
 }
 
-/// lighttpd or Apache, started in the foreground with docs/hosting/<server>.conf.
+extension WebServerTests {
+    /// docs/hosting/htaccess, for layouts that force the whole site folder under Apache's
+    /// document root: only output/public/ can be fetched.
+    @Test func theHtaccessDeniesAllButThePublicPagesWhenTheWholeSiteIsServed() throws {
+        let site = try GatewaySite.make()
+        try site.openTicket(as: site.ana)
+        try FileManager.default.copyItem(atPath: CLI.repoRoot + "/docs/hosting/htaccess", toPath: site.root + "/.htaccess")
+        let web = try WebServer("apache2-whole-site", site: site.root, ready: "/output/public/")
+        defer { web.stop() }
+        #expect(try web.client.get("/output/public/kb/").status == 200)
+        #expect(try web.client.get("/output/public/login/").body.contains("<form"))
+        for path in ["/var/belenus.sqlite3", "/var/", "/belenus.toml", "/output/private/tickets/1/index.html", "/output/private/",
+                     "/content/kb/", "/site-templates/layout.mustache", "//var/belenus.sqlite3", "/%76ar/belenus.sqlite3",
+                     "/./var/belenus.sqlite3", "/output/./private/tickets/1/index.html", "/VAR/belenus.sqlite3"] {
+            let answer = try web.client.get(path)
+            #expect(answer.status == 403 || answer.status == 404, "\(path): \(answer.status)")
+            #expect(!answer.body.contains("SQLite format") && !answer.body.contains("gateway_path"), "\(path)")
+        }
+    }
+}
+
+/// lighttpd, Apache or nginx (with fcgiwrap), started in the foreground with
+/// docs/hosting/<server>.conf.
 final class WebServer {
     let process = Process()
     let client: HTTPClient
     let runDir: String
 
-    init(_ name: String, site: String) throws {
+    /// - Parameter ready: a path that answers 200 once the server is up.
+    init(_ name: String, site: String, ready: String = "/") throws {
         let port = Int.random(in: 20_000...45_000)
         client = HTTPClient(port: port)
         runDir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-\(name)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
         let gateway = CLI.binDir + "/belenus-gateway"
         let isRoot = getuid() == 0
-        let template = try String(contentsOfFile: CLI.repoRoot + "/docs/hosting/\(name).conf", encoding: .utf8)
-        let config = template.replacingOccurrences(of: "@PORT@", with: String(port)).replacingOccurrences(of: "@SITE@", with: site)
-            .replacingOccurrences(of: "@RUN@", with: runDir).replacingOccurrences(of: "@GATEWAY_DIR@", with: CLI.binDir)
-            .replacingOccurrences(of: "@GATEWAY@", with: gateway)
-            .replacingOccurrences(of: "@USER@", with: isRoot ? "User www-data\nGroup www-data" : "")
+        for file in name == "apache2-whole-site" ? ["apache2", name] : [name] {
+            let template = try String(contentsOfFile: CLI.repoRoot + "/docs/hosting/\(file).conf", encoding: .utf8)
+            let config = template.replacingOccurrences(of: "@PORT@", with: String(port)).replacingOccurrences(of: "@SITE@", with: site)
+                .replacingOccurrences(of: "@RUN@", with: runDir).replacingOccurrences(of: "@GATEWAY_DIR@", with: CLI.binDir)
+                .replacingOccurrences(of: "@GATEWAY@", with: gateway)
+                .replacingOccurrences(of: "@USER@", with: isRoot ? "User www-data\nGroup www-data" : "")
+                .replacingOccurrences(of: "@NGINX_USER@", with: isRoot ? "user www-data;" : "")
+            try config.write(toFile: runDir + "/\(file).conf", atomically: true, encoding: .utf8)
+        }
         let configPath = runDir + "/\(name).conf"
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        if name == "apache2", isRoot {
-            // Apache will not serve as root: its user owns the site's writable folders, as the guide says.
+        if isRoot, name != "lighttpd" {
+            // Apache will not serve as root, nor do nginx's workers run as root: their user owns the
+            // site's writable folders, as the guide says.
             try Self.shell("/bin/chown", ["-R", "www-data:www-data", site, runDir])
         }
         // Started as a service manager would: with no signal blocked. A child of the test process
         // inherits its blocked signals, and a lighttpd that cannot see SIGCHLD or SIGTERM leaves
         // zombies and never stops; python3 clears the mask and execs the server.
-        let server = name == "apache2" ? ["/usr/sbin/apache2", "-DFOREGROUND", "-f", configPath] : ["/usr/sbin/lighttpd", "-D", "-f", configPath]
+        let server = switch name {
+        case "lighttpd": ["/usr/sbin/lighttpd", "-D", "-f", configPath]
+        case "nginx": ["/usr/sbin/nginx", "-e", runDir + "/error.log", "-p", runDir, "-c", configPath]
+        default: ["/usr/sbin/apache2", "-DFOREGROUND", "-f", configPath]
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
-            + "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGPIPE, signal.SIGTERM, signal.SIGCHLD)]; os.execv(sys.argv[1], sys.argv[1:])"] + server
+        if name == "nginx" {
+            // With fcgiwrap as the web server's user, as Debian's fcgiwrap.socket unit starts it.
+            process.arguments = ["python3", CLI.repoRoot + "/Tests/Support/with_helper.py"] + (isRoot ? ["--helper-user", "www-data"] : [])
+                + ["/usr/sbin/fcgiwrap", "-c", "4", "-s", "unix:\(runDir)/fcgiwrap.socket", "--"] + server
+        } else {
+            process.arguments = ["python3", "-c", Self.cleanExec + "; os.execv(sys.argv[1], sys.argv[1:])"] + server
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<100 {
-            if (try? client.get("/"))?.status == 200 { return }
+            if (try? client.get(ready))?.status == 200 { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
         let log = (try? String(contentsOfFile: runDir + "/error.log", encoding: .utf8)) ?? ""
@@ -113,6 +149,10 @@ final class WebServer {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
+
+    /// Python that clears the signal mask and restores the default handlers the test process changed.
+    static let cleanExec = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+        + "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGPIPE, signal.SIGTERM, signal.SIGCHLD)]"
 
     static func shell(_ program: String, _ arguments: [String]) throws {
         let p = Process()
