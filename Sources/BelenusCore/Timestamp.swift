@@ -8,9 +8,24 @@ public enum Timestamp {
         var parts = tm()
         var copy = t
         gmtime_r(&copy, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        // By hand: String(format:) was 6% of a full build (several times per ticket page).
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(20)
+        func digits(_ value: Int, _ count: Int) {
+            var place = 1
+            for _ in 1..<count { place *= 10 }
+            while place > 0 {
+                bytes.append(UInt8(48 + value / place % 10))
+                place /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4); bytes.append(45)
+        digits(Int(parts.tm_mon) + 1, 2); bytes.append(45)
+        digits(Int(parts.tm_mday), 2); bytes.append(84)
+        digits(Int(parts.tm_hour), 2); bytes.append(58)
+        digits(Int(parts.tm_min), 2); bytes.append(58)
+        digits(Int(parts.tm_sec), 2); bytes.append(90)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses "YYYY-MM-DDTHH:MM:SSZ", "…+HH:MM", "YYYY-MM-DDTHH:MM" (UTC) or "YYYY-MM-DD".
