@@ -6,7 +6,7 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0
 
-.PHONY: demo test deps test-deps apt-install build release clean
+.PHONY: demo test bench deps test-deps apt-install build release clean
 
 ## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
 ## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
@@ -21,6 +21,14 @@ test: deps test-deps
 	$(SWIFT) build --build-tests
 	mkdir -p $(ATTACHMENTS)
 	$(SWIFT) test --attachments-path $(ATTACHMENTS)
+
+## Benchmarks side by side with Hugo and cmark (release build): figures printed and written to
+## docs/performance.md. BENCH_ARGS="--tickets 100000" for the large corpus.
+BENCH_APT_PACKAGES = hugo time gcc
+BENCH_ARGS ?=
+bench: release
+	@$(MAKE) -s apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
+	python3 bench/bench.py $(BENCH_ARGS)
 
 ## Debian packages the build links against (skipped when all are there).
 deps:

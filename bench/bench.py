@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""Belenus benchmarks, side by side with Hugo and cmark in one run (`make bench`).
+
+usage: bench/bench.py [--tickets 10000] [--kb 2000] [--runs 3] [--work DIR] [--doc docs/performance.md]
+                      [--gateway-runs 40] [--skip-hugo]
+
+Needs the release binaries (.build/release/belenus, belenus-gateway), ../shared/bench/ beside the
+repository, hugo (Debian) and cc with libcmark-dev. Every figure is a median with its spread
+(min–max) over --runs runs; peak memory is the largest resident set of the process measured.
+The report is printed and written into --doc between the `bench:begin`/`bench:end` markers.
+"""
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(REPO), "shared", "bench")
+BELENUS = os.path.join(REPO, ".build", "release", "belenus")
+GATEWAY = os.path.join(REPO, ".build", "release", "belenus-gateway")
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def run(cmd, cwd=None, stdin=None):
+    """Runs cmd and returns its output; stops the benchmark naming the command if it fails."""
+    p = subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True)
+    if p.returncode != 0:
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr.decode(errors="replace")[-2000:]))
+    return p.stdout.decode(errors="replace")
+
+
+def timed(cmd, **kw):
+    """Runs cmd under /usr/bin/time for its own peak RSS: (seconds, MiB, stdout)."""
+    fmt = "BENCH_RSS_KB=%M"
+    start = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", fmt] + cmd, capture_output=True, **kw)
+    elapsed = time.perf_counter() - start
+    err = p.stderr.decode(errors="replace")
+    if p.returncode != 0:
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), p.returncode, err[-2000:]))
+    kb = int(re.findall(r"BENCH_RSS_KB=(\d+)", err)[-1])
+    return elapsed, kb / 1024, p.stdout.decode(errors="replace")
+
+
+def summary(values, unit="s", digits=2):
+    """"1.23 s (1.20–1.31)": median and spread."""
+    med = statistics.median(values)
+    fmt = "%%.%df" % digits
+    unit = " " + unit if unit else ""
+    if len(values) == 1:
+        return (fmt % med) + unit
+    return "%s%s (%s–%s)" % (fmt % med, unit, fmt % min(values), fmt % max(values))
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def count_files(root):
+    n = 0
+    for _, _, files in os.walk(root):
+        n += len(files)
+    return n
+
+
+def html_pages(root):
+    return sum(1 for _, _, files in os.walk(root) for name in files if name.endswith(".html"))
+
+
+def snapshot(root):
+    """Path -> (mtime_ns, size) of every file under root."""
+    result = {}
+    for folder, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            st = os.stat(path)
+            result[path] = (st.st_mtime_ns, st.st_size)
+    return result
+
+
+def changed(before, after):
+    return sum(1 for path, stamp in after.items() if before.get(path) != stamp)
+
+
+# -- The corpus and the sites ---------------------------------------------------------------
+
+def corpus(work, tickets, kb):
+    out = os.path.join(work, "corpus-%d-%d" % (tickets, kb))
+    if not os.path.exists(os.path.join(out, "tickets.jsonl")):
+        say("corpus: generating %d tickets, %d KB articles" % (tickets, kb))
+        run([sys.executable, os.path.join(SHARED, "gen_corpus.py"), "--tickets", str(tickets), "--kb", str(kb),
+             "--seed", "1", "--out", out])
+    return out
+
+
+def base_site(work, corpus_dir, label):
+    """A site with the corpus imported (kept between runs: the import is measured once)."""
+    site = os.path.join(work, "site-" + label)
+    marker = os.path.join(site, ".imported")
+    figures = {}
+    if not os.path.exists(marker):
+        shutil.rmtree(site, ignore_errors=True)
+        run([BELENUS, "init", site])
+        for name in os.listdir(os.path.join(corpus_dir, "kb")):
+            shutil.copy(os.path.join(corpus_dir, "kb", name), os.path.join(site, "content", "kb", name))
+        say("import: %s" % label)
+        seconds, mib, _ = timed([BELENUS, "import", "--site", site, os.path.join(corpus_dir, "tickets.jsonl")])
+        figures = {"import_s": seconds, "import_mib": mib}
+        run([BELENUS, "user", "add", "benchtech", "--name", "Bench Tech", "--email", "bench@soporte.example",
+             "--role", "tech", "--site", site], stdin=b"clave-de-bench-1")
+        with open(os.path.join(site, ".imported"), "w") as f:
+            json.dump(figures, f)
+    else:
+        with open(marker) as f:
+            figures = json.load(f)
+    return site, figures
+
+
+def fresh_copy(base, target):
+    """The base site without any output, at target (on disk or tmpfs)."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(base, target, ignore=shutil.ignore_patterns("output"))
+    os.makedirs(os.path.join(target, "output"), exist_ok=True)
+    # The build state must not claim pages that are not there.
+    subprocess.run([sys.executable, "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM pages'); c.commit()",
+                    os.path.join(target, "var", "belenus.sqlite3")], check=True)
+
+
+# -- Belenus builds ------------------------------------------------------------------------
+
+def belenus_builds(base, where, runs):
+    full, rss, pages, nochange, onechange = [], [], 0, [], []
+    for i in range(runs):
+        site = os.path.join(where, "belenus-bench-site")
+        fresh_copy(base, site)
+        run(["sync"])
+        seconds, mib, _ = timed([BELENUS, "build", "--site", site])
+        full.append(seconds)
+        rss.append(mib)
+        files = count_files(os.path.join(site, "output"))
+        pages = html_pages(os.path.join(site, "output"))
+        seconds, _, _ = timed([BELENUS, "build", "--site", site])
+        nochange.append(seconds)
+        number = 1 + (i * 7919) % 1000
+        subprocess.run([sys.executable, "-c",
+                        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                        "c.execute(\"UPDATE tickets SET title = title || ' (bench)', revision = revision + 1 WHERE number = ?\", (int(sys.argv[2]),)); c.commit()",
+                        os.path.join(site, "var", "belenus.sqlite3"), str(number)], check=True)
+        seconds, _, _ = timed([BELENUS, "build", "--site", site])
+        onechange.append(seconds)
+        say("  belenus build (%s) run %d: full %.2f s, %d HTML pages (%d files), %.0f MiB; no change %.2f s; one ticket changed %.2f s"
+            % (where, i + 1, full[-1], pages, files, rss[-1], nochange[-1], onechange[-1]))
+    shutil.rmtree(os.path.join(where, "belenus-bench-site"), ignore_errors=True)
+    return {"full": full, "rss": rss, "pages": pages, "files": files, "nochange": nochange, "onechange": onechange}
+
+
+# -- Hugo and cmark ------------------------------------------------------------------------
+
+def hugo_builds(corpus_dir, where, runs):
+    site = os.path.join(where, "hugo-bench-site")
+    shutil.rmtree(site, ignore_errors=True)
+    run([sys.executable, os.path.join(SHARED, "hugo_site.py"), "--corpus", corpus_dir, "--out", site])
+    times, rss, pages = [], [], 0
+    for i in range(runs):
+        shutil.rmtree(os.path.join(site, "public"), ignore_errors=True)
+        shutil.rmtree(os.path.join(site, "resources"), ignore_errors=True)
+        run(["sync"])
+        seconds, mib, _ = timed(["hugo", "--quiet"], cwd=site)
+        times.append(seconds)
+        rss.append(mib)
+        pages = html_pages(os.path.join(site, "public"))
+        say("  hugo (%s) run %d: %.2f s, %d pages, %.0f MiB" % (where, i + 1, seconds, pages, mib))
+    version = run(["hugo", "version"]).strip()
+    shutil.rmtree(site, ignore_errors=True)
+    return {"full": times, "rss": rss, "pages": pages, "version": version}
+
+
+def cmark_time(corpus_dir, work, runs):
+    tool = os.path.join(work, "cmark_bench")
+    if not os.path.exists(tool):
+        run(["cc", "-O2", os.path.join(SHARED, "cmark_bench.c"), "-lcmark", "-o", tool])
+    md = os.path.join(work, "md-" + os.path.basename(corpus_dir))
+    if not os.path.exists(os.path.join(md, "pages.nul")):
+        run([sys.executable, os.path.join(SHARED, "extract_md.py"), corpus_dir, md])
+    out = run([tool, os.path.join(md, "pages.nul"), str(runs)])
+    times = [float(x) for x in re.findall(r"run \d+: ([\d.]+) s", out)]
+    say("  cmark only: %s" % ", ".join("%.3f s" % t for t in times))
+    return {"times": times, "header": out.splitlines()[0]}
+
+
+# -- The gateway -----------------------------------------------------------------------------
+
+def cgi(site, method, path, cookie="", body=b"", content_type=""):
+    env = {"PATH": "/usr/bin:/bin", "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method,
+           "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
+           "HTTP_HOST": "127.0.0.1:8080", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
+           "HTTP_COOKIE": cookie, "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": content_type}
+    start = time.perf_counter()
+    p = subprocess.run([GATEWAY], input=body, env=env, capture_output=True)
+    return time.perf_counter() - start, p.stdout.decode(errors="replace")
+
+
+def gateway(base, where, runs, tickets):
+    site = os.path.join(where, "belenus-bench-gateway")
+    fresh_copy(base, site)
+    run([BELENUS, "build", "--site", site])
+    form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"}).encode()
+    _, answer = cgi(site, "POST", "/login", body=form, content_type="application/x-www-form-urlencoded")
+    session = re.search(r"belenus_session=([0-9a-f]{64})", answer).group(1)
+    csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", answer).group(1)
+    cookie = "belenus_session=%s; belenus_csrf=%s" % (session, csrf)
+    import sqlite3
+    db = sqlite3.connect(os.path.join(site, "var", "belenus.sqlite3"))
+    open_to_comments = [n for (n,) in db.execute("SELECT number FROM tickets WHERE status != 'approved'")]
+    db.close()
+    rng = random.Random(1)
+    gets, posts, rewritten = [], [], []
+    for _ in range(runs):
+        seconds, answer = cgi(site, "GET", "/tickets/%d" % rng.randint(1, tickets), cookie)
+        assert answer.startswith("Status: 200") or "200" in answer.split("\n", 1)[0], answer[:200]
+        gets.append(seconds)
+    output = os.path.join(site, "output")
+    for i in range(runs):
+        number = rng.choice(open_to_comments)  # an approved ticket takes no more changes
+        body = urllib.parse.urlencode({"csrf": csrf, "body": "Comentario de prueba %d." % i}).encode()
+        before = snapshot(output)
+        seconds, answer = cgi(site, "POST", "/tickets/%d/comments" % number, cookie, body, "application/x-www-form-urlencoded")
+        if "303" not in answer.split("\n", 1)[0]:
+            sys.exit("bench: comment on %d: %s" % (number, answer[:300]))
+        rewritten.append(changed(before, snapshot(output)))
+        posts.append(seconds)
+    shutil.rmtree(site, ignore_errors=True)
+    say("  gateway: GET /tickets/N median %.1f ms; comment median %.1f ms, %s files rewritten"
+        % (statistics.median(gets) * 1000, statistics.median(posts) * 1000, sorted(set(rewritten))))
+    return {"get": gets, "post": posts, "rewritten": rewritten}
+
+
+# -- The report ------------------------------------------------------------------------------
+
+def ms(values):
+    return "%.1f ms (p99 %.1f)" % (statistics.median(values) * 1000, percentile(values, 99) * 1000)
+
+
+def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw):
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    mem = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal"))) // 1024 // 1024
+    lines = [
+        "Run on %s: %s, %d cores, %d GiB, Linux %s; %s; %s." % (time.strftime("%Y-%m-%d"), cpu, os.cpu_count(), mem,
+                                                                platform.release(), cmark["header"], hugo_disk["version"] if hugo_disk else "no Hugo"),
+        "Corpus: `gen_corpus.py --tickets %d --kb %d --seed 1`. %d runs each; median (min–max)." % (args.tickets, args.kb, args.runs),
+        "",
+        "| | Belenus | Hugo | ratio |",
+        "|---|---|---|---|",
+    ]
+
+    def rate(result):
+        return [result["pages"] / t for t in result["full"]]
+
+    for label, b, h in (("disk", disk, hugo_disk), ("tmpfs", shm, hugo_shm)):
+        row = "| full build, %s | %s, %d HTML pages (%d files), %s pages/s, %.0f MiB peak |" % (
+            label, summary(b["full"]), b["pages"], b["files"], summary(rate(b), "", 0), max(b["rss"]))
+        if h:
+            ratio = statistics.median(rate(b)) / statistics.median(rate(h))
+            row += " %s, %d HTML pages, %s pages/s, %.0f MiB peak | %.1f× Hugo's pages/s |" % (
+                summary(h["full"]), h["pages"], summary(rate(h), "", 0), max(h["rss"]), ratio)
+        else:
+            row += " – | – |"
+        lines.append(row)
+    cm = statistics.median(cmark["times"])
+    lines += [
+        "| cmark alone on the same Markdown (one process, in memory) | | | %s; Belenus tmpfs build = %.1f× cmark |"
+        % (summary(cmark["times"], digits=3), statistics.median(shm["full"]) / cm),
+        "",
+        "| Belenus | figure |",
+        "|---|---|",
+        "| import (JSONL into SQLite) | %.1f s, %.0f MiB peak |" % (imported.get("import_s", 0), imported.get("import_mib", 0)),
+        "| rebuild, nothing changed (disk) | %s |" % summary(disk["nochange"]),
+        "| rebuild, one ticket changed (disk) | %s |" % summary(disk["onechange"]),
+        "| gateway `GET /tickets/N` (whole CGI process) | %s |" % ms(gw["get"]),
+        "| gateway comment `POST /tickets/N/comments`, end to end with regeneration | %s; files rewritten: %s |"
+        % (ms(gw["post"]), ", ".join("%d× %d" % (gw["rewritten"].count(n), n) for n in sorted(set(gw["rewritten"])))),
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tickets", type=int, default=10000)
+    ap.add_argument("--kb", type=int, default=2000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--gateway-runs", type=int, default=40)
+    ap.add_argument("--work", default="/var/tmp/belenus-bench", help="corpus, sites and disk builds (on disk)")
+    ap.add_argument("--tmpfs", default="/dev/shm", help="where the tmpfs builds go")
+    ap.add_argument("--doc", default=os.path.join(REPO, "docs", "performance.md"))
+    ap.add_argument("--skip-hugo", action="store_true")
+    args = ap.parse_args()
+    for tool in (BELENUS, GATEWAY):
+        if not os.path.exists(tool):
+            sys.exit("bench: %s is missing: run `swift build -c release` (make bench does)" % tool)
+    os.makedirs(args.work, exist_ok=True)
+    label = "%d-%d" % (args.tickets, args.kb)
+    corpus_dir = corpus(args.work, args.tickets, args.kb)
+    base, imported = base_site(args.work, corpus_dir, label)
+    say("belenus builds")
+    disk = belenus_builds(base, args.work, args.runs)
+    shm = belenus_builds(base, args.tmpfs, args.runs)
+    hugo_disk = hugo_shm = None
+    if not args.skip_hugo:
+        say("hugo builds")
+        hugo_disk = hugo_builds(corpus_dir, args.work, args.runs)
+        hugo_shm = hugo_builds(corpus_dir, args.tmpfs, args.runs)
+    say("cmark")
+    cmark = cmark_time(corpus_dir, args.work, args.runs)
+    say("gateway")
+    gw = gateway(base, args.work, args.gateway_runs, args.tickets)
+    text = report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw)
+    print("\n" + text)
+    if args.doc:
+        section = "<!-- bench:begin %s -->\n%s\n<!-- bench:end %s -->" % (label, text, label)
+        doc = open(args.doc, encoding="utf-8").read() if os.path.exists(args.doc) else "# Performance\n"
+        pattern = re.compile(r"<!-- bench:begin %s -->.*?<!-- bench:end %s -->" % (label, label), re.S)
+        doc = pattern.sub(lambda _: section, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + section + "\n"
+        with open(args.doc, "w", encoding="utf-8") as f:
+            f.write(doc)
+        say("\nwritten to %s" % args.doc)
+
+
+if __name__ == "__main__":
+    main()
