@@ -55,7 +55,7 @@ public struct Theme: Sendable {
         }
         let months = (strings["months"] ?? "").split(separator: " ").map(String.init)
         guard months.count == 12 else { throw SiteError(file: localePath, "months: twelve names separated by spaces") }
-        for required in ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap"]
+        for required in ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap", "partials/technician-options"]
         where library.getTemplate(named: required) == nil {
             throw SiteError(file: "\(dir)/\(required).mustache", "missing template")
         }

@@ -13,6 +13,26 @@ struct TicketPages {
     /// Active technicians with display names, for the assign and update forms.
     let technicians: [(login: Login, name: String)]
     let now: Date
+    /// `partials/technician-options` rendered once: the same `<option>`s on every ticket page,
+    /// where only the selected one differs (two lists a page were a third of its lookups).
+    let technicianOptions: String
+
+    init(config: SiteConfig, theme: Theme, technicians: [(login: Login, name: String)], now: Date) {
+        self.config = config
+        self.theme = theme
+        self.technicians = technicians
+        self.now = now
+        technicianOptions = theme.render("partials/technician-options", [
+            "technicians": technicians.map { ["login": $0.login.rawValue, "name": $0.name] },
+        ])
+    }
+
+    /// The technicians' options with `login`'s marked selected.
+    func technicianOptions(selecting login: Login?) -> String {
+        guard let login else { return technicianOptions }
+        let value = "value=\"\(HTMLEscaper.escape(login.rawValue))\""
+        return technicianOptions.replacingFirst(value + ">", with: value + " selected>")
+    }
 
     static let pageSize = 50
 
@@ -95,9 +115,8 @@ struct TicketPages {
                 "publish": Rulebook.allows(.publish, by: staff, on: t),
                 "publish_title": t.title,
                 "publish_body": "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
-                "technicians": technicians.map {
-                    ["login": $0.login.rawValue, "name": $0.name, "assigned": $0.login == t.assigned, "responsible": $0.login == t.responsible]
-                },
+                "assign_options": technicianOptions(selecting: t.assigned),
+                "responsible_options": technicianOptions(selecting: t.responsible),
                 "waiting_options": WaitingOn.allCases.map {
                     ["value": $0.rawValue, "label": theme.string("waiting_\($0.rawValue)"), "selected": $0 == t.waitingOn]
                 },

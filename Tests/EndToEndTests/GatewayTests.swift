@@ -138,6 +138,24 @@ import Testing
         #expect((json["events"] as? [Any])?.count == 1 && (json["attachments"] as? [Any])?.count == 1)
     }
 
+    @Test func theTechnicianListsPreselectWhoIsInChargeAndEscapeNames() throws {
+        let site = try GatewaySite.make()
+        #expect(try CLI.run(["user", "add", "tech2", "--name", "Téc <b>Dos</b>", "--email", "t2@soporte.mx", "--role", "tech", "--site", site.root],
+                            stdin: "clave-de-tech-2").status == 0)
+        let n = try site.openTicket(as: site.ana)
+        func select(_ id: String) throws -> String {
+            let page = try site.run("GET", "/tickets/\(n)", as: site.tech).body
+            return page.firstMatch(of: try Regex("<select id=\"\(id)\"[^>]*>(.*?)</select>"))?.output[1].substring.map(String.init) ?? ""
+        }
+        #expect(try select("u-resp").contains("<option value=\"tech1\" selected>Téc Uno</option>"))
+        #expect(try !select("a-tech").contains("selected"), "nobody assigned yet")
+        #expect(try select("a-tech").contains("<option value=\"tech2\">Téc &lt;b&gt;Dos&lt;/b&gt;</option>"))
+        #expect(try site.run("POST", "/tickets/\(n)/assign", as: site.tech, fields: [("assigned", "tech2")]).status == 303)
+        #expect(try select("a-tech").contains("<option value=\"tech2\" selected>"))
+        #expect(try select("a-tech").components(separatedBy: "selected").count == 2, "one option selected")
+        #expect(try select("u-resp").contains("<option value=\"tech1\" selected>"))
+    }
+
     @Test func theWholeLifeOfATicket() throws {
         let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)
