@@ -133,6 +133,9 @@ def fresh_copy(base, target):
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(base, target, ignore=shutil.ignore_patterns("output"))
     os.makedirs(os.path.join(target, "output"), exist_ok=True)
+    # The theme of this checkout, not the one the base site was made with.
+    shutil.rmtree(os.path.join(target, "site-templates"))
+    shutil.copytree(os.path.join(REPO, "site-templates"), os.path.join(target, "site-templates"))
     # The build state must not claim pages that are not there.
     subprocess.run([sys.executable, "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM pages'); c.commit()",
                     os.path.join(target, "var", "belenus.sqlite3")], check=True)

@@ -53,9 +53,13 @@ public struct Theme: Sendable {
                 assets.append((String(file.dropFirst("assets/".count)), Array(data)))
             }
         }
+        if library.getTemplate(named: "partials/technician-options") == nil, let fallback = try? MustacheTemplate(string:
+            "{{% CONTENT_TYPE: \(HTMLEscaper.contentTypeName) }}{{#technicians}}<option value=\"{{login}}\">{{name}}</option>{{/technicians}}") {
+            library.register(fallback, named: "partials/technician-options")  // themes made before it existed
+        }
         let months = (strings["months"] ?? "").split(separator: " ").map(String.init)
         guard months.count == 12 else { throw SiteError(file: localePath, "months: twelve names separated by spaces") }
-        for required in ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap", "partials/technician-options"]
+        for required in ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap"]
         where library.getTemplate(named: required) == nil {
             throw SiteError(file: "\(dir)/\(required).mustache", "missing template")
         }

@@ -117,6 +117,11 @@ struct TicketPages {
                 "publish_body": "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
                 "assign_options": technicianOptions(selecting: t.assigned),
                 "responsible_options": technicianOptions(selecting: t.responsible),
+                // For themes made before the options were rendered once (a list costs nothing
+                // unless a template walks it).
+                "technicians": technicians.map {
+                    ["login": $0.login.rawValue, "name": $0.name, "assigned": $0.login == t.assigned, "responsible": $0.login == t.responsible]
+                },
                 "waiting_options": WaitingOn.allCases.map {
                     ["value": $0.rawValue, "label": theme.string("waiting_\($0.rawValue)"), "selected": $0 == t.waitingOn]
                 },

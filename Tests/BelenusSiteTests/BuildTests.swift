@@ -140,3 +140,19 @@ import Testing
     #expect(!list.contains("class=\"sla"))  // closed: no SLA badge
     #expect(!(try site.output("private/tickets/1/index.html")).contains("class=\"sla"))
 }
+
+@Test func aThemeMadeBeforeTheOptionsPartialStillListsTheTechnicians() throws {
+    let site = try SiteFixture()
+    let templates = site.paths.templates
+    try FileManager.default.removeItem(atPath: templates + "/partials/technician-options.mustache")
+    let page = templates + "/ticket.mustache"
+    let old = try String(contentsOfFile: page, encoding: .utf8).replacingOccurrences(
+        of: "{{{responsible_options}}}",
+        with: "{{#technicians}}<option value=\"{{login}}\"{{#responsible}} selected{{/responsible}}>{{name}}</option>{{/technicians}}")
+    try old.write(toFile: page, atomically: true, encoding: .utf8)
+    let ticket = try site.openTicket()
+    _ = try site.build()
+    let html = try site.output("private/tickets/\(ticket.number)/index.html")
+    #expect(html.contains("<select id=\"u-resp\" name=\"responsible\"><option value=\"jgarcia\" selected>J. García</option></select>"))
+    #expect(html.contains("<select id=\"a-tech\" name=\"assigned\"><option value=\"jgarcia\">J. García</option></select>"), "the built-in partial")
+}
