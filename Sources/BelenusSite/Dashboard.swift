@@ -140,14 +140,11 @@ extension SiteBuilder {
             let target = paths.output + "/" + Dashboard.path
             var report = BuildReport(pages: 1)
             guard record?.fingerprint != job.fingerprint || !FileManager.default.fileExists(atPath: target) else { return report }
-            let bytes = job.render(nil)
-            let hash = FNV1a.hex(bytes)
-            if record?.contentHash != hash || !FileManager.default.fileExists(atPath: target) {
-                try AtomicFile.write(bytes, to: target)
-                report.written = 1
-            }
+            let (saved, wrote) = try Self.writePage(job.render(nil), path: Dashboard.path, fingerprint: job.fingerprint,
+                                                    output: paths.output, recorded: record)
             report.rendered = 1
-            try store.savePageRecords([PageRecord(path: Dashboard.path, fingerprint: job.fingerprint, contentHash: hash)])
+            report.written = wrote ? 1 : 0
+            try store.savePageRecords([saved])
             return report
         }
     }

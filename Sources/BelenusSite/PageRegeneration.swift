@@ -53,14 +53,10 @@ extension SiteBuilder {
             var report = BuildReport(pages: pages.count, rendered: pages.count)
             var saved: [PageRecord] = []
             for page in pages {
-                let bytes = Array(page.render().utf8)
-                let hash = FNV1a.hex(bytes)
-                let target = paths.output + "/" + page.path
-                if records[page.path]?.contentHash != hash || !FileManager.default.fileExists(atPath: target) {
-                    try AtomicFile.write(bytes, to: target)
-                    report.written += 1
-                }
-                saved.append(PageRecord(path: page.path, fingerprint: page.fingerprint, contentHash: hash))
+                let (record, wrote) = try Self.writePage(Array(page.render().utf8), path: page.path, fingerprint: page.fingerprint,
+                                                         output: paths.output, recorded: records[page.path])
+                if wrote { report.written += 1 }
+                saved.append(record)
             }
             try store.savePageRecords(saved)
             return report

@@ -109,20 +109,26 @@ public struct SiteBuilder {
         let output = paths.output
         DispatchQueue.concurrentPerform(iterations: work.count) { i in
             let (job, details) = work[i]
-            let bytes = job.render(details)
-            let hash = FNV1a.hex(bytes)
-            let target = output + "/" + job.path
             do {
-                var wrote = false
-                if records[job.path]?.contentHash != hash || !FileManager.default.fileExists(atPath: target) {
-                    try AtomicFile.write(bytes, to: target)
-                    wrote = true
-                }
-                results.add(PageRecord(path: job.path, fingerprint: job.fingerprint, contentHash: hash), wrote: wrote)
+                let (record, wrote) = try Self.writePage(job.render(details), path: job.path, fingerprint: job.fingerprint,
+                                                         output: output, recorded: records[job.path])
+                results.add(record, wrote: wrote)
             } catch {
                 results.fail(error)
             }
         }
+    }
+
+    /// Writes a rendered page to `output/path` unless the file there holds these bytes already
+    /// (by the hash `recorded` for it); returns the record to save and whether it wrote.
+    static func writePage(
+        _ bytes: [UInt8], path: String, fingerprint: String, output: String, recorded: PageRecord?
+    ) throws -> (record: PageRecord, wrote: Bool) {
+        let hash = FNV1a.hex(bytes)
+        let target = output + "/" + path
+        let wrote = recorded?.contentHash != hash || !FileManager.default.fileExists(atPath: target)
+        if wrote { try AtomicFile.write(bytes, to: target) }
+        return (PageRecord(path: path, fingerprint: fingerprint, contentHash: hash), wrote)
     }
 
     /// Every page of the site with its fingerprint.
