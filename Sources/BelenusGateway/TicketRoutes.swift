@@ -54,20 +54,13 @@ extension Gateway {
                 })),
             ]))
         }
-        let query = echo.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.percentEncoded($0.value))" }.joined(separator: "&")
+        let query = echo.sorted { $0.key < $1.key }.map { "\($0.key)=\(QueryString.encode($0.value))" }.joined(separator: "&")
         return try page(200) { views in
             let title = actor.role.isStaff ? views.string("list_staff") : views.string("list_org").replacingOccurrences(of: "%@", with: actor.org ?? "")
             return views.ticketList(
                 result, pageNumber: pageNumber, pageSize: Self.listPageSize, staff: actor.role.isStaff, title: title, filters: echo,
                 query: query, csrf: csrfToken, now: now)
         }
-    }
-
-    static func percentEncoded(_ text: String) -> String {
-        text.utf8.map { byte -> String in
-            let c = Character(Unicode.Scalar(byte))
-            return byte < 128 && (c.isLetter || c.isNumber || "-._~".contains(c)) ? String(c) : String(format: "%%%02X", byte)
-        }.joined()
     }
 
     /// `GET /go?number=N`: to ticket N when the person may see it, else 404.

@@ -87,7 +87,7 @@ struct Dashboard {
                 words.append("\(label): \(n)")
                 x += width
             }
-            return ["name": name, "query": Self.queryValue(name), "total": totals[name]!, "segments": segments,
+            return ["name": name, "query": QueryString.encode(name), "total": totals[name]!, "segments": segments,
                     "breakdown": words.joined(separator: ", ")]
         }
     }
@@ -113,13 +113,6 @@ struct Dashboard {
         let opened = weekly.reduce(0) { $0 + $1.opened }, closed = weekly.reduce(0) { $0 + $1.closed }
         let summary = theme.string("dash_weekly_summary").replacingFirst("%@", with: "\(opened)").replacingFirst("%@", with: "\(closed)")
         return ["weeks": weeks, "max": highest, "summary": summary]
-    }
-
-    /// `value` percent-encoded for a query string ("A&B" → "A%26B").
-    static func queryValue(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
     /// "12.5", "0", "33.33": short, and the same text on every machine.
