@@ -16,6 +16,7 @@ import platform
 import random
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -128,6 +129,17 @@ def base_site(work, corpus_dir, label):
     return site, figures
 
 
+def sql(site, statement, *args):
+    """Runs one statement on the site's database; returns its rows."""
+    db = sqlite3.connect(os.path.join(site, "var", "belenus.sqlite3"))
+    try:
+        rows = db.execute(statement, args).fetchall()
+        db.commit()
+        return rows
+    finally:
+        db.close()
+
+
 def fresh_copy(base, target):
     """The base site without any output, at target (on disk or tmpfs)."""
     shutil.rmtree(target, ignore_errors=True)
@@ -137,8 +149,7 @@ def fresh_copy(base, target):
     shutil.rmtree(os.path.join(target, "site-templates"))
     shutil.copytree(os.path.join(REPO, "site-templates"), os.path.join(target, "site-templates"))
     # The build state must not claim pages that are not there.
-    subprocess.run([sys.executable, "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM pages'); c.commit()",
-                    os.path.join(target, "var", "belenus.sqlite3")], check=True)
+    sql(target, "DELETE FROM pages")
 
 
 # -- Belenus builds ------------------------------------------------------------------------
@@ -157,10 +168,7 @@ def belenus_builds(base, where, runs):
         seconds, _, _ = timed([BELENUS, "build", "--site", site])
         nochange.append(seconds)
         number = 1 + (i * 7919) % 1000
-        subprocess.run([sys.executable, "-c",
-                        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
-                        "c.execute(\"UPDATE tickets SET title = title || ' (bench)', revision = revision + 1 WHERE number = ?\", (int(sys.argv[2]),)); c.commit()",
-                        os.path.join(site, "var", "belenus.sqlite3"), str(number)], check=True)
+        sql(site, "UPDATE tickets SET title = title || ' (bench)', revision = revision + 1 WHERE number = ?", number)
         seconds, _, _ = timed([BELENUS, "build", "--site", site])
         onechange.append(seconds)
         say("  belenus build (%s) run %d: full %.2f s, %d HTML pages (%d files), %.0f MiB; no change %.2f s; one ticket changed %.2f s"
@@ -224,10 +232,7 @@ def gateway(base, where, runs, tickets):
     session = re.search(r"belenus_session=([0-9a-f]{64})", answer).group(1)
     csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", answer).group(1)
     cookie = "belenus_session=%s; belenus_csrf=%s" % (session, csrf)
-    import sqlite3
-    db = sqlite3.connect(os.path.join(site, "var", "belenus.sqlite3"))
-    open_to_comments = [n for (n,) in db.execute("SELECT number FROM tickets WHERE status != 'approved'")]
-    db.close()
+    open_to_comments = [n for (n,) in sql(site, "SELECT number FROM tickets WHERE status != 'approved'")]
     rng = random.Random(1)
     gets, posts, rewritten = [], [], []
     for _ in range(runs):
