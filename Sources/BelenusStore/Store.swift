@@ -1,11 +1,17 @@
 import BelenusCore
+import CSQLiteConfig
 import Foundation
 import GRDB
 
 /// The site's database, `var/belenus.sqlite3`: WAL, a 15 s busy timeout, and every write in a
 /// `BEGIN IMMEDIATE` transaction so that concurrent CGI processes queue instead of failing.
+///
+/// One connection per process: a CGI process answers one request, and the build reads on one
+/// thread (it renders in parallel, from what it read). WAL lets other processes read while one
+/// writes. Closing does not checkpoint: the WAL stays for the next process (a commit checkpoints
+/// once it passes 1,000 pages), so a request that only reads writes nothing and syncs nothing.
 public final class Store: Sendable {
-    let pool: DatabasePool
+    let pool: DatabaseQueue
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -13,9 +19,24 @@ public final class Store: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(15)
         config.foreignKeysEnabled = true
-        self.pool = try DatabasePool(path: path, configuration: config)
+        config.prepareDatabase { db in
+            let code = belenus_sqlite3_no_checkpoint_on_close(db.sqliteConnection)
+            guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "sqlite3_db_config") }
+            // WAL is a property of the file, set once; GRDB's `journalMode = .wal` would also
+            // write to make sure a WAL file exists, on every open that finds none.
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                    throw StoreError("\(path): the database cannot be put in WAL mode")
+                }
+            }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.pool = try DatabaseQueue(path: path, configuration: config)
         self.path = path
-        try Schema.migrator.migrate(pool)
+        // Most opens find the schema current: look before taking the write lock.
+        if try !pool.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+            try Schema.migrator.migrate(pool)
+        }
     }
 
     /// One transaction: all of `body` or nothing.

@@ -38,6 +38,33 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     #expect(mode == "wal")
 }
 
+/// A CGI process that only reads (GET of a page) must not write: closing leaves the WAL as it is
+/// (no checkpoint, no delete), and the next open finds the schema current without a write.
+@Test func openingAndReadingWritesNothing() throws {
+    let path = try { () throws -> String in
+        let store = try seededStore()
+        return store.path
+    }()
+    let files = [path, path + "-wal"]
+    func state() throws -> [String] {
+        try files.map { file in
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            return "\(file) \(attributes[.size] ?? "-") \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        }
+    }
+    let before = try state()
+    #expect(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0 > 0)
+    Thread.sleep(forTimeInterval: 0.02)  // a write now would show in the modification times
+    for _ in 0..<2 {
+        let store = try Store(path: path)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") } == 3)
+    }
+    #expect(try state() == before)
+    // The data is all there for a process that reads the file afresh.
+    let reopened = try Store(path: path)
+    #expect(try reopened.read { db in try String.fetchOne(db, sql: "SELECT name FROM users WHERE login = 'ana'") } == "Ana Pérez")
+}
+
 @Test func aDuplicateOrgIsRefused() throws {
     let store = try seededStore()
     #expect(throws: StoreError.self) { try store.addOrg("Acme") }
