@@ -13,7 +13,11 @@ public struct Response: Sendable {
     }
 
     static func html(_ status: Int, _ text: String) -> Response {
-        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(text.utf8))
+        html(status, bytes: Array(text.utf8))
+    }
+
+    static func html(_ status: Int, bytes: [UInt8]) -> Response {
+        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: bytes)
     }
 
     static func json(_ status: Int, _ value: JSON) -> Response {

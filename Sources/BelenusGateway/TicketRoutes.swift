@@ -129,26 +129,25 @@ extension Gateway {
         let actor = try requireSession().user.actor
         let ticket = try visibleTicket(number, by: actor)
         if request.wantsJSON { return .json(200, try ticketJSON(ticket)) }
-        return .html(200, try ticketHTML(number, for: actor))
+        return .html(200, bytes: try ticketPage(number, for: actor))
     }
 
     /// The generated page of ticket `number` as `actor` may see it.
-    func ticketHTML(_ number: TicketNumber, for actor: Actor) throws -> String {
+    func ticketPage(_ number: TicketNumber, for actor: Actor) throws -> [UInt8] {
         let relative = SiteBuilder.ticketPagePath(number)
         let file = paths.output + "/" + relative
         let record = try store.pageRecords(paths: [relative])[relative]
         if record == nil || record?.fingerprint == "stale" || !FileManager.default.fileExists(atPath: file) {
             try builder().regeneratePages(touchedBy: [number], now: now)
         }
-        return Self.cut(try generatedPage(file, missing: "the page of ticket \(number)"), block: actor.role.isStaff ? "client" : "staff")
+        return PageBlocks.cut(try generatedPage(file, missing: "the page of ticket \(number)"), block: actor.role.isStaff ? "client" : "staff")
     }
 
     /// A generated private page, its empty `csrf` fields filled with this session's token.
-    func generatedPage(_ file: String, missing: String) throws -> String {
+    func generatedPage(_ file: String, missing: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: file) else { throw GatewayError(500, "\(missing) is missing") }
-        let html = String(decoding: data, as: UTF8.self)
-        guard !csrfToken.isEmpty else { return html }
-        return html.replacingOccurrences(of: "name=\"csrf\" value=\"\"", with: "name=\"csrf\" value=\"\(csrfToken)\"")
+        guard !csrfToken.isEmpty else { return Array(data) }
+        return PageBlocks.replacing("name=\"csrf\" value=\"\"", with: "name=\"csrf\" value=\"\(csrfToken)\"", in: Array(data))
     }
 
     /// `GET /dashboard`, technicians and admins only: the generated dashboard, brought up to date
@@ -156,14 +155,14 @@ extension Gateway {
     func dashboard() throws -> Response {
         guard try requireSession().user.actor.role.isStaff else { throw GatewayError(403, "the dashboard is for technicians") }
         try builder().regenerateDashboard(now: now)
-        return .html(200, try generatedPage(paths.output + "/" + SiteBuilder.dashboardPath, missing: "the dashboard"))
+        return .html(200, bytes: try generatedPage(paths.output + "/" + SiteBuilder.dashboardPath, missing: "the dashboard"))
     }
 
     /// SPEC §5: a refused form shows again with what was typed. The ticket's page, the error at
     /// the top, and the failed form's text put back into its fields.
     func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, error: GatewayError) throws -> Response {
         let actor = session!.user.actor
-        var html = try ticketHTML(number, for: actor)
+        var html = String(decoding: try ticketPage(number, for: actor), as: UTF8.self)
         let views = try self.views.get()
         let detail = views.message(code: error.code, values: error.values, fallback: error.message)
         let message = "\(views.string("error_field")) «\(views.fieldLabel(error.field ?? "body"))»: \(detail)"
@@ -192,7 +191,6 @@ extension Gateway {
     }
 
     /// Removes the forms of the other audience (see `PageBlocks`).
-    static func cut(_ html: String, block name: String) -> String { PageBlocks.cut(html, block: name) }
 
     func ticketJSON(_ ticket: Ticket) throws -> JSON {
         guard let d = try store.ticketDetails([ticket.number]).first else { throw GatewayError(404, "ticket \(ticket.number) not found") }

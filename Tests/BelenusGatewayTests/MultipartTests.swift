@@ -69,12 +69,6 @@ import Testing
 }
 
 @Suite struct GatewayPieceTests {
-    @Test func theOtherAudiencesFormsAreCutOut() {
-        let html = "a<!--belenus:client-->C<!--/belenus:client-->b<!--belenus:staff-->S<!--/belenus:staff-->c"
-        #expect(Gateway.cut(html, block: "staff") == "a<!--belenus:client-->C<!--/belenus:client-->bc")
-        #expect(Gateway.cut(html, block: "client") == "ab<!--belenus:staff-->S<!--/belenus:staff-->c")
-    }
-
     @Test func fileNamesAreDataNeverPaths() {
         #expect(AttachmentFiles.displayName("../../etc/passwd") == "passwd")
         #expect(AttachmentFiles.displayName("C:\\x\\informe.pdf") == "informe.pdf")
