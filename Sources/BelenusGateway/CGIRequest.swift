@@ -22,7 +22,7 @@ public struct CGIRequest: Sendable {
         query = (try? FormFields.parseURLEncoded(Array((env["QUERY_STRING"] ?? "").utf8)).pairs) ?? []
         var headers: [String: String] = [:]
         for (key, value) in env where key.hasPrefix("HTTP_") {
-            headers[key.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+            headers[String(key.dropFirst(5).lowercased().map { $0 == "_" ? "-" : $0 })] = value
         }
         self.headers = headers
         contentType = env["CONTENT_TYPE"].flatMap { $0.isEmpty ? nil : $0 }

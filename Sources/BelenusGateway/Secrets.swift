@@ -1,3 +1,4 @@
+import BelenusCore
 import Crypto
 import Foundation
 
@@ -5,11 +6,11 @@ import Foundation
 enum Secrets {
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()  // getrandom(2)
-        return (0..<4).map { _ in generator.next() as UInt64 }.map { String(format: "%016llx", $0) }.joined()
+        return (0..<4).map { _ in Hex.string(generator.next() as UInt64) }.joined()
     }
 
     static func sha256(_ bytes: some Sequence<UInt8>) -> String {
-        SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Array(bytes)))
     }
 
     static func sha256(_ text: String) -> String { sha256(text.utf8) }

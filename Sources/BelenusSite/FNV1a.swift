@@ -1,3 +1,5 @@
+import BelenusCore
+
 /// FNV-1a, 64 bits: a stable hash (unlike `Hasher`, the same in every process) for page
 /// fingerprints and content hashes. Not for security.
 public enum FNV1a {
@@ -11,9 +13,7 @@ public enum FNV1a {
     }
 
     public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let h = hash(bytes)
-        let s = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
+        Hex.string(hash(bytes))
     }
 
     public static func hex(_ text: String) -> String { hex(text.utf8) }

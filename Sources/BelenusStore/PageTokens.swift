@@ -8,7 +8,7 @@ import GRDB
 extension Store {
     static func newPageToken() -> String {
         var generator = SystemRandomNumberGenerator()  // getrandom(2)
-        return (0..<2).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
+        return (0..<2).map { _ in Hex.string(generator.next() as UInt64) }.joined()
     }
 
     /// Tokens by ticket number (all tickets, or `numbers`).

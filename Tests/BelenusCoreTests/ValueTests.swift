@@ -35,3 +35,10 @@ func badTimestampsAreRefused(_ text: String) {
 @Test func timestampsRoundTrip() {
     #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_614_870_131)) == "2021-03-04T15:02:11Z")
 }
+
+@Test func hexIsTwoLowerCaseDigitsAByteAndSixteenAWord() {
+    #expect(Hex.string([0x00, 0xff, 0x0a, 0xb7]) == "00ff0ab7")
+    #expect(Hex.string([UInt8]()) == "")
+    #expect(Hex.string(UInt64(1)) == "0000000000000001")
+    #expect(Hex.string(UInt64(0xcbf2_9ce4_8422_2325)) == "cbf29ce484222325")
+}

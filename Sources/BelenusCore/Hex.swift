@@ -1,0 +1,20 @@
+/// Lower-case hexadecimal, two digits a byte: tokens, their hashes, content hashes.
+/// (`String(format: "%02x")` goes through Foundation's formatter, once a byte.)
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The 16 digits of `value`, most significant first.
+    public static func string(_ value: UInt64) -> String {
+        string((0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) })
+    }
+}
