@@ -27,9 +27,12 @@ public struct Theme: Sendable {
         guard let localeText = fm.contents(atPath: localePath).flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw SiteError(file: localePath, "missing: the UI strings of language '\(language)'")
         }
-        let strings: [String: String]
+        var strings: [String: String] = [:]
         do {
-            strings = try TOMLDecoder().decode([String: String].self, from: localeText)
+            for (key, value) in try TOMLTable(string: localeText) {
+                guard let string = value.string else { throw SiteError(file: localePath, "\(key): expected a string") }
+                strings[key] = string
+            }
         } catch let error as TOMLParseError {
             throw SiteError(file: localePath, line: error.source.begin.line, error.description)
         }

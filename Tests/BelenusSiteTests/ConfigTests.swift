@@ -1,0 +1,87 @@
+import BelenusSite
+import Foundation
+import Testing
+
+/// `belenus.toml` as SPEC §1 describes it: defaults for every missing key, each key read, and an
+/// error that names the file and the key (or the line) for what cannot be read.
+@Suite struct ConfigTests {
+    let folder = NSTemporaryDirectory() + "belenus-config-" + UUID().uuidString
+
+    func load(_ text: String) throws -> SiteConfig {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/belenus.toml"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return try SiteConfig.load(path: path)
+    }
+
+    func error(_ text: String) -> String {
+        do { _ = try load(text); return "no error" } catch { return "\(error)" }
+    }
+
+    @Test func aMissingFileGivesTheDefaults() throws {
+        let config = try SiteConfig.load(path: folder + "/none.toml")
+        #expect(config == SiteConfig())
+        #expect(config.language == "es" && config.ticketPages == .login && config.maxAttachments == 3)
+    }
+
+    @Test func everyKeyIsRead() throws {
+        let config = try load("""
+            title = "Ayuda"
+            base_url = "https://ayuda.example.com/"
+            gateway_path = "/cgi/belenus/"
+            language = "en"
+            ticket_pages = "link"
+            [tickets]
+            max_attachments = 2
+            max_attachment_bytes = 2048
+            default_due_hours = 48
+            due_soon_hours = 6.5
+            [mail]
+            transport = "sendmail"
+            sendmail_command = "/usr/bin/msmtp -t"
+            from = "Ayuda <ayuda@example.com>"
+            support_team = ["a@example.com", "b@example.com"]
+            [security]
+            cookie_secure = true
+            session_hours = 2
+            """)
+        #expect(config.title == "Ayuda")
+        #expect(config.baseURL == "https://ayuda.example.com")
+        #expect(config.gatewayPath == "/cgi/belenus")
+        #expect(config.language == "en" && config.ticketPages == .link)
+        #expect(config.maxAttachments == 2 && config.maxAttachmentBytes == 2048)
+        #expect(config.defaultDueHours == 48 && config.dueSoonHours == 6.5)
+        #expect(config.mailTransport == .sendmail && config.sendmailCommand == "/usr/bin/msmtp -t")
+        #expect(config.mailFrom == "Ayuda <ayuda@example.com>" && config.supportTeam == ["a@example.com", "b@example.com"])
+        #expect(config.cookieSecure && config.sessionHours == 2)
+    }
+
+    @Test func aValueOfTheWrongTypeNamesItsKey() {
+        #expect(error("[tickets]\nmax_attachments = \"3\"\n").hasSuffix("belenus.toml: tickets.max_attachments: expected a whole number"))
+        #expect(error("[tickets]\ndue_soon_hours = \"soon\"\n").hasSuffix("tickets.due_soon_hours: expected a number"))
+        #expect(error("[mail]\nsupport_team = [\"a@example.com\", 3]\n").hasSuffix("mail.support_team: expected a list of strings"))
+        #expect(error("[security]\ncookie_secure = \"yes\"\n").hasSuffix("security.cookie_secure: expected true or false"))
+        #expect(error("title = 5\n").hasSuffix("title: expected a string"))
+        #expect(error("mail = \"x\"\n").hasSuffix("mail: expected a table ([mail])"))
+    }
+
+    @Test func aValueOutOfItsRangeIsRefused() {
+        #expect(error("language = \"fr\"\n").hasSuffix("language: \"es\" or \"en\", not \"fr\""))
+        #expect(error("ticket_pages = \"open\"\n").contains("ticket_pages"))
+        #expect(error("gateway_path = \"cgi\"\n").contains("gateway_path: must start with /"))
+        #expect(error("[tickets]\nmax_attachment_bytes = 0\n").contains("[tickets]: limits and hours must be positive"))
+        #expect(error("[mail]\ntransport = \"smtp\"\n").contains("mail.transport"))
+    }
+
+    @Test func brokenTOMLNamesItsLine() {
+        #expect(error("title = \"Ayuda\"\n\nlanguage = \n").contains("belenus.toml:3: "))
+    }
+
+    @Test func invalidUTF8IsRefused() throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data([0x74, 0x69, 0x74, 0x6c, 0x65, 0x20, 0x3d, 0x20, 0x22, 0xff, 0x22, 0x0a]).write(to: URL(fileURLWithPath: folder + "/belenus.toml"))
+        #expect(throws: SiteError.self) { try SiteConfig.load(path: folder + "/belenus.toml") }
+    }
+}
