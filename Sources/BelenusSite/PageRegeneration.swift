@@ -4,8 +4,8 @@ import Foundation
 
 extension SiteBuilder {
     /// Renders again the pages that a change to `numbers` touched: each ticket's page and the
-    /// list buckets it sits in (the staff's and its company's); when a list has gained a bucket,
-    /// all of that list's buckets, whose pager numbers moved. Under the build lock, from the
+    /// list buckets it sits in (the staff's and its company's) if its row there changed; when a
+    /// list has gained a bucket, all of that list's buckets, whose pager numbers moved. Under the build lock, from the
     /// database as it is once the lock is held; fingerprints as `build` computes them, so a later
     /// build finds these pages up to date.
     @discardableResult
@@ -50,9 +50,14 @@ extension SiteBuilder {
             }
             pages += listPaths.map { ($0.key, $0.value.fingerprint, $0.value.render) }
             let records = try store.pageRecords(paths: pages.map(\.path))
-            var report = BuildReport(pages: pages.count, rendered: pages.count)
+            // As in a build: a page whose inputs did not change (a bucket whose rows look the
+            // same) is not rendered.
+            let todo = pages.filter { page in
+                records[page.path]?.fingerprint != page.fingerprint || !FileManager.default.fileExists(atPath: paths.output + "/" + page.path)
+            }
+            var report = BuildReport(pages: pages.count, rendered: todo.count)
             var saved: [PageRecord] = []
-            for page in pages {
+            for page in todo {
                 let (record, wrote) = try Self.writePage(Array(page.render().utf8), path: page.path, fingerprint: page.fingerprint,
                                                          output: paths.output, recorded: records[page.path])
                 if wrote { report.written += 1 }

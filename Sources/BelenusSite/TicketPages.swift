@@ -176,8 +176,17 @@ struct TicketPages {
         }
     }
 
+    /// Of what its rows show (not of the tickets' revisions): a comment that leaves a ticket's row
+    /// as it was does not render its buckets again.
     func bucketFingerprint(_ rows: ArraySlice<Ticket>, page: Int, pages: Int) -> String {
-        FNV1a.hex(rows.map(fingerprint).joined(separator: ",") + "|\(page)/\(pages)")
+        FNV1a.hex(rows.map(rowFingerprint).joined(separator: "\u{1F}") + "|\(page)/\(pages)")
+    }
+
+    /// Every value `listPage` puts in a ticket's row.
+    func rowFingerprint(_ t: Ticket) -> String {
+        let sla = t.slaState(at: now, policy: config.slaPolicy)?.rawValue ?? "-"
+        return [String(t.number.rawValue), t.title, t.status.rawValue, t.org, t.product, t.responsible?.rawValue ?? "",
+                sla, String(t.dueAt.timeIntervalSince1970)].joined(separator: "\u{1E}")
     }
 
     /// A static bucket: "Tickets #first to #last" (no total, so other buckets need not change

@@ -18,16 +18,23 @@ import Testing
     #expect(full.written == 0)  // same bytes: not rewritten
 }
 
-@Test func aCommentRerendersItsTicketAndItsListsOnly() throws {
+@Test func aCommentRerendersItsTicketOnlyAndAChangeToItsRowItsListsToo() throws {
     let site = try SiteFixture()
     let one = try site.openTicket()
     _ = try site.openTicket(title: "Otro")
     _ = try site.build()
-    try site.store.record(try one.comment("¿Alguna novedad?", by: site.ana, at: Date()), replacingRevision: one.revision)
-    let report = try site.build()
-    // Ticket 1's page, the staff list's bucket, Acme's list bucket.
-    #expect(report.rendered == 3)
+    let comment = try one.comment("¿Alguna novedad?", by: site.ana, at: Date())
+    try site.store.record(comment, replacingRevision: one.revision)
+    let commented = comment.ticket
+    // Its row in the lists looks the same: ticket 1's page only.
+    #expect(try site.build().rendered == 1)
     #expect(try site.output("private/tickets/1/index.html").contains("¿Alguna novedad?"))
+    // Closed: the status in its row changed, so the staff list's bucket and Acme's as well, and
+    // the dashboard (one open ticket fewer).
+    try site.store.record(try commented.close(solution: "Actualizar a 2025.1.", by: site.tech, at: Date()), replacingRevision: commented.revision)
+    let report = try site.build()
+    #expect(report.rendered == 4, "\(report)")
+    #expect(try site.output("private/lists/staff/1.html").contains("Cerrado por el técnico"))
 }
 
 @Test func pagesWhoseSLAStateChangedAreRenderedAgain() throws {
