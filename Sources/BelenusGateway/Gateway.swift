@@ -17,7 +17,7 @@ public final class Gateway {
     let now: Date
     let store: Store
     let config: SiteConfig
-    lazy var views: Result<GatewayViews, Error> = Result { try GatewayViews(paths: paths) }
+    lazy var views: Result<GatewayViews, Error> = Result { try GatewayViews(paths: paths, config: config) }
     /// The mail this request queued (ids known after the commit), delivered after the answer.
     var mailPlans: [MailPlan] = []
     /// The session of the person, once looked up.

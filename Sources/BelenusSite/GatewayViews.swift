@@ -9,9 +9,10 @@ public struct GatewayViews: Sendable {
     public let config: SiteConfig
     let theme: Theme
 
-    public init(paths: SitePaths) throws {
-        self.config = try SiteConfig.load(path: paths.config)
-        self.theme = try Theme.load(from: paths.templates, language: config.language)
+    /// Each template is parsed when first used: a request renders two or three of them.
+    public init(paths: SitePaths, config: SiteConfig? = nil) throws {
+        self.config = try config ?? SiteConfig.load(path: paths.config)
+        self.theme = try Theme.load(from: paths.templates, language: self.config.language, parsingAll: false)
     }
 
     public func string(_ key: String) -> String { theme.string(key) }

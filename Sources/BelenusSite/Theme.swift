@@ -5,7 +5,7 @@ import TOMLKit
 
 /// The templates, UI strings and assets of `site-templates/`, loaded once per build.
 public struct Theme: Sendable {
-    let library: MustacheLibrary
+    let templates: Templates
     /// UI strings of the site's language, the `t` of every template.
     public let strings: [String: String]
     let months: [String]
@@ -15,10 +15,14 @@ public struct Theme: Sendable {
     public let fingerprint: String
 
     /// Loads `dir`; a template error names the file and line.
-    public static func load(from dir: String, language: String) throws -> Theme {
+    ///
+    /// - Parameter parsingAll: parse every template now (a build, which uses them all and must
+    ///   refuse a broken one before writing anything); otherwise each is parsed when first
+    ///   rendered (the gateway, which renders two or three templates of the twenty).
+    public static func load(from dir: String, language: String, parsingAll: Bool = true) throws -> Theme {
         _ = HTMLEscaper.registered
         let fm = FileManager.default
-        var library = MustacheLibrary()
+        var sources: [String: Templates.Source] = [:]
         var hashInput: [UInt8] = []
         guard let files = fm.enumerator(atPath: dir)?.compactMap({ $0 as? String }).sorted() else {
             throw SiteError(file: dir, "no theme here")
@@ -43,30 +47,24 @@ public struct Theme: Sendable {
             hashInput += Array(file.utf8) + [0] + Array(data) + [0]
             if file.hasSuffix(".mustache") {
                 guard let text = String(data: data, encoding: .utf8) else { throw SiteError(file: path, "not UTF-8") }
-                let name = String(file.dropLast(".mustache".count))
-                do {
-                    // Same line: line numbers in errors stay those of the file.
-                    let source = "{{% CONTENT_TYPE: \(HTMLEscaper.contentTypeName) }}" + inliningStrings(text, strings)
-                    let template = try MustacheTemplate(string: source)
-                    library.register(template, named: name)
-                } catch let error as MustacheTemplate.ParserError {
-                    throw SiteError(file: path, line: error.context.lineNumber, "template: \(error.error)")
-                }
+                sources[String(file.dropLast(".mustache".count))] = Templates.Source(file: path, text: inliningStrings(text, strings))
             } else if file.hasPrefix("assets/") {
                 assets.append((String(file.dropFirst("assets/".count)), Array(data)))
             }
         }
-        if library.getTemplate(named: "partials/technician-options") == nil, let fallback = try? MustacheTemplate(string:
-            "{{% CONTENT_TYPE: \(HTMLEscaper.contentTypeName) }}{{#technicians}}<option value=\"{{login}}\">{{name}}</option>{{/technicians}}") {
-            library.register(fallback, named: "partials/technician-options")  // themes made before it existed
+        if sources["partials/technician-options"] == nil {  // themes made before it existed
+            sources["partials/technician-options"] = Templates.Source(
+                file: "(built in) partials/technician-options", text: "{{#technicians}}<option value=\"{{login}}\">{{name}}</option>{{/technicians}}")
         }
         let months = (strings["months"] ?? "").split(separator: " ").map(String.init)
         guard months.count == 12 else { throw SiteError(file: localePath, "months: twelve names separated by spaces") }
         for required in ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap"]
-        where library.getTemplate(named: required) == nil {
+        where sources[required] == nil {
             throw SiteError(file: "\(dir)/\(required).mustache", "missing template")
         }
-        return Theme(library: library, strings: strings, months: months, assets: assets, fingerprint: FNV1a.hex(hashInput))
+        let templates = Templates(sources)
+        if parsingAll { try templates.parseAll() }
+        return Theme(templates: templates, strings: strings, months: months, assets: assets, fingerprint: FNV1a.hex(hashInput))
     }
 
     /// `{{t.key}}` replaced by the escaped string and `{{{t.key}}}` by the string itself, before
@@ -125,7 +123,7 @@ public struct Theme: Sendable {
     func render(_ name: String, _ context: [String: Any]) -> String {
         var context = Self.droppingEmptyStrings(context) as? [String: Any] ?? [:]
         context["t"] = strings
-        return library.render(context, withTemplate: name) ?? ""
+        return templates.render(context, name)
     }
 
     /// swift-mustache opens a section for any value but `false`, an empty list and a missing key,
@@ -156,5 +154,72 @@ public struct Theme: Sendable {
         if bytes < 1024 { return "\(bytes) B" }
         if bytes < 1024 * 1024 { return "\((bytes + 512) / 1024) KB" }
         return String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+}
+
+/// The theme's templates, each parsed when first rendered together with the partials and parents
+/// it names (`{{> name}}`, `{{< name}}`), or all at once with `parseAll`. Shared by the threads of
+/// a build, so the library is behind a lock.
+final class Templates: @unchecked Sendable {
+    struct Source {
+        /// For errors: the template's file.
+        let file: String
+        /// With the UI strings inlined.
+        let text: String
+    }
+
+    private let lock = NSLock()
+    private var unparsed: [String: Source]
+    private var library = MustacheLibrary()
+
+    init(_ sources: [String: Source]) { unparsed = sources }
+
+    /// Parses every template; the first broken one throws, naming its file and line.
+    func parseAll() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        for name in unparsed.keys.sorted() { try parse(name) }
+    }
+
+    /// Template `name` rendered with `context`. A template that does not parse (a theme changed
+    /// without `belenus build`, which would have refused it) gives its error as the text.
+    func render(_ context: Any, _ name: String) -> String {
+        lock.lock()
+        let library: MustacheLibrary
+        do {
+            try parse(name)
+            library = self.library
+            lock.unlock()
+        } catch {
+            lock.unlock()
+            return HTMLEscaper.escape("\(error)")
+        }
+        return library.render(context, withTemplate: name) ?? ""
+    }
+
+    /// Under the lock.
+    private func parse(_ name: String) throws {
+        guard let source = unparsed.removeValue(forKey: name) else { return }
+        do {
+            // Same line: line numbers in errors stay those of the file.
+            let template = try MustacheTemplate(string: "{{% CONTENT_TYPE: \(HTMLEscaper.contentTypeName) }}" + source.text)
+            library.register(template, named: name)
+        } catch let error as MustacheTemplate.ParserError {
+            throw SiteError(file: source.file, line: error.context.lineNumber, "template: \(error.error)")
+        }
+        for other in Self.namedTemplates(in: source.text) { try parse(other) }
+    }
+
+    /// The names after `{{>` and `{{<` in `text`.
+    static func namedTemplates(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            rest = rest[open.upperBound...].drop { $0 == " " }
+            guard let kind = rest.first, kind == ">" || kind == "<", let close = rest.range(of: "}}") else { continue }
+            names.append(rest[rest.index(after: rest.startIndex)..<close.lowerBound].trimmingCharacters(in: .whitespaces))
+            rest = rest[close.upperBound...]
+        }
+        return names
     }
 }
