@@ -24,7 +24,7 @@ test: deps test-deps
 
 ## Benchmarks side by side with Hugo and cmark (release build): figures printed and written to
 ## docs/performance.md. BENCH_ARGS="--tickets 100000" for the large corpus.
-BENCH_APT_PACKAGES = hugo time gcc
+BENCH_APT_PACKAGES = hugo time gcc lighttpd
 BENCH_ARGS ?=
 bench: release
 	@$(MAKE) -s apt-install PACKAGES="$(BENCH_APT_PACKAGES)"

@@ -2,7 +2,7 @@
 """Belenus benchmarks, side by side with Hugo and cmark in one run (`make bench`).
 
 usage: bench/bench.py [--tickets 10000] [--kb 2000] [--runs 3] [--work DIR] [--doc docs/performance.md]
-                      [--gateway-runs 40] [--skip-hugo]
+                      [--gateway-runs 40] [--load-seconds 20] [--load-clients 8] [--skip-hugo] [--database-only]
 
 Needs the release binaries (.build/release/belenus, belenus-gateway), ../shared/bench/ beside the
 repository, hugo (Debian) and cc with libcmark-dev. Every figure is a median with its spread
@@ -10,6 +10,7 @@ repository, hugo (Debian) and cc with libcmark-dev. Every figure is a median wit
 The report is printed and written into --doc between the `bench:begin`/`bench:end` markers.
 """
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -19,7 +20,9 @@ import shutil
 import sqlite3
 import statistics
 import subprocess
+import socket
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -255,13 +258,183 @@ def gateway(base, where, runs, tickets):
     return {"get": gets, "post": posts, "rewritten": rewritten}
 
 
+def database_only(base, runs, tickets):
+    """At a scale where a full build does not fit this machine's time or tmpfs (1M tickets): the
+    gateway on the imported site itself (it keeps the comments), with no generated output. A
+    ticket page is rendered on the spot at its first GET (timed apart from the GETs after it)."""
+    site = base
+    form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"}).encode()
+    _, answer = cgi(site, "POST", "/login", body=form, content_type="application/x-www-form-urlencoded")
+    cookie = "; ".join(m.group(0) for m in re.finditer(r"belenus_(session|csrf)=[0-9a-f]{64}", answer))
+    csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", answer).group(1)
+    rng = random.Random(1)
+    open_to_comments = [n for (n,) in sql(site, "SELECT number FROM tickets WHERE status != 'approved' ORDER BY random() LIMIT 1000")]
+
+    def comment(number, i):
+        body = urllib.parse.urlencode({"csrf": csrf, "body": "Comentario de escala %d." % i}).encode()
+        seconds, answer = cgi(site, "POST", "/tickets/%d/comments" % number, cookie, body, "application/x-www-form-urlencoded")
+        if "303" not in answer.split("\n", 1)[0]:
+            sys.exit("bench: comment on %d: %s" % (number, answer[:300]))
+        return seconds
+
+    # No build wrote the list buckets: the first change in each list renders all of its buckets.
+    # One comment per company does it for every list (timed as a whole), before anything is timed.
+    started = time.perf_counter()
+    for i, (number,) in enumerate(sql(site, "SELECT MIN(number) FROM tickets WHERE status != 'approved' GROUP BY org")):
+        comment(number, -1 - i)
+    warm_up = time.perf_counter() - started
+    first, again = [], []
+    for _ in range(runs):
+        number = rng.randint(1, tickets)
+        seconds, answer = cgi(site, "GET", "/tickets/%d" % number, cookie)
+        assert " 200 " in answer.split("\n", 1)[0], answer[:200]
+        first.append(seconds)
+        again.append(cgi(site, "GET", "/tickets/%d" % number, cookie)[0])
+    lists = [cgi(site, "GET", "/tickets", cookie)[0] for _ in range(runs // 4 or 1)]
+    dashboards = [cgi(site, "GET", "/dashboard", cookie)[0] for _ in range(runs // 4 or 1)]
+    posts = [comment(rng.choice(open_to_comments), i) for i in range(runs)]
+    size = sum(os.path.getsize(os.path.join(site, "var", f)) for f in os.listdir(os.path.join(site, "var")) if f.startswith("belenus.sqlite3"))
+    say("  gateway at scale: first GET %.1f ms, then %.1f ms; GET /tickets %.1f ms; GET /dashboard %.1f ms; "
+        "every list's buckets rendered by a first comment per company: %.1f s; comments then %.1f ms; database %.0f MiB"
+        % (statistics.median(first) * 1000, statistics.median(again) * 1000, statistics.median(lists) * 1000,
+           statistics.median(dashboards) * 1000, warm_up, statistics.median(posts) * 1000, size / 2**20))
+    return {"first": first, "again": again, "lists": lists, "dashboards": dashboards, "warm_up": warm_up, "post": posts,
+            "db_mib": size / 2**20}
+
+
+def scale_report(args, imported, scale):
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    return "\n".join([
+        "Run on %s: %s, %d cores, Linux %s. Corpus: `gen_corpus.py --tickets %d --kb %d --seed 1`; no full build "
+        "(the gateway on the imported site, no generated output)." % (time.strftime("%Y-%m-%d"), cpu, os.cpu_count(),
+                                                                       platform.release(), args.tickets, args.kb),
+        "",
+        "| Belenus | figure |",
+        "|---|---|",
+        "| import (JSONL into SQLite, one transaction) | %.0f s, %.0f MiB peak; database and WAL %.0f MiB |"
+        % (imported.get("import_s", 0), imported.get("import_mib", 0), scale["db_mib"]),
+        "| `GET /tickets/N`, first (page rendered on the spot) | %s |" % ms(scale["first"]),
+        "| `GET /tickets/N`, again (the page file) | %s |" % ms(scale["again"]),
+        "| `GET /tickets` (first list page, from SQL) | %s |" % ms(scale["lists"]),
+        "| `GET /dashboard` (counts grouped in SQL) | %s |" % ms(scale["dashboards"]),
+        "| every list bucket rendered (no build wrote them): a first comment in each company, all together | %.1f s |" % scale["warm_up"],
+        "| comment `POST /tickets/N/comments`, end to end with regeneration | %s |" % ms(scale["post"]),
+    ])
+
+
+# -- Load through lighttpd -------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load(base, where, seconds, clients):
+    """`clients` threads for `seconds`, each logged in with its own session, through lighttpd with
+    docs/hosting/lighttpd.conf: two thirds GET /tickets/N, one third comment POSTs. Afterwards every
+    comment answered 303 must be in the database and on its ticket's page."""
+    site = os.path.join(where, "belenus-bench-load")
+    fresh_copy(base, site)
+    run([BELENUS, "build", "--site", site])
+    run_dir = os.path.join(where, "belenus-bench-lighttpd")
+    shutil.rmtree(run_dir, ignore_errors=True)
+    os.makedirs(run_dir)
+    port = free_port()
+    conf = open(os.path.join(REPO, "docs", "hosting", "lighttpd.conf"), encoding="utf-8").read()
+    for key, value in (("@PORT@", str(port)), ("@SITE@", site), ("@RUN@", run_dir), ("@GATEWAY@", GATEWAY)):
+        conf = conf.replace(key, value)
+    conf_path = os.path.join(run_dir, "lighttpd.conf")
+    open(conf_path, "w").write(conf)
+    server = subprocess.Popen(["lighttpd", "-D", "-f", conf_path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        open_tickets = [n for (n,) in sql(site, "SELECT number FROM tickets WHERE status != 'approved'")]
+        results = []  # (kind, seconds, status, number, text)
+        lock = threading.Lock()
+        deadline = time.monotonic() + seconds
+
+        def request(method, path, headers, body=None):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            start = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            answer = conn.getresponse()
+            data = answer.read()
+            elapsed = time.perf_counter() - start
+            conn.close()
+            return elapsed, answer.status, data
+
+        def client(i):
+            rng = random.Random(i)
+            form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"})
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("POST", "/cgi-bin/belenus/login", body=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+            answer = conn.getresponse()
+            answer.read()
+            cookies = "; ".join(c.split(";", 1)[0] for c in answer.msg.get_all("Set-Cookie") or [])
+            conn.close()
+            csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", cookies).group(1)
+            n = 0
+            while time.monotonic() < deadline:
+                number = rng.choice(open_tickets)
+                if rng.random() < 2 / 3:
+                    elapsed, status, _ = request("GET", "/cgi-bin/belenus/tickets/%d" % number, {"Cookie": cookies})
+                    kind, text = "get", None
+                else:
+                    n += 1
+                    text = "Carga %d-%d: sigue fallando." % (i, n)
+                    body = urllib.parse.urlencode({"csrf": csrf, "body": text})
+                    elapsed, status, _ = request("POST", "/cgi-bin/belenus/tickets/%d/comments" % number, {
+                        "Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"}, body)
+                    kind = "post"
+                with lock:
+                    results.append((kind, elapsed, status, number, text))
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait()
+    accepted = [(n, text) for (kind, _, status, n, text) in results if kind == "post" and status == 303]
+    stored = set(row[0] for row in sql(site, "SELECT body FROM events WHERE kind = 'comment' AND body LIKE 'Carga %'"))
+    missing_db = [text for (_, text) in accepted if text not in stored]
+    missing_page = [text for (n, text) in accepted
+                    if text not in open(os.path.join(site, "output", "private", "tickets", str(n), "index.html"), encoding="utf-8").read()]
+    errors = {}
+    for (kind, _, status, _, _) in results:
+        if status not in (200, 303):
+            errors[status] = errors.get(status, 0) + 1
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    gets = [e for (kind, e, status, _, _) in results if kind == "get" and status == 200]
+    posts = [e for (kind, e, status, _, _) in results if kind == "post" and status == 303]
+    say("  load: %d requests in %.1f s (%d clients): %.1f/s; GET p99 %.0f ms, comment p99 %.0f ms; errors %s; "
+        "accepted comments missing from the database: %d, from their page: %d"
+        % (len(results), wall, clients, len(results) / wall, percentile(gets, 99) * 1000 if gets else 0,
+           percentile(posts, 99) * 1000 if posts else 0, errors or "none", len(missing_db), len(missing_page)))
+    if missing_db or missing_page:
+        sys.exit("bench: accepted comments were lost: %s" % (missing_db + missing_page)[:5])
+    return {"requests": len(results), "wall": wall, "clients": clients, "gets": gets, "posts": posts,
+            "errors": errors, "missing": len(missing_db) + len(missing_page), "seconds": seconds}
+
+
 # -- The report ------------------------------------------------------------------------------
 
 def ms(values):
     return "%.1f ms (p99 %.1f)" % (statistics.median(values) * 1000, percentile(values, 99) * 1000)
 
 
-def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw):
+def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     mem = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal"))) // 1024 // 1024
     lines = [
@@ -299,6 +472,12 @@ def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw):
         "| gateway `GET /tickets/N` (whole CGI process) | %s |" % ms(gw["get"]),
         "| gateway comment `POST /tickets/N/comments`, end to end with regeneration | %s; files rewritten: %s |"
         % (ms(gw["post"]), ", ".join("%d× %d" % (gw["rewritten"].count(n), n) for n in sorted(set(gw["rewritten"])))),
+        "| load through lighttpd (`docs/hosting/lighttpd.conf`): %d clients for %d s, ⅔ `GET /tickets/N`, ⅓ comments "
+        "| %d requests, %.1f requests/s; GET %s, comment %s; errors: %s; accepted comments missing from the database "
+        "or their page: %d |" % (loaded["clients"], loaded["seconds"], loaded["requests"], loaded["requests"] / loaded["wall"],
+                                  ms(loaded["gets"]), ms(loaded["posts"]),
+                                  ", ".join("%d× %s" % (c, s) for s, c in sorted(loaded["errors"].items())) or "none",
+                                  loaded["missing"]),
     ]
     return "\n".join(lines)
 
@@ -309,10 +488,14 @@ def main():
     ap.add_argument("--kb", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--gateway-runs", type=int, default=40)
+    ap.add_argument("--load-seconds", type=int, default=20)
+    ap.add_argument("--load-clients", type=int, default=8)
     ap.add_argument("--work", default="/var/tmp/belenus-bench", help="corpus, sites and disk builds (on disk)")
     ap.add_argument("--tmpfs", default="/dev/shm", help="where the tmpfs builds go")
     ap.add_argument("--doc", default=os.path.join(REPO, "docs", "performance.md"))
     ap.add_argument("--skip-hugo", action="store_true")
+    ap.add_argument("--database-only", action="store_true",
+                    help="no builds, Hugo, cmark or load: import, then the gateway on the imported site (1M tickets)")
     args = ap.parse_args()
     for tool in (BELENUS, GATEWAY):
         if not os.path.exists(tool):
@@ -321,6 +504,10 @@ def main():
     label = "%d-%d" % (args.tickets, args.kb)
     corpus_dir = corpus(args.work, args.tickets, args.kb)
     base, imported = base_site(args.work, corpus_dir, label)
+    if args.database_only:
+        say("gateway at scale")
+        write_section(args, label, scale_report(args, imported, database_only(base, args.gateway_runs, args.tickets)))
+        return
     say("belenus builds")
     disk = belenus_builds(base, args.work, args.runs)
     shm = belenus_builds(base, args.tmpfs, args.runs)
@@ -333,7 +520,13 @@ def main():
     cmark = cmark_time(corpus_dir, args.work, args.runs)
     say("gateway")
     gw = gateway(base, args.work, args.gateway_runs, args.tickets)
-    text = report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw)
+    say("load")
+    loaded = load(base, args.work, args.load_seconds, args.load_clients)
+    text = report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded)
+    write_section(args, label, text)
+
+
+def write_section(args, label, text):
     print("\n" + text)
     if args.doc:
         section = "<!-- bench:begin %s -->\n%s\n<!-- bench:end %s -->" % (label, text, label)
