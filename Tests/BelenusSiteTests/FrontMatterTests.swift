@@ -1,0 +1,48 @@
+@testable import BelenusSite
+import Foundation
+import Testing
+
+/// `FrontMatter.split` works on bytes; on LF files it must cut exactly where the line-based
+/// version it replaced did.
+@Suite struct FrontMatterTests {
+    static func byLines(_ text: String) -> (yaml: String, body: String)? {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first.map({ $0.trimmingCharacters(in: .whitespaces) }) == "---" else { return nil }
+        lines.removeFirst()
+        guard let end = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else { return nil }
+        return (lines[..<end].joined(separator: "\n"), lines[(end + 1)...].joined(separator: "\n"))
+    }
+
+    @Test(arguments: [
+        "---\ntitle: A\n---\nCuerpo\n", "---\n---\n", "---\n---", "--- \ntitle: A\n\t---\n\n# T\n\nx\n", "---\na: 1\nb: ---x\n---\nfin",
+        "---\ntitle: Ñandú\n---\n---\nmás\n", "---", "---\ntitle: A\n", "sin front matter", "", "\n---\n---\n", "----\n---\n",
+    ])
+    func cutsWhereTheLineVersionDid(_ text: String) {
+        let old = Self.byLines(text)
+        let new = try? FrontMatter.split(text, file: "x.md")
+        #expect(old?.yaml == new?.yaml && old?.body == new?.body, "\(text.debugDescription)")
+    }
+
+    @Test func everyArticleOfTheSampleSiteCutsTheSame() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/content/kb"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".md") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let text = try String(contentsOfFile: dir + "/" + file, encoding: .utf8)
+            let new = try FrontMatter.split(text, file: file)
+            #expect(Self.byLines(text)?.yaml == new.yaml && Self.byLines(text)?.body == new.body, "\(file)")
+        }
+    }
+
+    @Test func crlfLinesAreAccepted() throws {
+        let (yaml, body) = try FrontMatter.split("---\r\ntitle: A\r\nproduct: Nómina\r\n---\r\nCuerpo\r\n", file: "x.md")
+        #expect(yaml == "title: A\r\nproduct: Nómina\r")
+        #expect(body == "Cuerpo\r\n")
+        #expect(try FrontMatter.parse(yaml, file: "x.md")["product"] as? String == "Nómina")
+    }
+
+    @Test func problemsNameLineOne() {
+        #expect { try FrontMatter.split("# Sin\n", file: "a.md") } throws: { "\($0)" == "a.md:1: front matter: the file must start with a line '---'" }
+        #expect { try FrontMatter.split("---\ntitle: A\n", file: "a.md") } throws: { "\($0)" == "a.md:1: front matter: no closing '---'" }
+    }
+}
