@@ -28,8 +28,13 @@ extension SiteBuilder {
             var listPaths: [String: (fingerprint: String, render: () -> String)] = [:]
             for org in orgs {
                 let list = ticketPages.list(org: org, tickets: [])
-                let count = try store.listCount(org: org)
-                let buckets = (count + TicketPages.pageSize - 1) / TicketPages.pageSize
+                // The staff list is cut by number (found on the primary key), a company's every
+                // 50 of its tickets (counted on the `tickets_org` index).
+                let buckets = if let org {
+                    (try store.listCount(org: org) + TicketPages.pageSize - 1) / TicketPages.pageSize
+                } else {
+                    TicketPages.staffBucket(of: try store.highestTicketNumber())
+                }
                 guard buckets > 0 else { continue }
                 let newest = TicketPages.listPath(list.key, bucket: buckets)
                 var touched = Set<Int>()
@@ -37,11 +42,14 @@ extension SiteBuilder {
                     touched = Set(1...buckets)
                 } else {
                     for d in details where org == nil || d.ticket.org == org {
-                        touched.insert(try store.listPosition(of: d.ticket.number, org: org) / TicketPages.pageSize + 1)
+                        touched.insert(try org.map { try store.listPosition(of: d.ticket.number, org: $0) / TicketPages.pageSize + 1 }
+                                       ?? TicketPages.staffBucket(of: d.ticket.number))
                     }
                 }
                 for bucket in touched.sorted() {
-                    let rows = ArraySlice(try store.listSlice(org: org, offset: (bucket - 1) * TicketPages.pageSize, limit: TicketPages.pageSize))
+                    let first = (bucket - 1) * TicketPages.pageSize
+                    let rows = ArraySlice(try org.map { try store.listSlice(org: $0, offset: first, limit: TicketPages.pageSize) }
+                                          ?? store.tickets(numbered: (first + 1)...(first + TicketPages.pageSize)))
                     let page = buckets - bucket + 1
                     listPaths[TicketPages.listPath(list.key, bucket: bucket)] = (
                         baseFingerprint + ticketPages.bucketFingerprint(rows, page: page, pages: buckets),

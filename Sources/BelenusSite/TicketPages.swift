@@ -167,14 +167,33 @@ struct TicketPages {
 
     static func listPath(_ key: String, bucket: Int) -> String { "private/lists/\(key)/\(bucket).html" }
 
+    /// A company's list is cut every 50 tickets; the staff's list, which holds every ticket, by
+    /// number: bucket K holds numbers 50(K−1)+1…50K (numbers are given in order, so the same
+    /// cut), which the gateway finds on the primary key without counting rows.
     func buckets(of list: TicketList) -> [(path: String, fingerprint: String, rows: ArraySlice<Ticket>, page: Int, pages: Int)] {
-        let count = (list.tickets.count + Self.pageSize - 1) / Self.pageSize
-        return (0..<count).map { i in
-            let rows = list.tickets[(i * Self.pageSize)..<min(list.tickets.count, (i + 1) * Self.pageSize)]
-            let page = count - i  // page 1 is the newest bucket
-            return (Self.listPath(list.key, bucket: i + 1), bucketFingerprint(rows, page: page, pages: count), rows, page, count)
+        let tickets = list.tickets  // ordered by number
+        var cuts: [Range<Int>] = []
+        if list.staff {
+            let count = Self.staffBucket(of: tickets.last?.number ?? TicketNumber(0))
+            var start = 0
+            for bucket in 1...max(count, 1) where count > 0 {
+                var end = start
+                while end < tickets.count, Self.staffBucket(of: tickets[end].number) == bucket { end += 1 }
+                cuts.append(start..<end)
+                start = end
+            }
+        } else {
+            cuts = stride(from: 0, to: tickets.count, by: Self.pageSize).map { $0..<min(tickets.count, $0 + Self.pageSize) }
+        }
+        return cuts.enumerated().map { i, cut in
+            let rows = tickets[cut]
+            let page = cuts.count - i  // page 1 is the newest bucket
+            return (Self.listPath(list.key, bucket: i + 1), bucketFingerprint(rows, page: page, pages: cuts.count), rows, page, cuts.count)
         }
     }
+
+    /// The staff list's bucket of ticket `number` (1-based); of the highest number, their count.
+    static func staffBucket(of number: TicketNumber) -> Int { (number.rawValue + pageSize - 1) / pageSize }
 
     /// Of what its rows show (not of the tickets' revisions): a comment that leaves a ticket's row
     /// as it was does not render its buckets again.

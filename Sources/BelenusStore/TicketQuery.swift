@@ -70,42 +70,41 @@ extension Store {
 
     // MARK: - The static lists' buckets
 
-    /// How many tickets the list has (all, or one company's).
-    public func listCount(org: String?) throws -> Int {
+    /// The highest ticket number, 0 with no tickets (on the primary key): the staff list's
+    /// buckets are cut by number.
+    public func highestTicketNumber() throws -> TicketNumber {
+        TicketNumber(try read { db in try Int.fetchOne(db, sql: "SELECT MAX(number) FROM tickets") } ?? 0)
+    }
+
+    /// The tickets whose numbers are in `numbers`, in order, bodies left empty.
+    public func tickets(numbered numbers: ClosedRange<Int>) throws -> [Ticket] {
         try read { db in
-            if let org { return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE org = ?", arguments: [org]) ?? 0 }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets") ?? 0
+            try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE number BETWEEN ? AND ? ORDER BY number",
+                             arguments: [numbers.lowerBound, numbers.upperBound]).map(TicketRecords.ticket(from:))
         }
     }
 
-    /// The 0-based position of ticket `number` in its list ordered by number.
-    public func listPosition(of number: TicketNumber, org: String?) throws -> Int {
+    /// How many tickets company `org` has (its list is cut every 50 of them).
+    public func listCount(org: String) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE org = ?", arguments: [org]) ?? 0 }
+    }
+
+    /// The 0-based position of ticket `number` in its company's list ordered by number.
+    public func listPosition(of number: TicketNumber, org: String) throws -> Int {
         try read { db in
-            if let org {
-                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE org = ? AND number < ?", arguments: [org, number.rawValue]) ?? 0
-            }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE number < ?", arguments: [number.rawValue]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE org = ? AND number < ?", arguments: [org, number.rawValue]) ?? 0
         }
     }
 
-    /// A slice of a list ordered by number, bodies left empty. The first number of the slice
-    /// is found on an index (an OFFSET on the table would read every row it skips).
-    public func listSlice(org: String?, offset: Int, limit: Int) throws -> [Ticket] {
+    /// A slice of a company's list ordered by number, bodies left empty. The first number of the
+    /// slice is found on an index (an OFFSET on the table would read every row it skips).
+    public func listSlice(org: String, offset: Int, limit: Int) throws -> [Ticket] {
         try read { db in
-            let rows = if let org {
-                try Row.fetchAll(db, sql: """
-                    SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE org = ? AND number >= (
-                        SELECT number FROM tickets INDEXED BY tickets_org WHERE org = ? ORDER BY number LIMIT 1 OFFSET ?)
-                    ORDER BY number LIMIT ?
-                    """, arguments: [org, org, offset, limit])
-            } else {
-                try Row.fetchAll(db, sql: """
-                    SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE number >= (
-                        SELECT number FROM tickets INDEXED BY tickets_number ORDER BY number LIMIT 1 OFFSET ?)
-                    ORDER BY number LIMIT ?
-                    """, arguments: [offset, limit])
-            }
-            return rows.map(TicketRecords.ticket(from:))
+            try Row.fetchAll(db, sql: """
+                SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE org = ? AND number >= (
+                    SELECT number FROM tickets INDEXED BY tickets_org WHERE org = ? ORDER BY number LIMIT 1 OFFSET ?)
+                ORDER BY number LIMIT ?
+                """, arguments: [org, org, offset, limit]).map(TicketRecords.ticket(from:))
         }
     }
 

@@ -163,3 +163,23 @@ import Testing
     #expect(html.contains("<select id=\"u-resp\" name=\"responsible\"><option value=\"jgarcia\" selected>J. García</option></select>"))
     #expect(html.contains("<select id=\"a-tech\" name=\"assigned\"><option value=\"jgarcia\">J. García</option></select>"), "the built-in partial")
 }
+
+/// The gateway's regeneration cuts the lists where a build does: the staff list by number, a
+/// company's by position. A change regenerated in between leaves the next build nothing to do.
+@Test func regenerationAndBuildCutTheListsAlike() throws {
+    let site = try SiteFixture()
+    let at = Date(timeIntervalSince1970: 1_800_000_000)
+    var tickets: [Ticket] = []
+    for i in 1...120 { tickets.append(try site.openTicket(title: "Ticket \(i)", at: at)) }
+    _ = try site.build(now: at)
+    #expect(try site.output("private/lists/staff/2.html").contains("Ticket 100"))
+    #expect(!(try site.output("private/lists/staff/2.html").contains("Ticket 101")))
+    let change = try tickets[74].close(solution: "Listo.", by: site.tech, at: at)
+    try site.store.record(change, replacingRevision: tickets[74].revision)
+    let builder = try SiteBuilder(paths: site.paths, store: site.store)
+    let regenerated = try builder.regeneratePages(touchedBy: [TicketNumber(75)], now: at)
+    #expect(regenerated.rendered == 3, "\(regenerated)")  // its page, staff bucket 2, Acme's bucket 2
+    #expect(try site.output("private/lists/staff/2.html").contains("Cerrado por el técnico"))
+    let report = try site.build(now: at)
+    #expect(report.rendered == 1, "\(report)")  // the dashboard only: regeneration does not touch it
+}
