@@ -30,6 +30,9 @@ public final class Store: Sendable {
                 }
             }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // The WAL outlives its connections now: after a big write (an import) the next write
+            // truncates it back to 64 MiB once it has been checkpointed.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         self.pool = try DatabaseQueue(path: path, configuration: config)
         self.path = path

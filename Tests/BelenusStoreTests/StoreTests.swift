@@ -38,6 +38,22 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     #expect(mode == "wal")
 }
 
+/// The WAL is kept between processes, so it must not keep the size of the biggest write ever made
+/// (an import): once checkpointed, the next write cuts it back to 64 MiB.
+@Test func aBigWriteDoesNotLeaveABigWAL() throws {
+    let store = try freshStore()
+    let wal = store.path + "-wal"
+    func walSize() throws -> Int { try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int ?? 0 }
+    try store.write { db in
+        try db.execute(sql: "CREATE TABLE bulk (data BLOB)")
+        for _ in 0..<80 { try db.execute(sql: "INSERT INTO bulk VALUES (zeroblob(1048576))") }
+    }
+    #expect(try walSize() > 64 << 20)
+    try store.write { db in try db.execute(sql: "DELETE FROM bulk") }
+    try store.write { db in try db.execute(sql: "INSERT INTO bulk VALUES (x'00')") }
+    #expect(try walSize() <= 64 << 20)
+}
+
 /// A CGI process that only reads (GET of a page) must not write: closing leaves the WAL as it is
 /// (no checkpoint, no delete), and the next open finds the schema current without a write.
 @Test func openingAndReadingWritesNothing() throws {
