@@ -69,6 +69,12 @@ import Testing
 }
 
 @Suite struct GatewayPieceTests {
+    @Test func cookiesAreSplitAndTrimmedAndTheFirstOfANameWins() throws {
+        let request = try CGIRequest(environment: ["HTTP_COOKIE": " a = 1 ;b=2;\ta=3; c=x=y ;broken; ñ=é\t"])
+        #expect(request.cookies == ["a": "1", "b": "2", "c": "x=y", "ñ": "é"])
+        #expect(try CGIRequest(environment: [:]).cookies == [:])
+    }
+
     @Test func fileNamesAreDataNeverPaths() {
         #expect(AttachmentFiles.displayName("../../etc/passwd") == "passwd")
         #expect(AttachmentFiles.displayName("C:\\x\\informe.pdf") == "informe.pdf")
