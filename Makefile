@@ -6,7 +6,7 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0
 
-.PHONY: demo test bench deps test-deps apt-install build release clean
+.PHONY: demo test bench bench-all deps test-deps apt-install build release clean
 
 ## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
 ## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
@@ -29,6 +29,14 @@ BENCH_ARGS ?=
 bench: release
 	@$(MAKE) -s apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
 	python3 bench/bench.py $(BENCH_ARGS)
+
+## Every section of docs/performance.md: 10k, 100k (one run) and 1M tickets (import and gateway
+## only). The first run generates ~8 GB of corpora and takes about an hour; later ones ~35 min.
+bench-all: release
+	@$(MAKE) -s apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
+	python3 bench/bench.py
+	python3 bench/bench.py --tickets 100000 --runs 1 --skip-hugo --gateway-runs 20
+	python3 bench/bench.py --tickets 1000000 --database-only --gateway-runs 20
 
 ## Debian packages the build links against (skipped when all are there).
 deps:

@@ -260,9 +260,14 @@ def gateway(base, where, runs, tickets):
 
 def database_only(base, runs, tickets):
     """At a scale where a full build does not fit this machine's time or tmpfs (1M tickets): the
-    gateway on the imported site itself (it keeps the comments), with no generated output. A
-    ticket page is rendered on the spot at its first GET (timed apart from the GETs after it)."""
+    gateway on the imported site itself (it keeps the comments), its output and page records
+    cleared first. A ticket page is rendered on the spot at its first GET (timed apart from the
+    GETs after it)."""
     site = base
+    # Each run starts from no output, as the first did (the comments of earlier runs stay).
+    shutil.rmtree(os.path.join(site, "output"), ignore_errors=True)
+    os.makedirs(os.path.join(site, "output"))
+    sql(site, "DELETE FROM pages")
     form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"}).encode()
     _, answer = cgi(site, "POST", "/login", body=form, content_type="application/x-www-form-urlencoded")
     cookie = "; ".join(m.group(0) for m in re.finditer(r"belenus_(session|csrf)=[0-9a-f]{64}", answer))
