@@ -41,6 +41,7 @@ extension Gateway {
             return loginForm(status: 401, error: message, login: name)
         }
         try store.clearLoginFailures(keys[0])
+        loggedIn = user.login
         let token = Secrets.newToken(), csrf = Secrets.newToken()
         let lifetime = config.sessionHours * 3600
         try store.createSession(tokenHash: Secrets.sha256(token), csrfHash: Secrets.sha256(csrf), login: user.login, at: now, lifetime: lifetime)

@@ -22,6 +22,8 @@ public final class Gateway {
     var mailPlans: [MailPlan] = []
     /// The session of the person, once looked up.
     var session: Session?
+    /// Who logged in with this request, for the request log.
+    var loggedIn: Login?
     var csrfToken = ""
 
     /// - Parameters:
@@ -56,6 +58,14 @@ public final class Gateway {
             FileHandle.standardError.write(Data("belenus-gateway: \(request.method) \(request.path): \(error)\n".utf8))
             return errorResponse(GatewayError(500, "the request could not be completed"))
         }
+    }
+
+    /// Appends this request's line to `var/log/gateway.log`; `started` is when the process began.
+    public func logRequest(status: Int, started: Date) {
+        let user = session?.user.login ?? loggedIn
+        RequestLog(paths: paths).append(RequestLog.line(
+            at: started, method: request.method, route: request.path, user: user?.rawValue, status: status,
+            milliseconds: Date().timeIntervalSince(started) * 1000))
     }
 
     /// Hands this request's mail to the transport (after the answer has gone out); a failure

@@ -3,6 +3,7 @@ import Foundation
 
 // The CGI entry point (RFC 3875): the request from the environment and stdin, the answer on
 // stdout; stdout is closed before the queued mail goes out, so the person does not wait for it.
+let started = Date()  // for the request log's duration
 let environment = ProcessInfo.processInfo.environment
 let site = environment["BELENUS_SITE"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
 
@@ -42,6 +43,7 @@ do {
     signal(SIGTERM, SIG_IGN)
     signal(SIGHUP, SIG_IGN)
     write(response.cgiBytes)
+    gateway.logRequest(status: response.status, started: started)
     // End the answer: the server sees EOF on our stdout. /dev/null takes fd 1's place rather than
     // leaving it closed, so that no later pipe (the sendmail command's stdin) is given fd 1.
     let devNull = open("/dev/null", O_WRONLY)

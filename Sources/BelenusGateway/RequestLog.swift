@@ -1,0 +1,56 @@
+import BelenusCore
+import BelenusSite
+import Foundation
+
+/// `var/log/gateway.log`: one line per request, tab-separated: time (UTC), method, route, user
+/// (`-` for nobody), status, milliseconds. Never the query string, a cookie or the body: they
+/// hold search words, tokens and passwords. At 10 MiB the file becomes `gateway.log.1` (and .1
+/// becomes .2, up to .5; the oldest goes). A line that cannot be written is reported on stderr
+/// and the request stands.
+public struct RequestLog: Sendable {
+    public static let maxBytes = 10 << 20
+    public static let kept = 5
+    public let folder: String
+    public var path: String { folder + "/gateway.log" }
+
+    public init(paths: SitePaths) { folder = paths.var_ + "/log" }
+
+    /// The line of one request (control characters in the route become `?`: no forged lines).
+    public static func line(at time: Date, method: String, route: String, user: String?, status: Int, milliseconds: Double) -> String {
+        let route = String(String.UnicodeScalarView(route.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
+        let ms = (milliseconds * 10).rounded() / 10
+        return "\(Timestamp.iso(time))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(ms)\n"
+    }
+
+    public func append(_ line: String) {
+        mkdir(folder, 0o750)
+        rotateIfFull()
+        // O_APPEND: lines of concurrent processes do not overwrite each other.
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { return report("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(line.utf8)
+        if bytes.withUnsafeBytes({ write(fd, $0.baseAddress!, $0.count) }) != bytes.count { report("cannot write \(path)") }
+    }
+
+    /// One process rotates (under `.rotate.lock`); the others write on meanwhile.
+    private func rotateIfFull() {
+        guard size() >= Self.maxBytes else { return }
+        let lock = open(folder + "/.rotate.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard lock >= 0 else { return }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0, size() >= Self.maxBytes else { return }  // another one rotated
+        unlink("\(path).\(Self.kept)")
+        for n in stride(from: Self.kept - 1, through: 1, by: -1) { rename("\(path).\(n)", "\(path).\(n + 1)") }
+        rename(path, path + ".1")
+    }
+
+    private func size() -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    private func report(_ problem: String) {
+        FileHandle.standardError.write(Data("belenus-gateway: request log: \(problem)\n".utf8))
+    }
+}
