@@ -1,3 +1,4 @@
+// Issue 6, item 6: the audit trail, the request log and the ticket history.
 import Foundation
 import Testing
 
@@ -50,5 +51,42 @@ import Testing
         #expect(site.read("var/log/gateway.log.2") == "old 1\n")
         #expect(site.read("var/log/gateway.log.5") == "old 4\n")  // "old 5" was the oldest: gone
         #expect(!FileManager.default.fileExists(atPath: folder + "/gateway.log.6"))
+    }
+}
+
+/// Issue 6: a ticket's history only grows. Every action appends its event; none changes or
+/// removes an earlier one, and no route or method reaches the events themselves.
+@Suite struct HistoryTests {
+    @Test func everyActionAppendsAndNoneRewritesTheHistory() throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        func history() throws -> [String] {
+            try site.sqlite("SELECT id, ticket, at, actor, kind, body, changes FROM events ORDER BY id").split(separator: "\n").map(String.init)
+        }
+        var before = try history()
+        let steps: [(String, CGI.Login, [(String, String)])] = [
+            ("comments", site.tech, [("body", "¿Qué versión del timbrado?")]),
+            ("comments", site.ana, [("body", "La 2025.1.")]),
+            ("assign", site.tech, [("assigned", "admin1")]),
+            ("close", site.tech, [("body", "Renovar el sello digital.")]),
+            ("reopen", site.ana, [("body", "Sigue fallando.")]),
+            ("close", site.tech, [("body", "Actualizar el certificado.")]),
+            ("approve", site.ana, []),
+        ]
+        for (action, who, fields) in steps {
+            #expect(try site.run("POST", "/tickets/\(n)/\(action)", as: who, fields: fields).status == 303, "\(action)")
+            let after = try history()
+            #expect(after.count == before.count + 1, "\(action) appends one event")
+            #expect(Array(after.prefix(before.count)) == before, "\(action) left the earlier events as they were")
+            before = after
+        }
+        // Nothing addresses an event: no route for one, and a DELETE or PUT is not a method here.
+        for path in ["/tickets/\(n)/events", "/tickets/\(n)/events/1", "/events/1"] {
+            #expect(try site.run("POST", path, as: site.admin, fields: [("body", "x")]).status == 404, "\(path)")
+        }
+        for method in ["DELETE", "PUT", "PATCH"] {
+            #expect(try site.run(method, "/tickets/\(n)", as: site.admin).status == 405, "\(method)")
+        }
+        #expect(try history() == before)
     }
 }
