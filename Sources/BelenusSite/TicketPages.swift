@@ -176,7 +176,7 @@ struct TicketPages {
         if list.staff {
             let count = Self.staffBucket(of: tickets.last?.number ?? TicketNumber(0))
             var start = 0
-            for bucket in 1...max(count, 1) where count > 0 {
+            for bucket in stride(from: 1, through: count, by: 1) {
                 var end = start
                 while end < tickets.count, Self.staffBucket(of: tickets[end].number) == bucket { end += 1 }
                 cuts.append(start..<end)
