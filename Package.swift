@@ -28,6 +28,9 @@ let package = Package(
 
         // Value types and rules. No I/O.
         .target(name: "BelenusCore"),
+        // Parsers of untrusted input: the CGI request, form bodies, cookies, front matter. No I/O;
+        // fuzzed (Fuzz/, `make fuzz`).
+        .target(name: "BelenusInput", dependencies: ["BelenusCore", .product(name: "Yams", package: "Yams")]),
         // SQLite: schema, migrations, queries, transactions.
         .target(name: "BelenusStore", dependencies: [
             "BelenusCore", "CArgon2", "CSQLiteConfig",
@@ -37,14 +40,13 @@ let package = Package(
         .target(name: "BelenusMail", dependencies: ["BelenusCore", "BelenusStore"]),
         // The generator: page graph, Markdown, templates, atomic writes.
         .target(name: "BelenusSite", dependencies: [
-            "BelenusCore", "BelenusStore", "CCmark",
+            "BelenusCore", "BelenusInput", "BelenusStore", "CCmark",
             .product(name: "Mustache", package: "swift-mustache"),
-            .product(name: "Yams", package: "Yams"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // CGI: request parsing, routes, sessions, forms, uploads.
         .target(name: "BelenusGateway", dependencies: [
-            "BelenusCore", "BelenusStore", "BelenusSite", "BelenusMail",
+            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusSite", "BelenusMail",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -57,7 +59,7 @@ let package = Package(
         ]),
         // One process per request: the standard library linked in, for a lean start (SPEC §8).
         .executableTarget(
-            name: "belenus-gateway", dependencies: ["BelenusGateway"],
+            name: "belenus-gateway", dependencies: ["BelenusGateway", "BelenusInput"],
             linkerSettings: [.unsafeFlags([
                 "-static-stdlib",
                 // Foundation's static archive needs its C parts named (SwiftPM's --static-swift-stdlib adds them).
@@ -67,6 +69,7 @@ let package = Package(
             ])]),
 
         .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
+        .testTarget(name: "BelenusInputTests", dependencies: ["BelenusCore", "BelenusInput"]),
         .testTarget(name: "BelenusStoreTests", dependencies: [
             "BelenusCore", "BelenusStore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

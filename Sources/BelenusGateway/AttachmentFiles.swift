@@ -1,3 +1,4 @@
+import BelenusInput
 import Foundation
 
 /// Uploaded files under `var/attachments/<sha256>`: named by content, never by the client.

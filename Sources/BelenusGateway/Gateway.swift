@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusInput
 import BelenusMail
 import BelenusSite
 import BelenusStore
@@ -180,34 +181,13 @@ public final class Gateway {
         return (url[..<scheme.upperBound] + host).lowercased()
     }
 
-    /// The largest body a form may send: every file at its limit plus room for the fields.
-    var bodyLimit: Int { config.maxAttachments * config.maxAttachmentBytes + 256 * 1024 }
-
     /// A POST's form, after every check that comes before the route's own.
     func postedForm(requiringSession: Bool = true) throws -> FormFields {
         try checkOrigin()
-        guard request.contentLength <= bodyLimit else {
-            throw GatewayError(413, "the request is \(request.contentLength) bytes; at most \(bodyLimit)", field: "file", code: "body_too_large", values: [String(bodyLimit)])
-        }
-        let type = (request.contentType ?? "").lowercased()
-        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard mediaType == "application/x-www-form-urlencoded" || mediaType == "multipart/form-data"
-                || (mediaType.isEmpty && request.contentLength == 0)
-        else { throw GatewayError(415, "send application/x-www-form-urlencoded or multipart/form-data, not '\(mediaType)'") }
+        let limits = BodyLimits(maxFiles: config.maxAttachments, maxFileBytes: config.maxAttachmentBytes)
+        try request.checkBodyHeaders(limits)
         let session = requiringSession ? try requireSession() : nil
-        // RFC 3875 §4.2: exactly CONTENT_LENGTH bytes.
-        let body = try readBody(request.contentLength)
-        guard body.count == request.contentLength else {
-            throw GatewayError(400, "the body ended after \(body.count) of \(request.contentLength) bytes", field: "form", code: "truncated")
-        }
-        let form: FormFields
-        if mediaType == "multipart/form-data" {
-            let boundary = try MultipartParser.boundary(of: request.contentType ?? "")
-            form = try MultipartParser(boundary: boundary, maxFiles: config.maxAttachments, maxFileBytes: config.maxAttachmentBytes)
-                .parse(body)
-        } else {
-            form = try FormFields.parseURLEncoded(body)
-        }
+        let form = try request.form(body: try readBody(request.contentLength), limits: limits)
         if let session {
             guard let token = form.value("csrf"), !token.isEmpty else { throw GatewayError(403, "the form has no CSRF token", field: "csrf", code: "csrf") }
             guard Secrets.constantTimeEquals(Secrets.sha256(token), session.csrfHash) else {

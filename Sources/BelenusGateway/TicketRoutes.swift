@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusInput
 import BelenusSite
 import BelenusStore
 import Foundation

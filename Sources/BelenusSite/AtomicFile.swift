@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 
 /// Writes a file so that readers see the old bytes or the new, never half (SPEC §6):

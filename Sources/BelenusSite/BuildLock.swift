@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 
 /// One writer of `output/` at a time: `belenus build` and every gateway request that

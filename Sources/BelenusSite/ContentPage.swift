@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusInput
 import Foundation
 
 /// A page of `content/pages/` (welcome, help): front matter with `title`, Markdown body.

@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusInput
 import Foundation
 
 /// The contexts of the public pages: home, KB, article, content pages, login, feed, sitemap.

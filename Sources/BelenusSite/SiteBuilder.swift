@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusInput
 import BelenusStore
 import Dispatch
 import Foundation

@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 
 /// `belenus init DIR`: a new site with the default theme, the sample pages and an empty database.

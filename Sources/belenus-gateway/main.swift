@@ -1,4 +1,5 @@
 import BelenusGateway
+import BelenusInput
 import Foundation
 
 // The CGI entry point (RFC 3875): the request from the environment and stdin, the answer on

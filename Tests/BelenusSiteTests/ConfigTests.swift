@@ -1,3 +1,4 @@
+import BelenusCore
 import BelenusSite
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import BelenusCore
 @testable import BelenusSite
 import Foundation
 import Testing

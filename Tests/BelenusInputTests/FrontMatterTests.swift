@@ -1,4 +1,4 @@
-@testable import BelenusSite
+@testable import BelenusInput
 import Foundation
 import Testing
 

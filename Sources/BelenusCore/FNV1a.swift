@@ -1,5 +1,3 @@
-import BelenusCore
-
 /// FNV-1a, 64 bits: a stable hash (unlike `Hasher`, the same in every process) for page
 /// fingerprints and content hashes. Not for security.
 public enum FNV1a {
