@@ -6,7 +6,7 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0
 
-.PHONY: demo test bench bench-all deps test-deps apt-install build release clean
+.PHONY: demo test fuzz bench bench-all deps test-deps apt-install build release clean
 
 ## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
 ## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
@@ -21,6 +21,13 @@ test: deps test-deps
 	$(SWIFT) build --build-tests
 	mkdir -p $(ATTACHMENTS)
 	$(SWIFT) test --attachments-path $(ATTACHMENTS)
+
+## Builds the fuzz targets with libFuzzer and AddressSanitizer and runs each for FUZZ_SECONDS
+## from the seeds in Tests/Fuzz/corpus; fails on a crash (the input is kept in .build/fuzz/crashes).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= multipart urlencoded cookie frontmatter cgi
+fuzz: deps
+	Tests/Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## Benchmarks side by side with Hugo and cmark (release build): figures printed and written to
 ## docs/performance.md. BENCH_ARGS="--tickets 100000" for the large corpus.

@@ -68,6 +68,9 @@ let package = Package(
                 "-Xlinker", "--end-group",
             ])]),
 
+        // The fuzz targets of BelenusInput: libFuzzer under `make fuzz`, a replayer otherwise.
+        .executableTarget(name: "belenus-fuzz", dependencies: ["BelenusInput"]),
+
         .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
         .testTarget(name: "BelenusInputTests", dependencies: ["BelenusCore", "BelenusInput"]),
         .testTarget(name: "BelenusStoreTests", dependencies: [

@@ -1,0 +1,128 @@
+import BelenusInput
+import Foundation
+
+// The fuzz targets: each takes any bytes, must not crash, and checks what its parser promises.
+// Built with libFuzzer by `make fuzz` (Tests/Fuzz/run.sh, with -DBELENUS_FUZZ); a plain build
+// replays files instead: `belenus-fuzz TARGET FILE_OR_FOLDER...`.
+
+/// Small limits, so that the fuzzer reaches "too many files" and "too large".
+let limits = BodyLimits(maxFiles: 3, maxFileBytes: 1024)
+
+/// A POST to the gateway with this content type and body, as the CGI variables carry it.
+func postedForm(contentType: String, body: [UInt8]) {
+    let environment = ["REQUEST_METHOD": "POST", "CONTENT_TYPE": contentType, "CONTENT_LENGTH": String(body.count)]
+    guard let request = try? CGIRequest(environment: environment), let form = try? request.form(body: body, limits: limits) else { return }
+    check(form)
+}
+
+/// What every parsed form promises: bounded parts and files, no NUL in a value.
+func check(_ form: FormFields) {
+    precondition(form.pairs.count + form.files.count <= 64, "more than 64 parts")
+    precondition(form.files.count <= limits.maxFiles, "more files than the limit")
+    precondition(form.files.allSatisfy { $0.bytes.count <= limits.maxFileBytes }, "a file over the limit")
+    precondition(form.pairs.allSatisfy { !$0.name.contains("\u{0}") && !$0.value.contains("\u{0}") }, "a NUL in a field")
+}
+
+/// Up to the first newline, and the rest.
+func firstLine(_ bytes: [UInt8]) -> (String, [UInt8]) {
+    let cut = bytes.firstIndex(of: 10) ?? bytes.endIndex
+    return (String(decoding: bytes[..<cut], as: UTF8.self), Array(bytes[min(cut + 1, bytes.endIndex)...]))
+}
+
+/// A CGI environment value: what a C string holds (no NUL), decoded as the gateway's
+/// ProcessInfo decodes it.
+func variable(_ bytes: some Sequence<UInt8>) -> String { String(decoding: bytes.filter { $0 != 0 }, as: UTF8.self) }
+
+let targets: [String: ([UInt8]) -> Void] = [
+    // The first line is the Content-Type (its boundary), the rest the body.
+    "multipart": { bytes in
+        let (contentType, body) = firstLine(bytes)
+        postedForm(contentType: contentType, body: body)
+    },
+    // A form body, and the same bytes as a query string.
+    "urlencoded": { bytes in
+        postedForm(contentType: "application/x-www-form-urlencoded", body: bytes)
+        if let request = try? CGIRequest(environment: ["QUERY_STRING": variable(bytes)]) {
+            precondition(request.query.allSatisfy { !$0.value.contains("\u{0}") }, "a NUL in the query")
+        }
+    },
+    // A Cookie header.
+    "cookie": { bytes in
+        guard let request = try? CGIRequest(environment: ["HTTP_COOKIE": variable(bytes)]) else { return }
+        for (name, value) in request.cookies {
+            precondition(!name.contains(";") && !value.contains(";"), "a cookie holds a separator")
+        }
+    },
+    // A knowledge-base article file.
+    "frontmatter": { bytes in
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let article = try? KBArticle.parse(text, file: "fuzz.md") else { return }
+        precondition(!article.title.trimmingCharacters(in: .whitespaces).isEmpty, "an article without a title")
+        precondition(text.hasSuffix(article.body), "the body is not the file's end")
+    },
+    // A whole request: CGI variables as NAME=value lines, an empty line, the body.
+    "cgi": { bytes in
+        var environment: [String: String] = [:]
+        var rest = bytes[...]
+        while let end = rest.firstIndex(of: 10) {
+            let line = rest[rest.startIndex..<end]
+            rest = rest[(end + 1)...]
+            if line.isEmpty { break }
+            guard let eq = line.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            environment[variable(line[line.startIndex..<eq])] = variable(line[(eq + 1)...])
+        }
+        guard let request = try? CGIRequest(environment: environment) else { return }
+        precondition(request.contentLength >= 0, "a negative length")
+        _ = request.cookies
+        _ = request.wantsJSON
+        _ = request.queryValue("q")
+        if let form = try? request.form(body: Array(rest), limits: limits) { check(form) }
+    },
+]
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2, let target = targets[arguments[1]] else {
+    FileHandle.standardError.write(Data("usage: belenus-fuzz \(targets.keys.sorted().joined(separator: "|")) [FILE_OR_FOLDER... | libFuzzer options]\n".utf8))
+    exit(2)
+}
+
+#if BELENUS_FUZZ
+// libFuzzer's driver (linked from libclang_rt.fuzzer_no_main) with the target's name taken out
+// of the arguments, so that its options and corpus folders follow as usual.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+nonisolated(unsafe) var selected = target
+var driverArguments = [strdup(arguments[0])] + arguments.dropFirst(2).map { strdup($0) } + [nil]
+var count = Int32(driverArguments.count - 1)
+exit(driverArguments.withUnsafeMutableBufferPointer { buffer in
+    var base = buffer.baseAddress!
+    return LLVMFuzzerRunDriver(&count, &base) { data, size in
+        selected(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+        return 0
+    }
+})
+#else
+// Replay: every file named, and every file in every folder named.
+var files: [String] = []
+for path in arguments.dropFirst(2) {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+        FileHandle.standardError.write(Data("belenus-fuzz: \(path): no such file\n".utf8))
+        exit(2)
+    }
+    if isFolder.boolValue {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        files += names.sorted().filter { !$0.hasPrefix(".") }.map { "\(path)/\($0)" }
+    } else {
+        files.append(path)
+    }
+}
+for file in files {
+    guard let data = FileManager.default.contents(atPath: file) else { continue }
+    target(Array(data))
+}
+print("\(arguments[1]): \(files.count) inputs, no crash")
+#endif
