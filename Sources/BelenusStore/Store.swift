@@ -67,3 +67,16 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+extension Store {
+    /// A consistent copy of the database at `path` (`VACUUM INTO`): one read transaction, so
+    /// writers go on meanwhile and the copy holds every commit before it began, the WAL's too.
+    public func snapshot(to path: String) throws {
+        try pool.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+    }
+
+    /// `PRAGMA integrity_check`: "ok", or what is wrong.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+}

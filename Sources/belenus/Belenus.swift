@@ -9,7 +9,7 @@ struct Belenus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "belenus",
         abstract: "Belenus: a support desk as a static site plus a CGI gateway.",
-        subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self, Mail.self, TicketCommand.self, Serve.self, Demo.self])
+        subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self, Backup.self, Restore.self, Mail.self, TicketCommand.self, Serve.self, Demo.self])
 }
 
 /// `--site DIR`, shared by every command.
