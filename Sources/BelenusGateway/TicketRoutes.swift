@@ -342,6 +342,7 @@ extension Gateway {
     /// After the commit: the touched pages now, under the build lock. A failure here does not
     /// undo the change; the pages are marked stale and the next view or build renders them.
     func regeneratePages(_ numbers: [TicketNumber]) {
+        CrashPoint.reach("gateway.before-regeneration")
         do {
             try builder().regeneratePages(touchedBy: numbers, now: now)
         } catch {

@@ -70,6 +70,8 @@ public struct SiteBuilder {
     }
 
     private func buildLocked(full: Bool, scope: Scope, now: Date, progress: @escaping @Sendable (Int, Int) -> Void) throws -> BuildReport {
+        // What a killed writer left: it held this lock, so none is being written now.
+        AtomicFile.removeLeftovers(in: paths.output + "/" + AtomicFile.temporaryFolderName)
         let articles = try SiteContent.articles(paths)
         var jobs = try pageJobs(articles: articles, pages: try SiteContent.pages(paths), now: now, tickets: scope == .all)
         if scope == .publicOnly { jobs = jobs.filter { $0.path.hasPrefix("public/") && !$0.path.hasPrefix("public/t/") } }
@@ -128,7 +130,10 @@ public struct SiteBuilder {
         let hash = FNV1a.hex(bytes)
         let target = output + "/" + path
         let wrote = recorded?.contentHash != hash || !FileManager.default.fileExists(atPath: target)
-        if wrote { try AtomicFile.write(bytes, to: target) }
+        if wrote {
+            try AtomicFile.write(bytes, to: target, temporaryFolder: output + "/" + AtomicFile.temporaryFolderName)
+            CrashPoint.reach("site.page-written")
+        }
         return (PageRecord(path: path, fingerprint: fingerprint, contentHash: hash), wrote)
     }
 

@@ -48,6 +48,7 @@ public final class Store: Sendable {
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try body(db)
+                CrashPoint.reach("store.before-commit")
                 return .commit
             }
             guard let result else { throw StoreError("transaction ended without a result") }

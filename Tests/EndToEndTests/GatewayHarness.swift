@@ -24,6 +24,22 @@ struct CGI {
         site: String, _ method: String, _ path: String, query: String = "", body: [UInt8] = [], contentType: String? = nil,
         session: Login? = nil, headers: [String: String] = [:], contentLength: Int? = nil, extra: [String: String] = [:]
     ) throws -> Answer {
+        let ended = try execute(site: site, method, path, query: query, body: body, contentType: contentType, session: session,
+                                headers: headers, contentLength: contentLength, extra: extra)
+        return try parse(ended.stdout, stderr: ended.stderr)
+    }
+
+    /// How a gateway process ended: what it wrote, and the signal that killed it, if one did.
+    struct Ended {
+        let stdout: Data
+        let stderr: String
+        let signal: Int32?
+    }
+
+    static func execute(
+        site: String, _ method: String, _ path: String, query: String = "", body: [UInt8] = [], contentType: String? = nil,
+        session: Login? = nil, headers: [String: String] = [:], contentLength: Int? = nil, extra: [String: String] = [:]
+    ) throws -> Ended {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binDir + "/belenus-gateway")
         var env: [String: String] = [
@@ -50,7 +66,8 @@ struct CGI {
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return try parse(out, stderr: String(decoding: err, as: UTF8.self))
+        return Ended(stdout: out, stderr: String(decoding: err, as: UTF8.self),
+                     signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
     }
 
     static func parse(_ data: Data, stderr: String) throws -> Answer {
@@ -141,15 +158,17 @@ struct GatewaySite {
     struct CLIFailure: Error, CustomStringConvertible { let text: String; var description: String { text } }
 
     /// A fresh copy of the template site.
-    static func make() throws -> GatewaySite {
-        let t = try template.get()
+    static func make() throws -> GatewaySite { try copy(of: try template.get()) }
+
+    /// Another site with the same files and logins.
+    static func copy(of site: GatewaySite) throws -> GatewaySite {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-gw-\(UUID().uuidString)").path
         let copy = Process()
         copy.executableURL = URL(fileURLWithPath: "/bin/cp")
-        copy.arguments = ["-a", t.root, root]
+        copy.arguments = ["-a", site.root, root]
         try copy.run()
         copy.waitUntilExit()
-        return GatewaySite(root: root, ana: t.ana, bob: t.bob, tech: t.tech, admin: t.admin)
+        return GatewaySite(root: root, ana: site.ana, bob: site.bob, tech: site.tech, admin: site.admin)
     }
 
     func run(_ method: String, _ path: String, as login: CGI.Login? = nil, fields: [(String, String)]? = nil, multipart: [(String, String)]? = nil,
