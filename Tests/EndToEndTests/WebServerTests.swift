@@ -4,6 +4,9 @@ import Testing
 /// A client's whole journey through the web servers webmasters run (lighttpd and Apache from
 /// Debian), configured with the files of docs/hosting/, on a loopback port.
 @Suite(.serialized) struct WebServerTests {
+    /// The gateway's Content-Security-Policy (Response.securityHeaders), which docs/hosting/ gives the static pages.
+    static let policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
     @Test(arguments: ["lighttpd", "apache2", "nginx"])
     func aClientsWholeJourneyThroughTheServer(_ server: String) throws {
         let site = try GatewaySite.make()
@@ -19,6 +22,14 @@ import Testing
         #expect(try http.get("/kb/timbrado/").status == 200)
         let search = try http.get("/cgi-bin/belenus/kb/search?q=nomina")
         #expect(search.status == 200 && search.body.contains("/kb/timbrado/"))
+        // Every answer carries the site's policy once: static pages from the server's configuration,
+        // the gateway's from the gateway; a download keeps its sandbox.
+        for path in ["/", "/kb/timbrado/", "/cgi-bin/belenus/kb/search?q=nomina"] {
+            let answer = try http.get(path)
+            #expect(answer.all("Content-Security-Policy") == [Self.policy], "\(path): \(answer.headers)")
+            #expect(answer.all("X-Frame-Options") == ["DENY"] && answer.all("X-Content-Type-Options") == ["nosniff"], "\(path)")
+            #expect(answer.all("Referrer-Policy") == ["same-origin"], "\(path)")
+        }
         // Nothing outside the document root.
         for path in ["/../private/tickets/1/index.html", "/%2e%2e/var/belenus.sqlite3", "/var/belenus.sqlite3", "/private/lists/staff/1.html"] {
             #expect(try http.get(path).status >= 400, "\(path)")
@@ -37,6 +48,7 @@ import Testing
         #expect(page.header("Cache-Control") == "no-store")
         let download = try http.get("/cgi-bin/belenus/tickets/1/files/1", as: ana)
         #expect(download.body == "error en línea 42" && download.header("Content-Disposition")?.hasPrefix("attachment;") == true)
+        #expect(download.all("Content-Security-Policy") == ["default-src 'none'; sandbox"], "\(download.headers)")
 
         // The technician answers and closes; the client reopens; closed again; VoBo.
         let tech = try http.login("tech1", GatewaySite.passwords["tech1"]!)
@@ -173,8 +185,10 @@ struct HTTPClient {
         let status: Int
         let headers: String
         let body: String
-        func header(_ name: String) -> String? {
-            headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
+        func header(_ name: String) -> String? { all(name).first }
+        /// Every value of a header: a server's and the gateway's both, if both sent one.
+        func all(_ name: String) -> [String] {
+            headers.components(separatedBy: "\r\n").filter { $0.lowercased().hasPrefix(name.lowercased() + ":") }
                 .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
         }
     }
