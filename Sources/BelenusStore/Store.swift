@@ -29,7 +29,10 @@ public final class Store: Sendable {
                     throw StoreError("\(path): the database cannot be put in WAL mode")
                 }
             }
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A commit is on disk before the gateway answers 303, power cut or not: with NORMAL a
+            // WAL commit survives a killed process but not a lost machine. It costs one fsync per
+            // commit (0.45 ms here, measured), and a read-only request commits nothing.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
             // The WAL outlives its connections now: after a big write (an import) the next write
             // truncates it back to 64 MiB once it has been checkpointed.
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")

@@ -32,10 +32,12 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     TicketDraft(title: "No calcula ISR", product: product, version: version, body: "Falla el cálculo.", org: "Acme")
 }
 
-@Test func theDatabaseIsInWALMode() throws {
+@Test func theDatabaseIsInWALModeAndACommitIsSyncedBeforeItReturns() throws {
     let store = try freshStore()
     let mode = try store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
+    // FULL (2), not WAL's usual NORMAL (1): an answered change survives a power cut too.
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
 }
 
 /// The WAL is kept between processes, so it must not keep the size of the biggest write ever made
