@@ -44,7 +44,7 @@ public struct CGIRequest: Sendable {
         if let info = env["PATH_INFO"], !info.isEmpty { return info }
         let script = env["SCRIPT_NAME"] ?? ""
         guard let uri = env["REQUEST_URI"], !script.isEmpty else { return "/" }
-        let pathPart = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        let pathPart = HeaderText.split(uri, at: "?", maxSplits: 1, keepingEmpty: true).first ?? ""
         let decoded = pathPart.removingPercentEncoding ?? pathPart
         guard decoded.hasPrefix(script) else { return "/" }
         let rest = String(decoded.dropFirst(script.count))
@@ -58,11 +58,11 @@ public struct CGIRequest: Sendable {
     /// Cookies by name (RFC 6265 §5.4); the first of two with one name wins.
     public var cookies: [String: String] {
         var result: [String: String] = [:]
-        for part in (headers["cookie"] ?? "").split(separator: ";") {
-            let pair = part.split(separator: "=", maxSplits: 1)
+        for part in HeaderText.split(headers["cookie"] ?? "", at: ";") {
+            let pair = HeaderText.split(part, at: "=", maxSplits: 1, keepingEmpty: true)
             guard pair.count == 2 else { continue }
-            let name = pair[0].trimmingCharacters(in: .whitespaces)
-            if result[name] == nil { result[name] = pair[1].trimmingCharacters(in: .whitespaces) }
+            let name = HeaderText.trimmed(pair[0])
+            if !name.isEmpty, result[name] == nil { result[name] = HeaderText.trimmed(pair[1]) }
         }
         return result
     }

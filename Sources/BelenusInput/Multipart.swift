@@ -11,8 +11,8 @@ struct MultipartParser {
 
     /// The boundary parameter of a `multipart/form-data` content type (RFC 2046 §5.1.1: 1–70 characters).
     static func boundary(of contentType: String) throws(GatewayError) -> [UInt8] {
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        for parameter in HeaderText.split(contentType, at: ";").dropFirst() {
+            let pair = HeaderText.split(parameter, at: "=", maxSplits: 1).map(HeaderText.trimmed)
             guard pair.count == 2, pair[0].lowercased() == "boundary" else { continue }
             var value = pair[1]
             if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
@@ -83,9 +83,10 @@ struct MultipartParser {
         let text = try FormFields.utf8(bytes, field: "form")
         var result = PartHeaders()
         for line in text.components(separatedBy: "\r\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            let pair = HeaderText.split(line, at: ":", maxSplits: 1, keepingEmpty: true)
+            guard pair.count == 2 else { continue }
+            let name = HeaderText.trimmed(pair[0]).lowercased()
+            let value = HeaderText.trimmed(pair[1])
             if name == "content-type" { result.contentType = value }
             guard name == "content-disposition" else { continue }
             for (key, parameter) in parameters(value) {
@@ -96,18 +97,19 @@ struct MultipartParser {
         return result
     }
 
-    /// `a=b; c="d;e"` after the disposition type, quoted strings with `\"` escapes.
+    /// `a=b; c="d;e"` after the disposition type, quoted strings with `\"` escapes. By Unicode
+    /// scalars: a quote or `;` followed by a combining mark still ends what it ends.
     static func parameters(_ value: String) -> [(String, String)] {
         var result: [(String, String)] = []
-        let chars = Array(value)
+        let chars = Array(value.unicodeScalars)
         var i = chars.firstIndex(of: ";").map { $0 + 1 } ?? chars.count
         while i < chars.count {
             while i < chars.count, chars[i] == " " || chars[i] == ";" { i += 1 }
-            var key = ""
+            var key = String.UnicodeScalarView()
             while i < chars.count, chars[i] != "=", chars[i] != ";" { key.append(chars[i]); i += 1 }
             guard i < chars.count, chars[i] == "=" else { continue }
             i += 1
-            var parameter = ""
+            var parameter = String.UnicodeScalarView()
             if i < chars.count, chars[i] == "\"" {
                 i += 1
                 while i < chars.count, chars[i] != "\"" {
@@ -119,7 +121,7 @@ struct MultipartParser {
             } else {
                 while i < chars.count, chars[i] != ";" { parameter.append(chars[i]); i += 1 }
             }
-            result.append((key.trimmingCharacters(in: .whitespaces).lowercased(), parameter))
+            result.append((HeaderText.trimmed(String(key)).lowercased(), String(parameter)))
         }
         return result
     }

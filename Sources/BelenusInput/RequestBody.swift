@@ -19,7 +19,7 @@ public struct BodyLimits: Sendable {
 extension CGIRequest {
     /// `application/x-www-form-urlencoded`, `multipart/form-data`, or "" for an empty body.
     public var mediaType: String {
-        (contentType ?? "").lowercased().split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        HeaderText.split((contentType ?? "").lowercased(), at: ";").first.map(HeaderText.trimmed) ?? ""
     }
 
     /// Refuses a body too large (413) or of a type no form sends (415), before it is read.
