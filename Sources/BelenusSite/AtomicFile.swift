@@ -13,9 +13,12 @@ enum AtomicFile {
     static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: temporaryFolder, withIntermediateDirectories: true)
         let temp = "\(temporaryFolder)/\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        var fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0, errno == ENOENT {  // the first page of a site: no folder for temporary files yet
+            try FileManager.default.createDirectory(atPath: temporaryFolder, withIntermediateDirectories: true)
+            fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw SiteError(file: temp, "cannot create: \(String(cString: strerror(errno)))") }
         var written = 0
         let ok = bytes.withUnsafeBytes { buffer -> Bool in
