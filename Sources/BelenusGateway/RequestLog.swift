@@ -23,31 +23,42 @@ public struct RequestLog: Sendable {
     }
 
     public func append(_ line: String) {
-        mkdir(folder, 0o750)
-        rotateIfFull()
-        // O_APPEND: lines of concurrent processes do not overwrite each other.
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        var fd = open()
+        if fd >= 0, size(of: fd) >= Self.maxBytes {
+            close(fd)
+            rotate()
+            fd = open()
+        }
         guard fd >= 0 else { return report("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let bytes = Array(line.utf8)
         if bytes.withUnsafeBytes({ write(fd, $0.baseAddress!, $0.count) }) != bytes.count { report("cannot write \(path)") }
     }
 
+    /// O_APPEND: lines of concurrent processes do not overwrite each other. `var/log/` is made on
+    /// the first ENOENT (sites made before the log have none).
+    private func open() -> Int32 {
+        let fd = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd < 0, errno == ENOENT else { return fd }
+        mkdir(folder, 0o750)
+        return Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+    }
+
     /// One process rotates (under `.rotate.lock`); the others write on meanwhile.
-    private func rotateIfFull() {
-        guard size() >= Self.maxBytes else { return }
-        let lock = open(folder + "/.rotate.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+    private func rotate() {
+        let lock = Foundation.open(folder + "/.rotate.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
         guard lock >= 0 else { return }
         defer { close(lock) }
-        guard flock(lock, LOCK_EX | LOCK_NB) == 0, size() >= Self.maxBytes else { return }  // another one rotated
+        var info = stat()
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0, stat(path, &info) == 0, Int(info.st_size) >= Self.maxBytes else { return }  // another one rotated
         unlink("\(path).\(Self.kept)")
         for n in stride(from: Self.kept - 1, through: 1, by: -1) { rename("\(path).\(n)", "\(path).\(n + 1)") }
         rename(path, path + ".1")
     }
 
-    private func size() -> Int {
+    private func size(of fd: Int32) -> Int {
         var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
     }
 
     private func report(_ problem: String) {
