@@ -81,11 +81,25 @@ enum FrontMatter {
         throw SiteError(file: file, line: 1, "front matter: no closing '---'")
     }
 
+    /// The fields: plain names, each holding a scalar (typed as YAML types it: text, number,
+    /// boolean, date) or a list of scalars. Walked from Yams' node tree, not `Yams.load`, whose
+    /// dictionary builder stops the process on a key that is not a scalar (`? [a]: b`; the
+    /// frontmatter fuzz target found it): here that is an error naming the line.
     static func parse(_ yaml: String, file: String) throws -> [String: Any] {
         do {
-            guard let value = try Yams.load(yaml: yaml) else { return [:] }
-            guard let map = value as? [String: Any] else { throw SiteError(file: file, line: 2, "front matter: not a mapping of keys") }
-            return map
+            guard let node = try Yams.compose(yaml: yaml) else { return [:] }
+            guard case .mapping(let mapping) = node else { throw SiteError(file: file, line: 2, "front matter: not a mapping of keys") }
+            var fields: [String: Any] = [:]
+            for (key, value) in mapping {
+                let line = (key.mark?.line).map { $0 + 1 }
+                guard case .scalar(let name) = key else { throw SiteError(file: file, line: line, "front matter: a key must be a plain name") }
+                switch value {
+                case .scalar: fields[name.string] = value.any
+                case .sequence(let items) where items.allSatisfy({ $0.scalar != nil }): fields[name.string] = items.map(\.any)
+                default: throw SiteError(file: file, line: line, "front matter: '\(name.string)' must hold a value or a list of values")
+                }
+            }
+            return fields
         } catch let error as YamlError {
             throw SiteError(file: file, line: Self.line(of: error).map { $0 + 1 }, "front matter: \(Self.problem(of: error))")
         }

@@ -27,4 +27,18 @@ import Testing
         let headers = try MultipartParser.headers(Array("Content-Disposition:\u{0301} form-data; name=\"t\"".utf8))
         #expect(headers.name == "t")
     }
+
+    /// frontmatter, 2026-11-29: `Yams.load` force-unwraps every key as a string, so a key that
+    /// is a list (`? [a]`) stopped `belenus build`; now it is an error naming the line.
+    @Test func aKeyThatIsNotANameIsAnErrorNotACrash() throws {
+        #expect { try KBArticle.parse("---\ntitle: A\n? [x, y]\n: z\n---\nCuerpo\n", file: "a.md") } throws: {
+            "\($0)" == "a.md:3: front matter: a key must be a plain name"
+        }
+        #expect { try KBArticle.parse("---\ntitle: A\ntags: {a: 1}\n---\n", file: "a.md") } throws: {
+            "\($0)" == "a.md:3: front matter: 'tags' must hold a value or a list of values"
+        }
+        // What articles do hold still reads: text, lists, dates, numbers, booleans.
+        let article = try KBArticle.parse("---\ntitle: A\ntags: [nómina, isr]\nupdated: 2026-11-29\nsource_ticket: 7\ndraft: false\n---\nCuerpo\n", file: "a.md")
+        #expect(article.tags == ["nómina", "isr"] && article.updated != nil && article.sourceTicket == 7 && !article.draft && article.body == "Cuerpo\n")
+    }
 }
