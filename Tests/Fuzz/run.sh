@@ -2,7 +2,8 @@
 # Builds belenus-fuzz with libFuzzer and AddressSanitizer and runs each target for SECONDS,
 # starting from the seed corpus in Tests/Fuzz/corpus/TARGET. Fails on the first crash, leak or
 # timeout, leaving the input that caused it in .build/fuzz/crashes/ (replay it with
-# `.build/fuzz/release/belenus-fuzz TARGET FILE`; then make it a test in Tests/BelenusInputTests).
+# `.build/fuzz/release/belenus-fuzz TARGET FILE`; then keep it in Tests/Fuzz/regressions/TARGET/
+# and make it a test in Tests/BelenusInputTests/FuzzRegressionTests.swift).
 #   Tests/Fuzz/run.sh SECONDS TARGET...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,7 +30,10 @@ for target in "$@"; do
   echo "fuzz: $target for ${seconds}s (seeds: Tests/Fuzz/corpus/$target)"
   dict=()
   [ -f "Tests/Fuzz/$target.dict" ] && dict=(-dict="Tests/Fuzz/$target.dict")
-  if ! "$binary" "$target" "$work" "Tests/Fuzz/corpus/$target" "${dict[@]}" \
+  # Inputs that once crashed a target start its run too (libFuzzer adds only to the first folder).
+  regressions=()
+  [ -d "Tests/Fuzz/regressions/$target" ] && regressions=("Tests/Fuzz/regressions/$target")
+  if ! "$binary" "$target" "$work" "Tests/Fuzz/corpus/$target" "${regressions[@]}" "${dict[@]}" \
       -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix=".build/fuzz/crashes/$target-" > ".build/fuzz/$target.log" 2>&1; then
     tail -40 ".build/fuzz/$target.log"
