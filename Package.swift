@@ -29,7 +29,7 @@ let package = Package(
         // Value types and rules. No I/O.
         .target(name: "BelenusCore"),
         // Parsers of untrusted input: the CGI request, form bodies, cookies, front matter. No I/O;
-        // fuzzed (Fuzz/, `make fuzz`).
+        // fuzzed (Tests/Fuzz/, `make fuzz`).
         .target(name: "BelenusInput", dependencies: ["BelenusCore", .product(name: "Yams", package: "Yams")]),
         // SQLite: schema, migrations, queries, transactions.
         .target(name: "BelenusStore", dependencies: [
@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        // CGI: request parsing, routes, sessions, forms, uploads.
+        // CGI: routes, sessions, CSRF, uploads, the request log.
         .target(name: "BelenusGateway", dependencies: [
             "BelenusCore", "BelenusInput", "BelenusStore", "BelenusSite", "BelenusMail",
             .product(name: "GRDB", package: "GRDB.swift"),
