@@ -297,8 +297,14 @@ extension Gateway {
     // MARK: - Shared steps
 
     /// Stores the files, runs `body` (the transaction), and removes the files this request
-    /// created if the transaction failed: a refused request leaves no file behind.
+    /// created if the transaction failed: a refused request leaves no file behind (a killed one's
+    /// the next build removes: `AttachmentFolder`, whose lock this holds shared meanwhile).
     func withAttachments<T>(_ files: [UploadedFile], _ body: ([NewAttachment]) throws -> T) throws -> T {
+        guard !files.isEmpty else { return try body([]) }
+        return try AttachmentFolder(paths: paths).storing { try storingAttachments(files, body) }
+    }
+
+    private func storingAttachments<T>(_ files: [UploadedFile], _ body: ([NewAttachment]) throws -> T) throws -> T {
         let storage = AttachmentFiles(directory: paths.attachments)
         var created: [String] = []
         do {

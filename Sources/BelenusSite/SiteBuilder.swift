@@ -59,6 +59,7 @@ public struct SiteBuilder {
         full: Bool = false, scope: Scope = .all, now: Date = Date(), progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> BuildReport {
         try paths.prepareWritableFolders()
+        _ = try AttachmentFolder(paths: paths).removeUnreferenced { try store.attachmentHashes() }
         return try BuildLock.holding(paths) { try buildLocked(full: full, scope: scope, now: now, progress: progress) }
     }
 

@@ -116,6 +116,11 @@ extension Store {
         }
     }
 
+    /// The hashes of every stored file some row names.
+    public func attachmentHashes() throws -> Set<String> {
+        try read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachments")) }
+    }
+
     /// True while some row still points at the file with this hash.
     public func attachmentReferenced(sha256: String) throws -> Bool {
         try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", arguments: [sha256]) == true }

@@ -75,7 +75,10 @@ import Testing
             contentType: CGI.multipartType, session: site.ana, extra: ["BELENUS_CRASH_AT": "store.before-commit"])
         #expect(ended.signal == SIGKILL)
         #expect(try site.sqlite("SELECT (SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM attachments), (SELECT COUNT(*) FROM outbox)") == "0|0|0")
+        // Its file was stored before the commit that never came: no row names it, the build removes it.
+        #expect(site.files(in: "var/attachments").count == 1)
         #expect(try CLI.run(["build", "--site", site.root]).status == 0)
+        #expect(site.files(in: "var/attachments").isEmpty)
         #expect(!FileManager.default.fileExists(atPath: site.root + "/output/private/tickets/1/index.html"))
         // The next ticket is number 1: nothing of the dead one was kept.
         #expect(try site.openTicket(as: site.ana) == 1)
@@ -108,5 +111,23 @@ import Testing
         #expect(Set(repaired.keys) == Set(clean.keys))
         for (path, bytes) in clean where repaired[path] != bytes { Issue.record("\(path) differs from the build never killed") }
         #expect(try CLI.run(["build", "--site", site.root]).stdout.hasPrefix("Nothing changed"))
+    }
+
+    @Test func theBuildRemovesNoFileWhileARequestIsStoringFiles() throws {
+        let site = try GatewaySite.make()
+        let kept = try site.openTicket(as: site.ana, files: [("file", "registro.txt", Array("nombrado".utf8))])
+        let orphan = site.root + "/var/attachments/" + String(repeating: "ab", count: 32)
+        try Data("de nadie".utf8).write(to: URL(fileURLWithPath: orphan))
+        // A request between storing its files and its commit holds the folder's lock shared.
+        let lock = open(site.root + "/var/attachments/.lock", O_RDWR | O_CREAT, 0o640)
+        #expect(lock >= 0 && flock(lock, LOCK_SH) == 0)
+        #expect(try CLI.run(["build", "--site", site.root]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: orphan))
+        close(lock)
+        #expect(try CLI.run(["build", "--site", site.root]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+        // What a row names stays, and still downloads.
+        #expect(site.files(in: "var/attachments").count == 1)
+        #expect(try site.run("GET", "/tickets/\(kept)/files/1", as: site.ana).body == "nombrado")
     }
 }
