@@ -55,39 +55,71 @@ public enum SiteBackup {
         return Summary(tickets: tickets, attachments: attachments.count, bytes: bytes)
     }
 
-    /// Unpacks the backup `file` into `root`, a folder that does not exist yet or is empty, and
-    /// checks the database. On any error the folder is left as it was found.
+    /// Restores the backup `file` into `root`: a folder that does not exist yet or is empty
+    /// gets the whole site (its files too); an existing site (it has `belenus.toml`) gets the
+    /// backup's data in place of its own (database, attachments, published articles), keeps
+    /// its own files, and loses its `output/`, which described the old data. Either way the
+    /// database is checked first, and on any error `root` is left as it was found. Stop the
+    /// gateway of an existing site while restoring into it.
     public static func restore(_ file: String, into root: String) throws -> Summary {
         guard FileManager.default.fileExists(atPath: file) else { throw SiteError(file: file, "no such file") }
         let existed = FileManager.default.fileExists(atPath: root)
-        if existed {
-            let entries = try FileManager.default.contentsOfDirectory(atPath: root)
-            guard entries.isEmpty else { throw SiteError(file: root, "is not empty: restore into a new folder") }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        let paths = SitePaths(root: root)
+        let intoSite = !entries.isEmpty
+        guard !intoSite || FileManager.default.fileExists(atPath: paths.config) else {
+            throw SiteError(file: root, "is neither empty nor a site (no belenus.toml): restore into a new folder or a site")
         }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // Unpacked and checked aside first: in the new folder itself, or beside an existing site's data.
+        let staging = intoSite ? "\(paths.var_)/.restore-\(getpid())" : root
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         do {
             let members = try tar(["--list", "--file", file], on: file).split(separator: "\n")
             guard members.first == Substring(marker), members.contains("var/belenus.sqlite3") else {
                 throw SiteError(file: file, "is not a Belenus backup (no \(marker) first)")
             }
-            try tar(["--extract", "--file", file, "--directory", root, "--no-same-owner"], on: file)
-            let paths = SitePaths(root: root)
-            let store = try Store(path: paths.database)
-            let check = try store.integrityCheck()
+            try tar(["--extract", "--file", file, "--directory", staging, "--no-same-owner"], on: file)
+            try FileManager.default.removeItem(atPath: "\(staging)/\(marker)")
+            let database = "\(staging)/var/belenus.sqlite3"
+            let check = try Store(path: database).integrityCheck()
             guard check == "ok" else { throw SiteError(file: file, "the database fails its integrity check: \(check)") }
-            try paths.prepareWritableFolders()
-            try FileManager.default.removeItem(atPath: "\(root)/\(marker)")
-            let tickets = try store.ticketCount()
-            let attachments = (try? FileManager.default.contentsOfDirectory(atPath: paths.attachments).count) ?? 0
-            return Summary(tickets: tickets, attachments: attachments, bytes: 0)
         } catch {
-            if existed {
-                for entry in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] { try? FileManager.default.removeItem(atPath: "\(root)/\(entry)") }
+            if intoSite || !existed {
+                try? FileManager.default.removeItem(atPath: staging)
             } else {
-                try? FileManager.default.removeItem(atPath: root)
+                for entry in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] { try? FileManager.default.removeItem(atPath: "\(root)/\(entry)") }
             }
             throw error
         }
+        if intoSite {
+            try replaceData(of: paths, with: "\(staging)/var")
+            try? FileManager.default.removeItem(atPath: staging)
+        }
+        try paths.prepareWritableFolders()
+        let store = try Store(path: paths.database)
+        // Its page records describe the backed-up site's output, not this one's.
+        try store.forgetPageRecords()
+        let attachments = (try? FileManager.default.contentsOfDirectory(atPath: paths.attachments).filter { !$0.hasPrefix(".") }.count) ?? 0
+        return Summary(tickets: try store.ticketCount(), attachments: attachments, bytes: 0)
+    }
+
+    /// Puts the restored database, attachments and published articles in place of the site's
+    /// own, and empties `output/`. The old WAL goes before the new database comes: SQLite would
+    /// otherwise replay it into a file it does not belong to.
+    static func replaceData(of paths: SitePaths, with restored: String) throws {
+        let fm = FileManager.default
+        for suffix in ["-wal", "-shm"] { unlink(paths.database + suffix) }
+        for suffix in ["", "-wal"] where fm.fileExists(atPath: "\(restored)/belenus.sqlite3\(suffix)") {
+            guard rename("\(restored)/belenus.sqlite3\(suffix)", paths.database + suffix) == 0 else {
+                throw SiteError(file: paths.database, "cannot replace: \(String(cString: strerror(errno)))")
+            }
+        }
+        for folder in [paths.attachments, paths.publishedKB] {
+            let name = (folder as NSString).lastPathComponent
+            try? fm.removeItem(atPath: folder)
+            if fm.fileExists(atPath: "\(restored)/\(name)") { try fm.moveItem(atPath: "\(restored)/\(name)", toPath: folder) }
+        }
+        try? fm.removeItem(atPath: paths.output)
     }
 
     /// Runs GNU tar on `file`; its first line of errors becomes the error.

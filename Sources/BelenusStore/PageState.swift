@@ -64,4 +64,10 @@ extension Store {
             for path in paths { try statement.execute(arguments: [path]) }
         }
     }
+
+    /// Forgets every page written: the next build writes them all (after a restore, whose
+    /// records describe another site's output).
+    public func forgetPageRecords() throws {
+        try write { db in try db.execute(sql: "DELETE FROM pages") }
+    }
 }

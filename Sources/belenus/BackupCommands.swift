@@ -16,8 +16,9 @@ struct Backup: ParsableCommand {
 }
 
 struct Restore: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Make a site from a backup, in a new or empty folder.")
-    @Option(name: .long, help: "The new site's folder (new or empty).") var site: String
+    static let configuration = CommandConfiguration(
+        abstract: "Restore a backup: a whole site into a new or empty folder, or its data into an existing site (stop its gateway first).")
+    @Option(name: .long, help: "A new or empty folder, or a site whose data the backup replaces.") var site: String
     @Argument(help: "A file written by belenus backup.") var file: String
 
     func run() throws {

@@ -111,25 +111,43 @@ import Testing
         try site.openTicket(as: site.bob, title: "Conciliación duplicada", product: "Bancos")
         let file = Self.tempPath("respaldo") + ".tar"
         #expect(try CLI.run(["backup", file, "--site", site.root]).status == 0)
+        // Into a new folder, and into a site with data of its own (built), which the backup's replaces.
         let restored = Self.tempPath("restaurado")
         #expect(try CLI.run(["restore", file, "--site", restored]).status == 0)
-        for root in [site.root, restored] {
+        let other = try GatewaySite.make()
+        try other.openTicket(as: other.bob, title: "Solo en el otro sitio", product: "Bancos")
+        try other.openTicket(as: other.bob, title: "Otro más", product: "Bancos")
+        try other.openTicket(as: other.bob, title: "Y otro", product: "Bancos")
+        #expect(try CLI.run(["build", "--site", other.root]).status == 0)
+        let into = try CLI.run(["restore", file, "--site", other.root])
+        #expect(into.status == 0 && into.stdout.hasPrefix("Restored 2 tickets and 1 attachments"), "\(into.stdout)\(into.stderr)")
+        for root in [site.root, restored, other.root] {
             let build = try CLI.run(["build", "--full", "--site", root])
             #expect(build.status == 0, "\(build.stderr)")
         }
         let original = try Self.files(under: site.root + "/output")
         #expect(original.count > 10)
         #expect(try Self.files(under: restored + "/output") == original)
+        #expect(try Self.files(under: other.root + "/output") == original)
+        #expect(try other.sqlite("SELECT COUNT(*) FROM tickets WHERE title LIKE '%otro%'") == "0")
     }
 
     @Test func restoreRefusesAFolderInUseAndAFileThatIsNoBackup() throws {
         let site = try GatewaySite.make()
         let file = Self.tempPath("respaldo") + ".tar"
         #expect(try CLI.run(["backup", file, "--site", site.root]).status == 0)
-        // Not over a site: the folder is left as it was.
+        // Not into a folder that holds something other than a site: it is left as it was.
+        let folder = Self.tempPath("carpeta")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("mío".utf8).write(to: URL(fileURLWithPath: folder + "/notas.txt"))
+        let over = try CLI.run(["restore", file, "--site", folder])
+        #expect(over.status != 0 && over.stderr.contains("\(folder): is neither empty nor a site"), "\(over.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["notas.txt"])
+        // Not a broken backup over a site: its data stays.
         let before = try Self.files(under: site.root + "/var")
-        let over = try CLI.run(["restore", file, "--site", site.root])
-        #expect(over.status != 0 && over.stderr.contains("\(site.root): is not empty"), "\(over.stderr)")
+        let broken = Self.tempPath("roto") + ".tar"
+        try SiteBackupTar.make(broken, from: site.root, members: ["belenus.toml"])
+        #expect(try CLI.run(["restore", broken, "--site", site.root]).status != 0)
         #expect(try Self.files(under: site.root + "/var") == before)
         // Not from a file that is no backup: no folder made.
         let target = Self.tempPath("restaurado")
