@@ -1,3 +1,4 @@
+import BelenusCore
 import BelenusInput
 import Foundation
 
@@ -28,7 +29,8 @@ struct AttachmentFiles {
     /// The client's file name for display and `Content-Disposition`: no folders, no control
     /// characters, at most 200 characters; "archivo" when nothing is left.
     static func displayName(_ filename: String) -> String {
-        let last = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let last = Array(filename.utf8).split(whereSeparator: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") })
+            .last.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let clean = String(String.UnicodeScalarView(last.unicodeScalars.filter {
             $0.properties.generalCategory != .control && $0.properties.generalCategory != .format
         })).trimmingCharacters(in: .whitespaces)
@@ -38,10 +40,12 @@ struct AttachmentFiles {
 
     /// RFC 6266: an ASCII fallback and the UTF-8 name (RFC 8187).
     static func contentDisposition(_ name: String) -> String {
-        let ascii = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || " .-_()".contains($0)) ? $0 : "_" })
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        let ascii = String(String.UnicodeScalarView(name.unicodeScalars.map {
+            $0.isASCII && (plain.contains(UInt8($0.value)) || " .-_()".unicodeScalars.contains($0)) ? $0 : "_"
+        }))
         let encoded = name.utf8.map { byte -> String in
-            let c = Character(Unicode.Scalar(byte))
-            return byte < 128 && (c.isLetter || c.isNumber || "-._~".contains(c)) ? String(c) : String(format: "%%%02X", byte)
+            plain.contains(byte) || "-._~".utf8.contains(byte) ? String(UnicodeScalar(byte)) : "%" + Hex.string([byte]).uppercased()
         }.joined()
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }

@@ -88,7 +88,8 @@ public final class Gateway {
     // MARK: - Routing
 
     func dispatch() throws -> Response {
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if let malformed = request.malformed { throw malformed }
+        let parts = ByteText.split(request.path, at: "/")
         let method = request.method
         func only(_ allowed: String..., then body: () throws -> Response) throws -> Response {
             let methods = allowed.contains("GET") ? allowed + ["HEAD"] : allowed
@@ -136,7 +137,7 @@ public final class Gateway {
     }
 
     func ticketNumber(_ text: String) throws(GatewayError) -> TicketNumber {
-        guard let n = Int(text), n > 0, text.allSatisfy(\.isASCII) else { throw GatewayError(404, "no ticket \(text)") }
+        guard text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(text), n > 0 else { throw GatewayError(404, "no ticket \(text)") }
         return TicketNumber(n)
     }
 
@@ -170,15 +171,16 @@ public final class Gateway {
         guard let origin = request.headers["origin"] else { return }
         var allowed = [Self.origin(of: config.baseURL)]
         if let host = request.headers["host"] { allowed.append((request.isHTTPS ? "https://" : "http://") + host.lowercased()) }
-        guard allowed.contains(origin.lowercased()) else { throw GatewayError(403, "a form from another site (Origin: \(origin))") }
+        guard allowed.contains(where: { ByteText.same($0, origin.lowercased()) }) else { throw GatewayError(403, "a form from another site (Origin: \(origin))") }
     }
 
     /// "http://host:port" of a URL.
     static func origin(of url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url.lowercased() }
-        let rest = url[scheme.upperBound...]
-        let host = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
-        return (url[..<scheme.upperBound] + host).lowercased()
+        let parts = ByteText.components(url, separatedBy: "://")
+        guard parts.count >= 2 else { return url.lowercased() }
+        let rest = parts.dropFirst().joined(separator: "://")
+        let host = ByteText.split(rest, at: "/", maxSplits: 1, keepingEmpty: true).first ?? ""
+        return (parts[0] + "://" + host).lowercased()
     }
 
     /// A POST's form, after every check that comes before the route's own.
@@ -224,11 +226,16 @@ public final class Gateway {
     }
 
     /// The path of a same-site URL, for "back" links; nil for another site's.
+    /// By bytes: "//" then U+0301 is "/" and "/" + U+0301 to `hasPrefix`, so "//" + U+0301 +
+    /// "evil.example" passed for a path on this site and became a link to another host.
     static func sameSitePath(_ url: String) -> String? {
-        if url.hasPrefix("/") && !url.hasPrefix("//") { return url }
-        guard let scheme = url.range(of: "://") else { return nil }
-        let rest = url[scheme.upperBound...]
-        guard let slash = rest.firstIndex(of: "/") else { return "/" }
-        return String(rest[slash...])
+        func local(_ path: String) -> Bool { ByteText.hasPrefix(path, "/") && !ByteText.hasPrefix(path, "//") && !ByteText.hasPrefix(path, "/\\") }
+        if local(url) { return url }
+        let parts = ByteText.components(url, separatedBy: "://")
+        guard parts.count >= 2 else { return nil }
+        let rest = Array(parts.dropFirst().joined(separator: "://").utf8)
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return "/" }
+        let path = String(decoding: rest[slash...], as: UTF8.self)
+        return local(path) ? path : "/"
     }
 }

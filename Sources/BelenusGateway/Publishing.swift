@@ -31,7 +31,7 @@ extension Gateway {
             source_ticket: \(ticket.number)
             ---
 
-            \(body.replacingOccurrences(of: "\r\n", with: "\n"))
+            \(ByteText.unixLineEnds(body))
 
             """
         do {
@@ -65,11 +65,13 @@ extension Gateway {
         for user in try store.users() where user.org == ticket.org || user.login == ticket.requester {
             names += [user.name, user.login.rawValue, user.email]
         }
+        // Folded, then compared by bytes: "Acme" followed by a combining mark that folding
+        // keeps is one Character "e" + mark, which `String.contains("acme")` would not find.
         func fold(_ s: String) -> String { s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
         for name in names where name.count >= 3 {
             let needle = fold(name)
-            if fold(title).contains(needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "title", code: "client_named", values: [name]) }
-            if fold(body).contains(needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "body", code: "client_named", values: [name]) }
+            if ByteText.contains(fold(title), needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "title", code: "client_named", values: [name]) }
+            if ByteText.contains(fold(body), needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "body", code: "client_named", values: [name]) }
         }
     }
 }

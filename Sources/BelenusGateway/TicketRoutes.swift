@@ -325,9 +325,9 @@ extension Gateway {
 
     /// A declared type kept as data (`type/subtype`), else `application/octet-stream`.
     static func mediaType(_ declared: String) -> String {
-        let type = declared.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        let ok = type.count <= 100 && type.split(separator: "/").count == 2
-            && type.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/.+-_".contains($0)) }
+        let type = ByteText.trimmed(ByteText.split(declared, at: ";", keepingEmpty: true).first ?? "").lowercased()
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789/.+-_".utf8)
+        let ok = type.utf8.count <= 100 && ByteText.split(type, at: "/").count == 2 && type.utf8.allSatisfy(allowed.contains)
         return ok ? type : "application/octet-stream"
     }
 
@@ -371,7 +371,7 @@ extension Gateway {
                 ("results", .array(hits.map {
                     .object([
                         ("slug", .string($0.slug)), ("title", .string($0.title)), ("product", .string($0.product)),
-                        ("snippet", .string($0.snippet.replacingOccurrences(of: "\u{2}", with: "").replacingOccurrences(of: "\u{3}", with: ""))),
+                        ("snippet", .string(ByteText.replacing("\u{3}", with: "", in: ByteText.replacing("\u{2}", with: "", in: $0.snippet)))),
                         ("url", .string("/kb/\($0.slug)/")),
                     ])
                 })),

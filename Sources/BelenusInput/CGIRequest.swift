@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 
 /// One request as the web server hands it to a CGI program (RFC 3875 §4.1).
@@ -9,14 +10,17 @@ public struct CGIRequest: Sendable {
     /// Request headers by lower-case name ("accept", "cookie", "origin"…), from `HTTP_*`.
     public var headers: [String: String]
     public var contentType: String?
-    /// RFC 3875 §4.1.2: the body's length; 0 when absent.
+    /// RFC 3875 §4.1.2: the body's length; 0 when absent or malformed.
     public var contentLength: Int
+    /// Why the request, as the server handed it over, cannot be taken (a `CONTENT_LENGTH` that
+    /// is not a number): the client's error, answered 400 before anything else is looked at.
+    public var malformed: GatewayError?
     public var remoteAddress: String
     public var isHTTPS: Bool
 
     /// From the CGI variables. `HTTP_PROXY` is a request header ("Proxy:") like any other and
     /// is never read as a proxy setting (httpoxy).
-    public init(environment env: [String: String]) throws(GatewayError) {
+    public init(environment env: [String: String]) {
         method = (env["REQUEST_METHOD"] ?? "GET").uppercased()
         path = Self.route(env)
         query = (try? FormFields.parseURLEncoded(Array((env["QUERY_STRING"] ?? "").utf8)).pairs) ?? []
@@ -26,13 +30,15 @@ public struct CGIRequest: Sendable {
         }
         self.headers = headers
         contentType = env["CONTENT_TYPE"].flatMap { $0.isEmpty ? nil : $0 }
+        // RFC 3875 §4.1.2: CONTENT_LENGTH = 1*digit. Int() alone would take "+5" and "-5".
         let length = env["CONTENT_LENGTH"] ?? ""
         if length.isEmpty {
             contentLength = 0
-        } else if let n = Int(length), n >= 0 {
+        } else if length.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(length) {
             contentLength = n
         } else {
-            throw GatewayError(400, "CONTENT_LENGTH is not a number")
+            contentLength = 0
+            malformed = GatewayError(400, "the request's length (CONTENT_LENGTH \"\(length)\") is not a number", field: "form", code: "bad_length")
         }
         remoteAddress = env["REMOTE_ADDR"] ?? ""
         isHTTPS = (env["HTTPS"] ?? "").lowercased() == "on" || env["REQUEST_SCHEME"] == "https"
@@ -44,25 +50,25 @@ public struct CGIRequest: Sendable {
         if let info = env["PATH_INFO"], !info.isEmpty { return info }
         let script = env["SCRIPT_NAME"] ?? ""
         guard let uri = env["REQUEST_URI"], !script.isEmpty else { return "/" }
-        let pathPart = HeaderText.split(uri, at: "?", maxSplits: 1, keepingEmpty: true).first ?? ""
+        let pathPart = ByteText.split(uri, at: "?", maxSplits: 1, keepingEmpty: true).first ?? ""
         let decoded = pathPart.removingPercentEncoding ?? pathPart
-        guard decoded.hasPrefix(script) else { return "/" }
-        let rest = String(decoded.dropFirst(script.count))
+        guard ByteText.hasPrefix(decoded, script) else { return "/" }
+        let rest = String(decoding: decoded.utf8.dropFirst(script.utf8.count), as: UTF8.self)
         return rest.isEmpty ? "/" : rest
     }
 
     public func queryValue(_ name: String) -> String? { query.last { $0.name == name }?.value }
 
-    public var wantsJSON: Bool { (headers["accept"] ?? "").lowercased().contains("application/json") }
+    public var wantsJSON: Bool { ByteText.contains((headers["accept"] ?? "").lowercased(), "application/json") }
 
     /// Cookies by name (RFC 6265 §5.4); the first of two with one name wins.
     public var cookies: [String: String] {
         var result: [String: String] = [:]
-        for part in HeaderText.split(headers["cookie"] ?? "", at: ";") {
-            let pair = HeaderText.split(part, at: "=", maxSplits: 1, keepingEmpty: true)
+        for part in ByteText.split(headers["cookie"] ?? "", at: ";") {
+            let pair = ByteText.split(part, at: "=", maxSplits: 1, keepingEmpty: true)
             guard pair.count == 2 else { continue }
-            let name = HeaderText.trimmed(pair[0])
-            if !name.isEmpty, result[name] == nil { result[name] = HeaderText.trimmed(pair[1]) }
+            let name = ByteText.trimmed(pair[0])
+            if !name.isEmpty, result[name] == nil { result[name] = ByteText.trimmed(pair[1]) }
         }
         return result
     }

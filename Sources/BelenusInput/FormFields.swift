@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 
 /// A file part of a multipart body, held in memory (the body's size is bounded before it is read).
@@ -62,7 +63,9 @@ public struct FormFields: Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw GatewayError(400, "is not valid UTF-8", field: field, code: "not_utf8")
         }
-        guard !text.contains("\u{0}") else { throw GatewayError(400, "contains a NUL character", field: field) }
+        // By byte: NUL followed by a combining mark is one Character that is not "\0", and a
+        // value with a NUL inside would be cut there by C code further on.
+        guard !bytes.contains(0) else { throw GatewayError(400, "contains a NUL character", field: field, code: "nul_character") }
         return text
     }
 

@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 
 /// `multipart/form-data` (RFC 7578, RFC 2046 §5.1.1), parsed from a body already bounded in
@@ -11,11 +12,12 @@ struct MultipartParser {
 
     /// The boundary parameter of a `multipart/form-data` content type (RFC 2046 §5.1.1: 1–70 characters).
     static func boundary(of contentType: String) throws(GatewayError) -> [UInt8] {
-        for parameter in HeaderText.split(contentType, at: ";").dropFirst() {
-            let pair = HeaderText.split(parameter, at: "=", maxSplits: 1).map(HeaderText.trimmed)
+        for parameter in ByteText.split(contentType, at: ";").dropFirst() {
+            let pair = ByteText.split(parameter, at: "=", maxSplits: 1).map(ByteText.trimmed)
             guard pair.count == 2, pair[0].lowercased() == "boundary" else { continue }
             var value = pair[1]
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            let bytes = Array(value.utf8)
+            if bytes.count >= 2, bytes.first == 34, bytes.last == 34 { value = String(decoding: bytes.dropFirst().dropLast(), as: UTF8.self) }
             guard (1...70).contains(value.utf8.count), value.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) else { break }
             return Array(value.utf8)
         }
@@ -49,11 +51,17 @@ struct MultipartParser {
                 throw GatewayError(400, "the body ends in the middle of a part", field: headers.name ?? "form")
             }
             guard let name = headers.name else { throw GatewayError(400, "a part has no name", field: "form") }
+            guard !ByteText.hasControlCharacters(name) else { throw GatewayError(400, "a part's name has control characters", field: "form", code: "control_characters") }
             let content = Array(body[contentStart..<contentEnd])
             if let filename = headers.filename {
                 // A file input left empty is sent as a part with an empty name and no bytes.
                 if !(filename.isEmpty && content.isEmpty) {
                     guard name == "file" else { throw GatewayError(400, "files go in the field 'file'", field: name) }
+                    // A NUL, CR or LF in a name is no file's name (browsers send them as %00,
+                    // %0D, %0A): refused rather than stored changed.
+                    guard !ByteText.hasControlCharacters(filename) else {
+                        throw GatewayError(400, "the file name '\(filename)' has control characters", field: "file", code: "control_characters")
+                    }
                     guard form.files.count < maxFiles else {
                         throw GatewayError(400, "at most \(maxFiles) files", field: "file", code: "too_many_files", values: [String(maxFiles)])
                     }
@@ -80,16 +88,19 @@ struct MultipartParser {
 
     /// `Content-Disposition: form-data; name="…"; filename="…"` and `Content-Type`.
     static func headers(_ bytes: [UInt8]) throws(GatewayError) -> PartHeaders {
-        let text = try FormFields.utf8(bytes, field: "form")
+        // Valid UTF-8 (RFC 7578 §5.1); control characters are judged per value by the caller.
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw GatewayError(400, "a part's headers are not valid UTF-8", field: "form", code: "not_utf8")
+        }
         var result = PartHeaders()
-        for line in text.components(separatedBy: "\r\n") {
-            let pair = HeaderText.split(line, at: ":", maxSplits: 1, keepingEmpty: true)
+        for line in ByteText.components(text, separatedBy: "\r\n") {
+            let pair = ByteText.split(line, at: ":", maxSplits: 1, keepingEmpty: true)
             guard pair.count == 2 else { continue }
-            let name = HeaderText.trimmed(pair[0]).lowercased()
-            let value = HeaderText.trimmed(pair[1])
+            let name = ByteText.trimmed(pair[0]).lowercased()
+            let value = ByteText.trimmed(pair[1])
             if name == "content-type" { result.contentType = value }
             guard name == "content-disposition" else { continue }
-            for (key, parameter) in parameters(value) {
+            for (key, parameter) in try parameters(value) {
                 if key == "name" { result.name = parameter }
                 if key == "filename" { result.filename = parameter }
             }
@@ -98,16 +109,20 @@ struct MultipartParser {
     }
 
     /// `a=b; c="d;e"` after the disposition type, quoted strings with `\"` escapes. By Unicode
-    /// scalars: a quote or `;` followed by a combining mark still ends what it ends.
-    static func parameters(_ value: String) -> [(String, String)] {
+    /// scalars: a quote or `;` followed by a combining mark still ends what it ends. A quoted
+    /// string that does not end, or is followed by more than spaces before the next `;`, is
+    /// refused rather than cut (`filename="a"b"` is no name the client meant as "a").
+    static func parameters(_ value: String) throws(GatewayError) -> [(String, String)] {
         var result: [(String, String)] = []
         let chars = Array(value.unicodeScalars)
         var i = chars.firstIndex(of: ";").map { $0 + 1 } ?? chars.count
         while i < chars.count {
-            while i < chars.count, chars[i] == " " || chars[i] == ";" { i += 1 }
+            while i < chars.count, chars[i] == " " || chars[i] == "\t" || chars[i] == ";" { i += 1 }
             var key = String.UnicodeScalarView()
             while i < chars.count, chars[i] != "=", chars[i] != ";" { key.append(chars[i]); i += 1 }
             guard i < chars.count, chars[i] == "=" else { continue }
+            let name = ByteText.trimmed(String(key)).lowercased()
+            let malformed = GatewayError(400, "a part's \(name) is not a well-formed quoted string", field: name == "filename" ? "file" : "form")
             i += 1
             var parameter = String.UnicodeScalarView()
             if i < chars.count, chars[i] == "\"" {
@@ -117,11 +132,14 @@ struct MultipartParser {
                     parameter.append(chars[i])
                     i += 1
                 }
+                guard i < chars.count else { throw malformed }
                 i += 1
+                while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
+                guard i == chars.count || chars[i] == ";" else { throw malformed }
             } else {
                 while i < chars.count, chars[i] != ";" { parameter.append(chars[i]); i += 1 }
             }
-            result.append((HeaderText.trimmed(String(key)).lowercased(), String(parameter)))
+            result.append((name, String(parameter)))
         }
         return result
     }

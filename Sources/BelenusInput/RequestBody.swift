@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 
 /// How large a POST's body may be, from the site's attachment limits.
@@ -19,7 +20,7 @@ public struct BodyLimits: Sendable {
 extension CGIRequest {
     /// `application/x-www-form-urlencoded`, `multipart/form-data`, or "" for an empty body.
     public var mediaType: String {
-        HeaderText.split((contentType ?? "").lowercased(), at: ";").first.map(HeaderText.trimmed) ?? ""
+        ByteText.split((contentType ?? "").lowercased(), at: ";").first.map(ByteText.trimmed) ?? ""
     }
 
     /// Refuses a body too large (413) or of a type no form sends (415), before it is read.

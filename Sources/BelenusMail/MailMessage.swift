@@ -102,7 +102,7 @@ public struct MailMessage: Sendable {
     static func quotedPrintable(_ text: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = ByteText.split(ByteText.unixLineEnds(text), at: "\n", keepingEmpty: true)
         for (index, line) in lines.enumerated() {
             var length = 0
             let bytes = Array(line.utf8)

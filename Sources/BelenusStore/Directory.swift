@@ -113,7 +113,8 @@ extension Store {
 
     static func insertUser(_ db: Database, _ user: User, passwordHash: String?, at now: Date) throws {
         let login = user.login.rawValue
-        guard !login.isEmpty, login.count <= 100, !login.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+        guard !login.isEmpty, login.count <= 100,
+              !login.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) else {
             throw StoreError("login '\(login)' must be 1 to 100 characters without spaces")
         }
         if try fetchUser(db, user.login) != nil { throw StoreError("user '\(login)' already exists") }
@@ -124,7 +125,8 @@ extension Store {
         case (_, nil): break
         }
         let email = user.email.trimmingCharacters(in: .whitespaces)
-        guard email.contains("@"), !email.contains(where: { $0.isNewline || $0 == "," || $0 == "<" || $0 == ">" }) else {
+        guard ByteText.contains(email, "@"), !ByteText.hasControlCharacters(email),
+              !email.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else {
             throw StoreError("email '\(email)' is not an address")
         }
         try db.execute(

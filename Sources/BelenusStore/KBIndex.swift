@@ -38,7 +38,7 @@ extension Store {
 
     /// Ranked by bm25, title matches weighing most. Each word of `query` is a prefix term.
     public func searchKB(_ query: String, limit: Int = 20) throws -> [KBSearchHit] {
-        let terms = query.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(12)
+        let terms = Self.searchTerms(query).prefix(12)
         guard !terms.isEmpty else { return [] }
         let match = terms.map { "\"\($0)\"*" }.joined(separator: " ")
         return try read { db in
@@ -49,5 +49,25 @@ extension Store {
                 KBSearchHit(slug: $0["slug"], title: $0["title"], product: $0["product"], snippet: $0["snippet"])
             }
         }
+    }
+
+    /// The words of a query: runs of letters, marks and digits, by Unicode scalar. (By
+    /// `Character`, a prepended letter such as U+0D4E glues itself to a following `"`, which
+    /// would end the FTS5 string the term is quoted in.)
+    static func searchTerms(_ query: String) -> [String] {
+        var terms: [String] = []
+        var word = String.UnicodeScalarView()
+        for scalar in query.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
+                word.append(scalar)
+            default:
+                if !word.isEmpty { terms.append(String(word)) }
+                word = String.UnicodeScalarView()
+            }
+        }
+        if !word.isEmpty { terms.append(String(word)) }
+        return terms
     }
 }

@@ -34,7 +34,7 @@ func readBody(_ count: Int) throws -> [UInt8] {
 }
 
 do {
-    let request = try CGIRequest(environment: environment)
+    let request = CGIRequest(environment: environment)
     let gateway = try Gateway(request: request, site: site, readBody: readBody)
     var response = gateway.respond()
     if request.method == "HEAD" { response.body = [] }

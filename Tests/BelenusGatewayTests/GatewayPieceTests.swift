@@ -7,8 +7,28 @@ import Testing
         #expect(AttachmentFiles.displayName("C:\\x\\informe.pdf") == "informe.pdf")
         #expect(AttachmentFiles.displayName("..") == "archivo")
         #expect(AttachmentFiles.displayName("a\u{0}b\r\nc\u{202E}d.txt") == "abcd.txt")
+        #expect(Array(AttachmentFiles.displayName("x/\u{0301}a\"\u{0301}.txt").utf8) == Array("\u{0301}a\"\u{0301}.txt".utf8))
         let disposition = AttachmentFiles.contentDisposition("año \"1\".pdf")
         #expect(disposition == "attachment; filename=\"a_o _1_.pdf\"; filename*=UTF-8''a%C3%B1o%20%221%22.pdf")
+    }
+
+    /// "Back" links come from the Referer: only a path on this site, judged by bytes ("//" then
+    /// U+0301 was "/" and "/" + U+0301 to `hasPrefix`, and passed for a path).
+    @Test(arguments: [
+        ("/tickets/5", "/tickets/5"), ("http://127.0.0.1:8080/tickets?q=a", "/tickets?q=a"), ("https://x.example", "/"),
+        ("//evil.example/x", nil), ("//\u{0301}evil.example", nil), ("/\\evil.example", nil), ("tickets", nil),
+        ("http://h/\u{0301}/evil.example", "/\u{0301}/evil.example"), ("http://h//evil.example", "/"),
+    ] as [(String, String?)])
+    func backLinksStayOnThisSite(_ referer: String, _ path: String?) {
+        #expect(Gateway.sameSitePath(referer).map { Array($0.utf8) } == path.map { Array($0.utf8) })
+    }
+
+    @Test func originsAreComparedAsTheyWereSent() {
+        #expect(Gateway.origin(of: "HTTP://Soporte.example:8080/cgi-bin/belenus") == "http://soporte.example:8080")
+        #expect(Gateway.origin(of: "http://h\u{0301}/x") == "http://h\u{0301}")
+        #expect(Gateway.mediaType("image/png; charset=x") == "image/png")
+        #expect(Gateway.mediaType("text/html\u{0301}") == "application/octet-stream")
+        #expect(Gateway.mediaType("a/b/c") == "application/octet-stream")
     }
 
     @Test func responseHeadersCannotBeSplit() {

@@ -68,8 +68,8 @@ import Testing
     }
 
     @Test func cookiesAreSplitAndTrimmedAndTheFirstOfANameWins() throws {
-        let request = try CGIRequest(environment: ["HTTP_COOKIE": " a = 1 ;b=2;\ta=3; c=x=y ;broken; ñ=é\t"])
+        let request = CGIRequest(environment: ["HTTP_COOKIE": " a = 1 ;b=2;\ta=3; c=x=y ;broken; ñ=é\t"])
         #expect(request.cookies == ["a": "1", "b": "2", "c": "x=y", "ñ": "é"])
-        #expect(try CGIRequest(environment: [:]).cookies == [:])
+        #expect(CGIRequest(environment: [:]).cookies == [:])
     }
 }

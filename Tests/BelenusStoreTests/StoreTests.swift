@@ -1,5 +1,5 @@
 import BelenusCore
-import BelenusStore
+@testable import BelenusStore
 import Foundation
 import GRDB
 import Testing
@@ -164,6 +164,10 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     #expect(hits.map(\.slug) == ["b", "a"])
     #expect(hits[0].snippet.contains("\u{2}nómina\u{3}"))
     #expect(try store.searchKB("\"; DROP TABLE kb_fts; --").isEmpty)
+    // U+0D4E is a prepended letter: as Characters it glued itself to the quote after it, and the
+    // term `"aൎ"b"*` was an FTS5 syntax error. Words are cut by scalar.
+    #expect(try store.searchKB("nomina\u{0D4E}\"b").isEmpty)
+    #expect(Store.searchTerms("a\u{0D4E}\"b ni\u{0303}o, 2025") == ["a\u{0D4E}", "b", "ni\u{0303}o", "2025"])
 }
 
 @Test func dashboardCountsFollowTheSLARuleOfCoreAndCountWeeks() throws {

@@ -68,6 +68,23 @@ import Testing
         #expect(site.files(in: "var/mail/sent").isEmpty)
     }
 
+    /// RFC 3875 §4.1.2: CONTENT_LENGTH is digits; anything else is the client's 400 with the
+    /// usual error page (or JSON), never "the site is not set up".
+    @Test(arguments: ["-5", "abc", "1.5", " 12"])
+    func aMalformedContentLengthIsA400(_ length: String) throws {
+        let site = try GatewaySite.make()
+        defer { try? FileManager.default.removeItem(atPath: site.root) }
+        let body = CGI.urlencoded([("csrf", site.ana.csrf), ("title", "T"), ("product", "Nómina"), ("version", "2025.1"), ("body", "b")])
+        let html = try CGI.run(site: site.root, "POST", "/tickets", body: body, contentType: "application/x-www-form-urlencoded",
+                               session: site.ana, extra: ["CONTENT_LENGTH": length])
+        #expect(html.status == 400, "\(html.body)")
+        #expect(html.header("Content-Type")?.hasPrefix("text/html") == true && html.body.contains("CONTENT_LENGTH"), "\(html.body)")
+        #expect(!html.body.contains("not set up"))
+        let json = try CGI.run(site: site.root, "GET", "/tickets", session: site.ana, headers: ["Accept": "application/json"], extra: ["CONTENT_LENGTH": length])
+        #expect(json.status == 400 && json.json["error"] is String, "\(json.body)")
+        #expect(try site.count("tickets") == 0)
+    }
+
     @Test func aRefusedFormShowsAgainWithWhatWasTyped() throws {
         let site = try GatewaySite.make()
         let answer = try site.run("POST", "/tickets", as: site.ana, multipart: [
