@@ -6,7 +6,7 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0
 
-.PHONY: demo test fuzz bench bench-all deps test-deps apt-install build release clean
+.PHONY: demo test fuzz fuzz-ci bench bench-all deps test-deps apt-install build release clean
 
 ## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
 ## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
@@ -23,11 +23,19 @@ test: deps test-deps
 	$(SWIFT) test --attachments-path $(ATTACHMENTS)
 
 ## Builds the fuzz targets with libFuzzer and AddressSanitizer and runs each for FUZZ_SECONDS
-## from the seeds in Tests/Fuzz/corpus; fails on a crash (the input is kept in .build/fuzz/crashes).
+## from the seeds in Tests/Fuzz/corpus, at random; fails on a crash (the input is kept in
+## .build/fuzz/crashes). Run it for an hour (FUZZ_SECONDS=720) whenever a parser changes.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= multipart urlencoded cookie frontmatter cgi
 fuzz: deps
-	Tests/Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	Tests/Fuzz/run.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## What CI runs: every target for the same FUZZ_RUNS inputs from the same FUZZ_SEED, so that one
+## commit always gets the same answer (the seeds and regressions also replay in `make test`).
+FUZZ_RUNS ?= 40000
+FUZZ_SEED ?= 20261130
+fuzz-ci: deps
+	Tests/Fuzz/run.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED) $(FUZZ_TARGETS)
 
 ## Benchmarks side by side with Hugo and cmark (release build): figures printed and written to
 ## docs/performance.md. BENCH_ARGS="--tickets 100000" for the large corpus.

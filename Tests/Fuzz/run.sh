@@ -1,13 +1,37 @@
 #!/usr/bin/env bash
-# Builds belenus-fuzz with libFuzzer and AddressSanitizer and runs each target for SECONDS,
-# starting from the seed corpus in Tests/Fuzz/corpus/TARGET. Fails on the first crash, leak or
-# timeout, leaving the input that caused it in .build/fuzz/crashes/ (replay it with
-# `.build/fuzz/release/belenus-fuzz TARGET FILE`; then keep it in Tests/Fuzz/regressions/TARGET/
-# and make it a test in Tests/BelenusInputTests/FuzzRegressionTests.swift).
-#   Tests/Fuzz/run.sh SECONDS TARGET...
+# Builds belenus-fuzz with libFuzzer and AddressSanitizer and runs each target from the seed
+# corpus in Tests/Fuzz/corpus/TARGET and the inputs that once crashed it
+# (Tests/Fuzz/regressions/TARGET). Fails on the first crash, leak or timeout, leaving the input
+# in .build/fuzz/crashes/ (replay it with `.build/fuzz/release/belenus-fuzz TARGET FILE`; then
+# keep it in Tests/Fuzz/regressions/TARGET/ and make it a test).
+#
+#   Tests/Fuzz/run.sh --seconds N TARGET...       random, N seconds each, from the corpus the
+#                                                 earlier runs grew in .build/fuzz/corpus (make fuzz)
+#   Tests/Fuzz/run.sh --runs N --seed S TARGET... the same N inputs every time: seed S, a fresh
+#                                                 working corpus; what CI runs (make fuzz-ci)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=$1; shift
+mode=() seconds="" runs="" seed=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+if [ -n "$runs" ] && [ -n "$seed" ] && [ -z "$seconds" ]; then
+  mode=(-runs="$runs" -seed="$seed")
+  describe="$runs inputs from seed $seed"
+elif [ -n "$seconds" ] && [ -z "$runs$seed" ]; then
+  mode=(-max_total_time="$seconds")
+  describe="${seconds}s"
+else
+  echo "usage: $0 --seconds N TARGET... | --runs N --seed S TARGET..." >&2
+  exit 2
+fi
+[ $# -gt 0 ] || { echo "fuzz: no target named" >&2; exit 2; }
+
 swift_bin=$(dirname "$(readlink -f "$(command -v swift)")")
 runtime=$(ls "$swift_bin"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)
 
@@ -23,18 +47,24 @@ binary=.build/fuzz/release/belenus-fuzz
 test -x "$binary"
 
 mkdir -p .build/fuzz/crashes
+fresh=""
+trap '[ -n "$fresh" ] && rm -rf "$fresh"' EXIT
 for target in "$@"; do
-  # The repository's seeds stay as they are; what the fuzzer finds goes to a working corpus.
-  work=.build/fuzz/corpus/$target
-  mkdir -p "$work"
-  echo "fuzz: $target for ${seconds}s (seeds: Tests/Fuzz/corpus/$target)"
+  # libFuzzer adds what it finds to the first folder: never the repository's seeds.
+  if [ -n "$runs" ]; then
+    fresh=$(mktemp -d /tmp/belenus-fuzz-XXXXXX)
+    work=$fresh
+  else
+    work=.build/fuzz/corpus/$target
+    mkdir -p "$work"
+  fi
+  echo "fuzz: $target, $describe (seeds: Tests/Fuzz/corpus/$target)"
   dict=()
   [ -f "Tests/Fuzz/$target.dict" ] && dict=(-dict="Tests/Fuzz/$target.dict")
-  # Inputs that once crashed a target start its run too (libFuzzer adds only to the first folder).
   regressions=()
   [ -d "Tests/Fuzz/regressions/$target" ] && regressions=("Tests/Fuzz/regressions/$target")
-  if ! "$binary" "$target" "$work" "Tests/Fuzz/corpus/$target" "${regressions[@]}" "${dict[@]}" \
-      -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  if ! "$binary" "$target" "$work" "Tests/Fuzz/corpus/$target" "${regressions[@]}" "${dict[@]}" "${mode[@]}" \
+      -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix=".build/fuzz/crashes/$target-" > ".build/fuzz/$target.log" 2>&1; then
     tail -40 ".build/fuzz/$target.log"
     echo "fuzz: $target FAILED; the input is in .build/fuzz/crashes/ (log: .build/fuzz/$target.log)"
@@ -42,5 +72,6 @@ for target in "$@"; do
   fi
   grep -E "^stat::number_of_executed_units|^stat::new_units_added" ".build/fuzz/$target.log" | tr '\n' ' '
   grep -o "cov: [0-9]*" ".build/fuzz/$target.log" | tail -1
+  if [ -n "$fresh" ]; then rm -rf "$fresh"; fresh=""; fi
 done
-echo "fuzz: $# targets, ${seconds}s each, no crash"
+echo "fuzz: $# targets, $describe each, no crash"
