@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 import Testing
 
@@ -108,7 +109,10 @@ struct CGI {
             body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
         }
         for (name, filename, bytes) in files {
-            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            // A quoted string (RFC 7578 §4.2), escaped by bytes: `replacingOccurrences` compares
+            // Characters and would leave a quote followed by a combining mark unescaped.
+            let quoted = ByteText.replacing("\"", with: "\\\"", in: ByteText.replacing("\\", with: "\\\\", in: filename))
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(quoted)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
             body += bytes + Array("\r\n".utf8)
         }
         return body + Array("--\(boundary)--\r\n".utf8)

@@ -1,4 +1,3 @@
-import BelenusCore
 import Foundation
 import Testing
 
@@ -136,10 +135,7 @@ import Testing
             return Sent(answer: answer, stored: nil, page: form.body)
         case .fileName:
             let n = try site.openTicket(as: site.ana)
-            // A quoted string (RFC 7578 §4.2), escaped by bytes: `replacingOccurrences` compares
-            // Characters and leaves a quote followed by U+0301 unescaped.
-            let quoted = ByteText.replacing("\"", with: "\\\"", in: ByteText.replacing("\\", with: "\\\\", in: value))
-            let answer = try post("/tickets/\(n)/comments", as: site.ana, [("body", "Adjunto.")], files: [("file", quoted, Array("datos".utf8))])
+            let answer = try post("/tickets/\(n)/comments", as: site.ana, [("body", "Adjunto.")], files: [("file", value, Array("datos".utf8))])
             return Sent(answer: answer, stored: try stored("SELECT hex(name) FROM attachments WHERE ticket = \(n)"), page: try ticketPage(n))
         }
     }
