@@ -31,6 +31,9 @@ let package = Package(
         // Parsers of untrusted input: the CGI request, form bodies, cookies, front matter. No I/O;
         // fuzzed (Tests/Fuzz/, `make fuzz`).
         .target(name: "BelenusInput", dependencies: ["BelenusCore", .product(name: "Yams", package: "Yams")]),
+        // The Mustache engine: templates parsed once into trees of byte chunks and tags, HTML
+        // escaped by byte. No I/O (issue 14: typed models come next).
+        .target(name: "BelenusTemplates"),
         // SQLite: schema, migrations, queries, transactions.
         .target(name: "BelenusStore", dependencies: [
             "BelenusCore", "CArgon2", "CSQLiteConfig",
@@ -68,10 +71,11 @@ let package = Package(
                 "-Xlinker", "--end-group",
             ])]),
 
-        // The fuzz targets of BelenusInput: libFuzzer under `make fuzz`, a replayer otherwise.
-        .executableTarget(name: "belenus-fuzz", dependencies: ["BelenusInput"]),
+        // The fuzz targets of BelenusInput and the template parser: libFuzzer under `make fuzz`, a replayer otherwise.
+        .executableTarget(name: "belenus-fuzz", dependencies: ["BelenusInput", "BelenusTemplates"]),
 
         .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
+        .testTarget(name: "BelenusTemplatesTests", dependencies: ["BelenusTemplates"]),
         .testTarget(name: "BelenusInputTests", dependencies: ["BelenusCore", "BelenusInput"]),
         .testTarget(name: "BelenusStoreTests", dependencies: [
             "BelenusCore", "BelenusStore", .product(name: "GRDB", package: "GRDB.swift"),

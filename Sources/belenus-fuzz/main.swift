@@ -1,4 +1,5 @@
 import BelenusInput
+import BelenusTemplates
 import Foundation
 
 // The fuzz targets: each takes any bytes, must not crash, and checks what its parser promises.
@@ -63,6 +64,29 @@ let targets: [String: ([UInt8]) -> Void] = [
         guard let article = try? KBArticle.parse(text, file: "fuzz.md") else { return }
         precondition(!article.title.trimmingCharacters(in: .whitespaces).isEmpty, "an article without a title")
         precondition(text.hasSuffix(article.body), "the body is not the file's end")
+    },
+    // A theme template (the first line, if it starts with "partial:", is a partial named "p").
+    // Parsed, it renders without a crash against a value with lists, objects and markup; refused,
+    // its error names a line and column inside the text.
+    "template": { bytes in
+        var sources = ["page": TemplateLibrary.Source(file: "page.mustache", text: String(decoding: bytes, as: UTF8.self))]
+        let marker = Array("partial:".utf8)
+        if bytes.starts(with: marker) {
+            let cut = bytes.firstIndex(of: 10) ?? bytes.endIndex
+            sources["p"] = TemplateLibrary.Source(file: "p.mustache", text: String(decoding: bytes[marker.count..<cut], as: UTF8.self))
+            sources["page"] = TemplateLibrary.Source(file: "page.mustache", text: String(decoding: bytes[min(cut + 1, bytes.endIndex)...], as: UTF8.self))
+        }
+        do {
+            let library = try TemplateLibrary(sources)
+            let item = TemplateValue.object(["name": .string("<b>\"\u{0301}"), "n": .int(3), "ok": .bool(true)])
+            let value = TemplateValue.object(["items": .list([item, item]), "title": .string("a & b"), "page": item, "empty": .list([])])
+            for name in library.names { _ = library.render(name, value) }
+        } catch let error as TemplateError {
+            let lines = sources.values.map { $0.text.utf8.split(separator: 10, omittingEmptySubsequences: false).count }.max() ?? 1
+            precondition(error.line >= 1 && error.line <= lines && error.column >= 1, "an error outside the text: \(error)")
+        } catch {
+            preconditionFailure("not a TemplateError: \(error)")
+        }
     },
     // A whole request: CGI variables as NAME=value lines, an empty line, the body.
     "cgi": { bytes in

@@ -1,0 +1,137 @@
+/// A theme's templates by name (`layout`, `partials/sla`…), parsed once; partials and parents
+/// are found here by name.
+public struct TemplateLibrary: Sendable {
+    /// One template's text and the file it came from (for errors).
+    public struct Source: Sendable {
+        public let file: String
+        public let text: String
+
+        public init(file: String, text: String) {
+            self.file = file
+            self.text = text
+        }
+    }
+
+    let templates: [String: [TemplateNode]]
+
+    /// Parses every template: the first broken one is the error, naming its file, line and column.
+    public init(_ sources: [String: Source]) throws(TemplateError) {
+        var templates: [String: [TemplateNode]] = [:]
+        for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
+            templates[name] = try TemplateParser(file: source.file, text: source.text).parse()
+        }
+        self.templates = templates
+    }
+
+    public var names: [String] { templates.keys.sorted() }
+
+    /// The template `name` rendered with `value` as its context, as UTF-8 bytes. A partial or
+    /// parent that is not in the library renders as nothing (the Mustache spec).
+    public func render(_ name: String, _ value: TemplateValue) -> [UInt8] {
+        var renderer = DynamicRenderer(library: self)
+        renderer.output.reserveCapacity(16 * 1024)
+        if let nodes = templates[name] { renderer.render(nodes, context: [value], indentation: []) }
+        return renderer.output
+    }
+}
+
+/// A value of the untyped model: what JSON holds (the Mustache spec's tests are JSON).
+public indirect enum TemplateValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case list([TemplateValue])
+    case object([String: TemplateValue])
+
+    /// What a section tests: false, null, an empty list and an empty string are false.
+    var isTruthy: Bool {
+        switch self {
+        case .null: false
+        case .bool(let b): b
+        case .list(let items): !items.isEmpty
+        case .string(let s): !s.isEmpty
+        default: true
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .null: ""
+        case .bool(let b): b ? "true" : "false"
+        case .int(let i): String(i)
+        case .double(let d): d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        case .string(let s): s
+        case .list, .object: ""
+        }
+    }
+}
+
+/// Renders a template against `TemplateValue`s, looking names up through the context stack as
+/// the spec says: the first frame that has the name's first part, then the rest inside it.
+struct DynamicRenderer {
+    let library: TemplateLibrary
+    var output: [UInt8] = []
+    /// The blocks given by the parents being rendered, outermost first: the outermost wins.
+    var overrides: [[String: (nodes: [TemplateNode], indentation: [UInt8])]] = []
+    /// Partials and parents being rendered inside each other. A template that includes itself
+    /// with nothing in the data to stop it would recurse until the stack ran out: past
+    /// `maxDepth` an inclusion renders as nothing.
+    var depth = 0
+    static let maxDepth = 64
+
+    mutating func render(_ nodes: [TemplateNode], context: [TemplateValue], indentation: [UInt8]) {
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                output.append(contentsOf: bytes)
+            case .lineStart:
+                output.append(contentsOf: indentation)
+            case .variable(let name, let escaped, _):
+                let text = lookUp(name, in: context).text
+                if escaped { HTMLBytes.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
+            case .section(let name, let inverted, let children, _):
+                let value = lookUp(name, in: context)
+                if inverted {
+                    if !value.isTruthy { render(children, context: context, indentation: indentation) }
+                } else if case .list(let items) = value {
+                    for item in items { render(children, context: context + [item], indentation: indentation) }
+                } else if value.isTruthy {
+                    render(children, context: context + [value], indentation: indentation)
+                }
+            case .partial(let name, let extra, _):
+                guard let partial = library.templates[name], depth < Self.maxDepth else { continue }
+                depth += 1
+                render(partial, context: context, indentation: indentation + extra)
+                depth -= 1
+            case .parent(let name, let extra, let blocks, _):
+                guard let parent = library.templates[name], depth < Self.maxDepth else { continue }
+                depth += 1
+                overrides.append(blocks.mapValues { ($0, indentation) })
+                render(parent, context: context, indentation: indentation + extra)
+                overrides.removeLast()
+                depth -= 1
+            case .block(let name, let children, _):
+                if let given = overrides.lazy.compactMap({ $0[name] }).first {
+                    render(given.nodes, context: context, indentation: given.indentation)
+                } else {
+                    render(children, context: context, indentation: indentation)
+                }
+            }
+        }
+    }
+
+    func lookUp(_ name: TemplateName, in context: [TemplateValue]) -> TemplateValue {
+        guard let first = name.parts.first else { return context.last ?? .null }
+        for frame in context.reversed() {
+            guard case .object(let fields) = frame, var value = fields[first] else { continue }
+            for part in name.parts.dropFirst() {
+                guard case .object(let inner) = value, let next = inner[part] else { return .null }
+                value = next
+            }
+            return value
+        }
+        return .null
+    }
+}
