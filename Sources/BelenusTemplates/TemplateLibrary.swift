@@ -13,6 +13,8 @@ public struct TemplateLibrary: Sendable {
     }
 
     let templates: [String: [TemplateNode]]
+    /// The file of each template, for errors.
+    let files: [String: String]
 
     /// Parses every template: the first broken one is the error, naming its file, line and column.
     public init(_ sources: [String: Source]) throws(TemplateError) {
@@ -21,6 +23,7 @@ public struct TemplateLibrary: Sendable {
             templates[name] = try TemplateParser(file: source.file, text: source.text).parse()
         }
         self.templates = templates
+        self.files = sources.mapValues(\.file)
     }
 
     public var names: [String] { templates.keys.sorted() }
@@ -28,10 +31,21 @@ public struct TemplateLibrary: Sendable {
     /// The template `name` rendered with `value` as its context, as UTF-8 bytes. A partial or
     /// parent that is not in the library renders as nothing (the Mustache spec).
     public func render(_ name: String, _ value: TemplateValue) -> [UInt8] {
+        renderAll(name, value).output
+    }
+
+    /// As `render`, or nil when the template is more work than `DynamicRenderer.budget` (a
+    /// partial that includes itself twice) and only its start was rendered.
+    public func renderWhole(_ name: String, _ value: TemplateValue) -> [UInt8]? {
+        let result = renderAll(name, value)
+        return result.complete ? result.output : nil
+    }
+
+    private func renderAll(_ name: String, _ value: TemplateValue) -> (output: [UInt8], complete: Bool) {
         var renderer = DynamicRenderer(library: self)
         renderer.output.reserveCapacity(16 * 1024)
         if let nodes = templates[name] { renderer.render(nodes, context: [value], indentation: []) }
-        return renderer.output
+        return (renderer.output, renderer.budget > 0 && renderer.depth == 0 && !renderer.cutShort)
     }
 }
 
@@ -80,9 +94,17 @@ struct DynamicRenderer {
     /// `maxDepth` an inclusion renders as nothing.
     var depth = 0
     static let maxDepth = 64
+    /// Nodes left to visit. A partial that includes itself twice, or thirty nested sections over
+    /// a list of two, is exponential work (the template fuzz target found the first): past the
+    /// budget the rest renders as nothing.
+    var budget = 1_000_000
+    /// Whether an inclusion was left out for being too deep.
+    var cutShort = false
 
     mutating func render(_ nodes: [TemplateNode], context: [TemplateValue], indentation: [UInt8]) {
         for node in nodes {
+            budget -= 1
+            guard budget > 0 else { return }
             switch node {
             case .text(let bytes):
                 output.append(contentsOf: bytes)
@@ -101,12 +123,14 @@ struct DynamicRenderer {
                     render(children, context: context + [value], indentation: indentation)
                 }
             case .partial(let name, let extra, _):
-                guard let partial = library.templates[name], depth < Self.maxDepth else { continue }
+                guard let partial = library.templates[name] else { continue }
+                guard depth < Self.maxDepth else { cutShort = true; continue }
                 depth += 1
                 render(partial, context: context, indentation: indentation + extra)
                 depth -= 1
             case .parent(let name, let extra, let blocks, _):
-                guard let parent = library.templates[name], depth < Self.maxDepth else { continue }
+                guard let parent = library.templates[name] else { continue }
+                guard depth < Self.maxDepth else { cutShort = true; continue }
                 depth += 1
                 overrides.append(blocks.mapValues { ($0, indentation) })
                 render(parent, context: context, indentation: indentation + extra)

@@ -39,6 +39,34 @@ func firstLine(_ bytes: [UInt8]) -> (String, [UInt8]) {
 /// ProcessInfo decodes it.
 func variable(_ bytes: some Sequence<UInt8>) -> String { String(decoding: bytes.filter { $0 != 0 }, as: UTF8.self) }
 
+/// What the template target links fuzzed templates against: a page with every kind of field.
+struct FuzzPage: TemplateModel {
+    struct Item: TemplateModel {
+        var name = "<b>\"\u{0301}"
+        var n = 3
+        var ok = true
+        var tags = ["a", "<b>"]
+        static let templateFields = TemplateFields<Item> {
+            $0.text("name") { $0.name }
+            $0.number("n") { $0.n }
+            $0.flag("ok") { $0.ok }
+            $0.texts("tags") { $0.tags }
+        }
+    }
+    var title = "a & b"
+    var body = HTML("<p>x</p>")
+    var items = [Item(), Item()]
+    var page: Item? = Item()
+    var empty: [Item] = []
+    static let templateFields = TemplateFields<FuzzPage> {
+        $0.text("title") { $0.title }
+        $0.html("body_html") { $0.body }
+        $0.list("items") { $0.items }
+        $0.object("page") { $0.page }
+        $0.list("empty") { $0.empty }
+    }
+}
+
 let targets: [String: ([UInt8]) -> Void] = [
     // The first line is the Content-Type (its boundary), the rest the body.
     "multipart": { bytes in
@@ -66,8 +94,9 @@ let targets: [String: ([UInt8]) -> Void] = [
         precondition(text.hasSuffix(article.body), "the body is not the file's end")
     },
     // A theme template (the first line, if it starts with "partial:", is a partial named "p").
-    // Parsed, it renders without a crash against a value with lists, objects and markup; refused,
-    // its error names a line and column inside the text.
+    // Parsed, it renders without a crash against a value with lists, objects and markup, and
+    // once linked against FuzzPage renders the same bytes typed as untyped; refused, its error
+    // names a line and column inside the text.
     "template": { bytes in
         var sources = ["page": TemplateLibrary.Source(file: "page.mustache", text: String(decoding: bytes, as: UTF8.self))]
         let marker = Array("partial:".utf8)
@@ -81,6 +110,15 @@ let targets: [String: ([UInt8]) -> Void] = [
             let item = TemplateValue.object(["name": .string("<b>\"\u{0301}"), "n": .int(3), "ok": .bool(true)])
             let value = TemplateValue.object(["items": .list([item, item]), "title": .string("a & b"), "page": item, "empty": .list([])])
             for name in library.names { _ = library.render(name, value) }
+            // Linked against a model: refused with a TemplateError, or rendered as the untyped
+            // renderer renders the same values.
+            if let linked = try? LinkedTemplate<FuzzPage>("page", in: library) {
+                let model = FuzzPage()
+                let typed = linked.render(model)
+                if let untyped = library.renderWhole("page", model.templateValue) {
+                    precondition(typed == untyped, "typed and untyped renderings differ")
+                }
+            }
         } catch let error as TemplateError {
             let lines = sources.values.map { $0.text.utf8.split(separator: 10, omittingEmptySubsequences: false).count }.max() ?? 1
             precondition(error.line >= 1 && error.line <= lines && error.column >= 1, "an error outside the text: \(error)")

@@ -45,4 +45,14 @@ import Testing
         let out = page.render("page", .object(["title": .string("Hola")]))
         #expect(String(decoding: out, as: UTF8.self) == "<title>Hola</title><main><p>Hola</p></main>")
     }
+
+    /// template fuzz target, 2026-11-30: a partial that includes itself twice doubled the work at
+    /// each of 64 levels (out of memory). Rendering stops at a budget of nodes instead.
+    @Test func aPartialThatIncludesItselfTwiceEnds() throws {
+        let page = try library("{{>p}}", partials: ["p": "x{{>p}}{{>p}}"])
+        let out = page.render("page", .object([:]))
+        #expect(out.count > 1000 && out.count <= 1_000_000)
+        let nested = try library(String(repeating: "{{#items}}", count: 40) + "x" + String(repeating: "{{/items}}", count: 40))
+        #expect(nested.render("page", .object(["items": .list([.int(1), .int(2)])])).count <= 1_000_000)
+    }
 }

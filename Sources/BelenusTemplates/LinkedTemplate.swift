@@ -1,0 +1,275 @@
+/// A template bound to its model type when the theme loads: every name resolved to a field
+/// (the frame of the context stack it lives in and how to read it), partials and parents
+/// expanded, blocks filled, indentation written into the static bytes. Rendering walks this
+/// flat program over typed values into one byte buffer: no lookup by name, no `Any`, no cast.
+public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
+    let program: [Op]
+    public let name: String
+
+    /// Links `name` from `library` against `Model`'s fields. A name that no model on the stack
+    /// has, a raw tag on a value that is not HTML, a missing partial or a partial that includes
+    /// itself is an error naming the file, line and column.
+    public init(_ name: String, in library: TemplateLibrary) throws(TemplateError) {
+        guard let nodes = library.templates[name] else {
+            throw TemplateError(file: name, line: 1, column: 1, "no template '\(name)'")
+        }
+        var linker = Linker(library: library)
+        linker.including = [name]
+        self.program = Op.merged(try linker.link(nodes, file: library.files[name] ?? name,
+                                                 stack: [.model(Model.templateFields.schema)], indentation: []))
+        self.name = name
+    }
+
+    /// The page for `model`, as UTF-8 bytes.
+    public func render(_ model: Model, capacity: Int = 8 * 1024) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(capacity)
+        withUnsafePointer(to: model) { Op.run(program, stack: [UnsafeRawPointer($0)], into: &output) }
+        return output
+    }
+
+    public func text(_ model: Model) -> String { String(decoding: render(model), as: UTF8.self) }
+}
+
+/// One step of a linked template.
+indirect enum Op {
+    case bytes([UInt8])
+    /// A value written: the field `read` of the value reached from stack frame `frame` through
+    /// `path` (objects in objects).
+    case write(Reference, escaped: Bool)
+    /// `{{.}}` over a text pushed by a section.
+    case writeFrameText(frame: Int, escaped: Bool)
+    case section(Reference, inverted: Bool, [Op])
+
+    struct Reference {
+        let frame: Int
+        let path: [Schema.Nested]
+        let field: Schema.Kind
+    }
+
+    /// Adjacent bytes joined into one chunk.
+    static func merged(_ ops: [Op]) -> [Op] {
+        var out: [Op] = []
+        for op in ops {
+            switch op {
+            case .bytes(let bytes):
+                if bytes.isEmpty { continue }
+                if case .bytes(let previous)? = out.last { out[out.count - 1] = .bytes(previous + bytes) } else { out.append(op) }
+            case .section(let reference, let inverted, let body):
+                out.append(.section(reference, inverted: inverted, merged(body)))
+            default:
+                out.append(op)
+            }
+        }
+        return out
+    }
+
+    static func run(_ program: [Op], stack: [UnsafeRawPointer], into output: inout [UInt8]) {
+        for op in program {
+            switch op {
+            case .bytes(let bytes):
+                output.append(contentsOf: bytes)
+            case .write(let reference, let escaped):
+                reach(reference, stack) { pointer in write(reference.field, at: pointer, escaped: escaped, into: &output) }
+            case .writeFrameText(let frame, let escaped):
+                let text = stack[frame].assumingMemoryBound(to: String.self).pointee
+                if escaped { HTMLBytes.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
+            case .section(let reference, let inverted, let body):
+                reach(reference, stack) { pointer in
+                    section(reference.field, at: pointer, inverted: inverted, body: body, stack: stack, into: &output)
+                } absent: {
+                    if inverted { run(body, stack: stack, into: &output) }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the value that holds `reference.field`, walking the objects of its path;
+    /// `absent` when one of them is missing.
+    static func reach(_ reference: Reference, _ stack: [UnsafeRawPointer], _ body: (UnsafeRawPointer) -> Void, absent: () -> Void = {}) {
+        func walk(_ pointer: UnsafeRawPointer, _ path: ArraySlice<Schema.Nested>) -> Bool {
+            guard let step = path.first else { body(pointer); return true }
+            var reached = false
+            _ = step.with(pointer) { reached = walk($0, path.dropFirst()) }
+            return reached
+        }
+        if !walk(stack[reference.frame], reference.path[...]) { absent() }
+    }
+
+    static func write(_ field: Schema.Kind, at pointer: UnsafeRawPointer, escaped: Bool, into output: inout [UInt8]) {
+        switch field {
+        case .text(let read):
+            HTMLBytes.appendEscaped(read(pointer), to: &output)
+        case .html(let read):
+            if escaped { HTMLBytes.appendEscaped(read(pointer), to: &output) } else { output.append(contentsOf: read(pointer).utf8) }
+        case .number(let read):
+            output.append(contentsOf: String(read(pointer)).utf8)
+        case .flag(let read):
+            output.append(contentsOf: (read(pointer) ? "true" : "false").utf8)
+        case .texts, .object, .list:
+            break  // refused by the linker
+        }
+    }
+
+    static func section(_ field: Schema.Kind, at pointer: UnsafeRawPointer, inverted: Bool, body: [Op], stack: [UnsafeRawPointer],
+                        into output: inout [UInt8]) {
+        switch field {
+        case .flag(let read):
+            if read(pointer) != inverted { run(body, stack: stack, into: &output) }
+        case .number(let read):
+            if (read(pointer) != 0) != inverted { run(body, stack: stack, into: &output) }
+        case .html(let read):
+            if read(pointer).isEmpty == inverted { run(body, stack: stack, into: &output) }
+        case .text(let read):
+            let text = read(pointer)
+            if inverted {
+                if text.isEmpty { run(body, stack: stack, into: &output) }
+            } else if !text.isEmpty {
+                withUnsafePointer(to: text) { run(body, stack: stack + [UnsafeRawPointer($0)], into: &output) }
+            }
+        case .texts(let read):
+            let texts = read(pointer)
+            if inverted {
+                if texts.isEmpty { run(body, stack: stack, into: &output) }
+            } else {
+                texts.withUnsafeBufferPointer { buffer in
+                    for i in buffer.indices { run(body, stack: stack + [UnsafeRawPointer(buffer.baseAddress! + i)], into: &output) }
+                }
+            }
+        case .object(let nested), .list(let nested):
+            if inverted {
+                if !nested.with(pointer, { _ in }) { run(body, stack: stack, into: &output) }
+            } else {
+                _ = nested.with(pointer) { run(body, stack: stack + [$0], into: &output) }
+            }
+        }
+    }
+}
+
+/// Resolves a template's names against the model types on its context stack.
+struct Linker {
+    let library: TemplateLibrary
+
+    /// What each frame of the context stack holds, as the linker knows it.
+    enum Frame {
+        case model(Schema)
+        case text
+    }
+
+    /// Blocks given by the parents being linked, outermost first (the outermost wins), each with
+    /// the file it was written in.
+    var overrides: [[String: (nodes: [TemplateNode], file: String)]] = []
+    /// The partials and parents being linked inside each other, to refuse a cycle.
+    var including: [String] = []
+    /// Sections inside sections here. Each level over a list multiplies the work: no theme
+    /// nests sixteen deep, and past that a page could take forever.
+    var sectionDepth = 0
+    static let maxSectionDepth = 16
+
+    mutating func link(_ nodes: [TemplateNode], file: String, stack: [Frame], indentation: [UInt8]) throws(TemplateError) -> [Op] {
+        var ops: [Op] = []
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                ops.append(.bytes(bytes))
+            case .lineStart:
+                ops.append(.bytes(indentation))
+            case .variable(let name, let escaped, let at):
+                if name.isImplicit {
+                    guard case .text = stack[stack.count - 1] else {
+                        throw TemplateError(file: file, line: at.line, column: at.column, "'.' here is not a text: it names the current value only inside a section over texts")
+                    }
+                    ops.append(.writeFrameText(frame: stack.count - 1, escaped: escaped))
+                    continue
+                }
+                let reference = try resolve(name, stack: stack, file: file, at: at)
+                switch reference.field {
+                case .texts, .object, .list:
+                    throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' is \(reference.field.word): write it with {{#\(name)}}…{{/\(name)}}")
+                case .text, .number, .flag:
+                    if !escaped {
+                        throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' is \(reference.field.word), not HTML: write it escaped, {{\(name)}}")
+                    }
+                case .html:
+                    break
+                }
+                ops.append(.write(reference, escaped: escaped))
+            case .section(let name, let inverted, let children, let at):
+                guard !name.isImplicit else {
+                    throw TemplateError(file: file, line: at.line, column: at.column, "a section needs a name, not '.'")
+                }
+                let reference = try resolve(name, stack: stack, file: file, at: at)
+                guard sectionDepth < Self.maxSectionDepth else {
+                    throw TemplateError(file: file, line: at.line, column: at.column, "sections nest more than \(Self.maxSectionDepth) deep")
+                }
+                sectionDepth += 1
+                defer { sectionDepth -= 1 }
+                var inner = stack
+                if !inverted {
+                    switch reference.field {
+                    case .text, .texts: inner.append(.text)
+                    case .object(let nested), .list(let nested): inner.append(.model(nested.schema()))
+                    case .flag, .number, .html: break
+                    }
+                }
+                ops.append(.section(reference, inverted: inverted, try link(children, file: file, stack: inner, indentation: indentation)))
+            case .partial(let name, let extra, let at):
+                ops += try include(name, file: file, at: at, stack: stack, indentation: indentation + extra)
+            case .parent(let name, let extra, let blocks, let at):
+                overrides.append(blocks.mapValues { ($0, file) })
+                defer { overrides.removeLast() }
+                ops += try include(name, file: file, at: at, stack: stack, indentation: indentation + extra)
+            case .block(let name, let children, _):
+                if let given = overrides.lazy.compactMap({ $0[name] }).first {
+                    ops += try link(given.nodes, file: given.file, stack: stack, indentation: indentation)
+                } else {
+                    ops += try link(children, file: file, stack: stack, indentation: indentation)
+                }
+            }
+        }
+        return ops
+    }
+
+    private mutating func include(_ name: String, file: String, at: TemplatePosition, stack: [Frame], indentation: [UInt8]) throws(TemplateError) -> [Op] {
+        guard let nodes = library.templates[name] else {
+            throw TemplateError(file: file, line: at.line, column: at.column, "no template '\(name)' to include")
+        }
+        guard !including.contains(name) else {
+            throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' includes itself (\((including + [name]).joined(separator: " → ")))")
+        }
+        including.append(name)
+        defer { including.removeLast() }
+        return try link(nodes, file: library.files[name] ?? name, stack: stack, indentation: indentation)
+    }
+
+    /// The spec's lookup, done once: the nearest frame that has the name's first part, then the
+    /// rest inside it.
+    private func resolve(_ name: TemplateName, stack: [Frame], file: String, at: TemplatePosition) throws(TemplateError) -> Op.Reference {
+        let first = name.parts[0]
+        for index in stack.indices.reversed() {
+            guard case .model(let schema) = stack[index], var field = schema.fields[first] else { continue }
+            var path: [Schema.Nested] = []
+            var owner = schema
+            for part in name.parts.dropFirst() {
+                guard case .object(let nested) = field else {
+                    throw TemplateError(file: file, line: at.line, column: at.column,
+                                        "'\(name)': '\(owner.typeName)'s '\(path.isEmpty ? first : part)' is \(field.word), which has no '\(part)'")
+                }
+                let inner = nested.schema()
+                guard let next = inner.fields[part] else {
+                    throw TemplateError(file: file, line: at.line, column: at.column,
+                                        "'\(name)': \(inner.typeName) has no '\(part)' (it has \(inner.fields.keys.sorted().joined(separator: ", ")))")
+                }
+                path.append(nested)
+                owner = inner
+                field = next
+            }
+            return Op.Reference(frame: index, path: path, field: field)
+        }
+        let known = stack.compactMap { frame -> String? in
+            guard case .model(let schema) = frame else { return nil }
+            return "\(schema.typeName) (\(schema.fields.keys.sorted().joined(separator: ", ")))"
+        }
+        throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' is not a name here: \(known.reversed().joined(separator: "; "))")
+    }
+}

@@ -1,0 +1,147 @@
+/// A value a template renders: a struct that lists the names its templates may use, each with
+/// its kind and how to read it. A name no model on the stack has is an error when the theme
+/// loads, not an empty string on a page.
+///
+/// ```swift
+/// struct ArticlePage: TemplateModel {
+///     var title: String
+///     var body: HTML
+///     var tags: [String]
+///     static let templateFields = TemplateFields<ArticlePage> {
+///         $0.text("title") { $0.title }
+///         $0.html("body_html") { $0.body }
+///         $0.texts("tags") { $0.tags }
+///     }
+/// }
+/// ```
+public protocol TemplateModel {
+    static var templateFields: TemplateFields<Self> { get }
+}
+
+/// Markup that may be written as it is (`{{{name}}}`): cmark's output, or a page's own markup.
+/// Any other value is escaped, and a raw tag on it is refused when the theme loads.
+public struct HTML: Sendable, Equatable {
+    public let text: String
+    public init(_ text: String) { self.text = text }
+    public static let empty = HTML("")
+}
+
+/// The fields of `Model` by name, built once (a `static let`) and shared by every render.
+public final class TemplateFields<Model>: @unchecked Sendable {
+    let schema: Schema
+
+    public init(_ build: (TemplateFields<Model>) -> Void) {
+        schema = Schema(typeName: String(describing: Model.self))
+        build(self)
+    }
+
+    private func add(_ name: String, _ kind: Schema.Kind) {
+        precondition(schema.fields[name] == nil, "\(Model.self) names '\(name)' twice")
+        schema.fields[name] = kind
+    }
+
+    private static func read<T>(_ get: @escaping (Model) -> T) -> (UnsafeRawPointer) -> T {
+        { get($0.assumingMemoryBound(to: Model.self).pointee) }
+    }
+
+    /// Text, escaped where it is written.
+    public func text(_ name: String, _ get: @escaping (Model) -> String) { add(name, .text(Self.read(get))) }
+    /// Markup, written as it is by `{{{name}}}`.
+    public func html(_ name: String, _ get: @escaping (Model) -> HTML) { add(name, .html(Self.read { get($0).text })) }
+    /// A condition for `{{#name}}` / `{{^name}}`.
+    public func flag(_ name: String, _ get: @escaping (Model) -> Bool) { add(name, .flag(Self.read(get))) }
+    public func number(_ name: String, _ get: @escaping (Model) -> Int) { add(name, .number(Self.read(get))) }
+    /// Texts, each `{{.}}` inside `{{#name}}…{{/name}}`.
+    public func texts(_ name: String, _ get: @escaping (Model) -> [String]) { add(name, .texts(Self.read(get))) }
+
+    /// A model inside this one, or none (then `{{#name}}` renders nothing and `{{^name}}` its body).
+    public func object<Inner: TemplateModel>(_ name: String, _ get: @escaping (Model) -> Inner?) {
+        add(name, .object(Schema.Nested(
+            schema: { Inner.templateFields.schema },
+            with: { pointer, body in
+                guard let inner = get(pointer.assumingMemoryBound(to: Model.self).pointee) else { return false }
+                withUnsafePointer(to: inner) { body(UnsafeRawPointer($0)) }
+                return true
+            })))
+    }
+
+    /// Models in order: `{{#name}}` renders its body for each.
+    public func list<Element: TemplateModel>(_ name: String, _ get: @escaping (Model) -> [Element]) {
+        add(name, .list(Schema.Nested(
+            schema: { Element.templateFields.schema },
+            with: { pointer, body in
+                let items = get(pointer.assumingMemoryBound(to: Model.self).pointee)
+                items.withUnsafeBufferPointer { buffer in
+                    for i in buffer.indices { body(UnsafeRawPointer(buffer.baseAddress! + i)) }
+                }
+                return !items.isEmpty
+            })))
+    }
+}
+
+/// The fields of one model type, with the type erased: what the linker resolves names against.
+/// Reading a field takes a pointer to a value of that type; the linker only ever passes one.
+final class Schema: @unchecked Sendable {
+    let typeName: String
+    var fields: [String: Kind] = [:]
+
+    init(typeName: String) { self.typeName = typeName }
+
+    struct Nested {
+        let schema: () -> Schema
+        /// Calls `body` with each value (an object: once, if present); false when there is none.
+        let with: (UnsafeRawPointer, (UnsafeRawPointer) -> Void) -> Bool
+    }
+
+    enum Kind {
+        case text((UnsafeRawPointer) -> String)
+        case html((UnsafeRawPointer) -> String)
+        case flag((UnsafeRawPointer) -> Bool)
+        case number((UnsafeRawPointer) -> Int)
+        case texts((UnsafeRawPointer) -> [String])
+        case object(Nested)
+        case list(Nested)
+
+        var word: String {
+            switch self {
+            case .text: "text"
+            case .html: "HTML"
+            case .flag: "a condition"
+            case .number: "a number"
+            case .texts: "a list of texts"
+            case .object: "an object"
+            case .list: "a list"
+            }
+        }
+    }
+
+    /// The value at `pointer` as an untyped value: for the differential tests and the spec's
+    /// dynamic renderer, which take the same names.
+    func value(at pointer: UnsafeRawPointer) -> TemplateValue {
+        var object: [String: TemplateValue] = [:]
+        for (name, kind) in fields {
+            switch kind {
+            case .text(let read), .html(let read): object[name] = .string(read(pointer))
+            case .flag(let read): object[name] = .bool(read(pointer))
+            case .number(let read): object[name] = .int(read(pointer))
+            case .texts(let read): object[name] = .list(read(pointer).map { .string($0) })
+            case .object(let nested):
+                var inner = TemplateValue.null
+                _ = nested.with(pointer) { inner = nested.schema().value(at: $0) }
+                object[name] = inner
+            case .list(let nested):
+                var items: [TemplateValue] = []
+                _ = nested.with(pointer) { items.append(nested.schema().value(at: $0)) }
+                object[name] = .list(items)
+            }
+        }
+        return .object(object)
+    }
+}
+
+extension TemplateModel {
+    /// This model as an untyped value, with the same names.
+    public var templateValue: TemplateValue {
+        withUnsafePointer(to: self) { Self.templateFields.schema.value(at: UnsafeRawPointer($0)) }
+    }
+}

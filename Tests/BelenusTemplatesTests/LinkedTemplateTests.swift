@@ -1,0 +1,103 @@
+@testable import BelenusTemplates
+import Testing
+
+/// Models shaped like the site's: a page with a list of rows, an optional object, texts, flags.
+struct Row: TemplateModel {
+    var number: Int
+    var title: String
+    var closed: Bool
+    var tags: [String]
+    static let templateFields = TemplateFields<Row> {
+        $0.number("number") { $0.number }
+        $0.text("title") { $0.title }
+        $0.flag("closed") { $0.closed }
+        $0.texts("tags") { $0.tags }
+    }
+}
+
+struct Person: TemplateModel {
+    var name: String
+    static let templateFields = TemplateFields<Person> { $0.text("name") { $0.name } }
+}
+
+struct ListPage: TemplateModel {
+    var title: String
+    var intro: HTML
+    var rows: [Row]
+    var owner: Person?
+    var note: String
+    static let templateFields = TemplateFields<ListPage> {
+        $0.text("title") { $0.title }
+        $0.html("intro_html") { $0.intro }
+        $0.list("rows") { $0.rows }
+        $0.object("owner") { $0.owner }
+        $0.text("note") { $0.note }
+    }
+}
+
+@Suite struct LinkedTemplateTests {
+    static let templates = [
+        "page": """
+            {{<layout}}{{$main}}
+            <h1 title="{{title}}">{{title}}</h1>
+            {{{intro_html}}}
+            <ul>
+              {{>row}}
+            </ul>
+            {{#owner}}<p>{{name}} · {{title}}</p>{{/owner}}{{^owner}}<p>nadie</p>{{/owner}}
+            {{#note}}<p class="note">{{.}}</p>{{/note}}{{^rows}}<p>vacío</p>{{/rows}}
+            {{/main}}{{/layout}}
+            """,
+        "row": "{{#rows}}\n<li>{{number}} {{title}}{{#closed}} ✓{{/closed}}{{#tags}} <b>{{.}}</b>{{/tags}} {{owner.name}}</li>\n{{/rows}}\n",
+        "layout": "<main>{{$main}}{{/main}}</main>\n",
+    ]
+
+    static func library(_ sources: [String: String] = templates) throws -> TemplateLibrary {
+        try TemplateLibrary(Dictionary(uniqueKeysWithValues: sources.map { ($0.key, TemplateLibrary.Source(file: "\($0.key).mustache", text: $0.value)) }))
+    }
+
+    static let models: [ListPage] = [
+        ListPage(title: "Lista \"1\u{0301}\" <x>", intro: HTML("<p>hola</p>"), rows: [
+            Row(number: 1, title: "a & b", closed: true, tags: ["x", "<y>"]),
+            Row(number: 2, title: "'c'", closed: false, tags: []),
+        ], owner: Person(name: "Ana <b>"), note: "nota"),
+        ListPage(title: "", intro: .empty, rows: [], owner: nil, note: ""),
+    ]
+
+    /// The linked program renders what the spec's renderer renders from the same values.
+    @Test(arguments: models)
+    func typedRenderingMatchesTheUntypedRenderer(_ model: ListPage) throws {
+        let library = try Self.library()
+        let linked = try LinkedTemplate<ListPage>("page", in: library)
+        let typed = linked.render(model)
+        let untyped = library.render("page", model.templateValue)
+        #expect(String(decoding: typed, as: UTF8.self) == String(decoding: untyped, as: UTF8.self))
+        #expect(typed.count > 20)
+    }
+
+    @Test func theOutputIsWhatTheTemplateSays() throws {
+        let out = try LinkedTemplate<ListPage>("page", in: Self.library()).text(Self.models[0])
+        #expect(out.contains("<h1 title=\"Lista &quot;1\u{0301}&quot; &lt;x&gt;\">"))
+        #expect(out.contains("<p>hola</p>"))
+        #expect(out.contains("\n  <li>1 a &amp; b ✓ <b>x</b> <b>&lt;y&gt;</b> Ana &lt;b&gt;</li>\n  <li>2 &#39;c&#39; Ana &lt;b&gt;</li>\n</ul>"))
+        #expect(out.contains("<p>Ana &lt;b&gt; · Lista"))
+        #expect(out.hasPrefix("<main>") && out.hasSuffix("</main>\n"))
+    }
+
+    /// Mistakes a webmaster can make are errors when the theme loads, naming file, line, column.
+    @Test(arguments: [
+        ("<p>{{titel}}</p>", "page.mustache:1:4: 'titel' is not a name here: ListPage (intro_html, note, owner, rows, title)"),
+        ("{{{title}}}", "page.mustache:1:1: 'title' is text, not HTML: write it escaped, {{title}}"),
+        ("{{rows}}", "page.mustache:1:1: 'rows' is a list: write it with {{#rows}}…{{/rows}}"),
+        ("{{#rows}}{{.}}{{/rows}}", "page.mustache:1:10: '.' here is not a text: it names the current value only inside a section over texts"),
+        ("{{owner.age}}", "page.mustache:1:1: 'owner.age': Person has no 'age' (it has name)"),
+        ("{{title.x}}", "page.mustache:1:1: 'title.x': 'ListPage's 'title' is text, which has no 'x'"),
+        ("\n  {{>nada}}", "page.mustache:2:3: no template 'nada' to include"),
+        ("{{>page}}", "page.mustache:1:1: 'page' includes itself (page → page)"),
+        (String(repeating: "{{#rows}}", count: 17) + String(repeating: "{{/rows}}", count: 17), "page.mustache:1:145: sections nest more than 16 deep"),
+    ])
+    func aNameTheModelDoesNotHaveIsALoadError(_ text: String, _ message: String) throws {
+        let library = try TemplateLibrary(["page": TemplateLibrary.Source(file: "page.mustache", text: text)])
+        #expect { try LinkedTemplate<ListPage>("page", in: library) } throws: { "\($0)" == message }
+    }
+}
