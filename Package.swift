@@ -41,20 +41,25 @@ let package = Package(
         ]),
         // The outbox and its transports.
         .target(name: "BelenusMail", dependencies: ["BelenusCore", "BelenusStore"]),
-        // The generator: page graph, Markdown, templates, atomic writes.
+        // The site on disk: paths, belenus.toml, locks, atomic writes, the attachment folder, the
+        // content files, backup and restore.
+        .target(name: "BelenusFiles", dependencies: [
+            "BelenusCore", "BelenusInput", "BelenusStore", .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // The generator: page graph, Markdown, templates.
         .target(name: "BelenusSite", dependencies: [
-            "BelenusCore", "BelenusInput", "BelenusStore", "CCmark",
+            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "CCmark",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // CGI: routes, sessions, CSRF, uploads, the request log.
         .target(name: "BelenusGateway", dependencies: [
-            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusSite", "BelenusMail",
+            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusSite", "BelenusMail",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "belenus", dependencies: [
-            "BelenusCore", "BelenusStore", "BelenusSite", "BelenusMail",
+            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusSite", "BelenusMail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -80,8 +85,8 @@ let package = Package(
         .testTarget(name: "BelenusStoreTests", dependencies: [
             "BelenusCore", "BelenusStore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "BelenusSiteTests", dependencies: ["BelenusCore", "BelenusStore", "BelenusSite", "TOMLKit"]),
-        .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore"]),
+        .testTarget(name: "BelenusSiteTests", dependencies: ["BelenusCore", "BelenusStore", "BelenusFiles", "BelenusSite", "TOMLKit"]),
+        .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore", "BelenusFiles"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BelenusCore", "BelenusStore"]),
     ],
     swiftLanguageModes: [.v6]

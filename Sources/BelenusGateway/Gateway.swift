@@ -1,6 +1,7 @@
 import BelenusCore
 import BelenusInput
 import BelenusMail
+import BelenusFiles
 import BelenusSite
 import BelenusStore
 import Foundation

@@ -1,5 +1,6 @@
 import BelenusCore
 import BelenusInput
+import BelenusFiles
 import BelenusSite
 import BelenusStore
 import Foundation

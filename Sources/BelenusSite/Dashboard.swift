@@ -1,5 +1,6 @@
 import BelenusCore
 import BelenusStore
+import BelenusFiles
 import Foundation
 
 /// The technicians' dashboard (`private/dashboard/index.html`, served by the gateway at

@@ -1,5 +1,6 @@
 import BelenusCore
 import BelenusStore
+import BelenusFiles
 import Foundation
 
 /// The pages the gateway renders per request (SPEC §5): login with its error, the new-ticket

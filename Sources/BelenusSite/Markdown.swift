@@ -1,4 +1,5 @@
 import CCmark
+import BelenusFiles
 import Foundation
 
 /// CommonMark to HTML with cmark's default options (SPEC §8): raw HTML becomes a comment and

@@ -1,3 +1,4 @@
+import BelenusFiles
 import Foundation
 
 /// The audience blocks of a ticket page: the client's forms between `<!--belenus:client-->` and

@@ -1,5 +1,6 @@
 import BelenusCore
 import BelenusStore
+import BelenusFiles
 import Foundation
 
 extension SiteBuilder {

@@ -1,5 +1,6 @@
 import BelenusCore
 import BelenusInput
+import BelenusFiles
 import Foundation
 
 /// The contexts of the public pages: home, KB, article, content pages, login, feed, sitemap.

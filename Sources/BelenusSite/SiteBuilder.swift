@@ -2,6 +2,7 @@ import BelenusCore
 import BelenusInput
 import BelenusStore
 import Dispatch
+import BelenusFiles
 import Foundation
 
 /// What a build did, for the one line `belenus build` prints.

@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusFiles
 import Foundation
 import Mustache
 import TOMLKit

@@ -1,5 +1,6 @@
 import BelenusCore
 import BelenusStore
+import BelenusFiles
 import Foundation
 
 /// The private pages: one per ticket and the paginated ticket lists (SPEC §6).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BelenusCore
+import BelenusFiles
 import BelenusSite
 import BelenusStore
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BelenusMail
+import BelenusFiles
 import BelenusSite
 import Foundation
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BelenusFiles
 import BelenusSite
 import Foundation
 import HTTPTypes

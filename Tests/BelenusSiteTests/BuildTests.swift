@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusFiles
 import BelenusSite
 import BelenusStore
 import Foundation

@@ -1,3 +1,4 @@
+import BelenusFiles
 @testable import BelenusSite
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import BelenusFiles
 import BelenusSite
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusFiles
 @testable import BelenusSite
 import Foundation
 import Testing

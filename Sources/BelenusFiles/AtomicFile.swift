@@ -7,10 +7,10 @@ import Foundation
 /// The temporary files live in one folder of their own (`output/.tmp/`, on the output's file
 /// system, outside what the web server serves): a writer killed mid-file leaves its half there,
 /// never beside a page, and `belenus build` empties the folder under the build lock.
-enum AtomicFile {
-    static let temporaryFolderName = ".tmp"
+public enum AtomicFile {
+    public static let temporaryFolderName = ".tmp"
 
-    static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let temp = "\(temporaryFolder)/\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
@@ -39,7 +39,7 @@ enum AtomicFile {
     }
 
     /// Deletes what killed writers left in `temporaryFolder`. Only under the build lock.
-    static func removeLeftovers(in temporaryFolder: String) {
+    public static func removeLeftovers(in temporaryFolder: String) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder)) ?? [] {
             unlink("\(temporaryFolder)/\(name)")
         }
