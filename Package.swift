@@ -46,20 +46,24 @@ let package = Package(
         .target(name: "BelenusFiles", dependencies: [
             "BelenusCore", "BelenusInput", "BelenusStore", .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        // The generator: page graph, Markdown, templates.
-        .target(name: "BelenusSite", dependencies: [
-            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "CCmark",
-            .product(name: "Mustache", package: "swift-mustache"),
+        // The views: the theme (templates linked to typed models, UI strings, assets), one model
+        // per page, form and mail, cmark.
+        .target(name: "BelenusViews", dependencies: [
+            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusTemplates", "CCmark",
             .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // The generator: which pages exist, what each depends on, and the publisher.
+        .target(name: "BelenusSite", dependencies: [
+            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusViews",
         ]),
         // CGI: routes, sessions, CSRF, uploads, the request log.
         .target(name: "BelenusGateway", dependencies: [
-            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusSite", "BelenusMail",
+            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "belenus", dependencies: [
-            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusSite", "BelenusMail",
+            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -81,11 +85,17 @@ let package = Package(
 
         .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
         .testTarget(name: "BelenusTemplatesTests", dependencies: ["BelenusTemplates"]),
+        // swift-mustache is here only: the differential test renders the theme through it too.
+        .testTarget(name: "BelenusViewsTests", dependencies: [
+            "BelenusFiles", "BelenusTemplates", "BelenusViews", .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .testTarget(name: "BelenusInputTests", dependencies: ["BelenusCore", "BelenusInput"]),
         .testTarget(name: "BelenusStoreTests", dependencies: [
             "BelenusCore", "BelenusStore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "BelenusSiteTests", dependencies: ["BelenusCore", "BelenusStore", "BelenusFiles", "BelenusSite", "TOMLKit"]),
+        .testTarget(name: "BelenusSiteTests", dependencies: [
+            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusTemplates", "BelenusViews", "BelenusSite", "TOMLKit",
+        ]),
         .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore", "BelenusFiles"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BelenusCore", "BelenusStore"]),
     ],

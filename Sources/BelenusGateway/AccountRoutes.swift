@@ -2,6 +2,7 @@ import BelenusCore
 import BelenusInput
 import BelenusFiles
 import BelenusSite
+import BelenusViews
 import BelenusStore
 import Foundation
 

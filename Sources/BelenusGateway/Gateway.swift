@@ -3,6 +3,7 @@ import BelenusInput
 import BelenusMail
 import BelenusFiles
 import BelenusSite
+import BelenusViews
 import BelenusStore
 import Foundation
 import GRDB
@@ -207,8 +208,8 @@ public final class Gateway {
 
     // MARK: - Answers
 
-    func page(_ status: Int, _ render: (GatewayViews) -> String) throws -> Response {
-        .html(status, render(try views.get()))
+    func page(_ status: Int, _ render: (GatewayViews) -> [UInt8]) throws -> Response {
+        .html(status, bytes: render(try views.get()))
     }
 
     func errorResponse(_ error: GatewayError) -> Response {
@@ -223,7 +224,7 @@ public final class Gateway {
         }
         let back = request.method == "GET" ? "/" : (request.headers["referer"].flatMap(Self.sameSitePath) ?? "/")
         let message = views.message(code: error.code, values: error.values, fallback: error.message)
-        return .html(error.status, views.error(status: error.status, message: message, field: error.field, back: back, csrf: csrfToken))
+        return .html(error.status, bytes: views.error(status: error.status, message: message, field: error.field, back: back, csrf: csrfToken))
     }
 
     /// The path of a same-site URL, for "back" links; nil for another site's.

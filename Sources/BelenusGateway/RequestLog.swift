@@ -1,6 +1,7 @@
 import BelenusCore
 import BelenusFiles
 import BelenusSite
+import BelenusViews
 import Foundation
 
 /// `var/log/gateway.log`: one line per request, tab-separated: time (UTC), method, route, user

@@ -1,127 +1,8 @@
 import BelenusCore
-import BelenusStore
 import BelenusFiles
+import BelenusStore
+import BelenusViews
 import Foundation
-
-/// The technicians' dashboard (`private/dashboard/index.html`, served by the gateway at
-/// `GET /dashboard` to staff only): open tickets per SLA state, per product and per technician,
-/// and tickets opened vs closed in each of the last twelve weeks.
-///
-/// Swift counts and lays the bars out; the template draws them as inline SVG (no script), next
-/// to the same numbers as text, so that the charts are read by screen readers too.
-struct Dashboard {
-    static let path = "private/dashboard/index.html"
-    static let weeks = 12
-
-    let openCounts: [OpenCount]
-    let weekly: [WeekCount]
-    /// Monday 00:00 UTC of the oldest week shown.
-    let firstWeek: Date
-    /// Display names of the technicians, by login.
-    let names: [Login: String]
-
-    init(store: Store, now: Date, policy: SLAPolicy, names: [Login: String]) throws {
-        firstWeek = Self.monday(of: now) - Double(Self.weeks - 1) * 7 * 86_400
-        openCounts = try store.openCounts(now: now, policy: policy)
-        weekly = try store.weeklyCounts(from: firstWeek, weeks: Self.weeks)
-        self.names = names
-    }
-
-    /// Monday 00:00 UTC of the week of `date` (1970-01-01 was a Thursday).
-    static func monday(of date: Date) -> Date {
-        let day = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let weekday = ((day + 3) % 7 + 7) % 7  // 0 = Monday
-        return Date(timeIntervalSince1970: Double(day - weekday) * 86_400)
-    }
-
-    /// Changes when any figure shown changes (the week, a count, a technician's name).
-    var fingerprint: String {
-        let open = openCounts.map { "\($0.product)\u{1}\($0.technician.map { "\($0.rawValue)=\(names[$0] ?? "")" } ?? "")\u{1}\($0.sla.rawValue)\u{1}\($0.count)" }
-        let weeks = weekly.map { "\($0.opened)/\($0.closed)" }
-        return FNV1a.hex(open.joined(separator: "\u{2}") + "|\(firstWeek.timeIntervalSince1970)|" + weeks.joined(separator: ","))
-    }
-
-    /// The order bars are stacked in: what needs attention first.
-    static let states: [SLAState] = [.overdue, .dueSoon, .onTime, .paused]
-
-    func page(config: SiteConfig, theme: Theme) -> String {
-        let total = openCounts.reduce(0) { $0 + $1.count }
-        var bySLA: [SLAState: Int] = [:]
-        for c in openCounts { bySLA[c.sla, default: 0] += c.count }
-        let slaMax = max(1, bySLA.values.max() ?? 0)
-        let slaRows: [[String: Any]] = Self.states.map { state in
-            let count = bySLA[state] ?? 0
-            return ["state": state.rawValue, "label": theme.string("sla_\(state.rawValue)"), "icon": TicketPages.icon(state),
-                    "count": count, "width": Self.number(100 * Double(count) / Double(slaMax))]
-        }
-        let none = theme.string("dash_unassigned")
-        let byProduct = stackedRows(key: { $0.product }, theme: theme)
-        let byTech = stackedRows(key: { c in c.technician.map { names[$0] ?? $0.rawValue } ?? none }, theme: theme)
-        return theme.render("dashboard", [
-            "site": SiteContext.site(config),
-            "total_open": total,
-            "sla_rows": slaRows,
-            "product_rows": byProduct,
-            "tech_rows": byTech,
-            "has_open": total > 0,
-            "weekly": weeklyChart(theme: theme),
-            "legend": Self.states.map { ["state": $0.rawValue, "label": theme.string("sla_\($0.rawValue)"), "icon": TicketPages.icon($0)] },
-        ])
-    }
-
-    /// One row per product or technician, most open tickets first: its bar's segments per state
-    /// (x and width in percent of the longest bar) and the counts as words.
-    private func stackedRows(key: (OpenCount) -> String, theme: Theme) -> [[String: Any]] {
-        var counts: [String: [SLAState: Int]] = [:]
-        for c in openCounts { counts[key(c), default: [:]][c.sla, default: 0] += c.count }
-        let totals = counts.mapValues { $0.values.reduce(0, +) }
-        let longest = Double(max(1, totals.values.max() ?? 0))
-        return counts.keys.sorted { (totals[$0]!, $1) > (totals[$1]!, $0) }.map { name in
-            var x = 0.0
-            var segments: [[String: Any]] = []
-            var words: [String] = []
-            for state in Self.states {
-                guard let n = counts[name]![state], n > 0 else { continue }
-                let width = 100 * Double(n) / longest
-                let label = theme.string("sla_\(state.rawValue)")
-                segments.append(["state": state.rawValue, "label": label, "count": n, "x": Self.number(x), "width": Self.number(width)])
-                words.append("\(label): \(n)")
-                x += width
-            }
-            return ["name": name, "query": QueryString.encode(name), "total": totals[name]!, "segments": segments,
-                    "breakdown": words.joined(separator: ", ")]
-        }
-    }
-
-    /// Pairs of bars (opened, closed) per week in a 640 × 240 drawing: plot area from y 20 to
-    /// 200, one 50-wide slot per week from x 40.
-    private func weeklyChart(theme: Theme) -> [String: Any] {
-        let top = 20.0, base = 200.0, slot = 50.0, left = 40.0
-        let highest = max(1, weekly.map { max($0.opened, $0.closed) }.max() ?? 0)
-        func height(_ n: Int) -> Double { (base - top) * Double(n) / Double(highest) }
-        let weeks: [[String: Any]] = weekly.map { w in
-            let x = left + Double(w.week) * slot
-            let start = firstWeek + Double(w.week) * 7 * 86_400
-            let iso = Timestamp.iso(start)
-            let day = Int(iso.dropFirst(8).prefix(2)) ?? 1, month = Int(iso.dropFirst(5).prefix(2)) ?? 1
-            return [
-                "label": "\(day) \(theme.months[month - 1])", "date_iso": String(iso.prefix(10)),
-                "opened": w.opened, "closed": w.closed, "label_x": Self.number(x + slot / 2),
-                "opened_x": Self.number(x + 6), "opened_y": Self.number(base - height(w.opened)), "opened_h": Self.number(height(w.opened)),
-                "closed_x": Self.number(x + 26), "closed_y": Self.number(base - height(w.closed)), "closed_h": Self.number(height(w.closed)),
-            ]
-        }
-        let opened = weekly.reduce(0) { $0 + $1.opened }, closed = weekly.reduce(0) { $0 + $1.closed }
-        let summary = theme.string("dash_weekly_summary").replacingFirst("%@", with: "\(opened)").replacingFirst("%@", with: "\(closed)")
-        return ["weeks": weeks, "max": highest, "summary": summary]
-    }
-
-    /// "12.5", "0", "33.33": short, and the same text on every machine.
-    static func number(_ value: Double) -> String {
-        let rounded = (value * 100).rounded() / 100
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.2f", rounded)
-    }
-}
 
 extension SiteBuilder {
     /// Brings the dashboard up to date (the gateway calls it before serving it: its counts move
@@ -151,6 +32,6 @@ extension SiteBuilder {
         let dashboard = try Dashboard(store: store, now: now, policy: config.slaPolicy, names: names)
         let (config, theme) = (config, theme)
         return PageJob(path: Dashboard.path, fingerprint: baseFingerprint + dashboard.fingerprint, ticket: nil,
-                       render: { _ in Array(dashboard.page(config: config, theme: theme).utf8) })
+                       render: { _ in dashboard.page(config: config, theme: theme) })
     }
 }

@@ -3,6 +3,7 @@ import BelenusInput
 import BelenusStore
 import Dispatch
 import BelenusFiles
+import BelenusViews
 import Foundation
 
 /// What a build did, for the one line `belenus build` prints.
@@ -43,7 +44,7 @@ public struct SiteBuilder {
     /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
     /// changes what pages look like, so that sites built by the older binary render again
     /// (templates, strings, config and data are fingerprinted by themselves).
-    static let renderVersion = "6"
+    static let renderVersion = "7"
 
     /// One page to produce: where, from what, and how.
     struct PageJob: Sendable {
@@ -144,8 +145,8 @@ public struct SiteBuilder {
         let base = baseFingerprint
         let publicPages = PublicPages(config: config, theme: theme, articles: articles, pages: pages)
         let kb = base + publicPages.listFingerprint + FNV1a.hex(pages.map(\.contentHash).joined())
-        func page(_ path: String, _ fingerprint: String, _ render: @escaping @Sendable () -> String) -> PageJob {
-            PageJob(path: path, fingerprint: fingerprint, ticket: nil, render: { _ in Array(render().utf8) })
+        func page(_ path: String, _ fingerprint: String, _ render: @escaping @Sendable () -> [UInt8]) -> PageJob {
+            PageJob(path: path, fingerprint: fingerprint, ticket: nil, render: { _ in render() })
         }
         var jobs: [PageJob] = [
             page("public/index.html", kb, publicPages.home),
@@ -178,20 +179,14 @@ public struct SiteBuilder {
         for ticket in tickets {
             jobs.append(PageJob(
                 path: TicketPages.ticketPath(ticket.number), fingerprint: staffBase + ticketPages.fingerprint(ticket),
-                ticket: ticket.number, render: { details in details.map { Array(ticketPages.ticketPage($0).utf8) } ?? [] }))
+                ticket: ticket.number, render: { details in details.map(ticketPages.ticketPage) ?? [] }))
             if let token = tokens[ticket.number] {
                 jobs.append(PageJob(
                     path: TicketPages.linkPath(token), fingerprint: staffBase + ticketPages.fingerprint(ticket) + "|link",
-                    ticket: ticket.number, render: { details in details.map { Array(ticketPages.linkPage($0).utf8) } ?? [] }))
+                    ticket: ticket.number, render: { details in details.map(ticketPages.linkPage) ?? [] }))
             }
         }
         jobs.append(try dashboardJob(now: now))
-        for list in ticketPages.lists(tickets) {
-            for bucket in ticketPages.buckets(of: list) {
-                let rows = bucket.rows, number = bucket.page, count = bucket.pages
-                jobs.append(page(bucket.path, base + bucket.fingerprint, { ticketPages.listPage(list, rows: rows, page: number, pages: count) }))
-            }
-        }
         return jobs
     }
 

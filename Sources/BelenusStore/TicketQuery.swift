@@ -23,6 +23,11 @@ public struct TicketFilter: Hashable, Sendable {
 public struct TicketPage: Sendable {
     public var total: Int
     public var tickets: [Ticket]
+
+    public init(total: Int, tickets: [Ticket]) {
+        self.total = total
+        self.tickets = tickets
+    }
 }
 
 extension Store {
@@ -65,46 +70,6 @@ extension Store {
                 SELECT \(TicketRecords.summaryColumns) FROM tickets \(whereClause) ORDER BY number DESC LIMIT ? OFFSET ?
                 """, arguments: StatementArguments(arguments + [pageSize, (page - 1) * pageSize]))
             return TicketPage(total: total, tickets: rows.map(TicketRecords.ticket(from:)))
-        }
-    }
-
-    // MARK: - The static lists' buckets
-
-    /// The highest ticket number, 0 with no tickets (on the primary key): the staff list's
-    /// buckets are cut by number.
-    public func highestTicketNumber() throws -> TicketNumber {
-        TicketNumber(try read { db in try Int.fetchOne(db, sql: "SELECT MAX(number) FROM tickets") } ?? 0)
-    }
-
-    /// The tickets whose numbers are in `numbers`, in order, bodies left empty.
-    public func tickets(numbered numbers: ClosedRange<Int>) throws -> [Ticket] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE number BETWEEN ? AND ? ORDER BY number",
-                             arguments: [numbers.lowerBound, numbers.upperBound]).map(TicketRecords.ticket(from:))
-        }
-    }
-
-    /// How many tickets company `org` has (its list is cut every 50 of them).
-    public func listCount(org: String) throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE org = ?", arguments: [org]) ?? 0 }
-    }
-
-    /// The 0-based position of ticket `number` in its company's list ordered by number.
-    public func listPosition(of number: TicketNumber, org: String) throws -> Int {
-        try read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE org = ? AND number < ?", arguments: [org, number.rawValue]) ?? 0
-        }
-    }
-
-    /// A slice of a company's list ordered by number, bodies left empty. The first number of the
-    /// slice is found on an index (an OFFSET on the table would read every row it skips).
-    public func listSlice(org: String, offset: Int, limit: Int) throws -> [Ticket] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE org = ? AND number >= (
-                    SELECT number FROM tickets INDEXED BY tickets_org WHERE org = ? ORDER BY number LIMIT 1 OFFSET ?)
-                ORDER BY number LIMIT ?
-                """, arguments: [org, org, offset, limit]).map(TicketRecords.ticket(from:))
         }
     }
 

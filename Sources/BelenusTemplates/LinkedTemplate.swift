@@ -5,26 +5,51 @@
 public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
     let program: [Op]
     public let name: String
+    /// The type of the values every page shares (the site, the session's token), beneath the
+    /// model on the context stack; nil when there are none.
+    let globals: ObjectIdentifier?
 
     /// Links `name` from `library` against `Model`'s fields. A name that no model on the stack
     /// has, a raw tag on a value that is not HTML, a missing partial or a partial that includes
     /// itself is an error naming the file, line and column.
     public init(_ name: String, in library: TemplateLibrary) throws(TemplateError) {
-        guard let nodes = library.templates[name] else {
+        try self.init(name, in: library, stack: [Model.templateFields.schema], globals: nil)
+    }
+
+    /// Links `name` with a `Globals` value beneath the model: names the model does not have are
+    /// looked up there (`site.title` on every page).
+    public init<Globals: TemplateModel>(_ name: String, in library: TemplateLibrary, globals: Globals.Type) throws(TemplateError) {
+        try self.init(name, in: library, stack: [Globals.templateFields.schema, Model.templateFields.schema], globals: ObjectIdentifier(Globals.self))
+    }
+
+    private init(_ name: String, in library: TemplateLibrary, stack: [Schema], globals: ObjectIdentifier?) throws(TemplateError) {
+        guard let nodes = try library.nodes(name) else {
             throw TemplateError(file: name, line: 1, column: 1, "no template '\(name)'")
         }
         var linker = Linker(library: library)
         linker.including = [name]
-        self.program = Op.merged(try linker.link(nodes, file: library.files[name] ?? name,
-                                                 stack: [.model(Model.templateFields.schema)], indentation: []))
+        self.program = Op.merged(try linker.link(nodes, file: library.files[name] ?? name, stack: stack.map { .model($0) }, indentation: []))
         self.name = name
+        self.globals = globals
     }
 
     /// The page for `model`, as UTF-8 bytes.
     public func render(_ model: Model, capacity: Int = 8 * 1024) -> [UInt8] {
+        precondition(globals == nil, "\(name) was linked with globals: pass them")
         var output: [UInt8] = []
         output.reserveCapacity(capacity)
         withUnsafePointer(to: model) { Op.run(program, stack: [UnsafeRawPointer($0)], into: &output) }
+        return output
+    }
+
+    /// The page for `model` over `globals`, which must be of the type it was linked with.
+    public func render<Globals: TemplateModel>(_ model: Model, globals: Globals, capacity: Int = 8 * 1024) -> [UInt8] {
+        precondition(self.globals == ObjectIdentifier(Globals.self), "\(name) was linked with other globals than \(Globals.self)")
+        var output: [UInt8] = []
+        output.reserveCapacity(capacity)
+        withUnsafePointer(to: globals) { outer in
+            withUnsafePointer(to: model) { Op.run(program, stack: [UnsafeRawPointer(outer), UnsafeRawPointer($0)], into: &output) }
+        }
         return output
     }
 
@@ -231,7 +256,7 @@ struct Linker {
     }
 
     private mutating func include(_ name: String, file: String, at: TemplatePosition, stack: [Frame], indentation: [UInt8]) throws(TemplateError) -> [Op] {
-        guard let nodes = library.templates[name] else {
+        guard let nodes = try library.nodes(name) else {
             throw TemplateError(file: file, line: at.line, column: at.column, "no template '\(name)' to include")
         }
         guard !including.contains(name) else {

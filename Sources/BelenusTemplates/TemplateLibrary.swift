@@ -12,21 +12,33 @@ public struct TemplateLibrary: Sendable {
         }
     }
 
-    let templates: [String: [TemplateNode]]
+    /// Each template's tree, or why it does not parse.
+    let parsed: [String: Result<[TemplateNode], TemplateError>]
     /// The file of each template, for errors.
     let files: [String: String]
 
     /// Parses every template: the first broken one is the error, naming its file, line and column.
     public init(_ sources: [String: Source]) throws(TemplateError) {
-        var templates: [String: [TemplateNode]] = [:]
-        for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
-            templates[name] = try TemplateParser(file: source.file, text: source.text).parse()
-        }
-        self.templates = templates
-        self.files = sources.mapValues(\.file)
+        self.init(keepingErrors: sources)
+        for name in names { if case .failure(let error) = parsed[name]! { throw error } }
     }
 
-    public var names: [String] { templates.keys.sorted() }
+    /// Parses every template and keeps each one's error: a broken template is an error only
+    /// where it is used (the gateway serves the login page while a webmaster mends another).
+    public init(keepingErrors sources: [String: Source]) {
+        parsed = sources.mapValues { source in
+            Result { () throws(TemplateError) in try TemplateParser(file: source.file, text: source.text).parse() }
+        }
+        files = sources.mapValues(\.file)
+    }
+
+    /// Template `name`'s tree: nil when there is none, its error when it does not parse.
+    func nodes(_ name: String) throws(TemplateError) -> [TemplateNode]? {
+        guard let result = parsed[name] else { return nil }
+        return try result.get()
+    }
+
+    public var names: [String] { parsed.keys.sorted() }
 
     /// The template `name` rendered with `value` as its context, as UTF-8 bytes. A partial or
     /// parent that is not in the library renders as nothing (the Mustache spec).
@@ -44,7 +56,7 @@ public struct TemplateLibrary: Sendable {
     private func renderAll(_ name: String, _ value: TemplateValue) -> (output: [UInt8], complete: Bool) {
         var renderer = DynamicRenderer(library: self)
         renderer.output.reserveCapacity(16 * 1024)
-        if let nodes = templates[name] { renderer.render(nodes, context: [value], indentation: []) }
+        if let nodes = (try? self.nodes(name)) ?? nil { renderer.render(nodes, context: [value], indentation: []) }
         return (renderer.output, renderer.budget > 0 && renderer.depth == 0 && !renderer.cutShort)
     }
 }
@@ -123,13 +135,13 @@ struct DynamicRenderer {
                     render(children, context: context + [value], indentation: indentation)
                 }
             case .partial(let name, let extra, _):
-                guard let partial = library.templates[name] else { continue }
+                guard let partial = (try? library.nodes(name)) ?? nil else { continue }
                 guard depth < Self.maxDepth else { cutShort = true; continue }
                 depth += 1
                 render(partial, context: context, indentation: indentation + extra)
                 depth -= 1
             case .parent(let name, let extra, let blocks, _):
-                guard let parent = library.templates[name] else { continue }
+                guard let parent = (try? library.nodes(name)) ?? nil else { continue }
                 guard depth < Self.maxDepth else { cutShort = true; continue }
                 depth += 1
                 overrides.append(blocks.mapValues { ($0, indentation) })

@@ -14,7 +14,7 @@
 ///     }
 /// }
 /// ```
-public protocol TemplateModel {
+public protocol TemplateModel: Sendable {
     static var templateFields: TemplateFields<Self> { get }
 }
 

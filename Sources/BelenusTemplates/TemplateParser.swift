@@ -150,9 +150,16 @@ struct TemplateParser {
             let line = tokens[lineBegin..<lineEnd]
             var tags = 0
             var standalone = true
+            var blocksOpened: [String] = []
             for token in line {
                 switch token {
-                case .tag(let tag): tags += 1; if !tag.kind.canStandAlone { standalone = false }
+                case .tag(let tag):
+                    tags += 1
+                    if !tag.kind.canStandAlone { standalone = false }
+                    // A block opened and closed on one line is content in that line (its
+                    // default, or what a child gives), as an interpolation is: the line stays.
+                    if tag.kind == .block { blocksOpened.append(tag.name) }
+                    if tag.kind == .close, blocksOpened.contains(tag.name) { standalone = false }
                 case .text(let bytes): if !bytes.allSatisfy({ $0 == Self.space || $0 == Self.tab }) { standalone = false }
                 case .newline, .lineStart: break
                 }

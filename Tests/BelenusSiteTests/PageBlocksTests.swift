@@ -1,5 +1,6 @@
 import BelenusFiles
 import BelenusSite
+import BelenusViews
 import Testing
 
 /// The gateway's edits of a generated page, done on its bytes.

@@ -1,11 +1,13 @@
 import CCmark
-import BelenusFiles
+import BelenusTemplates
 import Foundation
 
 /// CommonMark to HTML with cmark's default options (SPEC §8): raw HTML becomes a comment and
 /// `javascript:`, `vbscript:`, `file:` and most `data:` links are emptied. Never `CMARK_OPT_UNSAFE`.
 public enum Markdown {
-    public static func html(_ markdown: String) -> String {
+    public static func html(_ markdown: String) -> HTML { HTML(text(markdown)) }
+
+    public static func text(_ markdown: String) -> String {
         var source = markdown
         return source.withUTF8 { bytes in
             guard let base = bytes.baseAddress, let rendered = cmark_markdown_to_html(base, bytes.count, CMARK_OPT_DEFAULT) else {

@@ -1,0 +1,110 @@
+import BelenusCore
+import BelenusFiles
+import BelenusStore
+import BelenusTemplates
+import Foundation
+
+/// The pages the gateway renders per request (SPEC §5): login with its error, the new-ticket
+/// form, filtered ticket lists, KB search results and error pages; and the words of mail.
+/// Every value goes through the same escaping as the generated pages.
+public struct GatewayViews: Sendable {
+    public let config: SiteConfig
+    public let theme: Theme
+
+    /// Each template is linked when first used: a request renders one or two of them.
+    public init(paths: SitePaths, config: SiteConfig? = nil) throws {
+        self.config = try config ?? SiteConfig.load(path: paths.config)
+        self.theme = try Theme.load(from: paths.templates, language: self.config.language, linkingAll: false)
+    }
+
+    public func string(_ key: String) -> String { theme.string(key) }
+
+    /// A problem in the site's language: `error_code_<code>` with `values` for its `%@`, else `fallback`.
+    public func message(code: String, values: [String], fallback: String) -> String {
+        guard !code.isEmpty, let template = theme.strings["error_code_\(code)"] else { return fallback }
+        // One pass, so that a value holding "%@" is not itself filled in.
+        let pieces = ByteText.components(template, separatedBy: "%@")
+        var text = pieces[0]
+        for (i, piece) in pieces.dropFirst().enumerated() { text += (i < values.count ? values[i] : "") + piece }
+        return text
+    }
+
+    /// The label of a form field in the site's language ("title" → "Título").
+    public func fieldLabel(_ field: String) -> String {
+        theme.strings["field_\(field)"] ?? field
+    }
+
+    private func globals(_ csrf: String) -> PageGlobals { PageGlobals(config, csrf: csrf) }
+
+    public func login(error: String?, login: String) -> [UInt8] {
+        theme.render(theme.pages.login, LoginPage(login: login, error: error ?? ""), globals: globals(""))
+    }
+
+    /// The form, keeping what was typed (`values`) and naming the field of `error`.
+    public func newTicket(products: [Product], orgs: [String], values: [String: String], error: FieldError?, csrf: String) -> [UInt8] {
+        let model = NewTicketPage(
+            values: .init(values: values),
+            products: products.map { .init(name: $0.name, versions: $0.versions.joined(separator: ","), selected: $0.name == values["product"]) },
+            versions: Array(Set(products.flatMap(\.versions))).sorted(),
+            orgs: orgs.map { .init(name: $0, selected: $0 == values["org"]) },
+            error: error.map { .init(fieldLabel: fieldLabel($0.field), message: message(code: $0.code, values: $0.values, fallback: $0.message)) })
+        return theme.render(theme.pages.newTicket, model, globals: globals(csrf))
+    }
+
+    public func error(status: Int, message: String, field: String?, back: String, csrf: String) -> [UInt8] {
+        let model = ErrorPage(title: theme.strings["error_\(status)"] ?? "Error \(status)", message: message, back: back,
+                              login: status == 401, fieldLabel: field.map(fieldLabel) ?? "")
+        return theme.render(theme.pages.error, model, globals: globals(csrf))
+    }
+
+    /// A page of the filtered list; `query` is the filters as a query string, for the pager.
+    public func ticketList(
+        _ page: TicketPage, pageNumber: Int, pageSize: Int, staff: Bool, title: String, filters: [String: String],
+        query: String, csrf: String, now: Date
+    ) -> [UInt8] {
+        let pages = max(1, (page.total + pageSize - 1) / pageSize)
+        let base = "\(config.gatewayPath)/tickets?\(query.isEmpty ? "" : query + "&")page="
+        let range = ByteText.replacingFirst("%@", with: "\(pages)", in: ByteText.replacingFirst("%@", with: "\(pageNumber)",
+            in: ByteText.replacingFirst("%@", with: "\(page.total)", in: theme.string("list_total"))))
+        let rows = TicketPages(config: config, theme: theme, technicians: [], now: now)
+        let model = TicketListPage(
+            list: .init(title: title, staff: staff, range: range,
+                        newer: pageNumber > 1 ? base + String(pageNumber - 1) : "", older: pageNumber < pages ? base + String(pageNumber + 1) : ""),
+            filters: .init(values: filters),
+            rows: page.tickets.map(rows.row))
+        return theme.render(theme.pages.ticketList, model, globals: globals(csrf))
+    }
+
+    /// Results with snippets: the text is escaped first, then the match markers become `<mark>`.
+    public func search(query: String, hits: [KBSearchHit], csrf: String) -> [UInt8] {
+        let model = SearchPage(query: query, hits: hits.map {
+            let snippet = ByteText.replacing("\u{3}", with: "</mark>", in: ByteText.replacing("\u{2}", with: "<mark>", in: HTMLEscaper.escape($0.snippet)))
+            return .init(slug: $0.slug, title: $0.title, product: $0.product, snippet: HTML(snippet))
+        }, countLabel: ByteText.replacingFirst("%@", with: "\(hits.count)", in: theme.string("search_count")))
+        return theme.render(theme.pages.search, model, globals: globals(csrf))
+    }
+
+    // MARK: - Mail
+
+    /// The words of the mail about `change` (SPEC §7): says it is automatic, names the ticket,
+    /// what happened and who did it, and links to the ticket's page.
+    public func notice(for change: TicketChange, actorName: String, link: String) -> Notice {
+        let t = change.ticket, e = change.event
+        let subject = ByteText.replacingFirst("%@", with: t.title, in: ByteText.replacingFirst("%@", with: "\(t.number)", in: theme.string("mail_subject")))
+        var lines = [
+            ByteText.replacingFirst("%@", with: config.title, in: theme.string("mail_auto")), "",
+            "#\(t.number) \(t.title)",
+            "\(theme.string("field_product")): \(t.product) \(t.version)",
+            "\(theme.string("mail_status")): \(theme.string("status_\(t.status.rawValue)")) · "
+                + "\(theme.string("field_waiting_on")): \(theme.string("waiting_\(t.waitingOn.rawValue)"))",
+            "", "\(actorName) \(theme.string("event_\(e.kind.rawValue)")).",
+        ]
+        for c in e.changes {
+            lines.append("- \(theme.string("field_\(c.field)")): \(c.from ?? "—") → \(c.to ?? "—")")
+        }
+        let text = e.kind == .created ? t.body : e.body
+        if !text.isEmpty { lines += ["", text] }
+        lines += ["", theme.string("mail_link"), link, ""]
+        return Notice(subject: subject, body: lines.joined(separator: "\n"))
+    }
+}

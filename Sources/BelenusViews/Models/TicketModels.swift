@@ -1,0 +1,310 @@
+import BelenusTemplates
+
+/// A ticket's SLA badge (`partials/sla`): colour, icon and word, and the deadline the page
+/// script counts down to.
+struct SLABadge: TemplateModel {
+    var state: String
+    var label: String
+    var icon: String
+    var dueISO: String
+    var dueDisplay: String
+    var soonHours: String
+    static let templateFields = TemplateFields<SLABadge> {
+        $0.text("state") { $0.state }
+        $0.text("label") { $0.label }
+        $0.text("icon") { $0.icon }
+        $0.text("due_iso") { $0.dueISO }
+        $0.text("due_display") { $0.dueDisplay }
+        $0.text("soon_hours") { $0.soonHours }
+    }
+}
+
+/// A file attached to a ticket, as its page lists it.
+struct AttachmentView: TemplateModel {
+    var id: Int
+    var name: String
+    var sizeDisplay: String
+    static let templateFields = TemplateFields<AttachmentView> {
+        $0.number("id") { $0.id }
+        $0.text("name") { $0.name }
+        $0.text("size_display") { $0.sizeDisplay }
+    }
+}
+
+/// `ticket.mustache`: the ticket, its history, and the forms of both audiences.
+struct TicketPageView: TemplateModel {
+    struct Ticket: TemplateModel {
+        var number: Int
+        var title: String
+        var product: String
+        var version: String
+        var body: HTML
+        var org: String
+        var requesterName: String
+        var createdISO: String
+        var createdDisplay: String
+        var responsibleName: String
+        var assignedName: String
+        var dueISO: String
+        var dueDisplay: String
+        var waitingLabel: String
+        var providerRef: String
+        var providerRefDisplay: String
+        var status: String
+        var statusLabel: String
+        static let templateFields = TemplateFields<Ticket> {
+            $0.number("number") { $0.number }
+            $0.text("title") { $0.title }
+            $0.text("product") { $0.product }
+            $0.text("version") { $0.version }
+            $0.html("body_html") { $0.body }
+            $0.text("org") { $0.org }
+            $0.text("requester_name") { $0.requesterName }
+            $0.text("created_iso") { $0.createdISO }
+            $0.text("created_display") { $0.createdDisplay }
+            $0.text("responsible_name") { $0.responsibleName }
+            $0.text("assigned_name") { $0.assignedName }
+            $0.text("due_iso") { $0.dueISO }
+            $0.text("due_display") { $0.dueDisplay }
+            $0.text("waiting_label") { $0.waitingLabel }
+            $0.text("provider_ref") { $0.providerRef }
+            $0.text("provider_ref_display") { $0.providerRefDisplay }
+            $0.text("status") { $0.status }
+            $0.text("status_label") { $0.statusLabel }
+        }
+    }
+
+    struct Change: TemplateModel {
+        var fieldLabel: String
+        var from: String
+        var to: String
+        static let templateFields = TemplateFields<Change> {
+            $0.text("field_label") { $0.fieldLabel }
+            $0.text("from") { $0.from }
+            $0.text("to") { $0.to }
+        }
+    }
+
+    struct Event: TemplateModel {
+        var kind: String
+        var kindLabel: String
+        var actorName: String
+        var atISO: String
+        var atDisplay: String
+        var body: HTML
+        var changes: [Change]
+        var attachments: [AttachmentView]
+        static let templateFields = TemplateFields<Event> {
+            $0.text("kind") { $0.kind }
+            $0.text("kind_label") { $0.kindLabel }
+            $0.text("actor_name") { $0.actorName }
+            $0.text("at_iso") { $0.atISO }
+            $0.text("at_display") { $0.atDisplay }
+            $0.html("body_html") { $0.body }
+            $0.flag("has_changes") { !$0.changes.isEmpty }
+            $0.list("changes") { $0.changes }
+            $0.list("attachments") { $0.attachments }
+        }
+    }
+
+    struct Technician: TemplateModel {
+        var login: String
+        var name: String
+        var assigned: Bool
+        var responsible: Bool
+        static let templateFields = TemplateFields<Technician> {
+            $0.text("login") { $0.login }
+            $0.text("name") { $0.name }
+            $0.flag("assigned") { $0.assigned }
+            $0.flag("responsible") { $0.responsible }
+        }
+    }
+
+    struct Option: TemplateModel {
+        var value: String
+        var label: String
+        var selected: Bool
+        static let templateFields = TemplateFields<Option> {
+            $0.text("value") { $0.value }
+            $0.text("label") { $0.label }
+            $0.flag("selected") { $0.selected }
+        }
+    }
+
+    /// Which forms the ticket's state allows, and what they start with.
+    struct Forms: TemplateModel {
+        var clientComment: Bool
+        var reopen: Bool
+        var approve: Bool
+        var staffComment: Bool
+        var close: Bool
+        var assign: Bool
+        var update: Bool
+        var publish: Bool
+        var publishTitle: String
+        var publishBody: String
+        var assignOptions: HTML
+        var responsibleOptions: HTML
+        var technicians: [Technician]
+        var waitingOptions: [Option]
+        static let templateFields = TemplateFields<Forms> {
+            $0.flag("client_comment") { $0.clientComment }
+            $0.flag("reopen") { $0.reopen }
+            $0.flag("approve") { $0.approve }
+            $0.flag("staff_comment") { $0.staffComment }
+            $0.flag("close") { $0.close }
+            $0.flag("assign") { $0.assign }
+            $0.flag("update") { $0.update }
+            $0.flag("publish") { $0.publish }
+            $0.text("publish_title") { $0.publishTitle }
+            $0.text("publish_body") { $0.publishBody }
+            $0.html("assign_options") { $0.assignOptions }
+            $0.html("responsible_options") { $0.responsibleOptions }
+            $0.list("technicians") { $0.technicians }
+            $0.list("waiting_options") { $0.waitingOptions }
+        }
+    }
+
+    var noindex: Bool
+    var ticket: Ticket
+    var sla: SLABadge?
+    var attachments: [AttachmentView]
+    var events: [Event]
+    var forms: Forms
+    static let templateFields = TemplateFields<TicketPageView> {
+        $0.flag("noindex") { $0.noindex }
+        $0.object("ticket") { $0.ticket }
+        $0.object("sla") { $0.sla }
+        $0.list("attachments") { $0.attachments }
+        $0.flag("has_attachments") { !$0.attachments.isEmpty }
+        $0.list("events") { $0.events }
+        $0.object("forms") { $0.forms }
+    }
+}
+
+/// `partials/technician-options`: the `<option>`s of the assign and update forms.
+struct TechnicianOptions: TemplateModel {
+    struct Technician: TemplateModel {
+        var login: String
+        var name: String
+        static let templateFields = TemplateFields<Technician> {
+            $0.text("login") { $0.login }
+            $0.text("name") { $0.name }
+        }
+    }
+
+    var technicians: [Technician]
+    static let templateFields = TemplateFields<TechnicianOptions> { $0.list("technicians") { $0.technicians } }
+}
+
+/// `ticket-list.mustache`: a page of the filtered list (`GET /tickets`).
+struct TicketListPage: TemplateModel {
+    struct Navigation: TemplateModel {
+        var title: String
+        var staff: Bool
+        var range: String
+        var newer: String
+        var older: String
+        static let templateFields = TemplateFields<Navigation> {
+            $0.text("title") { $0.title }
+            $0.flag("staff") { $0.staff }
+            $0.text("range") { $0.range }
+            $0.text("newer") { $0.newer }
+            $0.text("older") { $0.older }
+        }
+    }
+
+    /// The filter form, with the values of the query.
+    struct Filters: TemplateModel {
+        var values: [String: String]
+        static let names = ["q", "number", "product", "org", "responsible", "assigned", "provider_ref", "status", "sla", "waiting_on"]
+        static let templateFields = TemplateFields<Filters> { fields in
+            fields.flag("active") { !$0.values.isEmpty }
+            for name in names { fields.text(name) { $0.values[name] ?? "" } }
+        }
+    }
+
+    struct Row: TemplateModel {
+        var number: Int
+        var title: String
+        var status: String
+        var statusLabel: String
+        var org: String
+        var product: String
+        var responsible: String
+        var sla: SLABadge?
+        static let templateFields = TemplateFields<Row> {
+            $0.number("number") { $0.number }
+            $0.text("title") { $0.title }
+            $0.text("status") { $0.status }
+            $0.text("status_label") { $0.statusLabel }
+            $0.text("org") { $0.org }
+            $0.text("product") { $0.product }
+            $0.text("responsible") { $0.responsible }
+            $0.object("sla") { $0.sla }
+        }
+    }
+
+    var list: Navigation
+    var filters: Filters
+    var rows: [Row]
+    static let templateFields = TemplateFields<TicketListPage> {
+        $0.object("list") { $0.list }
+        $0.object("filters") { $0.filters }
+        $0.list("rows") { $0.rows }
+    }
+}
+
+/// `ticket-new.mustache`: the form, with what was typed and the error of a refused attempt.
+struct NewTicketPage: TemplateModel {
+    struct Values: TemplateModel {
+        var values: [String: String]
+        static let names = ["title", "product", "version", "body", "org"]
+        static let templateFields = TemplateFields<Values> { fields in
+            for name in names { fields.text(name) { $0.values[name] ?? "" } }
+        }
+    }
+
+    struct Product: TemplateModel {
+        var name: String
+        var versions: String
+        var selected: Bool
+        static let templateFields = TemplateFields<Product> {
+            $0.text("name") { $0.name }
+            $0.text("versions") { $0.versions }
+            $0.flag("selected") { $0.selected }
+        }
+    }
+
+    struct Org: TemplateModel {
+        var name: String
+        var selected: Bool
+        static let templateFields = TemplateFields<Org> {
+            $0.text("name") { $0.name }
+            $0.flag("selected") { $0.selected }
+        }
+    }
+
+    struct Problem: TemplateModel {
+        var fieldLabel: String
+        var message: String
+        static let templateFields = TemplateFields<Problem> {
+            $0.text("field_label") { $0.fieldLabel }
+            $0.text("message") { $0.message }
+        }
+    }
+
+    var values: Values
+    var products: [Product]
+    var versions: [String]
+    var orgs: [Org]
+    var error: Problem?
+    static let templateFields = TemplateFields<NewTicketPage> {
+        $0.object("values") { $0.values }
+        $0.list("products") { $0.products }
+        $0.texts("versions") { $0.versions }
+        $0.list("orgs") { $0.orgs }
+        $0.flag("has_orgs") { !$0.orgs.isEmpty }
+        $0.object("error") { $0.error }
+    }
+}

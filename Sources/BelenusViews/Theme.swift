@@ -1,0 +1,208 @@
+import BelenusCore
+import BelenusTemplates
+import Foundation
+import TOMLKit
+
+/// The templates, UI strings and assets of `site-templates/`, loaded once per build or request.
+///
+/// Templates are parsed when the theme loads and each is linked to its page model (every name
+/// resolved to a field) when first rendered, or all at once with `linkingAll`: a build, which
+/// uses them all and must refuse a broken one before writing anything.
+public struct Theme: Sendable {
+    let library: TemplateLibrary
+    /// Each page's template, linked to its model.
+    let pages: ThemePages
+    /// UI strings of the site's language, the `t.*` of every template.
+    public let strings: [String: String]
+    let months: [String]
+    /// Files under `assets/`, by path relative to it.
+    public let assets: [(path: String, bytes: [UInt8])]
+    /// Changes when any template, string or asset changes: part of every page's fingerprint.
+    public let fingerprint: String
+
+    /// The templates a theme must have.
+    static let required = ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap"]
+
+    /// Loads `dir`; a template error names the file, line and column.
+    public static func load(from dir: String, language: String, linkingAll: Bool = true) throws -> Theme {
+        let fm = FileManager.default
+        var sources: [String: TemplateLibrary.Source] = [:]
+        var hashInput: [UInt8] = []
+        guard let files = fm.enumerator(atPath: dir)?.compactMap({ $0 as? String }).sorted() else {
+            throw SiteError(file: dir, "no theme here")
+        }
+        let localePath = "\(dir)/locales/\(language).toml"
+        guard let localeText = fm.contents(atPath: localePath).flatMap({ String(data: $0, encoding: .utf8) }) else {
+            throw SiteError(file: localePath, "missing: the UI strings of language '\(language)'")
+        }
+        var strings: [String: String] = [:]
+        do {
+            for (key, value) in try TOMLTable(string: localeText) {
+                guard let string = value.string else { throw SiteError(file: localePath, "\(key): expected a string") }
+                guard !ByteText.contains(string, "{{"), !ByteText.contains(string, "}}") else {
+                    throw SiteError(file: localePath, "\(key): a UI string cannot hold '{{' or '}}'")
+                }
+                strings[key] = string
+            }
+        } catch let error as TOMLParseError {
+            throw SiteError(file: localePath, line: error.source.begin.line, error.description)
+        }
+        var assets: [(String, [UInt8])] = []
+        for file in files {
+            let path = dir + "/" + file
+            guard let data = fm.contents(atPath: path) else { continue }
+            hashInput += Array(file.utf8) + [0] + Array(data) + [0]
+            if file.hasSuffix(".mustache") {
+                guard let text = String(data: data, encoding: .utf8) else { throw SiteError(file: path, "not UTF-8") }
+                sources[String(file.dropLast(".mustache".count))] = TemplateLibrary.Source(file: path, text: inliningStrings(text, strings))
+            } else if file.hasPrefix("assets/") {
+                assets.append((String(file.dropFirst("assets/".count)), Array(data)))
+            }
+        }
+        if sources["partials/technician-options"] == nil {  // themes made before it existed
+            sources["partials/technician-options"] = TemplateLibrary.Source(
+                file: "(built in) partials/technician-options", text: "{{#technicians}}<option value=\"{{login}}\">{{name}}</option>{{/technicians}}")
+        }
+        let months = (strings["months"] ?? "").split(separator: " ").map(String.init)
+        guard months.count == 12 else { throw SiteError(file: localePath, "months: twelve names separated by spaces") }
+        for name in required where sources[name] == nil {
+            throw SiteError(file: "\(dir)/\(name).mustache", "missing template")
+        }
+        let library = linkingAll ? try TemplateLibrary(sources) : TemplateLibrary(keepingErrors: sources)
+        let pages = ThemePages(library: library)
+        if linkingAll { try pages.linkAll() }
+        return Theme(library: library, pages: pages, strings: strings, months: months, assets: assets, fingerprint: FNV1a.hex(hashInput))
+    }
+
+    /// `{{t.key}}` replaced by the escaped string and `{{{t.key}}}` by the string itself, before
+    /// the template is parsed: the strings are the same on every page. A `t.key` with no string
+    /// is left as it is, and linking reports it (a misspelled key is a load error).
+    ///
+    /// A scan by hand, not a `Regex`: building and running the regex was a tenth of a comment's
+    /// CGI process. It replaces what `/\{\{(\{?)\s*t\.([a-z0-9_]+)\s*\}\}(\}?)/` matches.
+    static func inliningStrings(_ text: String, _ strings: [String: String]) -> String {
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            guard let tag = stringTag(in: bytes, at: i) else {
+                out.append(bytes[i])
+                i += 1
+                continue
+            }
+            if tag.raw == tag.rawClose, let value = strings[tag.key] {
+                out += (tag.raw ? value : HTMLEscaper.escape(value)).utf8
+            } else {
+                out += bytes[i..<tag.end]
+            }
+            i = tag.end
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The `{{t.key}}` or `{{{t.key}}}` tag starting at `start`, if one does.
+    private static func stringTag(in b: [UInt8], at start: Int) -> (key: String, raw: Bool, rawClose: Bool, end: Int)? {
+        func at(_ i: Int, _ c: UInt8) -> Bool { i < b.count && b[i] == c }
+        func isSpace(_ i: Int) -> Bool { i < b.count && [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d].contains(b[i]) }
+        func isKey(_ i: Int) -> Bool { i < b.count && (b[i] >= 0x61 && b[i] <= 0x7a || b[i] >= 0x30 && b[i] <= 0x39 || b[i] == 0x5f) }
+        let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        guard at(start, open), at(start + 1, open) else { return nil }
+        var i = start + 2
+        let raw = at(i, open)
+        if raw { i += 1 }
+        while isSpace(i) { i += 1 }
+        guard at(i, UInt8(ascii: "t")), at(i + 1, UInt8(ascii: ".")) else { return nil }
+        i += 2
+        let keyStart = i
+        while isKey(i) { i += 1 }
+        guard i > keyStart else { return nil }
+        let key = String(decoding: b[keyStart..<i], as: UTF8.self)
+        while isSpace(i) { i += 1 }
+        guard at(i, close), at(i + 1, close) else { return nil }
+        i += 2
+        let rawClose = at(i, close)
+        if rawClose { i += 1 }
+        return (key, raw, rawClose, i)
+    }
+
+    /// Template `page` rendered with `model` over `globals`. A template that does not link (a
+    /// theme changed without `belenus build`, which would have refused it) gives its error as
+    /// the text.
+    func render<Model: TemplateModel>(_ page: ThemePage<Model>, _ model: Model, globals: PageGlobals) -> [UInt8] {
+        switch page.linked(in: library) {
+        case .success(let template): template.render(model, globals: globals)
+        case .failure(let error): Array(HTMLEscaper.escape("\(error)").utf8)
+        }
+    }
+
+    public func string(_ key: String) -> String { strings[key] ?? key }
+
+    /// "4 mar 2021, 15:02 UTC": the same text for the same time, whatever the machine's locale.
+    func display(_ date: Date) -> String {
+        let iso = Array(Timestamp.iso(date).utf8)  // YYYY-MM-DDTHH:MM:SSZ
+        func part(_ range: Range<Int>) -> String { String(decoding: iso[range], as: UTF8.self) }
+        let month = Int(part(5..<7)) ?? 1
+        let day = Int(part(8..<10)) ?? 1
+        return "\(day) \(months[month - 1]) \(part(0..<4)), \(part(11..<16)) UTC"
+    }
+
+    /// "2 KB", "1.5 MB".
+    static func size(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1024 * 1024 { return "\((bytes + 512) / 1024) KB" }
+        return String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+}
+
+/// A theme template and its model type, linked once when first needed (a request renders one
+/// or two of them) and then shared by every thread of a build.
+final class ThemePage<Model: TemplateModel>: @unchecked Sendable {
+    let name: String
+    private let lock = NSLock()
+    private var result: Result<LinkedTemplate<Model>, TemplateError>?
+
+    init(_ name: String) { self.name = name }
+
+    func linked(in library: TemplateLibrary) -> Result<LinkedTemplate<Model>, TemplateError> {
+        lock.lock()
+        defer { lock.unlock() }
+        if let result { return result }
+        let linked = Result { () throws(TemplateError) in try LinkedTemplate<Model>(name, in: library, globals: PageGlobals.self) }
+        result = linked
+        return linked
+    }
+}
+
+/// Every template of the theme with the model it renders.
+final class ThemePages: Sendable {
+    let library: TemplateLibrary
+    let home = ThemePage<HomePage>("home")
+    let kbIndex = ThemePage<KBIndexPage>("kb-index")
+    let kbAll = ThemePage<KBIndexPage>("kb-all")
+    let article = ThemePage<KBArticlePage>("kb-article")
+    let page = ThemePage<ContentPageView>("page")
+    let login = ThemePage<LoginPage>("login")
+    let feed = ThemePage<FeedPage>("feed")
+    let sitemap = ThemePage<SitemapPage>("sitemap")
+    let ticket = ThemePage<TicketPageView>("ticket")
+    let ticketList = ThemePage<TicketListPage>("ticket-list")
+    let newTicket = ThemePage<NewTicketPage>("ticket-new")
+    let error = ThemePage<ErrorPage>("error")
+    let search = ThemePage<SearchPage>("search")
+    let dashboard = ThemePage<DashboardPage>("dashboard")
+    let technicianOptions = ThemePage<TechnicianOptions>("partials/technician-options")
+
+    init(library: TemplateLibrary) { self.library = library }
+
+    /// Links every template the theme has: the first that does not link is the error.
+    func linkAll() throws(TemplateError) {
+        func check<M>(_ page: ThemePage<M>) throws(TemplateError) {
+            guard library.names.contains(page.name) else { return }  // optional templates (error, search…) of older themes
+            if case .failure(let error) = page.linked(in: library) { throw error }
+        }
+        try check(home); try check(kbIndex); try check(kbAll); try check(article); try check(page); try check(login)
+        try check(feed); try check(sitemap); try check(ticket); try check(ticketList); try check(newTicket); try check(error)
+        try check(search); try check(dashboard); try check(technicianOptions)
+    }
+}

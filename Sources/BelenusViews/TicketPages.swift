@@ -1,0 +1,127 @@
+import BelenusCore
+import BelenusFiles
+import BelenusStore
+import BelenusTemplates
+import Foundation
+
+/// The private pages of tickets (SPEC §6): one page per ticket, and the rows of the ticket list.
+///
+/// A ticket's page holds the forms of both audiences, each between `<!--belenus:client-->` and
+/// `<!--/belenus:client-->` (or `staff`); the gateway, which knows who is looking, cuts out the
+/// other's before it serves the page. The `csrf` fields are empty: the page script fills them in.
+public struct TicketPages: Sendable {
+    let config: SiteConfig
+    let theme: Theme
+    /// Active technicians with display names, for the assign and update forms.
+    let technicians: [(login: Login, name: String)]
+    let now: Date
+    /// `partials/technician-options` rendered once: the same `<option>`s on every ticket page,
+    /// where only the selected one differs (two lists a page were a third of its lookups).
+    let technicianOptions: String
+
+    public init(config: SiteConfig, theme: Theme, technicians: [(login: Login, name: String)], now: Date) {
+        self.config = config
+        self.theme = theme
+        self.technicians = technicians
+        self.now = now
+        let options = TechnicianOptions(technicians: technicians.map { .init(login: $0.login.rawValue, name: $0.name) })
+        technicianOptions = String(decoding: theme.render(theme.pages.technicianOptions, options, globals: PageGlobals(config)), as: UTF8.self)
+    }
+
+    /// The technicians' options with `login`'s marked selected (our own markup, its value escaped
+    /// as the template escapes it).
+    func technicianOptions(selecting login: Login?) -> String {
+        guard let login else { return technicianOptions }
+        let value = "value=\"\(HTMLEscaper.escape(login.rawValue))\""
+        return ByteText.replacingFirst(value + ">", with: value + " selected>", in: technicianOptions)
+    }
+
+    public static func ticketPath(_ number: TicketNumber) -> String { "private/tickets/\(number)/index.html" }
+
+    /// With `ticket_pages = "link"`: the public copy at the ticket's secret URL.
+    public static func linkPath(_ token: String) -> String { "public/t/\(token)/index.html" }
+
+    /// The public copy: the client's forms only (posting them still needs a login), marked
+    /// `noindex` and `no-referrer` by the template.
+    public func linkPage(_ details: TicketDetails) -> [UInt8] {
+        PageBlocks.cut(ticketPage(details), block: "staff")
+    }
+
+    /// The fingerprint of a ticket page: its revision, SLA state and deadline.
+    public func fingerprint(_ ticket: Ticket) -> String {
+        let sla = ticket.slaState(at: now, policy: config.slaPolicy)?.rawValue ?? "-"
+        return "r\(ticket.revision)|\(sla)|\(ticket.dueAt.timeIntervalSince1970)"
+    }
+
+    func slaBadge(_ ticket: Ticket) -> SLABadge? {
+        guard let state = ticket.slaState(at: now, policy: config.slaPolicy) else { return nil }
+        return SLABadge(state: state.rawValue, label: theme.string("sla_\(state.rawValue)"), icon: Self.icon(state),
+                        dueISO: Timestamp.iso(ticket.dueAt), dueDisplay: theme.display(ticket.dueAt), soonHours: String(config.dueSoonHours))
+    }
+
+    static func icon(_ state: SLAState) -> String {
+        switch state {
+        case .onTime: "●"
+        case .dueSoon: "▲"
+        case .overdue: "✖"
+        case .paused: "‖"  // U+2016: U+23F8 ⏸ is in no font Debian installs by default
+        }
+    }
+
+    public func ticketPage(_ details: TicketDetails) -> [UInt8] {
+        let t = details.ticket
+        let none = theme.string("none")
+        func name(_ login: Login?) -> String { login.map { details.names[$0] ?? $0.rawValue } ?? none }
+        let client = Actor(login: t.requester, role: .client, org: t.org)
+        let staff = Actor(login: Login("staff"), role: .tech)
+        let byEvent = Dictionary(grouping: details.attachments, by: \.event)
+        let events = details.events.map { stored in
+            let e = stored.event
+            return TicketPageView.Event(
+                kind: e.kind.rawValue, kindLabel: theme.string("event_\(e.kind.rawValue)"), actorName: name(e.actor),
+                atISO: Timestamp.iso(e.at), atDisplay: theme.display(e.at), body: e.body.isEmpty ? .empty : Markdown.html(e.body),
+                changes: e.changes.map { .init(fieldLabel: theme.string("field_\($0.field)"), from: $0.from ?? none, to: $0.to ?? none) },
+                attachments: (byEvent[stored.id] ?? []).map(attachmentView))
+        }
+        let solution = details.events.last { $0.event.kind == .close }?.event.body ?? ""
+        let model = TicketPageView(
+            noindex: config.ticketPages == .link,
+            ticket: .init(
+                number: t.number.rawValue, title: t.title, product: t.product, version: t.version, body: Markdown.html(t.body),
+                org: t.org, requesterName: name(t.requester), createdISO: Timestamp.iso(t.createdAt), createdDisplay: theme.display(t.createdAt),
+                responsibleName: name(t.responsible), assignedName: name(t.assigned), dueISO: Timestamp.iso(t.dueAt),
+                dueDisplay: theme.display(t.dueAt), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
+                providerRef: t.providerRef ?? "", providerRefDisplay: t.providerRef ?? none,
+                status: t.status.rawValue, statusLabel: theme.string("status_\(t.status.rawValue)")),
+            sla: slaBadge(t),
+            attachments: details.attachments.map(attachmentView),
+            events: events,
+            forms: .init(
+                clientComment: Rulebook.allows(.comment, by: client, on: t), reopen: Rulebook.allows(.reopen, by: client, on: t),
+                approve: Rulebook.allows(.approve, by: client, on: t), staffComment: Rulebook.allows(.comment, by: staff, on: t),
+                close: Rulebook.allows(.close, by: staff, on: t), assign: Rulebook.allows(.assign, by: staff, on: t),
+                update: Rulebook.allows(.update, by: staff, on: t), publish: Rulebook.allows(.publish, by: staff, on: t),
+                publishTitle: t.title,
+                publishBody: "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
+                assignOptions: HTML(technicianOptions(selecting: t.assigned)),
+                responsibleOptions: HTML(technicianOptions(selecting: t.responsible)),
+                technicians: technicians.map {
+                    .init(login: $0.login.rawValue, name: $0.name, assigned: $0.login == t.assigned, responsible: $0.login == t.responsible)
+                },
+                waitingOptions: WaitingOn.allCases.map {
+                    .init(value: $0.rawValue, label: theme.string("waiting_\($0.rawValue)"), selected: $0 == t.waitingOn)
+                }))
+        return theme.render(theme.pages.ticket, model, globals: PageGlobals(config))
+    }
+
+    func attachmentView(_ a: Attachment) -> AttachmentView {
+        AttachmentView(id: Int(a.id), name: a.name, sizeDisplay: Theme.size(a.size))
+    }
+
+    /// A ticket's row in the list.
+    func row(_ t: Ticket) -> TicketListPage.Row {
+        TicketListPage.Row(
+            number: t.number.rawValue, title: t.title, status: t.status.rawValue, statusLabel: theme.string("status_\(t.status.rawValue)"),
+            org: t.org, product: t.product, responsible: t.responsible?.rawValue ?? "", sla: slaBadge(t))
+    }
+}
