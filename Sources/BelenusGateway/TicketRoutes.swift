@@ -161,39 +161,28 @@ extension Gateway {
         return .html(200, bytes: try generatedPage(paths.output + "/" + SiteBuilder.dashboardPath, missing: "the dashboard"))
     }
 
-    /// SPEC §5: a refused form shows again with what was typed. The ticket's page, the error at
-    /// the top, and the failed form's text put back into its fields.
+    /// SPEC §5: a refused form shows again with what was typed: the ticket's page rendered
+    /// from its model with the error on top and the form's fields as they were sent.
     func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, error: GatewayError) throws -> Response {
         let actor = session!.user.actor
-        var html = String(decoding: try ticketPage(number, for: actor), as: UTF8.self)
         let views = try self.views.get()
-        let detail = views.message(code: error.code, values: error.values, fallback: error.message)
-        let message = "\(views.string("error_field")) «\(views.fieldLabel(error.field ?? "body"))»: \(detail)"
-        if let article = html.range(of: "<article class=\"ticket\"") , let close = html.range(of: ">", range: article.upperBound..<html.endIndex) {
-            html.insert(contentsOf: "\n<p class=\"error\" role=\"alert\">\(HTMLEscaper.escape(message))</p>", at: close.upperBound)
+        let which: RefusedForm.Form = switch action {
+        case .comment: actor.role.isStaff ? .staffComment : .clientComment
+        case .reopen: .reopen
+        case .close: .close
+        case .update: .update
+        case .publish: .publish
+        default: .other
         }
-        let areas: [String] = switch action {
-        case .comment: [actor.role.isStaff ? "s-body" : "c-body"]
-        case .reopen: ["r-body"]
-        case .close: ["x-body"]
-        case .publish: ["p-body"]
-        default: []
+        let refused = RefusedForm(
+            form: which, values: Dictionary(form.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
+            fieldLabel: views.fieldLabel(error.field ?? "body"),
+            message: views.message(code: error.code, values: error.values, fallback: error.message))
+        guard let page = try builder().ticketPage(number, refused: refused, csrf: csrfToken, now: now) else {
+            throw GatewayError(404, "ticket \(number) not found")
         }
-        let typed = form.value("body") ?? ""
-        for id in areas {
-            guard let open = html.range(of: "<textarea id=\"\(id)\""), let end = html.range(of: ">", range: open.upperBound..<html.endIndex),
-                  let closing = html.range(of: "</textarea>", range: end.upperBound..<html.endIndex) else { continue }
-            html.replaceSubrange(end.upperBound..<closing.lowerBound, with: HTMLEscaper.escape(typed))
-        }
-        if action == .publish, let title = form.value("title"),
-           let input = html.range(of: "<input id=\"p-title\" name=\"title\" value=\""),
-           let quote = html.range(of: "\"", range: input.upperBound..<html.endIndex) {
-            html.replaceSubrange(input.upperBound..<quote.lowerBound, with: HTMLEscaper.escape(title))
-        }
-        return .html(error.status, html)
+        return .html(error.status, bytes: PageBlocks.cut(page, block: actor.role.isStaff ? "client" : "staff"))
     }
-
-    /// Removes the forms of the other audience (see `PageBlocks`).
 
     func ticketJSON(_ ticket: Ticket) throws -> JSON {
         guard let d = try store.ticketDetails([ticket.number]).first else { throw GatewayError(404, "ticket \(ticket.number) not found") }

@@ -179,7 +179,7 @@ public struct SiteBuilder {
         for ticket in tickets {
             jobs.append(PageJob(
                 path: TicketPages.ticketPath(ticket.number), fingerprint: staffBase + ticketPages.fingerprint(ticket),
-                ticket: ticket.number, render: { details in details.map(ticketPages.ticketPage) ?? [] }))
+                ticket: ticket.number, render: { details in details.map { ticketPages.ticketPage($0) } ?? [] }))
             if let token = tokens[ticket.number] {
                 jobs.append(PageJob(
                     path: TicketPages.linkPath(token), fingerprint: staffBase + ticketPages.fingerprint(ticket) + "|link",

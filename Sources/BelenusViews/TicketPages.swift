@@ -68,7 +68,9 @@ public struct TicketPages: Sendable {
         }
     }
 
-    public func ticketPage(_ details: TicketDetails) -> [UInt8] {
+    /// The ticket's page; with `refused`, the gateway's answer to a refused form: the error on
+    /// top and what was typed back in its form.
+    public func ticketPage(_ details: TicketDetails, refused: RefusedForm? = nil, csrf: String = "") -> [UInt8] {
         let t = details.ticket
         let none = theme.string("none")
         func name(_ login: Login?) -> String { login.map { details.names[$0] ?? $0.rawValue } ?? none }
@@ -86,6 +88,7 @@ public struct TicketPages: Sendable {
         let solution = details.events.last { $0.event.kind == .close }?.event.body ?? ""
         let model = TicketPageView(
             noindex: config.ticketPages == .link,
+            refused: refused.map { .init(fieldLabel: $0.fieldLabel, message: $0.message) },
             ticket: .init(
                 number: t.number.rawValue, title: t.title, product: t.product, version: t.version, body: Markdown.html(t.body),
                 org: t.org, requesterName: name(t.requester), createdISO: Timestamp.iso(t.createdAt), createdDisplay: theme.display(t.createdAt),
@@ -101,8 +104,15 @@ public struct TicketPages: Sendable {
                 approve: Rulebook.allows(.approve, by: client, on: t), staffComment: Rulebook.allows(.comment, by: staff, on: t),
                 close: Rulebook.allows(.close, by: staff, on: t), assign: Rulebook.allows(.assign, by: staff, on: t),
                 update: Rulebook.allows(.update, by: staff, on: t), publish: Rulebook.allows(.publish, by: staff, on: t),
-                publishTitle: t.title,
-                publishBody: "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
+                publishTitle: refused?.typed(.publish, "title") ?? t.title,
+                publishBody: refused?.typed(.publish, "body")
+                    ?? "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
+                clientCommentText: refused?.typed(.clientComment, "body") ?? "",
+                staffCommentText: refused?.typed(.staffComment, "body") ?? "",
+                reopenText: refused?.typed(.reopen, "body") ?? "",
+                closeText: refused?.typed(.close, "body") ?? "",
+                dueAtValue: refused?.typed(.update, "due_at") ?? Timestamp.iso(t.dueAt),
+                providerRefValue: refused?.typed(.update, "provider_ref") ?? t.providerRef ?? "",
                 assignOptions: HTML(technicianOptions(selecting: t.assigned)),
                 responsibleOptions: HTML(technicianOptions(selecting: t.responsible)),
                 technicians: technicians.map {
@@ -111,7 +121,7 @@ public struct TicketPages: Sendable {
                 waitingOptions: WaitingOn.allCases.map {
                     .init(value: $0.rawValue, label: theme.string("waiting_\($0.rawValue)"), selected: $0 == t.waitingOn)
                 }))
-        return theme.render(theme.pages.ticket, model, globals: PageGlobals(config))
+        return theme.render(theme.pages.ticket, model, globals: PageGlobals(config, csrf: csrf))
     }
 
     func attachmentView(_ a: Attachment) -> AttachmentView {

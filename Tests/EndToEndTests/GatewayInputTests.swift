@@ -109,6 +109,23 @@ import Testing
         #expect(json.status == 400 && json.json["field"] as? String == "body")
     }
 
+    /// Every ticket form keeps what was typed when it is refused, in its own fields, with the
+    /// session's token in the page (rendered from the page's model, not patched).
+    @Test func refusedTicketFormsComeBackWithWhatWasTyped() throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        let update = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_at", "mañana <pronto>"), ("provider_ref", "PRV-\"9\"")])
+        #expect(update.status == 400)
+        #expect(update.body.contains("<input id=\"u-due\" name=\"due_at\" value=\"mañana &lt;pronto&gt;\">"))
+        #expect(update.body.contains("<input id=\"u-ref\" name=\"provider_ref\" value=\"PRV-&quot;9&quot;\">"))
+        #expect(update.body.contains("«Fecha compromiso»") && update.body.contains("name=\"csrf\" value=\"\(site.tech.csrf)\""))
+        #expect(!update.body.contains("<!--belenus:client-->"))
+        let close = try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", String(repeating: "x", count: 70_000))])
+        #expect(close.status == 400 && close.body.contains("<textarea id=\"x-body\" name=\"body\" rows=\"4\" required>xxxx"))
+        #expect(close.body.contains("<textarea id=\"s-body\" name=\"body\" rows=\"5\" required></textarea>"), "only the refused form keeps text")
+        #expect(try site.count("events") == 1)
+    }
+
     @Test func aRefusedCommentWithAFileLeavesNoFile() throws {
         let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)

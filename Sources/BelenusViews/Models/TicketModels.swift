@@ -143,6 +143,13 @@ struct TicketPageView: TemplateModel {
         var publish: Bool
         var publishTitle: String
         var publishBody: String
+        /// What was typed in a refused form, shown again in it; empty on generated pages.
+        var clientCommentText = ""
+        var staffCommentText = ""
+        var reopenText = ""
+        var closeText = ""
+        var dueAtValue: String
+        var providerRefValue: String
         var assignOptions: HTML
         var responsibleOptions: HTML
         var technicians: [Technician]
@@ -158,6 +165,12 @@ struct TicketPageView: TemplateModel {
             $0.flag("publish") { $0.publish }
             $0.text("publish_title") { $0.publishTitle }
             $0.text("publish_body") { $0.publishBody }
+            $0.text("client_comment_text") { $0.clientCommentText }
+            $0.text("staff_comment_text") { $0.staffCommentText }
+            $0.text("reopen_text") { $0.reopenText }
+            $0.text("close_text") { $0.closeText }
+            $0.text("due_at_value") { $0.dueAtValue }
+            $0.text("provider_ref_value") { $0.providerRefValue }
             $0.html("assign_options") { $0.assignOptions }
             $0.html("responsible_options") { $0.responsibleOptions }
             $0.list("technicians") { $0.technicians }
@@ -165,7 +178,18 @@ struct TicketPageView: TemplateModel {
         }
     }
 
+    /// Why a form was refused, above the ticket (the gateway's answer only).
+    struct Refusal: TemplateModel {
+        var fieldLabel: String
+        var message: String
+        static let templateFields = TemplateFields<Refusal> {
+            $0.text("field_label") { $0.fieldLabel }
+            $0.text("message") { $0.message }
+        }
+    }
+
     var noindex: Bool
+    var refused: Refusal? = nil
     var ticket: Ticket
     var sla: SLABadge?
     var attachments: [AttachmentView]
@@ -173,6 +197,7 @@ struct TicketPageView: TemplateModel {
     var forms: Forms
     static let templateFields = TemplateFields<TicketPageView> {
         $0.flag("noindex") { $0.noindex }
+        $0.object("refused") { $0.refused }
         $0.object("ticket") { $0.ticket }
         $0.object("sla") { $0.sla }
         $0.list("attachments") { $0.attachments }
