@@ -39,21 +39,11 @@ public struct OutboxMessage: Hashable, Sendable {
 /// The outbox table: mail is queued in the transaction of the change that causes it and
 /// delivered after the answer; a failure stays queued with a later `next_attempt_at`.
 extension Store {
-    /// SPEC §7: a new ticket to the support team and the responsible tech; a tech's change to the
-    /// requester; a client's change to the responsible and assigned techs. The actor is left out.
+    /// The addresses of `MailAudience`'s rule (SPEC §7), each once; disabled people get none.
     static func recipients(_ db: Database, for ticket: Ticket, kind: TicketEvent.Kind, actor: Actor, supportTeam: [String]) throws -> [String] {
-        var logins: [Login] = []
-        var addresses: [String] = []
-        if kind == .created {
-            addresses = supportTeam
-            logins = [ticket.responsible].compactMap { $0 }
-        } else if actor.role.isStaff {
-            logins = [ticket.requester]
-        } else {
-            logins = [ticket.responsible, ticket.assigned].compactMap { $0 }
-        }
-        logins.removeAll { $0 == actor.login }
-        for login in logins {
+        let audience = MailAudience(of: kind, on: ticket, by: actor)
+        var addresses = audience.supportTeam ? supportTeam : []
+        for login in audience.people {
             if let user = try fetchUser(db, login), !user.disabled { addresses.append(user.email) }
         }
         var seen = Set<String>()

@@ -17,16 +17,18 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
     }
 
     /// Links `name` with a `Globals` value beneath the model: names the model does not have are
-    /// looked up there (`site.title` on every page).
-    public init<Globals: TemplateModel>(_ name: String, in library: TemplateLibrary, globals: Globals.Type) throws(TemplateError) {
-        try self.init(name, in: library, stack: [Globals.templateFields.schema, Model.templateFields.schema], globals: ObjectIdentifier(Globals.self))
+    /// looked up there (`site.title` on every page). `output: .text` is for plain text (mail):
+    /// nothing is escaped there, and `{{{…}}}` means the same as `{{…}}`.
+    public init<Globals: TemplateModel>(_ name: String, in library: TemplateLibrary, globals: Globals.Type, output: TemplateOutput = .html) throws(TemplateError) {
+        try self.init(name, in: library, stack: [Globals.templateFields.schema, Model.templateFields.schema],
+                      globals: ObjectIdentifier(Globals.self), output: output)
     }
 
-    private init(_ name: String, in library: TemplateLibrary, stack: [Schema], globals: ObjectIdentifier?) throws(TemplateError) {
+    private init(_ name: String, in library: TemplateLibrary, stack: [Schema], globals: ObjectIdentifier?, output: TemplateOutput = .html) throws(TemplateError) {
         guard let nodes = try library.nodes(name) else {
             throw TemplateError(file: name, line: 1, column: 1, "no template '\(name)'")
         }
-        var linker = Linker(library: library)
+        var linker = Linker(library: library, output: output)
         linker.including = [name]
         self.program = Op.merged(try linker.link(nodes, file: library.files[name] ?? name, stack: stack.map { .model($0) }, indentation: []))
         self.name = name
@@ -124,7 +126,7 @@ indirect enum Op {
     static func write(_ field: Schema.Kind, at pointer: UnsafeRawPointer, escaped: Bool, into output: inout [UInt8]) {
         switch field {
         case .text(let read):
-            HTMLBytes.appendEscaped(read(pointer), to: &output)
+            if escaped { HTMLBytes.appendEscaped(read(pointer), to: &output) } else { output.append(contentsOf: read(pointer).utf8) }
         case .html(let read):
             if escaped { HTMLBytes.appendEscaped(read(pointer), to: &output) } else { output.append(contentsOf: read(pointer).utf8) }
         case .number(let read):
@@ -171,9 +173,16 @@ indirect enum Op {
     }
 }
 
+/// What a template writes: HTML, where every value but HTML is escaped, or plain text.
+public enum TemplateOutput: Sendable {
+    case html
+    case text
+}
+
 /// Resolves a template's names against the model types on its context stack.
 struct Linker {
     let library: TemplateLibrary
+    var output = TemplateOutput.html
 
     /// What each frame of the context stack holds, as the linker knows it.
     enum Frame {
@@ -204,7 +213,7 @@ struct Linker {
                     guard case .text = stack[stack.count - 1] else {
                         throw TemplateError(file: file, line: at.line, column: at.column, "'.' here is not a text: it names the current value only inside a section over texts")
                     }
-                    ops.append(.writeFrameText(frame: stack.count - 1, escaped: escaped))
+                    ops.append(.writeFrameText(frame: stack.count - 1, escaped: escaped && output == .html))
                     continue
                 }
                 let reference = try resolve(name, stack: stack, file: file, at: at)
@@ -212,13 +221,13 @@ struct Linker {
                 case .texts, .object, .list:
                     throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' is \(reference.field.word): write it with {{#\(name)}}…{{/\(name)}}")
                 case .text, .number, .flag:
-                    if !escaped {
+                    if !escaped && output == .html {
                         throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' is \(reference.field.word), not HTML: write it escaped, {{\(name)}}")
                     }
                 case .html:
                     break
                 }
-                ops.append(.write(reference, escaped: escaped))
+                ops.append(.write(reference, escaped: escaped && output == .html))
             case .section(let name, let inverted, let children, let at):
                 guard !name.isImplicit else {
                     throw TemplateError(file: file, line: at.line, column: at.column, "a section needs a name, not '.'")

@@ -86,25 +86,19 @@ public struct GatewayViews: Sendable {
 
     // MARK: - Mail
 
-    /// The words of the mail about `change` (SPEC §7): says it is automatic, names the ticket,
-    /// what happened and who did it, and links to the ticket's page.
+    /// The words of the mail about `change` (SPEC §7), from the theme's `mail/subject` and
+    /// `mail/notice` templates in the site's language.
     public func notice(for change: TicketChange, actorName: String, link: String) -> Notice {
         let t = change.ticket, e = change.event
-        let subject = ByteText.replacingFirst("%@", with: t.title, in: ByteText.replacingFirst("%@", with: "\(t.number)", in: theme.string("mail_subject")))
-        var lines = [
-            ByteText.replacingFirst("%@", with: config.title, in: theme.string("mail_auto")), "",
-            "#\(t.number) \(t.title)",
-            "\(theme.string("field_product")): \(t.product) \(t.version)",
-            "\(theme.string("mail_status")): \(theme.string("status_\(t.status.rawValue)")) · "
-                + "\(theme.string("field_waiting_on")): \(theme.string("waiting_\(t.waitingOn.rawValue)"))",
-            "", "\(actorName) \(theme.string("event_\(e.kind.rawValue)")).",
-        ]
-        for c in e.changes {
-            lines.append("- \(theme.string("field_\(c.field)")): \(c.from ?? "—") → \(c.to ?? "—")")
-        }
-        let text = e.kind == .created ? t.body : e.body
-        if !text.isEmpty { lines += ["", text] }
-        lines += ["", theme.string("mail_link"), link, ""]
-        return Notice(subject: subject, body: lines.joined(separator: "\n"))
+        let model = MailNotice(
+            intro: ByteText.replacingFirst("%@", with: config.title, in: theme.string("mail_auto")),
+            number: t.number.rawValue, title: t.title, product: t.product, version: t.version,
+            statusLabel: theme.string("status_\(t.status.rawValue)"), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
+            actorName: actorName, eventLabel: theme.string("event_\(e.kind.rawValue)"),
+            changes: e.changes.map { .init(fieldLabel: theme.string("field_\($0.field)"), from: $0.from ?? "—", to: $0.to ?? "—") },
+            text: e.kind == .created ? t.body : e.body, link: link)
+        let subject = String(decoding: theme.render(theme.pages.mailSubject, model, globals: globals("")), as: UTF8.self)
+        let body = String(decoding: theme.render(theme.pages.mailNotice, model, globals: globals("")), as: UTF8.self)
+        return Notice(subject: subject.trimmingCharacters(in: .newlines), body: body)
     }
 }

@@ -20,6 +20,32 @@ public struct Theme: Sendable {
     /// Changes when any template, string or asset changes: part of every page's fingerprint.
     public let fingerprint: String
 
+    /// Templates a theme made before them may lack, as the default theme has them.
+    static let builtIn = [
+        "partials/technician-options": "{{#technicians}}<option value=\"{{login}}\">{{name}}</option>{{/technicians}}",
+        "mail/subject": "[#{{number}}] {{title}}\n",
+        "mail/notice": """
+            {{intro}}
+
+            #{{number}} {{title}}
+            {{t.field_product}}: {{product}} {{version}}
+            {{t.mail_status}}: {{status_label}} · {{t.field_waiting_on}}: {{waiting_label}}
+
+            {{actor_name}} {{event_label}}.
+            {{#changes}}
+            - {{field_label}}: {{from}} → {{to}}
+            {{/changes}}
+            {{#text}}
+
+            {{.}}
+            {{/text}}
+
+            {{t.mail_link}}
+            {{link}}
+
+            """,
+    ]
+
     /// The templates a theme must have.
     static let required = ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap"]
 
@@ -59,9 +85,8 @@ public struct Theme: Sendable {
                 assets.append((String(file.dropFirst("assets/".count)), Array(data)))
             }
         }
-        if sources["partials/technician-options"] == nil {  // themes made before it existed
-            sources["partials/technician-options"] = TemplateLibrary.Source(
-                file: "(built in) partials/technician-options", text: "{{#technicians}}<option value=\"{{login}}\">{{name}}</option>{{/technicians}}")
+        for (name, text) in Self.builtIn where sources[name] == nil {  // themes made before these existed
+            sources[name] = TemplateLibrary.Source(file: "(built in) \(name)", text: inliningStrings(text, strings))
         }
         let months = (strings["months"] ?? "").split(separator: " ").map(String.init)
         guard months.count == 12 else { throw SiteError(file: localePath, "months: twelve names separated by spaces") }
@@ -159,16 +184,20 @@ public struct Theme: Sendable {
 /// or two of them) and then shared by every thread of a build.
 final class ThemePage<Model: TemplateModel>: @unchecked Sendable {
     let name: String
+    let output: TemplateOutput
     private let lock = NSLock()
     private var result: Result<LinkedTemplate<Model>, TemplateError>?
 
-    init(_ name: String) { self.name = name }
+    init(_ name: String, output: TemplateOutput = .html) {
+        self.name = name
+        self.output = output
+    }
 
     func linked(in library: TemplateLibrary) -> Result<LinkedTemplate<Model>, TemplateError> {
         lock.lock()
         defer { lock.unlock() }
         if let result { return result }
-        let linked = Result { () throws(TemplateError) in try LinkedTemplate<Model>(name, in: library, globals: PageGlobals.self) }
+        let linked = Result { () throws(TemplateError) in try LinkedTemplate<Model>(name, in: library, globals: PageGlobals.self, output: output) }
         result = linked
         return linked
     }
@@ -192,6 +221,8 @@ final class ThemePages: Sendable {
     let search = ThemePage<SearchPage>("search")
     let dashboard = ThemePage<DashboardPage>("dashboard")
     let technicianOptions = ThemePage<TechnicianOptions>("partials/technician-options")
+    let mailSubject = ThemePage<MailNotice>("mail/subject", output: .text)
+    let mailNotice = ThemePage<MailNotice>("mail/notice", output: .text)
 
     init(library: TemplateLibrary) { self.library = library }
 
@@ -203,6 +234,6 @@ final class ThemePages: Sendable {
         }
         try check(home); try check(kbIndex); try check(kbAll); try check(article); try check(page); try check(login)
         try check(feed); try check(sitemap); try check(ticket); try check(ticketList); try check(newTicket); try check(error)
-        try check(search); try check(dashboard); try check(technicianOptions)
+        try check(search); try check(dashboard); try check(technicianOptions); try check(mailSubject); try check(mailNotice)
     }
 }

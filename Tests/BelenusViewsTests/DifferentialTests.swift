@@ -39,6 +39,12 @@ import Testing
         dueISO: "2026-12-01T10:00:00Z", dueDisplay: "1 dic", waitingLabel: "Soporte", providerRef: "", providerRefDisplay: "—",
         status: "open", statusLabel: "Abierto")
 
+    static let mail = MailNotice(
+        intro: "Este es un mensaje automático de \(evil).", number: 7, title: evil, product: "Nómina", version: "2025.1", statusLabel: "Abierto",
+        waitingLabel: "Soporte", actorName: evil, eventLabel: "comentó",
+        changes: [.init(fieldLabel: "Plazo", from: "—", to: evil), .init(fieldLabel: "Número de proveedor", from: "a", to: "b")],
+        text: "Hola <b> & \"x\"\n\nsegunda", link: "http://127.0.0.1:8080/cgi-bin/belenus/tickets/7")
+
     static let cases: [Case] = [
         make("home", \.home, HomePage(welcome: HTML("<p>Hola</p>"), products: groups, latest: rows)),
         make("home, empty", \.home, HomePage(welcome: .empty, products: [], latest: [])),
@@ -89,6 +95,10 @@ import Testing
             techRows: [], weekly: .init(weeks: [.init(label: "1 dic", dateISO: "2026-12-01", opened: 1, closed: 0, labelX: "65", openedX: "46",
                                                         openedY: "20", openedH: "180", closedX: "66", closedY: "200", closedH: "0")], max: 1, summary: evil),
             legend: [.init(state: "paused", label: "Pausa", icon: "‖", count: 0, width: "")])),
+        make("mail/subject", \.mailSubject, mail),
+        make("mail/notice", \.mailNotice, mail),
+        make("mail/notice, a VoBo", \.mailNotice, MailNotice(intro: "Aviso", number: 1, title: "t", product: "p", version: "v", statusLabel: "s",
+                                                             waitingLabel: "w", actorName: "", eventLabel: "e", changes: [], text: "", link: "l")),
         make("partials/technician-options", \.technicianOptions, TechnicianOptions(technicians: [.init(login: "a\"", name: evil), .init(login: "b", name: "B")])),
     ]
 
@@ -133,7 +143,8 @@ import Testing
         let dir = root + "/site-templates"
         for file in FileManager.default.enumerator(atPath: dir)!.compactMap({ $0 as? String }) where file.hasSuffix(".mustache") {
             let text = Theme.inliningStrings(try String(contentsOfFile: dir + "/" + file, encoding: .utf8), theme.strings)
-            library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: BELENUS_HTML }}" + text), named: String(file.dropLast(9)))
+            let type = file.hasPrefix("mail/") ? "TEXT" : "BELENUS_HTML"
+            library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: \(type) }}" + text), named: String(file.dropLast(9)))
         }
         var context = (any(value) as? [String: Any]) ?? [:]
         for (key, global) in (any(globals.templateValue) as? [String: Any]) ?? [:] { context[key] = global }
