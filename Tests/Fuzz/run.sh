@@ -46,6 +46,9 @@ swift build -c release --build-path .build/fuzz --product belenus-fuzz \
 binary=.build/fuzz/release/belenus-fuzz
 test -x "$binary"
 
+# Swift seeds its hashing per process, so a Dictionary's order, and with it the branches a target
+# takes, would differ from run to run: with --runs, the same seed must give the same run.
+export SWIFT_DETERMINISTIC_HASHING=1
 mkdir -p .build/fuzz/crashes
 fresh=""
 trap '[ -n "$fresh" ] && rm -rf "$fresh"' EXIT
