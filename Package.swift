@@ -40,7 +40,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The outbox and its transports.
-        .target(name: "BelenusMail", dependencies: ["BelenusCore", "BelenusStore"]),
+        .target(name: "BelenusMail", dependencies: ["BelenusCore", "BelenusStore", "BelenusFiles"]),
         // The site on disk: paths, belenus.toml, locks, atomic writes, the attachment folder, the
         // content files, backup and restore.
         .target(name: "BelenusFiles", dependencies: [
@@ -71,7 +71,7 @@ let package = Package(
         ]),
         // One process per request: the standard library linked in, for a lean start (SPEC §8).
         .executableTarget(
-            name: "belenus-gateway", dependencies: ["BelenusGateway", "BelenusInput"],
+            name: "belenus-gateway", dependencies: ["BelenusGateway", "BelenusInput", "BelenusFiles"],
             linkerSettings: [.unsafeFlags([
                 "-static-stdlib",
                 // Foundation's static archive needs its C parts named (SwiftPM's --static-swift-stdlib adds them).

@@ -10,28 +10,30 @@ import Foundation
 public enum AtomicFile {
     public static let temporaryFolderName = ".tmp"
 
+    /// Tells the temporary files of one process's writers apart (threads of a build).
+    private static let counter = Counter()
+
+    /// Writes `bytes` to a temporary file, then renames it to `path`. The folders are made only
+    /// when the rename finds them missing (a `mkdir` and `stat` per page cost more than the page).
     public static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let temp = "\(temporaryFolder)/\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let name = path.utf8.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? "page"
+        let temp = "\(temporaryFolder)/\(name).\(getpid()).\(counter.next())"
         var fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0, errno == ENOENT {  // the first page of a site: no folder for temporary files yet
             try FileManager.default.createDirectory(atPath: temporaryFolder, withIntermediateDirectories: true)
             fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
         guard fd >= 0 else { throw SiteError(file: temp, "cannot create: \(String(cString: strerror(errno)))") }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                written += n
-            }
-            return true
-        }
+        let ok = FileDescriptor.writeAll(fd, bytes)
         let closed = close(fd) == 0
         CrashPoint.reach("site.page-before-rename")
-        guard ok, closed, rename(temp, path) == 0 else {
+        var renamed = ok && closed && rename(temp, path) == 0
+        if ok, closed, !renamed, errno == ENOENT {  // the page's folder does not exist yet
+            let folder = (path as NSString).deletingLastPathComponent
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            renamed = rename(temp, path) == 0
+        }
+        guard renamed else {
             let reason = String(cString: strerror(errno))
             unlink(temp)
             throw SiteError(file: path, "cannot write: \(reason)")
@@ -43,5 +45,18 @@ public enum AtomicFile {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder)) ?? [] {
             unlink("\(temporaryFolder)/\(name)")
         }
+    }
+}
+
+/// A number that goes up by one each time, shared by threads.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

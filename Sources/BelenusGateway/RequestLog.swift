@@ -34,7 +34,7 @@ public struct RequestLog: Sendable {
         guard fd >= 0 else { return report("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let bytes = Array(line.utf8)
-        if bytes.withUnsafeBytes({ write(fd, $0.baseAddress!, $0.count) }) != bytes.count { report("cannot write \(path)") }
+        if !FileDescriptor.writeAll(fd, bytes) { report("cannot write \(path)") }
     }
 
     /// O_APPEND: lines of concurrent processes do not overwrite each other. `var/log/` is made on

@@ -44,7 +44,7 @@ public struct KBArticle: Hashable, Sendable {
         return KBArticle(
             slug: slug, title: title, product: fields["product"].flatMap(FrontMatter.string) ?? "General",
             tags: tags, updated: updated, draft: fields["draft"] as? Bool ?? false, body: body,
-            sourceTicket: fields["source_ticket"] as? Int, file: file, contentHash: FNV1a.hex(Array(text.utf8)))
+            sourceTicket: fields["source_ticket"] as? Int, file: file, contentHash: StableHash.hex(Array(text.utf8)))
     }
 }
 

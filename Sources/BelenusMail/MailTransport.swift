@@ -1,3 +1,4 @@
+import BelenusFiles
 import Foundation
 
 /// Where mail goes (SPEC §7): `file` writes `.eml` files, `sendmail` pipes to a command.
@@ -45,23 +46,13 @@ public enum MailTransport: Sendable {
             // Every byte, through EINTR and partial writes. A command that exits without reading
             // all of stdin gives EPIPE here (SIGPIPE is ignored, see `ignoreBrokenPipes`), and
             // its exit status tells the rest.
-            let fd = input.fileHandleForWriting.fileDescriptor
-            var written = 0, writeError: Int32 = 0
-            while written < bytes.count {
-                let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, bytes.count - written) }
-                if n < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    writeError = errno
-                    break
-                }
-                written += n
-            }
+            let writeError: Int32 = FileDescriptor.writeAll(input.fileHandleForWriting.fileDescriptor, bytes) ? 0 : errno
             try? input.fileHandleForWriting.close()
             let stderr = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
                 var reason = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                if writeError != 0 { reason += " (after \(written) of \(bytes.count) bytes: \(String(cString: strerror(writeError))))" }
+                if writeError != 0 { reason += " (writing the message to it: \(String(cString: strerror(writeError))))" }
                 throw MailError("\(program) exited with \(process.terminationStatus): \(reason)")
             }
         }

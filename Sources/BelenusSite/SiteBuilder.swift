@@ -86,13 +86,7 @@ public struct SiteBuilder {
         var report = BuildReport(pages: jobs.count, rendered: todo.count)
         let results = ResultCollector(total: todo.count, progress: progress)
 
-        let (ticketJobs, otherJobs) = (todo.filter { $0.ticket != nil }, todo.filter { $0.ticket == nil })
-        try renderAll(otherJobs.map { ($0, nil) }, records: records, into: results)
-        for start in stride(from: 0, to: ticketJobs.count, by: 256) {
-            let batch = Array(ticketJobs[start..<min(start + 256, ticketJobs.count)])
-            let details = Dictionary(uniqueKeysWithValues: try store.ticketDetails(batch.compactMap(\.ticket)).map { ($0.ticket.number, $0) })
-            try renderAll(batch.map { ($0, $0.ticket.flatMap { details[$0] }) }, records: records, into: results)
-        }
+        try renderPipelined(todo, records: records, into: results)
         if let error = results.firstError { throw error }
 
         let live = Set(jobs.map(\.path))
@@ -111,17 +105,42 @@ public struct SiteBuilder {
         return report
     }
 
-    private func renderAll(_ work: [(PageJob, TicketDetails?)], records: [String: PageRecord], into results: ResultCollector) throws {
+    /// Renders and writes `jobs` on every core while this thread reads the next tickets from the
+    /// database: one work queue, no barrier between batches. At most `readAhead` batches of 256
+    /// tickets are read and not yet written, which bounds the memory of a large build.
+    private func renderPipelined(_ jobs: [PageJob], records: [String: PageRecord], into results: ResultCollector) throws {
         let output = paths.output
-        DispatchQueue.concurrentPerform(iterations: work.count) { i in
-            let (job, details) = work[i]
-            do {
-                let (record, wrote) = try Self.writePage(job.render(details), path: job.path, fingerprint: job.fingerprint,
-                                                         output: output, recorded: records[job.path])
-                results.add(record, wrote: wrote)
-            } catch {
-                results.fail(error)
+        let queue = DispatchQueue(label: "belenus.render", qos: .userInitiated, attributes: .concurrent)
+        let pending = DispatchGroup()
+        let readAhead = DispatchSemaphore(value: 4)
+        func dispatch(_ work: [(PageJob, TicketDetails?)]) {
+            let batch = DispatchGroup()
+            for (job, details) in work {
+                queue.async(group: batch) {
+                    do {
+                        let (record, wrote) = try Self.writePage(job.render(details), path: job.path, fingerprint: job.fingerprint,
+                                                                 output: output, recorded: records[job.path])
+                        results.add(record, wrote: wrote)
+                    } catch {
+                        results.fail(error)
+                    }
+                }
             }
+            pending.enter()
+            batch.notify(queue: queue) {
+                readAhead.signal()
+                pending.leave()
+            }
+        }
+        defer { pending.wait() }
+        let (ticketJobs, otherJobs) = (jobs.filter { $0.ticket != nil }, jobs.filter { $0.ticket == nil })
+        readAhead.wait()
+        dispatch(otherJobs.map { ($0, nil) })
+        for start in stride(from: 0, to: ticketJobs.count, by: 256) {
+            let batch = Array(ticketJobs[start..<min(start + 256, ticketJobs.count)])
+            readAhead.wait()
+            let details = Dictionary(uniqueKeysWithValues: try store.ticketDetails(batch.compactMap(\.ticket)).map { ($0.ticket.number, $0) })
+            dispatch(batch.map { ($0, $0.ticket.flatMap { details[$0] }) })
         }
     }
 
@@ -130,7 +149,7 @@ public struct SiteBuilder {
     static func writePage(
         _ bytes: [UInt8], path: String, fingerprint: String, output: String, recorded: PageRecord?
     ) throws -> (record: PageRecord, wrote: Bool) {
-        let hash = FNV1a.hex(bytes)
+        let hash = StableHash.hex(bytes)
         let target = output + "/" + path
         let wrote = recorded?.contentHash != hash || !FileManager.default.fileExists(atPath: target)
         if wrote {
@@ -144,7 +163,7 @@ public struct SiteBuilder {
     func pageJobs(articles: [KBArticle], pages: [ContentPage], now: Date, tickets includeTickets: Bool = true) throws -> [PageJob] {
         let base = baseFingerprint
         let publicPages = PublicPages(config: config, theme: theme, articles: articles, pages: pages)
-        let kb = base + publicPages.listFingerprint + FNV1a.hex(pages.map(\.contentHash).joined())
+        let kb = base + publicPages.listFingerprint + StableHash.hex(pages.map(\.contentHash).joined())
         func page(_ path: String, _ fingerprint: String, _ render: @escaping @Sendable () -> [UInt8]) -> PageJob {
             PageJob(path: path, fingerprint: fingerprint, ticket: nil, render: { _ in render() })
         }
@@ -191,7 +210,7 @@ public struct SiteBuilder {
     }
 
     /// Part of every page's fingerprint: the generator's version, the theme and the config.
-    var baseFingerprint: String { Self.renderVersion + theme.fingerprint + FNV1a.hex("\(config)") }
+    var baseFingerprint: String { Self.renderVersion + theme.fingerprint + StableHash.hex("\(config)") }
 
     /// What ticket pages are rendered with, and the fingerprint part they share (the technicians
     /// offered in the forms).
@@ -199,14 +218,14 @@ public struct SiteBuilder {
         let users = try store.users()
         let technicians = users.filter { $0.role != .client && !$0.disabled }.map { (login: $0.login, name: $0.name) }
         let ticketPages = TicketPages(config: config, theme: theme, technicians: technicians, now: now)
-        let staffBase = baseFingerprint + FNV1a.hex(technicians.map { "\($0.login)=\($0.name)" }.joined(separator: ","))
+        let staffBase = baseFingerprint + StableHash.hex(technicians.map { "\($0.login)=\($0.name)" }.joined(separator: ","))
         return (ticketPages, staffBase)
     }
 
     /// Refills the FTS5 index when the set of articles changed.
     private func updateSearchIndex(_ articles: [KBArticle], records: [String: PageRecord]) throws {
         let published = articles.filter { !$0.draft }
-        let fingerprint = FNV1a.hex(published.map { "\($0.slug)\u{0}\($0.contentHash)" }.joined(separator: "\u{1}"))
+        let fingerprint = StableHash.hex(published.map { "\($0.slug)\u{0}\($0.contentHash)" }.joined(separator: "\u{1}"))
         guard records["index:kb"]?.fingerprint != fingerprint else { return }
         try store.replaceKBIndex(published.map { KBIndexEntry(slug: $0.slug.rawValue, title: $0.title, product: $0.product, body: $0.body) })
         try store.savePageRecords([PageRecord(path: "index:kb", fingerprint: fingerprint, contentHash: "")])

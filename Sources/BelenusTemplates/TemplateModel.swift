@@ -27,35 +27,39 @@ public struct HTML: Sendable, Equatable {
 }
 
 /// The fields of `Model` by name, built once (a `static let`) and shared by every render.
+///
+/// The methods are `@inlinable`: specialized where a model lists its fields, each reader reads
+/// its field from the model in place, with no generic metadata lookup and no copy of the whole
+/// model (unspecialized, reading one field copied the model: half of the rendering time).
 public final class TemplateFields<Model>: @unchecked Sendable {
-    let schema: Schema
+    @usableFromInline let schema: Schema
 
-    public init(_ build: (TemplateFields<Model>) -> Void) {
+    @inlinable public init(_ build: (TemplateFields<Model>) -> Void) {
         schema = Schema(typeName: String(describing: Model.self))
         build(self)
     }
 
-    private func add(_ name: String, _ kind: Schema.Kind) {
+    @usableFromInline func add(_ name: String, _ kind: Schema.Kind) {
         precondition(schema.fields[name] == nil, "\(Model.self) names '\(name)' twice")
         schema.fields[name] = kind
     }
 
-    private static func read<T>(_ get: @escaping (Model) -> T) -> (UnsafeRawPointer) -> T {
+    @inlinable static func read<T>(_ get: @escaping (borrowing Model) -> T) -> (UnsafeRawPointer) -> T {
         { get($0.assumingMemoryBound(to: Model.self).pointee) }
     }
 
     /// Text, escaped where it is written.
-    public func text(_ name: String, _ get: @escaping (Model) -> String) { add(name, .text(Self.read(get))) }
+    @inlinable public func text(_ name: String, _ get: @escaping (borrowing Model) -> String) { add(name, .text(Self.read(get))) }
     /// Markup, written as it is by `{{{name}}}`.
-    public func html(_ name: String, _ get: @escaping (Model) -> HTML) { add(name, .html(Self.read { get($0).text })) }
+    @inlinable public func html(_ name: String, _ get: @escaping (borrowing Model) -> HTML) { add(name, .html(Self.read { get($0).text })) }
     /// A condition for `{{#name}}` / `{{^name}}`.
-    public func flag(_ name: String, _ get: @escaping (Model) -> Bool) { add(name, .flag(Self.read(get))) }
-    public func number(_ name: String, _ get: @escaping (Model) -> Int) { add(name, .number(Self.read(get))) }
+    @inlinable public func flag(_ name: String, _ get: @escaping (borrowing Model) -> Bool) { add(name, .flag(Self.read(get))) }
+    @inlinable public func number(_ name: String, _ get: @escaping (borrowing Model) -> Int) { add(name, .number(Self.read(get))) }
     /// Texts, each `{{.}}` inside `{{#name}}…{{/name}}`.
-    public func texts(_ name: String, _ get: @escaping (Model) -> [String]) { add(name, .texts(Self.read(get))) }
+    @inlinable public func texts(_ name: String, _ get: @escaping (borrowing Model) -> [String]) { add(name, .texts(Self.read(get))) }
 
     /// A model inside this one, or none (then `{{#name}}` renders nothing and `{{^name}}` its body).
-    public func object<Inner: TemplateModel>(_ name: String, _ get: @escaping (Model) -> Inner?) {
+    @inlinable public func object<Inner: TemplateModel>(_ name: String, _ get: @escaping (borrowing Model) -> Inner?) {
         add(name, .object(Schema.Nested(
             schema: { Inner.templateFields.schema },
             with: { pointer, body in
@@ -66,7 +70,7 @@ public final class TemplateFields<Model>: @unchecked Sendable {
     }
 
     /// Models in order: `{{#name}}` renders its body for each.
-    public func list<Element: TemplateModel>(_ name: String, _ get: @escaping (Model) -> [Element]) {
+    @inlinable public func list<Element: TemplateModel>(_ name: String, _ get: @escaping (borrowing Model) -> [Element]) {
         add(name, .list(Schema.Nested(
             schema: { Element.templateFields.schema },
             with: { pointer, body in
@@ -81,19 +85,24 @@ public final class TemplateFields<Model>: @unchecked Sendable {
 
 /// The fields of one model type, with the type erased: what the linker resolves names against.
 /// Reading a field takes a pointer to a value of that type; the linker only ever passes one.
-final class Schema: @unchecked Sendable {
+@usableFromInline final class Schema: @unchecked Sendable {
     let typeName: String
     var fields: [String: Kind] = [:]
 
-    init(typeName: String) { self.typeName = typeName }
+    @usableFromInline init(typeName: String) { self.typeName = typeName }
 
-    struct Nested {
+    @usableFromInline struct Nested {
         let schema: () -> Schema
         /// Calls `body` with each value (an object: once, if present); false when there is none.
         let with: (UnsafeRawPointer, (UnsafeRawPointer) -> Void) -> Bool
+
+        @usableFromInline init(schema: @escaping () -> Schema, with: @escaping (UnsafeRawPointer, (UnsafeRawPointer) -> Void) -> Bool) {
+            self.schema = schema
+            self.with = with
+        }
     }
 
-    enum Kind {
+    @usableFromInline enum Kind {
         case text((UnsafeRawPointer) -> String)
         case html((UnsafeRawPointer) -> String)
         case flag((UnsafeRawPointer) -> Bool)

@@ -39,7 +39,7 @@ public struct Dashboard: Sendable {
     public var fingerprint: String {
         let open = openCounts.map { "\($0.product)\u{1}\($0.technician.map { "\($0.rawValue)=\(names[$0] ?? "")" } ?? "")\u{1}\($0.sla.rawValue)\u{1}\($0.count)" }
         let weeks = weekly.map { "\($0.opened)/\($0.closed)" }
-        return FNV1a.hex(open.joined(separator: "\u{2}") + "|\(firstWeek.timeIntervalSince1970)|" + weeks.joined(separator: ","))
+        return StableHash.hex(open.joined(separator: "\u{2}") + "|\(firstWeek.timeIntervalSince1970)|" + weeks.joined(separator: ","))
     }
 
     /// The order bars are stacked in: what needs attention first.

@@ -43,7 +43,7 @@ public struct PublicPages: Sendable {
 
     /// Fingerprint of everything the KB lists show.
     public var listFingerprint: String {
-        FNV1a.hex(articles.map { "\($0.slug)\u{0}\($0.contentHash)" }.joined(separator: "\u{1}"))
+        StableHash.hex(articles.map { "\($0.slug)\u{0}\($0.contentHash)" }.joined(separator: "\u{1}"))
     }
 
     public func home() -> [UInt8] {

@@ -96,7 +96,7 @@ public struct Theme: Sendable {
         let library = linkingAll ? try TemplateLibrary(sources) : TemplateLibrary(keepingErrors: sources)
         let pages = ThemePages(library: library)
         if linkingAll { try pages.linkAll() }
-        return Theme(library: library, pages: pages, strings: strings, months: months, assets: assets, fingerprint: FNV1a.hex(hashInput))
+        return Theme(library: library, pages: pages, strings: strings, months: months, assets: assets, fingerprint: StableHash.hex(hashInput))
     }
 
     /// `{{t.key}}` replaced by the escaped string and `{{{t.key}}}` by the string itself, before

@@ -1,5 +1,6 @@
 import BelenusGateway
 import BelenusInput
+import BelenusFiles
 import Foundation
 
 // The CGI entry point (RFC 3875): the request from the environment and stdin, the answer on
@@ -12,14 +13,7 @@ let site = environment["BELENUS_SITE"].flatMap { $0.isEmpty ? nil : $0 } ?? File
 // not a signal that kills the process before its mail is queued or handed over.
 signal(SIGPIPE, SIG_IGN)
 
-func write(_ bytes: [UInt8]) {
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { Foundation.write(1, $0.baseAddress! + offset, bytes.count - offset) }
-        if n < 0 { if errno == EINTR { continue }; return }
-        offset += n
-    }
-}
+func write(_ bytes: [UInt8]) { FileDescriptor.writeAll(1, bytes) }
 
 func readBody(_ count: Int) throws -> [UInt8] {
     var bytes = [UInt8](repeating: 0, count: count)
