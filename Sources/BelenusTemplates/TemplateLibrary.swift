@@ -56,7 +56,8 @@ public struct TemplateLibrary: Sendable {
     private func renderAll(_ name: String, _ value: TemplateValue) -> (output: [UInt8], complete: Bool) {
         var renderer = DynamicRenderer(library: self)
         renderer.output.reserveCapacity(16 * 1024)
-        if let nodes = (try? self.nodes(name)) ?? nil { renderer.render(nodes, context: [value], indentation: []) }
+        var context = [value]
+        if let nodes = (try? self.nodes(name)) ?? nil { renderer.render(nodes, context: &context, indentation: []) }
         return (renderer.output, renderer.budget > 0 && renderer.depth == 0 && !renderer.cutShort)
     }
 }
@@ -109,11 +110,13 @@ struct DynamicRenderer {
     /// Nodes left to visit. A partial that includes itself twice, or thirty nested sections over
     /// a list of two, is exponential work (the template fuzz target found the first): past the
     /// budget the rest renders as nothing.
-    var budget = 1_000_000
+    var budget = 200_000
     /// Whether an inclusion was left out for being too deep.
     var cutShort = false
 
-    mutating func render(_ nodes: [TemplateNode], context: [TemplateValue], indentation: [UInt8]) {
+    /// `context` is the stack of values, pushed and popped in place (a copy per section made a
+    /// partial recursing inside a list quadratic: the template fuzz target's timeout).
+    mutating func render(_ nodes: [TemplateNode], context: inout [TemplateValue], indentation: [UInt8]) {
         for node in nodes {
             budget -= 1
             guard budget > 0 else { return }
@@ -128,31 +131,37 @@ struct DynamicRenderer {
             case .section(let name, let inverted, let children, _):
                 let value = lookUp(name, in: context)
                 if inverted {
-                    if !value.isTruthy { render(children, context: context, indentation: indentation) }
+                    if !value.isTruthy { render(children, context: &context, indentation: indentation) }
                 } else if case .list(let items) = value {
-                    for item in items { render(children, context: context + [item], indentation: indentation) }
+                    for item in items {
+                        context.append(item)
+                        render(children, context: &context, indentation: indentation)
+                        context.removeLast()
+                    }
                 } else if value.isTruthy {
-                    render(children, context: context + [value], indentation: indentation)
+                    context.append(value)
+                    render(children, context: &context, indentation: indentation)
+                    context.removeLast()
                 }
             case .partial(let name, let extra, _):
                 guard let partial = (try? library.nodes(name)) ?? nil else { continue }
                 guard depth < Self.maxDepth else { cutShort = true; continue }
                 depth += 1
-                render(partial, context: context, indentation: indentation + extra)
+                render(partial, context: &context, indentation: indentation + extra)
                 depth -= 1
             case .parent(let name, let extra, let blocks, _):
                 guard let parent = (try? library.nodes(name)) ?? nil else { continue }
                 guard depth < Self.maxDepth else { cutShort = true; continue }
                 depth += 1
                 overrides.append(blocks.mapValues { ($0, indentation) })
-                render(parent, context: context, indentation: indentation + extra)
+                render(parent, context: &context, indentation: indentation + extra)
                 overrides.removeLast()
                 depth -= 1
             case .block(let name, let children, _):
                 if let given = overrides.lazy.compactMap({ $0[name] }).first {
-                    render(given.nodes, context: context, indentation: given.indentation)
+                    render(given.nodes, context: &context, indentation: given.indentation)
                 } else {
-                    render(children, context: context, indentation: indentation)
+                    render(children, context: &context, indentation: indentation)
                 }
             }
         }
