@@ -59,7 +59,6 @@ let package = Package(
         // CGI: routes, sessions, CSRF, uploads, the request log.
         .target(name: "BelenusGateway", dependencies: [
             "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail",
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "belenus", dependencies: [

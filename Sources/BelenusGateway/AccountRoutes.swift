@@ -22,8 +22,7 @@ extension Gateway {
 
     /// Verifies the Argon2id hash; a new session id at every login (no fixation). A wrong
     /// password and an unknown login get the same answer after the same work (one Argon2 run).
-    func login() throws -> Response {
-        let form = try postedForm(requiringSession: false)
+    func login(_ form: FormFields) throws -> Response {
         let name = try form.required("login").trimmingCharacters(in: .whitespaces)
         let password = try form.required("password")
         let keys = ["login:\(name.lowercased())", "addr:\(request.remoteAddress)"]
@@ -56,7 +55,6 @@ extension Gateway {
     }
 
     func logout() throws -> Response {
-        _ = try postedForm()
         if let token = request.cookies["belenus_session"] { try store.deleteSession(tokenHash: Secrets.sha256(token)) }
         var response = Response.seeOther(link("/login"), json: request.wantsJSON)
         response.headers.append((name: "Set-Cookie", value: cookie("belenus_session", "", maxAge: 0, httpOnly: true)))

@@ -6,7 +6,6 @@ import BelenusSite
 import BelenusViews
 import BelenusStore
 import Foundation
-import GRDB
 
 /// The CGI gateway (SPEC §5): one request in, one response out; then the mail it queued.
 ///
@@ -47,15 +46,9 @@ public final class Gateway {
     public func respond() -> Response {
         do {
             return try dispatch()
-        } catch let error as GatewayError {
-            return errorResponse(error)
-        } catch let error as FieldError {
-            return errorResponse(GatewayError(error.httpStatus, error.message, field: error.field, code: error.code, values: error.values))
-        } catch let error as RuleViolation {
-            return errorResponse(GatewayError(error.httpStatus, error.message))
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            var response = errorResponse(GatewayError(503, "the database is busy; try again"))
-            response.headers.append((name: "Retry-After", value: "2"))
+        } catch let error as HTTPResponseError {
+            var response = errorResponse(error.httpError)
+            if response.status == 503 { response.headers.append((name: "Retry-After", value: "2")) }
             return response
         } catch {
             FileHandle.standardError.write(Data("belenus-gateway: \(request.method) \(request.path): \(error)\n".utf8))
@@ -85,62 +78,6 @@ public final class Gateway {
         } catch {
             FileHandle.standardError.write(Data("belenus-gateway: mail: \(error)\n".utf8))
         }
-    }
-
-    // MARK: - Routing
-
-    func dispatch() throws -> Response {
-        if let malformed = request.malformed { throw malformed }
-        let parts = ByteText.split(request.path, at: "/")
-        let method = request.method
-        func only(_ allowed: String..., then body: () throws -> Response) throws -> Response {
-            let methods = allowed.contains("GET") ? allowed + ["HEAD"] : allowed
-            guard methods.contains(method) else {
-                var response = errorResponse(GatewayError(405, "\(method) is not allowed here"))
-                response.headers.append((name: "Allow", value: methods.joined(separator: ", ")))
-                return response
-            }
-            return try body()
-        }
-        switch parts.count {
-        case 0:
-            return try only("GET") { .seeOther(link("/tickets"), json: request.wantsJSON) }
-        case 1 where parts[0] == "login":
-            return try only("GET", "POST") { method == "POST" ? try login() : loginForm(status: 200, error: nil, login: "") }
-        case 1 where parts[0] == "logout":
-            return try only("POST") { try logout() }
-        case 1 where parts[0] == "tickets":
-            return try only("GET", "POST") { method == "POST" ? try openTicket() : try ticketList() }
-        case 1 where parts[0] == "dashboard":
-            return try only("GET") { try dashboard() }
-        case 1 where parts[0] == "go":
-            return try only("GET") { try go() }
-        case 2 where parts[0] == "kb" && parts[1] == "search":
-            return try only("GET") { try kbSearch() }
-        case 2 where parts[0] == "tickets" && parts[1] == "new":
-            return try only("GET") { try newTicketForm() }
-        case 2 where parts[0] == "tickets":
-            let number = try ticketNumber(parts[1])
-            return try only("GET") { try showTicket(number) }
-        case 3 where parts[0] == "tickets":
-            let number = try ticketNumber(parts[1])
-            guard let action = TicketAction(rawValue: parts[2] == "comments" ? "comment" : parts[2]),
-                  action != .view, parts[2] != "comment"
-            else { break }
-            return try only("POST") { try act(action, on: number) }
-        case 4 where parts[0] == "tickets" && parts[2] == "files":
-            let number = try ticketNumber(parts[1])
-            guard let id = Int64(parts[3]), id > 0 else { throw GatewayError(404, "no such file") }
-            return try only("GET") { try download(id, of: number) }
-        default:
-            break
-        }
-        throw GatewayError(404, "no page at \(request.path)")
-    }
-
-    func ticketNumber(_ text: String) throws(GatewayError) -> TicketNumber {
-        guard text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(text), n > 0 else { throw GatewayError(404, "no ticket \(text)") }
-        return TicketNumber(n)
     }
 
     /// A path below the gateway's mount point.

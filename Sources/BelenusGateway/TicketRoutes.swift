@@ -14,9 +14,8 @@ extension Gateway {
 
     /// `GET /tickets`: the filters of SPEC §3, newest first, 50 a page; a client sees only
     /// their company's tickets, whatever `org` says.
-    func ticketList() throws -> Response {
-        let session = try requireSession()
-        let actor = session.user.actor
+    func ticketList(_ user: SignedIn) throws -> Response {
+        let actor = user.actor
         var filter = TicketFilter()
         var echo: [String: String] = [:]
         func text(_ name: String) -> String? {
@@ -67,8 +66,8 @@ extension Gateway {
     }
 
     /// `GET /go?number=N`: to ticket N when the person may see it, else 404.
-    func go() throws -> Response {
-        let actor = try requireSession().user.actor
+    func go(_ user: SignedIn) throws -> Response {
+        let actor = user.actor
         let text = (request.queryValue("number") ?? "").trimmingCharacters(in: .whitespaces).trimmingPrefix("#")
         guard let n = Int(text), n > 0 else { throw GatewayError(400, "a ticket number, such as 42", field: "number") }
         _ = try visibleTicket(TicketNumber(n), by: actor)
@@ -85,8 +84,8 @@ extension Gateway {
 
     // MARK: - New tickets
 
-    func newTicketForm() throws -> Response {
-        let actor = try requireSession().user.actor
+    func newTicketForm(_ user: SignedIn) throws -> Response {
+        let actor = user.actor
         let products = try store.products()
         if request.wantsJSON {
             return .json(200, .object([("products", .array(products.map {
@@ -99,9 +98,9 @@ extension Gateway {
 
     /// `POST /tickets`: the draft, its files and its mail in one transaction; a 400 shows the
     /// form again with what was typed.
-    func openTicket() throws -> Response {
-        let form = try postedForm()
-        let actor = session!.user.actor
+    func openTicket(_ user: SignedIn) throws -> Response {
+        let form = user.form
+        let actor = user.actor
         let values = ["title", "product", "version", "body", "org"].reduce(into: [String: String]()) { $0[$1] = form.value($1) ?? "" }
         do {
             let org = actor.role.isStaff ? (values["org"].flatMap { $0.isEmpty ? nil : $0 }) : actor.org
@@ -128,8 +127,8 @@ extension Gateway {
 
     /// `GET /tickets/N`: the generated page, with the other audience's forms cut out and this
     /// session's CSRF token filled in; JSON: the ticket, its events and attachments.
-    func showTicket(_ number: TicketNumber) throws -> Response {
-        let actor = try requireSession().user.actor
+    func showTicket(_ number: TicketNumber, _ user: SignedIn) throws -> Response {
+        let actor = user.actor
         let ticket = try visibleTicket(number, by: actor)
         if request.wantsJSON { return .json(200, try ticketJSON(ticket)) }
         return .html(200, bytes: try ticketPage(number, for: actor))
@@ -155,16 +154,15 @@ extension Gateway {
 
     /// `GET /dashboard`, technicians and admins only: the generated dashboard, brought up to date
     /// first (its counts move with the clock as well as with changes).
-    func dashboard() throws -> Response {
-        guard try requireSession().user.actor.role.isStaff else { throw GatewayError(403, "the dashboard is for technicians") }
+    func dashboard(_ user: SignedIn) throws -> Response {
+        guard user.actor.role.isStaff else { throw GatewayError(403, "the dashboard is for technicians") }
         try builder().regenerateDashboard(now: now)
         return .html(200, bytes: try generatedPage(paths.output + "/" + SiteBuilder.dashboardPath, missing: "the dashboard"))
     }
 
     /// SPEC §5: a refused form shows again with what was typed: the ticket's page rendered
     /// from its model with the error on top and the form's fields as they were sent.
-    func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, error: GatewayError) throws -> Response {
-        let actor = session!.user.actor
+    func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, by actor: Actor, error: GatewayError) throws -> Response {
         let views = try self.views.get()
         let which: RefusedForm.Form = switch action {
         case .comment: actor.role.isStaff ? .staffComment : .clientComment
@@ -214,8 +212,8 @@ extension Gateway {
     }
 
     /// `GET /tickets/N/files/ID`: always a download, never rendered by the browser.
-    func download(_ id: Int64, of number: TicketNumber) throws -> Response {
-        let actor = try requireSession().user.actor
+    func download(_ id: Int64, of number: TicketNumber, _ user: SignedIn) throws -> Response {
+        let actor = user.actor
         _ = try visibleTicket(number, by: actor)
         guard let attachment = try store.attachment(id), attachment.ticket == number else { throw GatewayError(404, "no file \(id) on ticket \(number)") }
         let files = AttachmentFiles(directory: paths.attachments)
@@ -232,17 +230,17 @@ extension Gateway {
     // MARK: - Actions
 
     /// `POST /tickets/N/{comments,reopen,approve,close,assign,update,publish}`.
-    func act(_ action: TicketAction, on number: TicketNumber) throws -> Response {
-        let form = try postedForm()
-        let actor = session!.user.actor
+    func act(_ action: TicketAction, on number: TicketNumber, _ user: SignedIn) throws -> Response {
+        let form = user.form
+        let actor = user.actor
         let ticket = try visibleTicket(number, by: actor)
         try Rulebook.check(action, by: actor, on: ticket)  // 403/409 before the fields are looked at
         do {
             return try perform(action, on: ticket, form: form, by: actor)
         } catch let error as FieldError where !request.wantsJSON {
-            return try ticketPageKeeping(form, of: action, on: number, error: GatewayError(error.httpStatus, error.message, field: error.field, code: error.code, values: error.values))
+            return try ticketPageKeeping(form, of: action, on: number, by: actor, error: error.httpError)
         } catch let error as GatewayError where !request.wantsJSON && error.field != nil && error.status < 500 {
-            return try ticketPageKeeping(form, of: action, on: number, error: error)
+            return try ticketPageKeeping(form, of: action, on: number, by: actor, error: error)
         }
     }
 

@@ -74,22 +74,3 @@ public struct CGIRequest: Sendable {
     }
 }
 
-/// A refusal with its HTTP status and, for a form, the field to fix.
-public struct GatewayError: Error, Sendable, CustomStringConvertible {
-    public let status: Int
-    public let message: String
-    public let field: String?
-    /// For the UI strings, as `FieldError.code`.
-    public let code: String
-    public let values: [String]
-
-    public init(_ status: Int, _ message: String, field: String? = nil, code: String = "", values: [String] = []) {
-        self.status = status
-        self.message = message
-        self.field = field
-        self.code = code
-        self.values = values
-    }
-
-    public var description: String { field.map { "\($0): \(message)" } ?? message }
-}

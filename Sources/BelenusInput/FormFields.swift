@@ -14,6 +14,8 @@ public struct FormFields: Sendable {
     public var pairs: [(name: String, value: String)] = []
     public var files: [UploadedFile] = []
 
+    public init() {}
+
     /// A form has at most this many fields and files: more is abuse, not a person.
     static let maxParts = 64
 

@@ -47,7 +47,7 @@ public final class Store: Sendable {
 
     /// One transaction: all of `body` or nothing.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in
+        try Self.reportingBusy { try pool.writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try body(db)
@@ -56,13 +56,30 @@ public final class Store: Sendable {
             }
             guard let result else { throw StoreError("transaction ended without a result") }
             return result
-        }
+        } }
     }
 
     /// A consistent snapshot for reading, concurrent with writers.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+        try Self.reportingBusy { try pool.read(body) }
     }
+
+    /// SQLite's BUSY and LOCKED (another writer held the lock past the busy timeout) as
+    /// `StoreBusy`, which callers answer with 503 and Retry-After without knowing GRDB.
+    static func reportingBusy<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw StoreBusy(reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+}
+
+/// The database was busy with another writer for longer than the busy timeout: try again.
+public struct StoreBusy: HTTPResponseError, CustomStringConvertible, Sendable {
+    public let reason: String
+    public var httpError: GatewayError { GatewayError(503, "the database is busy; try again") }
+    public var description: String { "the database is busy: \(reason)" }
 }
 
 /// A store error that names what went wrong for a person: the org, the login, the line.

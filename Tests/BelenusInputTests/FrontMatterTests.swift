@@ -1,3 +1,4 @@
+import BelenusCore
 @testable import BelenusInput
 import Foundation
 import Testing

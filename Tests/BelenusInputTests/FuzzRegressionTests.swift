@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 @testable import BelenusInput
 import Testing
