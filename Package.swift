@@ -82,6 +82,9 @@ let package = Package(
         // The fuzz targets of BelenusInput and the template parser: libFuzzer under `make fuzz`, a replayer otherwise.
         .executableTarget(name: "belenus-fuzz", dependencies: ["BelenusInput", "BelenusTemplates"]),
 
+        // What every test target shares: temporary folders that delete themselves, the checkout's
+        // and the binaries' folders.
+        .target(name: "BelenusTestSupport", path: "Tests/BelenusTestSupport"),
         .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
         .testTarget(name: "BelenusTemplatesTests", dependencies: ["BelenusTemplates"]),
         // swift-mustache is here only: the differential test renders the theme through it too.
@@ -90,13 +93,15 @@ let package = Package(
         ]),
         .testTarget(name: "BelenusInputTests", dependencies: ["BelenusCore", "BelenusInput"]),
         .testTarget(name: "BelenusStoreTests", dependencies: [
-            "BelenusCore", "BelenusStore", .product(name: "GRDB", package: "GRDB.swift"),
+            "BelenusCore", "BelenusStore", "BelenusTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "BelenusSiteTests", dependencies: [
-            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusTemplates", "BelenusViews", "BelenusSite", "TOMLKit",
+            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusTemplates", "BelenusViews", "BelenusSite", "TOMLKit", "BelenusTestSupport",
         ]),
-        .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore", "BelenusFiles"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BelenusCore", "BelenusStore"]),
+        .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore", "BelenusFiles", "BelenusTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "BelenusCore", "BelenusStore", "BelenusTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

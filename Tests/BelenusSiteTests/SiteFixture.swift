@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusCore
 import BelenusFiles
 import BelenusSite
@@ -5,11 +6,7 @@ import BelenusStore
 import Foundation
 
 /// The repository root: the default theme and sample content.
-let repoRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
+let repoRoot = Repository.root
 
 /// A new site in a temporary folder, made by `SiteInit`, with Acme, ana, jgarcia and Nómina.
 struct SiteFixture {
@@ -17,7 +14,7 @@ struct SiteFixture {
     let store: Store
 
     init() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-site-\(UUID().uuidString)").path
+        let dir = Scratch.path("belenus-site")
         paths = try SiteInit.create(at: dir, from: repoRoot)
         store = try Store(path: paths.database)
         try store.addOrg("Acme")

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusCore
 import BelenusStore
 import Foundation
@@ -13,7 +14,7 @@ private func corpusLine(number: Int, title: String = "Falla", comments: String =
 }
 
 private func write(_ lines: [String]) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString).jsonl").path
+    let path = Scratch.path("corpus", suffix: ".jsonl")
     try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
     return path
 }

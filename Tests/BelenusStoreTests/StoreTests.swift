@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusCore
 @testable import BelenusStore
 import Foundation
@@ -6,9 +7,9 @@ import Testing
 
 /// A fresh database in a temporary folder.
 func freshStore() throws -> Store {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-store-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return try Store(path: dir.appendingPathComponent("belenus.sqlite3").path)
+    let dir = Scratch.path("belenus-store")
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return try Store(path: dir + "/belenus.sqlite3")
 }
 
 /// Acme with client ana, technicians jgarcia and mlopez, product Nómina (2024.1, 2025.1).

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 
@@ -60,7 +61,7 @@ import Testing
     }
 
     static func tempPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        Scratch.path(name)
     }
 
     @Test func aBackupTakenWhileCommentsArriveRestoresEveryCommentAnsweredBeforeIt() async throws {

@@ -1,21 +1,11 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 
 /// Runs the real `belenus` binary, as a person at a terminal would.
 struct CLI {
-    /// The folder of the built products: next to the test bundle, or `BELENUS_BIN_DIR`.
-    static let binDir: String = {
-        if let dir = ProcessInfo.processInfo.environment["BELENUS_BIN_DIR"], !dir.isEmpty { return dir }
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent(".build/debug").path
-    }()
-
-    static let repoRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static let binDir = Repository.binDir
+    static let repoRoot = Repository.root
 
     struct Result {
         let status: Int32
@@ -46,7 +36,7 @@ struct CLI {
     }
 
     static func newSite() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-cli-\(UUID().uuidString)").path
+        let dir = Scratch.path("belenus-cli")
         let result = try run(["init", dir])
         #expect(result.status == 0, "\(result.stderr)")
         return dir

@@ -1,5 +1,7 @@
+import BelenusTestSupport
 import BelenusCore
 import Foundation
+import GRDB
 import Testing
 
 /// Runs the real `belenus-gateway` binary as a web server would (RFC 3875): CGI variables in
@@ -133,7 +135,7 @@ struct GatewaySite {
     static let passwords = ["ana": "clave-de-ana-1", "bob": "clave-de-bob-1", "tech1": "clave-de-tech-1", "admin1": "clave-de-admin-1"]
 
     private static let template: Result<GatewaySite, Error> = Result {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-gw-template-\(UUID().uuidString)").path
+        let root = Scratch.path("belenus-gw-template")
         func cli(_ args: [String], stdin: String = "") throws {
             let r = try CLI.run(args + ["--site", root], stdin: stdin)
             guard r.status == 0 else { throw CLIFailure(text: "\(args): \(r.stderr)") }
@@ -166,7 +168,7 @@ struct GatewaySite {
 
     /// Another site with the same files and logins.
     static func copy(of site: GatewaySite) throws -> GatewaySite {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-gw-\(UUID().uuidString)").path
+        let root = Scratch.path("belenus-gw")
         let copy = Process()
         copy.executableURL = URL(fileURLWithPath: "/bin/cp")
         copy.arguments = ["-a", site.root, root]
@@ -206,18 +208,22 @@ struct GatewaySite {
 
     func sqlite(_ sql: String) throws -> String { try Self.sqlite(root: root, sql) }
 
-    /// Runs `sql` on the database of the site at `root` (Python's sqlite3), rows as `a|b` lines.
+    /// Runs `sql` on the database of the site at `root` (through GRDB, in this process), rows as
+    /// `a|b` lines; NULL is "None".
     static func sqlite(root: String, _ sql: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); rows=list(c.execute(sys.argv[2])); c.commit(); print('\\n'.join('|'.join(str(v) for v in r) for r in rows))",
-                       root + "/var/belenus.sqlite3", sql]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let queue = try DatabaseQueue(path: root + "/var/belenus.sqlite3")
+        let rows = try queue.write { db in try Row.fetchAll(db, sql: sql) }
+        return rows.map { row in
+            row.databaseValues.map { value -> String in
+                switch value.storage {
+                case .null: "None"
+                case .int64(let i): String(i)
+                case .double(let d): String(d)
+                case .string(let s): s
+                case .blob(let data): String(decoding: data, as: UTF8.self)
+                }
+            }.joined(separator: "|")
+        }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func count(_ table: String) throws -> Int { Int(try sqlite("SELECT COUNT(*) FROM \(table)")) ?? -1 }

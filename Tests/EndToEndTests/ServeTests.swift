@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 
@@ -43,13 +44,13 @@ import Testing
             #expect(!answer.body.contains("SQLite format"))
         }
         // A client's journey through HTTP: log in, open a ticket with a file, read it back.
-        let jar = FileManager.default.temporaryDirectory.appendingPathComponent("jar-\(UUID().uuidString)").path
+        let jar = Scratch.path("jar")
         let login = try server.curl(["-c", jar, "-d", "login=ana&password=\(GatewaySite.passwords["ana"]!)"], path: "/cgi-bin/belenus/login")
         #expect(login.status == 303 && login.headers.contains("Location: /cgi-bin/belenus/tickets"))
         let cookies = (try? String(contentsOfFile: jar, encoding: .utf8)) ?? ""
         let csrf = cookies.split(separator: "\n").first { $0.contains("belenus_csrf") }?.split(separator: "\t").last.map(String.init) ?? ""
         #expect(csrf.count == 64)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("adjunto-\(UUID().uuidString).txt").path
+        let file = Scratch.path("adjunto", suffix: ".txt")
         try "contenido del adjunto".write(toFile: file, atomically: true, encoding: .utf8)
         let open = try server.curl(["-b", jar, "-F", "csrf=\(csrf)", "-F", "title=Por HTTP", "-F", "product=Nómina", "-F", "version=2025.1",
                                     "-F", "body=Abierto con curl", "-F", "file=@\(file)"], path: "/cgi-bin/belenus/tickets")
@@ -61,7 +62,7 @@ import Testing
     }
 
     @Test func demoMakesASiteWithPeopleAndTicketsInEveryState() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-demo-\(UUID().uuidString)").path
+        let dir = Scratch.path("belenus-demo")
         let run = try CLI.run(["demo", "--dir", dir, "--no-serve", "--port", "18123"])
         #expect(run.status == 0, "\(run.stderr)")
         let logins = run.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }.map { $0.split(separator: " ") }

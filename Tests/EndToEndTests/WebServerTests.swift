@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 
@@ -37,7 +38,7 @@ import Testing
 
         // The client opens a ticket with a file and reads it back.
         let ana = try http.login("ana", GatewaySite.passwords["ana"]!)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("captura-\(UUID().uuidString).txt").path
+        let file = Scratch.path("captura", suffix: ".txt")
         try "error en línea 42".write(toFile: file, atomically: true, encoding: .utf8)
         let open = try http.post("/cgi-bin/belenus/tickets", as: ana, form: [
             "title": "No timbra desde \(server)", "product": "Nómina", "version": "2025.1", "body": "Falla al timbrar.",
@@ -110,7 +111,7 @@ final class WebServer {
     init(_ name: String, site: String, ready: String = "/") throws {
         let port = Int.random(in: 20_000...45_000)
         client = HTTPClient(port: port)
-        runDir = FileManager.default.temporaryDirectory.appendingPathComponent("belenus-\(name)-\(UUID().uuidString)").path
+        runDir = Scratch.path("belenus-\(name)")
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
         let gateway = CLI.binDir + "/belenus-gateway"
         let isRoot = getuid() == 0
@@ -199,7 +200,7 @@ struct HTTPClient {
     func curl(_ arguments: [String], path: String) throws -> Answer {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        let headers = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
+        let headers = Scratch.path("h")
         p.arguments = ["-s", "--path-as-is", "-D", headers] + arguments + ["http://127.0.0.1:\(port)\(path)"]
         let out = Pipe()
         p.standardOutput = out
@@ -219,7 +220,7 @@ struct HTTPClient {
     }
 
     func login(_ login: String, _ password: String) throws -> Person {
-        let jar = FileManager.default.temporaryDirectory.appendingPathComponent("jar-\(UUID().uuidString)").path
+        let jar = Scratch.path("jar")
         let answer = try curl(["-c", jar, "--data-urlencode", "login=\(login)", "--data-urlencode", "password=\(password)"], path: "/cgi-bin/belenus/login")
         let cookies = (try? String(contentsOfFile: jar, encoding: .utf8)) ?? ""
         let csrf = cookies.split(separator: "\n").first { $0.contains("belenus_csrf") }?.split(separator: "\t").last.map(String.init) ?? ""

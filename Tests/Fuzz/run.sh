@@ -20,9 +20,13 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
+launch=()
 if [ -n "$runs" ] && [ -n "$seed" ] && [ -z "$seconds" ]; then
   mode=(-runs="$runs" -seed="$seed")
   describe="$runs inputs from seed $seed"
+  # Without address randomization: comparisons of pointers feed libFuzzer's mutations
+  # (trace-cmp), so two runs with one seed differed until the addresses were the same.
+  launch=(setarch "$(uname -m)" -R)
 elif [ -n "$seconds" ] && [ -z "$runs$seed" ]; then
   mode=(-max_total_time="$seconds")
   describe="${seconds}s"
@@ -47,7 +51,8 @@ binary=.build/fuzz/release/belenus-fuzz
 test -x "$binary"
 
 # Swift seeds its hashing per process, so a Dictionary's order, and with it the branches a target
-# takes, would differ from run to run: with --runs, the same seed must give the same run.
+# takes, would differ from run to run: with --runs, the same seed must give the same run (and
+# addresses must be the same too: see `launch`).
 export SWIFT_DETERMINISTIC_HASHING=1
 mkdir -p .build/fuzz/crashes
 fresh=""
@@ -66,7 +71,7 @@ for target in "$@"; do
   [ -f "Tests/Fuzz/$target.dict" ] && dict=(-dict="Tests/Fuzz/$target.dict")
   regressions=()
   [ -d "Tests/Fuzz/regressions/$target" ] && regressions=("Tests/Fuzz/regressions/$target")
-  if ! "$binary" "$target" "$work" "Tests/Fuzz/corpus/$target" "${regressions[@]}" "${dict[@]}" "${mode[@]}" \
+  if ! "${launch[@]}" "$binary" "$target" "$work" "Tests/Fuzz/corpus/$target" "${regressions[@]}" "${dict[@]}" "${mode[@]}" \
       -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix=".build/fuzz/crashes/$target-" > ".build/fuzz/$target.log" 2>&1; then
     tail -40 ".build/fuzz/$target.log"
