@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusStore
 import Foundation
 
 /// Writes a file so that readers see the old bytes or the new, never half (SPEC §6):

@@ -39,13 +39,10 @@ extension Gateway {
         do {
             try store.change(ticket.number, by: actor, at: now, mail: nil) { current, _ in
                 let change = try current.publish(slug: slug, by: actor, at: now)
-                // Inside the transaction: if the file cannot be written, nothing is recorded.
+                // Inside the transaction: if the file cannot be written, nothing is recorded. The
+                // temporary file is beside it (same file system); it does not end in `.md`.
                 try FileManager.default.createDirectory(atPath: paths.publishedKB, withIntermediateDirectories: true)
-                let temp = "\(file).\(getpid()).tmp"
-                guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)), rename(temp, file) == 0 else {
-                    unlink(temp)
-                    throw GatewayError(500, "cannot write \(file)")
-                }
+                try AtomicFile.write(Array(text.utf8), to: file, temporaryFolder: paths.publishedKB)
                 return change
             }
         } catch {

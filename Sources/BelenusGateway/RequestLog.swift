@@ -48,14 +48,13 @@ public struct RequestLog: Sendable {
 
     /// One process rotates (under `.rotate.lock`); the others write on meanwhile.
     private func rotate() {
-        let lock = Foundation.open(folder + "/.rotate.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
-        guard lock >= 0 else { return }
-        defer { close(lock) }
-        var info = stat()
-        guard flock(lock, LOCK_EX | LOCK_NB) == 0, stat(path, &info) == 0, Int(info.st_size) >= Self.maxBytes else { return }  // another one rotated
-        unlink("\(path).\(Self.kept)")
-        for n in stride(from: Self.kept - 1, through: 1, by: -1) { rename("\(path).\(n)", "\(path).\(n + 1)") }
-        rename(path, path + ".1")
+        _ = try? FileLock.ifFree(folder + "/.rotate.lock", .exclusive) {
+            var info = stat()
+            guard stat(path, &info) == 0, Int(info.st_size) >= Self.maxBytes else { return }  // another one rotated
+            unlink("\(path).\(Self.kept)")
+            for n in stride(from: Self.kept - 1, through: 1, by: -1) { rename("\(path).\(n)", "\(path).\(n + 1)") }
+            rename(path, path + ".1")
+        }
     }
 
     private func size(of fd: Int32) -> Int {

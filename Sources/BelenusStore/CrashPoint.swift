@@ -8,7 +8,8 @@ import Foundation
 /// The points: `store.before-commit` (a write transaction done, not committed),
 /// `gateway.before-regeneration` (committed, no page written yet), `site.page-before-rename`
 /// (a page whole in its temporary file, not yet in place), `site.page-written` (a page in
-/// place, the build's record of it not yet saved).
+/// place, the build's record of it not yet saved). It lives with the store, the lowest module
+/// that does I/O, so that Core stays free of it.
 public enum CrashPoint {
     private static let wanted: (name: String, count: Int)? = {
         guard let value = getenv("BELENUS_CRASH_AT").map({ String(cString: $0) }), !value.isEmpty else { return nil }
