@@ -108,8 +108,8 @@ extension Store {
             let tickets = try Row.fetchAll(db, sql: "SELECT \(TicketRecords.columns) FROM tickets WHERE number IN (\(list)) ORDER BY number")
                 .map(TicketRecords.ticket(from:))
             let events = Dictionary(grouping: try Row.fetchAll(db, sql: """
-                SELECT id, ticket, at, actor, kind, body, changes FROM events WHERE ticket IN (\(list)) ORDER BY id
-                """), by: { $0["ticket"] as Int })
+                SELECT \(TicketRecords.eventColumns) FROM events WHERE ticket IN (\(list)) ORDER BY id
+                """), by: { $0[1] as Int })
             let attachments = Dictionary(grouping: try Row.fetchAll(db, sql: """
                 SELECT * FROM attachments WHERE ticket IN (\(list)) ORDER BY id
                 """).map(TicketRecords.attachment(from:)), by: \.ticket)

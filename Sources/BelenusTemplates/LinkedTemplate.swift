@@ -128,7 +128,8 @@ indirect enum Op {
         case .text(let read):
             if escaped { HTMLBytes.appendEscaped(read(pointer), to: &output) } else { output.append(contentsOf: read(pointer).utf8) }
         case .html(let read):
-            if escaped { HTMLBytes.appendEscaped(read(pointer), to: &output) } else { output.append(contentsOf: read(pointer).utf8) }
+            let bytes = read(pointer)
+            if escaped { bytes.withUnsafeBufferPointer { HTMLBytes.appendEscaped($0, to: &output) } } else { output.append(contentsOf: bytes) }
         case .number(let read):
             output.append(contentsOf: String(read(pointer)).utf8)
         case .flag(let read):

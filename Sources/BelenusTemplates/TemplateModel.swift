@@ -21,9 +21,14 @@ public protocol TemplateModel: Sendable {
 /// Markup that may be written as it is (`{{{name}}}`): cmark's output, or a page's own markup.
 /// Any other value is escaped, and a raw tag on it is refused when the theme loads.
 public struct HTML: Sendable, Equatable {
-    public let text: String
-    public init(_ text: String) { self.text = text }
-    public static let empty = HTML("")
+    /// UTF-8, written to the page as it is.
+    public let bytes: [UInt8]
+    public init(_ text: String) { bytes = Array(text.utf8) }
+    /// Markup already in bytes (cmark's output): no String is made of it.
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var isEmpty: Bool { bytes.isEmpty }
+    public static let empty = HTML(bytes: [])
 }
 
 /// The fields of `Model` by name, built once (a `static let`) and shared by every render.
@@ -51,7 +56,7 @@ public final class TemplateFields<Model>: @unchecked Sendable {
     /// Text, escaped where it is written.
     @inlinable public func text(_ name: String, _ get: @escaping (borrowing Model) -> String) { add(name, .text(Self.read(get))) }
     /// Markup, written as it is by `{{{name}}}`.
-    @inlinable public func html(_ name: String, _ get: @escaping (borrowing Model) -> HTML) { add(name, .html(Self.read { get($0).text })) }
+    @inlinable public func html(_ name: String, _ get: @escaping (borrowing Model) -> HTML) { add(name, .html(Self.read { get($0).bytes })) }
     /// A condition for `{{#name}}` / `{{^name}}`.
     @inlinable public func flag(_ name: String, _ get: @escaping (borrowing Model) -> Bool) { add(name, .flag(Self.read(get))) }
     @inlinable public func number(_ name: String, _ get: @escaping (borrowing Model) -> Int) { add(name, .number(Self.read(get))) }
@@ -104,7 +109,7 @@ public final class TemplateFields<Model>: @unchecked Sendable {
 
     @usableFromInline enum Kind {
         case text((UnsafeRawPointer) -> String)
-        case html((UnsafeRawPointer) -> String)
+        case html((UnsafeRawPointer) -> [UInt8])
         case flag((UnsafeRawPointer) -> Bool)
         case number((UnsafeRawPointer) -> Int)
         case texts((UnsafeRawPointer) -> [String])
@@ -130,7 +135,8 @@ public final class TemplateFields<Model>: @unchecked Sendable {
         var object: [String: TemplateValue] = [:]
         for (name, kind) in fields {
             switch kind {
-            case .text(let read), .html(let read): object[name] = .string(read(pointer))
+            case .text(let read): object[name] = .string(read(pointer))
+            case .html(let read): object[name] = .string(String(decoding: read(pointer), as: UTF8.self))
             case .flag(let read): object[name] = .bool(read(pointer))
             case .number(let read): object[name] = .int(read(pointer))
             case .texts(let read): object[name] = .list(read(pointer).map { .string($0) })
