@@ -1,5 +1,6 @@
 import BelenusCore
 import BelenusInput
+import Dispatch
 import Foundation
 
 /// A page of `content/pages/` (welcome, help): front matter with `title`, Markdown body.
@@ -19,16 +20,20 @@ public struct ContentPage: Hashable, Sendable {
 /// Reads the Markdown sources of a site: KB articles from `content/kb/` and `var/kb/`, pages.
 public enum SiteContent {
     /// Every article, drafts included, sorted by slug; two files with one slug are an error.
+    /// The files are read and parsed on every core (a build reads them all before it renders).
     public static func articles(_ paths: SitePaths) throws -> [KBArticle] {
+        let files = try markdownFiles(in: paths.contentKB) + markdownFiles(in: paths.publishedKB)
+        let parsed = ParsedFiles(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            parsed.set(i, Result { try KBArticle.parse(try read(files[i]), file: files[i]) })
+        }
         var bySlug: [Slug: KBArticle] = [:]
-        for dir in [paths.contentKB, paths.publishedKB] {
-            for file in try markdownFiles(in: dir) {
-                let article = try KBArticle.parse(try read(file), file: file)
-                if let other = bySlug[article.slug] {
-                    throw SiteError(file: file, "slug '\(article.slug)' is also the slug of \(other.file)")
-                }
-                bySlug[article.slug] = article
+        for (file, result) in zip(files, parsed.results) {
+            let article = try result.get()
+            if let other = bySlug[article.slug] {
+                throw SiteError(file: file, "slug '\(article.slug)' is also the slug of \(other.file)")
             }
+            bySlug[article.slug] = article
         }
         return bySlug.values.sorted { $0.slug < $1.slug }
     }
@@ -47,4 +52,20 @@ public enum SiteContent {
         guard let text = String(data: data, encoding: .utf8) else { throw SiteError(file: file, "not UTF-8") }
         return text
     }
+}
+
+/// The results of a parallel parse, each in its file's place.
+private final class ParsedFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<KBArticle, Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ result: Result<KBArticle, Error>) {
+        lock.lock()
+        slots[i] = result
+        lock.unlock()
+    }
+
+    var results: [Result<KBArticle, Error>] { slots.map { $0! } }
 }
