@@ -22,7 +22,9 @@ while [ $# -gt 0 ]; do
 done
 launch=()
 if [ -n "$runs" ] && [ -n "$seed" ] && [ -z "$seconds" ]; then
-  mode=(-runs="$runs" -seed="$seed")
+  # -reload=0: libFuzzer rereads its corpus folder every second by default, so where in a run
+  # that happened depended on the clock.
+  mode=(-runs="$runs" -seed="$seed" -reload=0)
   describe="$runs inputs from seed $seed"
   # Without address randomization: comparisons of pointers feed libFuzzer's mutations
   # (trace-cmp), so two runs with one seed differed until the addresses were the same.
