@@ -4,16 +4,7 @@ import BelenusTemplates
 /// (SPEC §7), plain text. It says it is automatic, names the ticket, what happened and who did
 /// it, and links to the ticket's page.
 struct MailNotice: TemplateModel {
-    struct Change: TemplateModel {
-        var fieldLabel: String
-        var from: String
-        var to: String
-        static let templateFields = TemplateFields<Change> {
-            $0.text("field_label") { $0.fieldLabel }
-            $0.text("from") { $0.from }
-            $0.text("to") { $0.to }
-        }
-    }
+    typealias Change = TicketPageView.Change
 
     /// "This is an automatic message from <site>…", in the site's language.
     var intro: String

@@ -74,6 +74,7 @@ struct TicketPageView: TemplateModel {
         }
     }
 
+    /// A field a change moved, as the history and the mail show it.
     struct Change: TemplateModel {
         var fieldLabel: String
         var from: String
