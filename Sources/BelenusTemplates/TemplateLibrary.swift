@@ -106,11 +106,14 @@ struct DynamicRenderer {
     /// with nothing in the data to stop it would recurse until the stack ran out: past
     /// `maxDepth` an inclusion renders as nothing.
     var depth = 0
-    static let maxDepth = 64
+    static let maxDepth = 20
     /// Nodes left to visit. A partial that includes itself twice, or thirty nested sections over
     /// a list of two, is exponential work (the template fuzz target found the first): past the
     /// budget the rest renders as nothing.
-    var budget = 200_000
+    var budget = 100_000
+    /// And it stops past this many bytes of output (an indented partial recursing in a list
+    /// writes its growing indentation on every line: the fuzz target's second timeout).
+    static let maxOutput = 1 << 20
     /// Whether an inclusion was left out for being too deep.
     var cutShort = false
 
@@ -119,7 +122,7 @@ struct DynamicRenderer {
     mutating func render(_ nodes: [TemplateNode], context: inout [TemplateValue], indentation: [UInt8]) {
         for node in nodes {
             budget -= 1
-            guard budget > 0 else { return }
+            guard budget > 0, output.count < Self.maxOutput else { budget = 0; return }
             switch node {
             case .text(let bytes):
                 output.append(contentsOf: bytes)

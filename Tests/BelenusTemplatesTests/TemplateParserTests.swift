@@ -53,8 +53,8 @@ import Testing
     @Test func aPartialThatIncludesItselfTwiceEnds() throws {
         let page = try library("{{>p}}", partials: ["p": "x{{>p}}{{>p}}"])
         let out = page.render("page", .object([:]))
-        #expect(out.count > 1000 && out.count <= 200_000)
+        #expect(out.count > 1000 && out.count <= 1 << 20)
         let nested = try library(String(repeating: "{{#items}}", count: 40) + "x" + String(repeating: "{{/items}}", count: 40))
-        #expect(nested.render("page", .object(["items": .list([.int(1), .int(2)])])).count <= 200_000)
+        #expect(nested.render("page", .object(["items": .list([.int(1), .int(2)])])).count <= 1 << 20)
     }
 }
