@@ -240,13 +240,41 @@ struct TicketListPage: TemplateModel {
         }
     }
 
-    /// The filter form, with the values of the query.
+    /// The filter form, with the values of the query (empty: not filtered by it).
     struct Filters: TemplateModel {
-        var values: [String: String]
-        static let names = ["q", "number", "product", "org", "responsible", "assigned", "provider_ref", "status", "sla", "waiting_on"]
-        static let templateFields = TemplateFields<Filters> { fields in
-            fields.flag("active") { !$0.values.isEmpty }
-            for name in names { fields.text(name) { $0.values[name] ?? "" } }
+        var q = "", number = "", product = "", org = "", responsible = "", assigned = "", providerRef = ""
+        var status = "", sla = "", waitingOn = ""
+
+        /// From the query's values by their SPEC §3 names.
+        init(values: [String: String]) {
+            q = values["q"] ?? ""
+            number = values["number"] ?? ""
+            product = values["product"] ?? ""
+            org = values["org"] ?? ""
+            responsible = values["responsible"] ?? ""
+            assigned = values["assigned"] ?? ""
+            providerRef = values["provider_ref"] ?? ""
+            status = values["status"] ?? ""
+            sla = values["sla"] ?? ""
+            waitingOn = values["waiting_on"] ?? ""
+        }
+
+        var isActive: Bool {
+            ![q, number, product, org, responsible, assigned, providerRef, status, sla, waitingOn].allSatisfy(\.isEmpty)
+        }
+
+        static let templateFields = TemplateFields<Filters> {
+            $0.flag("active") { $0.isActive }
+            $0.text("q") { $0.q }
+            $0.text("number") { $0.number }
+            $0.text("product") { $0.product }
+            $0.text("org") { $0.org }
+            $0.text("responsible") { $0.responsible }
+            $0.text("assigned") { $0.assigned }
+            $0.text("provider_ref") { $0.providerRef }
+            $0.text("status") { $0.status }
+            $0.text("sla") { $0.sla }
+            $0.text("waiting_on") { $0.waitingOn }
         }
     }
 
@@ -283,11 +311,24 @@ struct TicketListPage: TemplateModel {
 
 /// `ticket-new.mustache`: the form, with what was typed and the error of a refused attempt.
 struct NewTicketPage: TemplateModel {
+    /// What was typed, by the form's field names.
     struct Values: TemplateModel {
-        var values: [String: String]
-        static let names = ["title", "product", "version", "body", "org"]
-        static let templateFields = TemplateFields<Values> { fields in
-            for name in names { fields.text(name) { $0.values[name] ?? "" } }
+        var title = "", product = "", version = "", body = "", org = ""
+
+        init(values: [String: String]) {
+            title = values["title"] ?? ""
+            product = values["product"] ?? ""
+            version = values["version"] ?? ""
+            body = values["body"] ?? ""
+            org = values["org"] ?? ""
+        }
+
+        static let templateFields = TemplateFields<Values> {
+            $0.text("title") { $0.title }
+            $0.text("product") { $0.product }
+            $0.text("version") { $0.version }
+            $0.text("body") { $0.body }
+            $0.text("org") { $0.org }
         }
     }
 
