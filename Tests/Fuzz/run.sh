@@ -28,7 +28,9 @@ if [ -n "$runs" ] && [ -n "$seed" ] && [ -z "$seconds" ]; then
   describe="$runs inputs from seed $seed"
   # Without address randomization: comparisons of pointers feed libFuzzer's mutations
   # (trace-cmp), so two runs with one seed differed until the addresses were the same.
-  launch=(setarch "$(uname -m)" -R)
+  # And with the same environment whoever runs it: the environment's strings sit at the top of
+  # the stack, so their length moved every stack address (CI's and a developer's runs differed).
+  launch=(env -i PATH=/usr/bin:/bin SWIFT_DETERMINISTIC_HASHING=1 setarch "$(uname -m)" -R)
 elif [ -n "$seconds" ] && [ -z "$runs$seed" ]; then
   mode=(-max_total_time="$seconds")
   describe="${seconds}s"
