@@ -6,41 +6,23 @@ import Foundation
 
 extension SiteBuilder {
     /// Renders again the pages that a change to `numbers` touched: each ticket's page (and its
-    /// copy at a secret URL with `ticket_pages = "link"`). Under the build lock, from the
-    /// database as it is once the lock is held; fingerprints as `build` computes them, so a later
-    /// build finds these pages up to date.
+    /// copy at a secret URL with `ticket_pages = "link"`). The build's page graph and publisher
+    /// over a smaller scope, under the build lock, from the database as it is once the lock is
+    /// held: a later build finds these pages up to date.
     @discardableResult
     public func regeneratePages(touchedBy numbers: [TicketNumber], now: Date = Date()) throws -> BuildReport {
-        try BuildLock.holding(paths) {
-            let (ticketPages, staffBase) = try ticketRendering(now: now)
-            let details = try store.ticketDetails(numbers)
-            var pages: [(path: String, fingerprint: String, render: () -> [UInt8])] = details.map { d in
-                (TicketPages.ticketPath(d.ticket.number), staffBase + ticketPages.fingerprint(d.ticket), { ticketPages.ticketPage(d) })
-            }
-            if config.ticketPages == .link {
-                let tokens = try store.pageTokens(numbers)
-                for d in details {
-                    guard let token = tokens[d.ticket.number] else { continue }
-                    pages.append((TicketPages.linkPath(token), staffBase + ticketPages.fingerprint(d.ticket) + "|link", { ticketPages.linkPage(d) }))
-                }
-            }
-            let records = try store.pageRecords(paths: pages.map(\.path))
-            // As in a build: a page whose inputs did not change is not rendered.
-            let todo = pages.filter { page in
-                records[page.path]?.fingerprint != page.fingerprint || !FileManager.default.fileExists(atPath: paths.output + "/" + page.path)
-            }
-            var report = BuildReport(pages: pages.count, rendered: todo.count)
-            var saved: [PageRecord] = []
-            for page in todo {
-                let (record, wrote) = try Self.writePage(page.render(), path: page.path, fingerprint: page.fingerprint,
-                                                         output: paths.output, recorded: records[page.path])
-                if wrote { report.written += 1 }
-                saved.append(record)
-            }
-            try store.savePageRecords(saved)
-            return report
-        }
+        try BuildLock.holding(paths) { try publishLocked(.tickets(numbers), now: now) }
     }
+
+    /// Brings the dashboard up to date (the gateway calls it before serving it: its counts move
+    /// with time, and a comment should not pay for counting every open ticket).
+    @discardableResult
+    public func regenerateDashboard(now: Date = Date()) throws -> BuildReport {
+        try BuildLock.holding(paths) { try publishLocked(.dashboard, now: now) }
+    }
+
+    /// The output path of the dashboard.
+    public static var dashboardPath: String { Dashboard.path }
 
     /// Ticket `number`'s page with a refused form shown again (the gateway's answer, not a
     /// file): nil when there is no such ticket.
@@ -53,7 +35,7 @@ extension SiteBuilder {
     /// changed are written, and the search index follows.
     @discardableResult
     public func regeneratePublicPages(now: Date = Date()) throws -> BuildReport {
-        try build(scope: .publicOnly, now: now)
+        try BuildLock.holding(paths) { try publishLocked(.publicOnly, now: now) }
     }
 
     /// `belenus ticket relink N`: a new secret URL for the ticket; the old page is deleted.
@@ -61,11 +43,8 @@ extension SiteBuilder {
     public func relink(_ number: TicketNumber, now: Date = Date()) throws -> String {
         let (old, new) = try store.relink(number)
         if let old {
-            let path = TicketPages.linkPath(old)
             try BuildLock.holding(paths) {
-                unlink(paths.output + "/" + path)
-                rmdir(paths.output + "/" + (path as NSString).deletingLastPathComponent)
-                try store.savePageRecords([], removing: [path])
+                _ = try Publisher(output: paths.output, store: store).publish([], records: [:], gone: [TicketPages.linkPath(old)])
             }
         }
         if config.ticketPages == .link { try regeneratePages(touchedBy: [number], now: now) }

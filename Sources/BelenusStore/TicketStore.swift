@@ -92,10 +92,12 @@ extension Store {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets") ?? 0 }
     }
 
-    /// Every ticket without its body, in number order: for lists and fingerprints.
-    public func ticketSummaries() throws -> [Ticket] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets ORDER BY number")
+    /// Every ticket (or those of `numbers` that exist) without its body, in number order: for
+    /// lists and fingerprints.
+    public func ticketSummaries(_ numbers: [TicketNumber]? = nil) throws -> [Ticket] {
+        let only = numbers.map { " WHERE number IN (\($0.map { String($0.rawValue) }.joined(separator: ",")))" } ?? ""
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets\(only) ORDER BY number")
                 .map(TicketRecords.ticket(from:))
         }
     }
