@@ -1,5 +1,7 @@
 import BelenusTestSupport
 import BelenusCore
+import BelenusGateway
+import BelenusInput
 import Foundation
 import GRDB
 import Testing
@@ -23,10 +25,25 @@ struct CGI {
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
     }
 
+    /// - Parameter inProcess: call the gateway in this process instead of running its binary:
+    ///   for tests of the gateway's logic (statuses, fields, what is stored and shown), where a
+    ///   process adds only time. What `main.swift` does around `Gateway` (stdin, stdout, signals,
+    ///   stderr) is tested through the binary.
     static func run(
         site: String, _ method: String, _ path: String, query: String = "", body: [UInt8] = [], contentType: String? = nil,
-        session: Login? = nil, headers: [String: String] = [:], contentLength: Int? = nil, extra: [String: String] = [:]
+        session: Login? = nil, headers: [String: String] = [:], contentLength: Int? = nil, extra: [String: String] = [:],
+        inProcess: Bool = false
     ) throws -> Answer {
+        if inProcess {
+            let request = CGIRequest(environment: environment(
+                site: site, method, path, query: query, body: body, contentType: contentType, session: session,
+                headers: headers, contentLength: contentLength, extra: extra))
+            let gateway = try Gateway(request: request, site: site, readBody: { count in Array(body.prefix(count)) })
+            var response = gateway.respond()
+            if request.method == "HEAD" { response.body = [] }
+            gateway.deliverQueuedMail()
+            return try parse(Data(response.cgiBytes), stderr: "")
+        }
         let ended = try execute(site: site, method, path, query: query, body: body, contentType: contentType, session: session,
                                 headers: headers, contentLength: contentLength, extra: extra)
         return try parse(ended.stdout, stderr: ended.stderr)
@@ -45,17 +62,8 @@ struct CGI {
     ) throws -> Ended {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binDir + "/belenus-gateway")
-        var env: [String: String] = [
-            "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method, "SCRIPT_NAME": "/cgi-bin/belenus",
-            "PATH_INFO": path, "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1:8080", "PATH": "/usr/bin:/bin",
-        ]
-        if method == "POST" || !body.isEmpty { env["CONTENT_LENGTH"] = String(contentLength ?? body.count) }
-        if let contentType { env["CONTENT_TYPE"] = contentType }
-        if let session { env["HTTP_COOKIE"] = "belenus_session=\(session.token); belenus_csrf=\(session.csrf)" }
-        for (name, value) in headers { env["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value }
-        for (name, value) in extra { env[name] = value }
-        process.environment = env
+        process.environment = environment(site: site, method, path, query: query, body: body, contentType: contentType, session: session,
+                                          headers: headers, contentLength: contentLength, extra: extra)
         let (input, output, error) = (Pipe(), Pipe(), Pipe())
         process.standardInput = input
         process.standardOutput = output
@@ -71,6 +79,24 @@ struct CGI {
         process.waitUntilExit()
         return Ended(stdout: out, stderr: String(decoding: err, as: UTF8.self),
                      signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
+    }
+
+    /// The CGI variables a web server would set for this request (RFC 3875).
+    static func environment(
+        site: String, _ method: String, _ path: String, query: String, body: [UInt8], contentType: String?,
+        session: Login?, headers: [String: String], contentLength: Int?, extra: [String: String]
+    ) -> [String: String] {
+        var env: [String: String] = [
+            "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method, "SCRIPT_NAME": "/cgi-bin/belenus",
+            "PATH_INFO": path, "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1:8080", "PATH": "/usr/bin:/bin",
+        ]
+        if method == "POST" || !body.isEmpty { env["CONTENT_LENGTH"] = String(contentLength ?? body.count) }
+        if let contentType { env["CONTENT_TYPE"] = contentType }
+        if let session { env["HTTP_COOKIE"] = "belenus_session=\(session.token); belenus_csrf=\(session.csrf)" }
+        for (name, value) in headers { env["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value }
+        for (name, value) in extra { env[name] = value }
+        return env
     }
 
     static func parse(_ data: Data, stderr: String) throws -> Answer {
@@ -131,6 +157,8 @@ struct GatewaySite {
     let bob: CGI.Login      // client of Beta SA
     let tech: CGI.Login     // tech1, responsible for Nómina
     let admin: CGI.Login
+    /// Requests go to the gateway in this process rather than to its binary (`CGI.run`).
+    var inProcess = false
 
     static let passwords = ["ana": "clave-de-ana-1", "bob": "clave-de-bob-1", "tech1": "clave-de-tech-1", "admin1": "clave-de-admin-1"]
 
@@ -164,7 +192,11 @@ struct GatewaySite {
     struct CLIFailure: Error, CustomStringConvertible { let text: String; var description: String { text } }
 
     /// A fresh copy of the template site.
-    static func make() throws -> GatewaySite { try copy(of: try template.get()) }
+    static func make(inProcess: Bool = false) throws -> GatewaySite {
+        var site = try copy(of: try template.get())
+        site.inProcess = inProcess
+        return site
+    }
 
     /// Another site with the same files and logins.
     static func copy(of site: GatewaySite) throws -> GatewaySite {
@@ -184,14 +216,14 @@ struct GatewaySite {
         if let multipart {
             let fieldsWithToken = (login.map { [("csrf", $0.csrf)] } ?? []) + multipart
             return try CGI.run(site: root, method, path, query: query, body: CGI.multipart(fieldsWithToken, files: files),
-                               contentType: CGI.multipartType, session: login, headers: headers)
+                               contentType: CGI.multipartType, session: login, headers: headers, inProcess: inProcess)
         }
         if let fields {
             let withToken = (login.map { [("csrf", $0.csrf)] } ?? []) + fields
             return try CGI.run(site: root, method, path, query: query, body: CGI.urlencoded(withToken),
-                               contentType: "application/x-www-form-urlencoded", session: login, headers: headers)
+                               contentType: "application/x-www-form-urlencoded", session: login, headers: headers, inProcess: inProcess)
         }
-        return try CGI.run(site: root, method, path, query: query, session: login, headers: headers)
+        return try CGI.run(site: root, method, path, query: query, session: login, headers: headers, inProcess: inProcess)
     }
 
     /// Opens a ticket as `login` and returns its number.

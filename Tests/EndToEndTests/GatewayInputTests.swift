@@ -47,7 +47,7 @@ import Testing
 
     @Test(arguments: cases)
     func badInputIsRefusedAndLeavesNothing(_ c: Case) throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(inProcess: true)
         var body = c.body
         // The CSRF token goes first, as the forms send it, so that the error is the input's.
         if c.contentType.hasPrefix("application/x-www-form-urlencoded") {
@@ -57,7 +57,7 @@ import Testing
         }
         let length = c.contentLength.map { $0 + (body.count - c.body.count) }
         let answer = try CGI.run(site: site.root, "POST", "/tickets", body: body, contentType: c.contentType, session: site.ana,
-                                 headers: ["Accept": "application/json"], contentLength: length)
+                                 headers: ["Accept": "application/json"], contentLength: length, inProcess: site.inProcess)
         #expect(answer.status == c.status, "\(answer.body)")
         if let field = c.field { #expect(answer.json["field"] as? String == field, "\(answer.body)") }
         #expect(answer.json["error"] is String)
@@ -72,21 +72,21 @@ import Testing
     /// usual error page (or JSON), never "the site is not set up".
     @Test(arguments: ["-5", "abc", "1.5", " 12"])
     func aMalformedContentLengthIsA400(_ length: String) throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(inProcess: true)
         defer { try? FileManager.default.removeItem(atPath: site.root) }
         let body = CGI.urlencoded([("csrf", site.ana.csrf), ("title", "T"), ("product", "Nómina"), ("version", "2025.1"), ("body", "b")])
         let html = try CGI.run(site: site.root, "POST", "/tickets", body: body, contentType: "application/x-www-form-urlencoded",
-                               session: site.ana, extra: ["CONTENT_LENGTH": length])
+                               session: site.ana, extra: ["CONTENT_LENGTH": length], inProcess: site.inProcess)
         #expect(html.status == 400, "\(html.body)")
         #expect(html.header("Content-Type")?.hasPrefix("text/html") == true && html.body.contains("CONTENT_LENGTH"), "\(html.body)")
         #expect(!html.body.contains("not set up"))
-        let json = try CGI.run(site: site.root, "GET", "/tickets", session: site.ana, headers: ["Accept": "application/json"], extra: ["CONTENT_LENGTH": length])
+        let json = try CGI.run(site: site.root, "GET", "/tickets", session: site.ana, headers: ["Accept": "application/json"], extra: ["CONTENT_LENGTH": length], inProcess: site.inProcess)
         #expect(json.status == 400 && json.json["error"] is String, "\(json.body)")
         #expect(try site.count("tickets") == 0)
     }
 
     @Test func aRefusedFormShowsAgainWithWhatWasTyped() throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(inProcess: true)
         let answer = try site.run("POST", "/tickets", as: site.ana, multipart: [
             ("title", "Mi título \"con comillas\""), ("product", "Inventarios"), ("version", "1.0"), ("body", "Texto <largo>"),
         ])
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func aRefusedCommentShowsTheTicketWithTheTextPutBack() throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(inProcess: true)
         let n = try site.openTicket(as: site.ana)
         let long = "<b>Mi texto</b> " + String(repeating: "a", count: 70_000)
         let answer = try site.run("POST", "/tickets/\(n)/comments", as: site.ana, fields: [("body", long)])
@@ -112,7 +112,7 @@ import Testing
     /// Every ticket form keeps what was typed when it is refused, in its own fields, with the
     /// session's token in the page (rendered from the page's model, not patched).
     @Test func refusedTicketFormsComeBackWithWhatWasTyped() throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(inProcess: true)
         let n = try site.openTicket(as: site.ana)
         let update = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_at", "mañana <pronto>"), ("provider_ref", "PRV-\"9\"")])
         #expect(update.status == 400)
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func aRefusedCommentWithAFileLeavesNoFile() throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(inProcess: true)
         let n = try site.openTicket(as: site.ana)
         _ = try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", "Listo.")])
         _ = try site.run("POST", "/tickets/\(n)/approve", as: site.ana, fields: [])
@@ -150,7 +150,7 @@ import Testing
     ]
 
     @Test func payloadsInEveryFieldAreInert() throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(inProcess: true)
         let title = Self.payloads.joined(separator: " ")
         let body = Self.payloads.joined(separator: "\n\n") + "\n\n[clic](javascript:alert(1)) <a href=\"javascript:alert(2)\">x</a>"
         let n = try site.openTicket(as: site.ana, title: String(title.prefix(200)), body: body,
@@ -192,7 +192,7 @@ import Testing
     }
 
     @Test func aTitleCannotAddAMailHeader() throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(inProcess: true)
         let answer = try site.run("POST", "/tickets", as: site.ana, fields: [
             ("title", "Hola\r\nBcc: victima@example.com"), ("product", "Nómina"), ("version", "2025.1"), ("body", "b"),
         ], json: true)
