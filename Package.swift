@@ -32,8 +32,8 @@ let package = Package(
         // fuzzed (Tests/Fuzz/, `make fuzz`).
         .target(name: "BelenusInput", dependencies: ["BelenusCore", .product(name: "Yams", package: "Yams")]),
         // The Mustache engine: templates parsed once into trees of byte chunks and tags, HTML
-        // escaped by byte. No I/O (issue 14: typed models come next).
-        .target(name: "BelenusTemplates"),
+        // escaped by byte. No I/O.
+        .target(name: "BelenusTemplates", dependencies: ["BelenusCore"]),
         // SQLite: schema, migrations, queries, transactions.
         .target(name: "BelenusStore", dependencies: [
             "BelenusCore", "CArgon2", "CSQLiteConfig",

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Decisions about untrusted text made on UTF-8 bytes, never on `Character`.
 ///
 /// A combining mark joins the character before it: `"\0"`, `";"`, `"/"` or `"\r\n"` followed by
@@ -90,14 +96,25 @@ public enum ByteText {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
-    /// Where `needle` first stands in `haystack` at or after `from`.
-    static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-        guard !needle.isEmpty, from >= 0, needle.count <= haystack.count - from else { return nil }
-        var i = from
-        while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0], haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
+    /// Where `needle` first stands in `haystack` at or after `from`: memchr finds the first
+    /// byte, memcmp checks the rest (a multipart boundary, a template's delimiter or a page's
+    /// marker rarely shares its first byte with what is around it). The one byte search of the
+    /// code: the parsers, the template engine and the page cutter use it.
+    public static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard !needle.isEmpty, from >= 0, from <= haystack.count, needle.count <= haystack.count - from else { return nil }
+        return haystack.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { n -> Int? in
+                let base = hay.baseAddress!
+                var i = from
+                let last = hay.count - n.count
+                while i <= last {
+                    guard let hit = memchr(base + i, Int32(n[0]), last - i + 1) else { return nil }
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at }
+                    i = at + 1
+                }
+                return nil
+            }
         }
-        return nil
     }
 }

@@ -27,7 +27,7 @@ struct MultipartParser {
     func parse(_ body: [UInt8]) throws(GatewayError) -> FormFields {
         let delimiter = Array("--".utf8) + boundary
         let next = [13, 10] + delimiter  // CRLF--boundary: the end of a part's content
-        guard let first = Self.find(delimiter, in: body, from: 0) else {
+        guard let first = ByteText.firstIndex(of: delimiter, in: body, from: 0) else {
             throw GatewayError(400, "multipart body without its boundary", field: "Content-Type")
         }
         var form = FormFields()
@@ -42,12 +42,12 @@ struct MultipartParser {
                 throw GatewayError(400, "malformed multipart delimiter", field: "form")
             }
             position += 2
-            guard let headerEnd = Self.find([13, 10, 13, 10], in: body, from: position), headerEnd - position <= 8192 else {
+            guard let headerEnd = ByteText.firstIndex(of: [13, 10, 13, 10], in: body, from: position), headerEnd - position <= 8192 else {
                 throw GatewayError(400, "a part's headers do not end", field: "form")
             }
             let headers = try Self.headers(Array(body[position..<headerEnd]))
             let contentStart = headerEnd + 4
-            guard let contentEnd = Self.find(next, in: body, from: contentStart) else {
+            guard let contentEnd = ByteText.firstIndex(of: next, in: body, from: contentStart) else {
                 throw GatewayError(400, "the body ends in the middle of a part", field: headers.name ?? "form")
             }
             guard let name = headers.name else { throw GatewayError(400, "a part has no name", field: "form") }
@@ -142,25 +142,5 @@ struct MultipartParser {
             result.append((name, String(parameter)))
         }
         return result
-    }
-
-    /// The first index of `needle` in `haystack` at or after `from` (memchr for the first byte,
-    /// then memcmp: boundaries rarely share their first byte with the content).
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-        guard !needle.isEmpty, from >= 0, from <= haystack.count, needle.count <= haystack.count - from else { return nil }
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { n -> Int? in
-                let base = hay.baseAddress!
-                var i = from
-                let last = hay.count - n.count
-                while i <= last {
-                    guard let hit = memchr(base + i, Int32(n[0]), last - i + 1) else { return nil }
-                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at }
-                    i = at + 1
-                }
-                return nil
-            }
-        }
     }
 }

@@ -1,3 +1,5 @@
+import BelenusCore
+
 /// Mustache source to a tree of `TemplateNode`s (the official spec: interpolation, sections,
 /// inverted sections, comments, partials, set delimiters, parents and blocks).
 ///
@@ -77,7 +79,7 @@ struct TemplateParser {
             advanceLines(through: to, from: from)
         }
         while i < source.count {
-            guard let tagStart = Self.find(open, in: source, from: i) else {
+            guard let tagStart = ByteText.firstIndex(of: open, in: source, from: i) else {
                 emitText(i, source.count)
                 break
             }
@@ -100,7 +102,7 @@ struct TemplateParser {
             case UInt8(ascii: "$"): kind = .block; k += 1
             default: break
             }
-            guard let contentEnd = Self.find(closing, in: source, from: k) else {
+            guard let contentEnd = ByteText.firstIndex(of: closing, in: source, from: k) else {
                 throw error(at, "'\(String(decoding: open, as: UTF8.self))' is never closed with '\(String(decoding: closing, as: UTF8.self))'")
             }
             let content = Self.trimmed(source[k..<contentEnd])
@@ -244,7 +246,7 @@ struct TemplateParser {
 
     private func name(_ tag: Tag) throws(TemplateError) -> TemplateName {
         if tag.name == "." { return TemplateName(parts: []) }
-        let parts = tag.name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let parts = ByteText.split(tag.name, at: ".", keepingEmpty: true)
         guard !parts.contains(where: \.isEmpty) else { throw error(tag.position, "'\(tag.name)' is not a name") }
         return TemplateName(parts: parts)
     }
@@ -254,22 +256,6 @@ struct TemplateParser {
     }
 
     // MARK: - Bytes
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-        guard !needle.isEmpty, from >= 0, needle.count <= haystack.count - from else { return nil }
-        let first = needle[0]
-        var i = from
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var k = 1
-                while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
-            i += 1
-        }
-        return nil
-    }
 
     static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         let isSpace = { (b: UInt8) in b == space || b == tab || b == lf || b == cr }

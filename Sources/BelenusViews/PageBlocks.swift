@@ -1,3 +1,4 @@
+import BelenusCore
 import BelenusFiles
 import Foundation
 
@@ -18,7 +19,7 @@ public enum PageBlocks {
         var kept: [UInt8] = []
         kept.reserveCapacity(page.count)
         var at = 0
-        while let start = find(open, in: page, from: at), let end = find(close, in: page, from: start + open.count) {
+        while let start = ByteText.firstIndex(of: open, in: page, from: at), let end = ByteText.firstIndex(of: close, in: page, from: start + open.count) {
             kept.append(contentsOf: page[at..<start])
             at = end + close.count
         }
@@ -32,27 +33,12 @@ public enum PageBlocks {
         var result: [UInt8] = []
         result.reserveCapacity(page.count)
         var at = 0
-        while let found = find(target, in: page, from: at) {
+        while let found = ByteText.firstIndex(of: target, in: page, from: at) {
             result.append(contentsOf: page[at..<found])
             result.append(contentsOf: replacement)
             at = found + target.count
         }
         result.append(contentsOf: page[at...])
         return result
-    }
-
-    /// Where `needle` first starts in `haystack` at or after `from`.
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-        guard let first = needle.first, from <= haystack.count - needle.count else { return nil }
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { n in
-                var i = from
-                while i <= hay.count - n.count {
-                    if hay[i] == first, memcmp(hay.baseAddress! + i, n.baseAddress!, n.count) == 0 { return i }
-                    i += 1
-                }
-                return nil
-            }
-        }
     }
 }

@@ -33,6 +33,14 @@ import Testing
         #expect(Array(out.utf8) == Array("<a title=\"&quot;\u{0301} &lt;\u{0301}b&gt; &amp; &#39;x&#39;\">&quot;\u{0301} &lt;\u{0301}b&gt; &amp; &#39;x&#39;</a>\"\u{0301} <\u{0301}b> & 'x'".utf8))
     }
 
+    /// A dotted name is cut at its dots by byte: "." followed by a combining mark is one
+    /// `Character` that is not ".", and a `split` on characters left "a.\u{0301}b" whole.
+    @Test func dottedNamesAreCutByByte() throws {
+        let page = try library("[{{a.\u{0301}b}}]")
+        let value = TemplateValue.object(["a": .object(["\u{0301}b": .string("x")]), "a.\u{0301}b": .string("whole")])
+        #expect(String(decoding: page.render("page", value), as: UTF8.self) == "[x]")
+    }
+
     @Test func aStandalonePartialIsIndentedLineByLine() throws {
         let page = try library("<ul>\n  {{>item}}\n</ul>\n", partials: ["item": "{{#items}}\n<li>{{.}}</li>\n{{/items}}\n"])
         let out = page.render("page", .object(["items": .list([.string("a\nb"), .string("c")])]))
