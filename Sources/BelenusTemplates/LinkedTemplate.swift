@@ -40,7 +40,11 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
         precondition(globals == nil, "\(name) was linked with globals: pass them")
         var output: [UInt8] = []
         output.reserveCapacity(capacity)
-        withUnsafePointer(to: model) { Op.run(program, stack: [UnsafeRawPointer($0)], into: &output) }
+        withUnsafePointer(to: model) {
+            var stack = [UnsafeRawPointer($0)]
+            stack.reserveCapacity(8)
+            Op.run(program, stack: &stack, into: &output)
+        }
         return output
     }
 
@@ -50,7 +54,11 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
         var output: [UInt8] = []
         output.reserveCapacity(capacity)
         withUnsafePointer(to: globals) { outer in
-            withUnsafePointer(to: model) { Op.run(program, stack: [UnsafeRawPointer(outer), UnsafeRawPointer($0)], into: &output) }
+            withUnsafePointer(to: model) {
+                var stack = [UnsafeRawPointer(outer), UnsafeRawPointer($0)]
+                stack.reserveCapacity(8)
+                Op.run(program, stack: &stack, into: &output)
+            }
         }
         return output
     }
@@ -91,36 +99,38 @@ indirect enum Op {
         return out
     }
 
-    static func run(_ program: [Op], stack: [UnsafeRawPointer], into output: inout [UInt8]) {
+    /// Runs `program` over the context `stack` (a section pushes its value for its body and
+    /// pops it after, so no iteration allocates a stack of its own).
+    static func run(_ program: [Op], stack: inout [UnsafeRawPointer], into output: inout [UInt8]) {
         for op in program {
             switch op {
             case .bytes(let bytes):
                 output.append(contentsOf: bytes)
             case .write(let reference, let escaped):
-                reach(reference, stack) { pointer in write(reference.field, at: pointer, escaped: escaped, into: &output) }
+                reach(reference, from: stack[reference.frame]) { pointer in write(reference.field, at: pointer, escaped: escaped, into: &output) }
             case .writeFrameText(let frame, let escaped):
                 let text = stack[frame].assumingMemoryBound(to: String.self).pointee
                 if escaped { HTMLBytes.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
             case .section(let reference, let inverted, let body):
-                reach(reference, stack) { pointer in
-                    section(reference.field, at: pointer, inverted: inverted, body: body, stack: stack, into: &output)
+                reach(reference, from: stack[reference.frame]) { pointer in
+                    section(reference.field, at: pointer, inverted: inverted, body: body, stack: &stack, into: &output)
                 } absent: {
-                    if inverted { run(body, stack: stack, into: &output) }
+                    if inverted { run(body, stack: &stack, into: &output) }
                 }
             }
         }
     }
 
-    /// Calls `body` with the value that holds `reference.field`, walking the objects of its path;
-    /// `absent` when one of them is missing.
-    static func reach(_ reference: Reference, _ stack: [UnsafeRawPointer], _ body: (UnsafeRawPointer) -> Void, absent: () -> Void = {}) {
+    /// Calls `body` with the value that holds `reference.field`, walking the objects of its path
+    /// from `frame`, the value of its stack frame; `absent` when one of them is missing.
+    static func reach(_ reference: Reference, from frame: UnsafeRawPointer, _ body: (UnsafeRawPointer) -> Void, absent: () -> Void = {}) {
         func walk(_ pointer: UnsafeRawPointer, _ path: ArraySlice<Schema.Nested>) -> Bool {
             guard let step = path.first else { body(pointer); return true }
             var reached = false
             _ = step.with(pointer) { reached = walk($0, path.dropFirst()) }
             return reached
         }
-        if !walk(stack[reference.frame], reference.path[...]) { absent() }
+        if !walk(frame, reference.path[...]) { absent() }
     }
 
     static func write(_ field: Schema.Kind, at pointer: UnsafeRawPointer, escaped: Bool, into output: inout [UInt8]) {
@@ -139,36 +149,41 @@ indirect enum Op {
         }
     }
 
-    static func section(_ field: Schema.Kind, at pointer: UnsafeRawPointer, inverted: Bool, body: [Op], stack: [UnsafeRawPointer],
+    static func section(_ field: Schema.Kind, at pointer: UnsafeRawPointer, inverted: Bool, body: [Op], stack: inout [UnsafeRawPointer],
                         into output: inout [UInt8]) {
+        func runPushing(_ value: UnsafeRawPointer) {
+            stack.append(value)
+            run(body, stack: &stack, into: &output)
+            stack.removeLast()
+        }
         switch field {
         case .flag(let read):
-            if read(pointer) != inverted { run(body, stack: stack, into: &output) }
+            if read(pointer) != inverted { run(body, stack: &stack, into: &output) }
         case .number(let read):
-            if (read(pointer) != 0) != inverted { run(body, stack: stack, into: &output) }
+            if (read(pointer) != 0) != inverted { run(body, stack: &stack, into: &output) }
         case .html(let read):
-            if read(pointer).isEmpty == inverted { run(body, stack: stack, into: &output) }
+            if read(pointer).isEmpty == inverted { run(body, stack: &stack, into: &output) }
         case .text(let read):
             let text = read(pointer)
             if inverted {
-                if text.isEmpty { run(body, stack: stack, into: &output) }
+                if text.isEmpty { run(body, stack: &stack, into: &output) }
             } else if !text.isEmpty {
-                withUnsafePointer(to: text) { run(body, stack: stack + [UnsafeRawPointer($0)], into: &output) }
+                withUnsafePointer(to: text) { runPushing(UnsafeRawPointer($0)) }
             }
         case .texts(let read):
             let texts = read(pointer)
             if inverted {
-                if texts.isEmpty { run(body, stack: stack, into: &output) }
+                if texts.isEmpty { run(body, stack: &stack, into: &output) }
             } else {
                 texts.withUnsafeBufferPointer { buffer in
-                    for i in buffer.indices { run(body, stack: stack + [UnsafeRawPointer(buffer.baseAddress! + i)], into: &output) }
+                    for i in buffer.indices { runPushing(UnsafeRawPointer(buffer.baseAddress! + i)) }
                 }
             }
         case .object(let nested), .list(let nested):
             if inverted {
-                if !nested.with(pointer, { _ in }) { run(body, stack: stack, into: &output) }
+                if !nested.with(pointer, { _ in }) { run(body, stack: &stack, into: &output) }
             } else {
-                _ = nested.with(pointer) { run(body, stack: stack + [$0], into: &output) }
+                _ = nested.with(pointer) { runPushing($0) }
             }
         }
     }
