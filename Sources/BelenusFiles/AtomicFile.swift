@@ -21,7 +21,7 @@ public enum AtomicFile {
         let temp = "\(temporaryFolder)/\(name).\(getpid()).\(counter.next())"
         var fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0, errno == ENOENT {  // the first page of a site: no folder for temporary files yet
-            try FileManager.default.createDirectory(atPath: temporaryFolder, withIntermediateDirectories: true)
+            try makeFolders(temporaryFolder)
             fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
         guard fd >= 0 else { throw SiteError(file: temp, "cannot create: \(String(cString: strerror(errno)))") }
@@ -30,14 +30,26 @@ public enum AtomicFile {
         CrashPoint.reach("site.page-before-rename")
         var renamed = ok && closed && rename(temp, path) == 0
         if ok, closed, !renamed, errno == ENOENT {  // the page's folder does not exist yet
-            let folder = (path as NSString).deletingLastPathComponent
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) { try? makeFolders(String(path[..<slash])) }
             renamed = rename(temp, path) == 0
         }
         guard renamed else {
             let reason = String(cString: strerror(errno))
             unlink(temp)
             throw SiteError(file: path, "cannot write: \(reason)")
+        }
+    }
+
+    /// `mkdir -p`: makes `folder` and the folders above it that are missing, by system calls
+    /// (FileManager's `createDirectory` checked each level with `stat` first: 4 % of a full build).
+    public static func makeFolders(_ folder: String) throws {
+        if mkdir(folder, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT, let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")), slash != folder.utf8.startIndex else {
+            throw SiteError(file: folder, "cannot create the folder: \(String(cString: strerror(errno)))")
+        }
+        try makeFolders(String(folder[..<slash]))
+        guard mkdir(folder, 0o755) == 0 || errno == EEXIST else {
+            throw SiteError(file: folder, "cannot create the folder: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -22,6 +22,10 @@ func slugsFoldAccentsAndPunctuation(_ text: String, _ slug: String) {
     ("2021-03-04T17:02:11+02:00", 1_614_870_131.0),
     ("2021-03-04", 1_614_816_000.0),
     ("2021-03-04T15:02", 1_614_870_120.0),
+    (" \t2021-03-04T15:02:11Z ", 1_614_870_131.0),
+    ("2024-02-29T12:00:00Z", 1_709_208_000.0),
+    ("1969-12-31T23:59:59Z", -1.0),
+    ("2000-03-01", 951_868_800.0),
 ])
 func timestampsParseTheFormsPeopleWrite(_ text: String, _ epoch: Double) {
     #expect(Timestamp.parse(text) == Date(timeIntervalSince1970: epoch))
@@ -34,6 +38,17 @@ func badTimestampsAreRefused(_ text: String) {
 
 @Test func timestampsRoundTrip() {
     #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_614_870_131)) == "2021-03-04T15:02:11Z")
+    // The parser's calendar arithmetic against the C library's gmtime (which `iso` uses): every
+    // 7 h 13 min 17 s from 1901 to 2100 (all hours, days, months and leap years).
+    var t = -2_145_916_800
+    while t < 4_102_444_800 {
+        let date = Date(timeIntervalSince1970: TimeInterval(t))
+        guard Timestamp.parse(Timestamp.iso(date)) == date else {
+            Issue.record("\(Timestamp.iso(date)) parses as \(String(describing: Timestamp.parse(Timestamp.iso(date))))")
+            return
+        }
+        t += 25_997
+    }
 }
 
 @Test func hexIsTwoLowerCaseDigitsAByteAndSixteenAWord() {
