@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CSQLiteConfig", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // cmark with a per-thread bump allocator (docs/performance.md: cmark's malloc and free).
+        .target(name: "CmarkArena", dependencies: ["CCmark"]),
 
         // Value types and rules. No I/O.
         .target(name: "BelenusCore"),
@@ -49,7 +51,7 @@ let package = Package(
         // The views: the theme (templates linked to typed models, UI strings, assets), one model
         // per page, form and mail, cmark.
         .target(name: "BelenusViews", dependencies: [
-            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusTemplates", "CCmark",
+            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusTemplates", "CCmark", "CmarkArena",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The generator: which pages exist, what each depends on, and the publisher.
