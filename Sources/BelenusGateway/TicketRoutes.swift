@@ -145,11 +145,10 @@ extension Gateway {
         return PageBlocks.cut(try generatedPage(file, missing: "the page of ticket \(number)"), block: actor.role.isStaff ? "client" : "staff")
     }
 
-    /// A generated private page, its empty `csrf` fields filled with this session's token.
+    /// A generated private page with this session's CSRF token in its slots.
     func generatedPage(_ file: String, missing: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: file) else { throw GatewayError(500, "\(missing) is missing") }
-        guard !csrfToken.isEmpty else { return Array(data) }
-        return PageBlocks.replacing("name=\"csrf\" value=\"\"", with: "name=\"csrf\" value=\"\(csrfToken)\"", in: Array(data))
+        return PageBlocks.filled(Array(data), with: csrfToken)
     }
 
     /// `GET /dashboard`, technicians and admins only: the generated dashboard, brought up to date

@@ -20,7 +20,7 @@ extension SiteBuilder {
     /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
     /// changes what pages look like, so that sites built by the older binary render again
     /// (templates, strings, config and data are fingerprinted by themselves).
-    static let renderVersion = "7"
+    static let renderVersion = "8"
 
     /// Part of every page's fingerprint: the generator's version, the theme and the config.
     var baseFingerprint: String { Self.renderVersion + theme.fingerprint + StableHash.hex("\(config)") }
@@ -70,7 +70,7 @@ extension SiteBuilder {
         for ticket in tickets {
             let fingerprint = staffBase + ticketPages.fingerprint(ticket)
             jobs.append(PageJob(path: TicketPages.ticketPath(ticket.number), fingerprint: fingerprint, ticket: ticket.number,
-                                render: { details in details.map { ticketPages.ticketPage($0) } ?? [] }))
+                                render: { details in details.map { ticketPages.privatePage($0) } ?? [] }))
             if let token = tokens[ticket.number] {
                 jobs.append(PageJob(path: TicketPages.linkPath(token), fingerprint: fingerprint + "|link", ticket: ticket.number,
                                     render: { details in details.map(ticketPages.linkPage) ?? [] }))

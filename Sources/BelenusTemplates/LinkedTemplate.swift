@@ -19,16 +19,25 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
     /// Links `name` with a `Globals` value beneath the model: names the model does not have are
     /// looked up there (`site.title` on every page). `output: .text` is for plain text (mail):
     /// nothing is escaped there, and `{{{…}}}` means the same as `{{…}}`.
-    public init<Globals: TemplateModel>(_ name: String, in library: TemplateLibrary, globals: Globals.Type, output: TemplateOutput = .html) throws(TemplateError) {
+    ///
+    /// `slot` names a text field of `Globals` whose places in the output are recorded
+    /// (`render(_:globals:slots:)`): a page written once and served to many people gets each
+    /// one's value there (the session's CSRF token) without anyone searching the page for it.
+    public init<Globals: TemplateModel>(
+        _ name: String, in library: TemplateLibrary, globals: Globals.Type, output: TemplateOutput = .html, slot: String? = nil
+    ) throws(TemplateError) {
         try self.init(name, in: library, stack: [Globals.templateFields.schema, Model.templateFields.schema],
-                      globals: ObjectIdentifier(Globals.self), output: output)
+                      globals: ObjectIdentifier(Globals.self), output: output, slot: slot)
     }
 
-    private init(_ name: String, in library: TemplateLibrary, stack: [Schema], globals: ObjectIdentifier?, output: TemplateOutput = .html) throws(TemplateError) {
+    private init(
+        _ name: String, in library: TemplateLibrary, stack: [Schema], globals: ObjectIdentifier?, output: TemplateOutput = .html, slot: String? = nil
+    ) throws(TemplateError) {
         guard let nodes = try library.nodes(name) else {
             throw TemplateError(file: name, line: 1, column: 1, "no template '\(name)'")
         }
         var linker = Linker(library: library, output: output)
+        linker.slot = slot
         linker.including = [name]
         self.program = Op.merged(try linker.link(nodes, file: library.files[name] ?? name, stack: stack.map { .model($0) }, indentation: []))
         self.name = name
@@ -43,24 +52,32 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
         withUnsafePointer(to: model) {
             var stack = [UnsafeRawPointer($0)]
             stack.reserveCapacity(8)
-            Op.run(program, stack: &stack, into: &output)
+            var slots: [Int] = []
+            Op.run(program, stack: &stack, into: &output, slots: &slots)
         }
         return output
     }
 
     /// The page for `model` over `globals`, which must be of the type it was linked with.
     public func render<Globals: TemplateModel>(_ model: Model, globals: Globals, capacity: Int = 8 * 1024) -> [UInt8] {
+        renderMarkingSlots(model, globals: globals, capacity: capacity).output
+    }
+
+    /// The page for `model` over `globals`, and the byte offsets in it at which the slot field
+    /// (see `init`) was written, in order: each is where the field's value ends.
+    public func renderMarkingSlots<Globals: TemplateModel>(_ model: Model, globals: Globals, capacity: Int = 8 * 1024) -> (output: [UInt8], slots: [Int]) {
         precondition(self.globals == ObjectIdentifier(Globals.self), "\(name) was linked with other globals than \(Globals.self)")
         var output: [UInt8] = []
         output.reserveCapacity(capacity)
+        var slots: [Int] = []
         withUnsafePointer(to: globals) { outer in
             withUnsafePointer(to: model) {
                 var stack = [UnsafeRawPointer(outer), UnsafeRawPointer($0)]
                 stack.reserveCapacity(8)
-                Op.run(program, stack: &stack, into: &output)
+                Op.run(program, stack: &stack, into: &output, slots: &slots)
             }
         }
-        return output
+        return (output, slots)
     }
 
     public func text(_ model: Model) -> String { String(decoding: render(model), as: UTF8.self) }
@@ -72,6 +89,8 @@ indirect enum Op {
     /// A value written: the field `read` of the value reached from stack frame `frame` through
     /// `path` (objects in objects).
     case write(Reference, escaped: Bool)
+    /// A write of the slot field: where its value ends is recorded.
+    case slot(Reference, escaped: Bool)
     /// `{{.}}` over a text pushed by a section.
     case writeFrameText(frame: Int, escaped: Bool)
     case section(Reference, inverted: Bool, [Op])
@@ -101,21 +120,24 @@ indirect enum Op {
 
     /// Runs `program` over the context `stack` (a section pushes its value for its body and
     /// pops it after, so no iteration allocates a stack of its own).
-    static func run(_ program: [Op], stack: inout [UnsafeRawPointer], into output: inout [UInt8]) {
+    static func run(_ program: [Op], stack: inout [UnsafeRawPointer], into output: inout [UInt8], slots: inout [Int]) {
         for op in program {
             switch op {
             case .bytes(let bytes):
                 output.append(contentsOf: bytes)
             case .write(let reference, let escaped):
                 reach(reference, from: stack[reference.frame]) { pointer in write(reference.field, at: pointer, escaped: escaped, into: &output) }
+            case .slot(let reference, let escaped):
+                reach(reference, from: stack[reference.frame]) { pointer in write(reference.field, at: pointer, escaped: escaped, into: &output) }
+                slots.append(output.count)
             case .writeFrameText(let frame, let escaped):
                 let text = stack[frame].assumingMemoryBound(to: String.self).pointee
                 if escaped { HTMLBytes.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
             case .section(let reference, let inverted, let body):
                 reach(reference, from: stack[reference.frame]) { pointer in
-                    section(reference.field, at: pointer, inverted: inverted, body: body, stack: &stack, into: &output)
+                    section(reference.field, at: pointer, inverted: inverted, body: body, stack: &stack, into: &output, slots: &slots)
                 } absent: {
-                    if inverted { run(body, stack: &stack, into: &output) }
+                    if inverted { run(body, stack: &stack, into: &output, slots: &slots) }
                 }
             }
         }
@@ -150,30 +172,30 @@ indirect enum Op {
     }
 
     static func section(_ field: Schema.Kind, at pointer: UnsafeRawPointer, inverted: Bool, body: [Op], stack: inout [UnsafeRawPointer],
-                        into output: inout [UInt8]) {
+                        into output: inout [UInt8], slots: inout [Int]) {
         func runPushing(_ value: UnsafeRawPointer) {
             stack.append(value)
-            run(body, stack: &stack, into: &output)
+            run(body, stack: &stack, into: &output, slots: &slots)
             stack.removeLast()
         }
         switch field {
         case .flag(let read):
-            if read(pointer) != inverted { run(body, stack: &stack, into: &output) }
+            if read(pointer) != inverted { run(body, stack: &stack, into: &output, slots: &slots) }
         case .number(let read):
-            if (read(pointer) != 0) != inverted { run(body, stack: &stack, into: &output) }
+            if (read(pointer) != 0) != inverted { run(body, stack: &stack, into: &output, slots: &slots) }
         case .html(let read):
-            if read(pointer).isEmpty == inverted { run(body, stack: &stack, into: &output) }
+            if read(pointer).isEmpty == inverted { run(body, stack: &stack, into: &output, slots: &slots) }
         case .text(let read):
             let text = read(pointer)
             if inverted {
-                if text.isEmpty { run(body, stack: &stack, into: &output) }
+                if text.isEmpty { run(body, stack: &stack, into: &output, slots: &slots) }
             } else if !text.isEmpty {
                 withUnsafePointer(to: text) { runPushing(UnsafeRawPointer($0)) }
             }
         case .texts(let read):
             let texts = read(pointer)
             if inverted {
-                if texts.isEmpty { run(body, stack: &stack, into: &output) }
+                if texts.isEmpty { run(body, stack: &stack, into: &output, slots: &slots) }
             } else {
                 texts.withUnsafeBufferPointer { buffer in
                     for i in buffer.indices { runPushing(UnsafeRawPointer(buffer.baseAddress! + i)) }
@@ -181,7 +203,7 @@ indirect enum Op {
             }
         case .object(let nested), .list(let nested):
             if inverted {
-                if !nested.with(pointer, { _ in }) { run(body, stack: &stack, into: &output) }
+                if !nested.with(pointer, { _ in }) { run(body, stack: &stack, into: &output, slots: &slots) }
             } else {
                 _ = nested.with(pointer) { runPushing($0) }
             }
@@ -199,6 +221,8 @@ public enum TemplateOutput: Sendable {
 struct Linker {
     let library: TemplateLibrary
     var output = TemplateOutput.html
+    /// The globals' field whose writes are `Op.slot`s.
+    var slot: String?
 
     /// What each frame of the context stack holds, as the linker knows it.
     enum Frame {
@@ -243,7 +267,11 @@ struct Linker {
                 case .html:
                     break
                 }
-                ops.append(.write(reference, escaped: escaped && output == .html))
+                if let slot, name.parts == [slot], reference.frame == 0, reference.path.isEmpty, stack.count > 1 {
+                    ops.append(.slot(reference, escaped: escaped && output == .html))
+                } else {
+                    ops.append(.write(reference, escaped: escaped && output == .html))
+                }
             case .section(let name, let inverted, let children, let at):
                 guard !name.isImplicit else {
                     throw TemplateError(file: file, line: at.line, column: at.column, "a section needs a name, not '.'")

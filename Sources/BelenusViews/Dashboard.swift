@@ -62,7 +62,7 @@ public struct Dashboard: Sendable {
             techRows: stackedRows(key: { c in c.technician.map { names[$0] ?? $0.rawValue } ?? none }, theme: theme),
             weekly: weeklyChart(theme: theme),
             legend: Self.states.map { .init(state: $0.rawValue, label: theme.string("sla_\($0.rawValue)"), icon: TicketPages.icon($0), count: 0, width: "") })
-        return theme.render(theme.pages.dashboard, model, globals: PageGlobals(config))
+        return theme.renderSlotted(theme.pages.dashboard, model, globals: PageGlobals(config))
     }
 
     /// One row per product or technician, most open tickets first: its bar's segments per state

@@ -5,8 +5,10 @@ import Foundation
 /// The audience blocks of a ticket page: the client's forms between `<!--belenus:client-->` and
 /// `<!--/belenus:client-->`, the staff's between `<!--belenus:staff-->` and `<!--/belenus:staff-->`.
 ///
-/// The gateway edits generated pages as bytes (it answers with bytes): no String is made of a
-/// page on the way out.
+/// And the CSRF slots of a page the gateway serves from one file to many people: the places where
+/// the template wrote `{{csrf}}`, recorded by the engine while rendering (`LinkedTemplate`'s
+/// slot), listed on the file's last line. The gateway writes the session's token there: it never
+/// searches a page for markup. It edits pages as bytes: no String is made of a page on the way out.
 public enum PageBlocks {
     /// Removes every block `name` (markers included).
     public static func cut(_ html: String, block name: String) -> String {
@@ -27,18 +29,42 @@ public enum PageBlocks {
         return kept
     }
 
-    /// `page` with every `target` replaced by `replacement`.
-    public static func replacing(_ target: String, with replacement: String, in page: [UInt8]) -> [UInt8] {
-        let target = Array(target.utf8), replacement = Array(replacement.utf8)
-        var result: [UInt8] = []
-        result.reserveCapacity(page.count)
-        var at = 0
-        while let found = ByteText.firstIndex(of: target, in: page, from: at) {
-            result.append(contentsOf: page[at..<found])
-            result.append(contentsOf: replacement)
-            at = found + target.count
+    // MARK: - Slots
+
+    /// The last line of a page that lists its slots: `<!--belenus:slots 1200 3456-->`, byte
+    /// offsets in the page before it, in order, where the session's CSRF token goes.
+    static let slotsLine = Array("<!--belenus:slots".utf8)
+
+    /// `page` with its slots listed on a last line of its own (none: the page as it is). The
+    /// gateway serves such a page only through `filled`, which takes the line off.
+    public static func slotted(_ page: [UInt8], slots: [Int]) -> [UInt8] {
+        guard !slots.isEmpty else { return page }
+        return page + slotsLine + Array(slots.map { " \($0)" }.joined().utf8) + Array("-->\n".utf8)
+    }
+
+    /// `page` with `value` written at each slot its last line lists, and that line taken off. A
+    /// page without the line (an older build's) is returned as it is; so is one whose line does
+    /// not describe it (offsets out of order or past its end): it is not guessed at.
+    public static func filled(_ page: [UInt8], with value: String) -> [UInt8] {
+        guard page.count > 1, page[page.count - 1] == UInt8(ascii: "\n"),
+              let lineStart = page[..<(page.count - 1)].lastIndex(of: UInt8(ascii: "\n")).map({ $0 + 1 }),
+              page[lineStart...].starts(with: slotsLine), page[..<(page.count - 1)].reversed().starts(with: Array("-->".utf8).reversed())
+        else { return page }
+        let numbers = page[(lineStart + slotsLine.count)..<(page.count - 4)].split(separator: UInt8(ascii: " "))
+        var slots: [Int] = []
+        for digits in numbers {
+            guard let n = Int(String(decoding: digits, as: UTF8.self)), n <= lineStart, n >= (slots.last ?? 0) else { return page }
+            slots.append(n)
         }
-        result.append(contentsOf: page[at...])
+        var result: [UInt8] = []
+        result.reserveCapacity(lineStart + slots.count * value.utf8.count)
+        var at = 0
+        for slot in slots {
+            result.append(contentsOf: page[at..<slot])
+            result.append(contentsOf: value.utf8)
+            at = slot
+        }
+        result.append(contentsOf: page[at..<lineStart])
         return result
     }
 }

@@ -161,6 +161,17 @@ public struct Theme: Sendable {
         }
     }
 
+    /// A page the gateway serves to many people from one file: rendered with an empty `csrf`,
+    /// the places of `{{csrf}}` listed on its last line (`PageBlocks.slotted`).
+    func renderSlotted<Model: TemplateModel>(_ page: ThemePage<Model>, _ model: Model, globals: PageGlobals) -> [UInt8] {
+        switch page.linked(in: library) {
+        case .success(let template):
+            let (output, slots) = template.renderMarkingSlots(model, globals: globals)
+            return PageBlocks.slotted(output, slots: slots)
+        case .failure(let error): return Array(HTMLEscaper.escape("\(error)").utf8)
+        }
+    }
+
     public func string(_ key: String) -> String { strings[key] ?? key }
 
     /// "4 mar 2021, 15:02 UTC": the same text for the same time, whatever the machine's locale.
@@ -197,7 +208,9 @@ final class ThemePage<Model: TemplateModel>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let result { return result }
-        let linked = Result { () throws(TemplateError) in try LinkedTemplate<Model>(name, in: library, globals: PageGlobals.self, output: output) }
+        let linked = Result { () throws(TemplateError) in
+            try LinkedTemplate<Model>(name, in: library, globals: PageGlobals.self, output: output, slot: "csrf")
+        }
         result = linked
         return linked
     }

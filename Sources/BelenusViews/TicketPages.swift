@@ -8,7 +8,9 @@ import Foundation
 ///
 /// A ticket's page holds the forms of both audiences, each between `<!--belenus:client-->` and
 /// `<!--/belenus:client-->` (or `staff`); the gateway, which knows who is looking, cuts out the
-/// other's before it serves the page. The `csrf` fields are empty: the page script fills them in.
+/// other's before it serves the page. The `csrf` fields are empty; in the file the gateway serves,
+/// their places are listed on its last line, and the gateway writes the session's token there
+/// (`PageBlocks.filled`); in a public copy (`ticket_pages = "link"`) the page script fills them.
 public struct TicketPages: Sendable {
     let config: SiteConfig
     let theme: Theme
@@ -47,6 +49,11 @@ public struct TicketPages: Sendable {
         PageBlocks.cut(ticketPage(details), block: "staff")
     }
 
+    /// The file the gateway serves for `GET /tickets/N`: the page with its slots listed.
+    public func privatePage(_ details: TicketDetails) -> [UInt8] {
+        theme.renderSlotted(theme.pages.ticket, model(details), globals: PageGlobals(config))
+    }
+
     /// The fingerprint of a ticket page: its revision, SLA state and deadline.
     public func fingerprint(_ ticket: Ticket) -> String {
         let sla = ticket.slaState(at: now, policy: config.slaPolicy)?.rawValue ?? "-"
@@ -71,6 +78,10 @@ public struct TicketPages: Sendable {
     /// The ticket's page; with `refused`, the gateway's answer to a refused form: the error on
     /// top and what was typed back in its form.
     public func ticketPage(_ details: TicketDetails, refused: RefusedForm? = nil, csrf: String = "") -> [UInt8] {
+        theme.render(theme.pages.ticket, model(details, refused: refused), globals: PageGlobals(config, csrf: csrf))
+    }
+
+    func model(_ details: TicketDetails, refused: RefusedForm? = nil) -> TicketPageView {
         let t = details.ticket
         let none = theme.string("none")
         func name(_ login: Login?) -> String { login.map { details.names[$0] ?? $0.rawValue } ?? none }
@@ -121,7 +132,7 @@ public struct TicketPages: Sendable {
                 waitingOptions: WaitingOn.allCases.map {
                     .init(value: $0.rawValue, label: theme.string("waiting_\($0.rawValue)"), selected: $0 == t.waitingOn)
                 }))
-        return theme.render(theme.pages.ticket, model, globals: PageGlobals(config, csrf: csrf))
+        return model
     }
 
     func attachmentView(_ a: Attachment) -> AttachmentView {

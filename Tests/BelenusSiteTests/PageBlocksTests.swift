@@ -19,11 +19,23 @@ import Testing
         #expect(PageBlocks.cut("", block: "staff") == "")
     }
 
-    @Test func everyOccurrenceIsReplacedAndNothingElse() {
-        let page = Array("<input name=\"csrf\" value=\"\">ñ<input name=\"csrf\" value=\"\">".utf8)
-        let filled = PageBlocks.replacing("name=\"csrf\" value=\"\"", with: "name=\"csrf\" value=\"abc\"", in: page)
-        #expect(String(decoding: filled, as: UTF8.self) == "<input name=\"csrf\" value=\"abc\">ñ<input name=\"csrf\" value=\"abc\">")
-        #expect(PageBlocks.replacing("zz", with: "y", in: Array("z".utf8)) == Array("z".utf8))
-        #expect(PageBlocks.replacing("ab", with: "", in: Array("abab".utf8)) == [])
+    /// A page's CSRF slots travel on its last line; the gateway writes the token there and takes
+    /// the line off, whatever the markup around them (no search of the page).
+    @Test func theTokenGoesWhereTheSlotsSayAndTheLineGoesAway() {
+        let page = Array("<input value=\"\" name=\"csrf\">ñ<input name=csrf value=>\n".utf8)
+        let slots = [14, 53]
+        let slotted = PageBlocks.slotted(page, slots: slots)
+        #expect(String(decoding: slotted, as: UTF8.self).hasSuffix("\n<!--belenus:slots 14 53-->\n"))
+        #expect(String(decoding: PageBlocks.filled(slotted, with: "abc"), as: UTF8.self)
+                == "<input value=\"abc\" name=\"csrf\">ñ<input name=csrf value=abc>\n")
+        #expect(PageBlocks.filled(slotted, with: "") == page)
+        #expect(PageBlocks.slotted(page, slots: []) == page)
+    }
+
+    /// A last line that does not describe the page is not acted on: the page stays as it is.
+    @Test(arguments: ["<!--belenus:slots 99-->\n", "<!--belenus:slots 5 2-->\n", "<!--belenus:slots x-->\n", "<!--belenus:slots 3-->"])
+    func aLineThatDoesNotFitThePageIsIgnored(_ line: String) {
+        let page = Array(("<p>hola</p>\n" + line).utf8)
+        #expect(PageBlocks.filled(page, with: "abc") == page)
     }
 }

@@ -101,3 +101,32 @@ struct ListPage: TemplateModel {
         #expect { try LinkedTemplate<ListPage>("page", in: library) } throws: { "\($0)" == message }
     }
 }
+
+/// The globals of a slotted page: the session's token is the slot.
+struct Session: TemplateModel {
+    var csrf: String
+    static let templateFields = TemplateFields<Session> { $0.text("csrf") { $0.csrf } }
+}
+
+@Suite struct TemplateSlotTests {
+    /// Wherever the theme writes `{{csrf}}` (in a layout, a partial, a list's rows, an attribute
+    /// in any order), the engine records where; a field of the same name in the model is not it.
+    @Test func theSlotIsRecordedWhereverTheTemplateWritesIt() throws {
+        let library = try LinkedTemplateTests.library([
+            "page": "{{<layout}}{{$main}}{{#rows}}<form><input value=\"{{csrf}}\" name=\"csrf\">{{title}}</form>{{/rows}}{{#owner}}{{name}}{{/owner}}{{/main}}{{/layout}}",
+            "layout": "<nav><input type=hidden name=csrf value={{csrf}}></nav>{{$main}}{{/main}}{{>foot}}",
+            "foot": "<p>{{csrf}}</p>",
+        ])
+        let page = try LinkedTemplate<ListPage>("page", in: library, globals: Session.self, slot: "csrf")
+        let model = ListPage(title: "", intro: .empty, rows: [Row(number: 1, title: "uno", closed: false, tags: []), Row(number: 2, title: "dos", closed: false, tags: [])],
+                             owner: Person(name: "Ana"), note: "")
+        let (output, slots) = page.renderMarkingSlots(model, globals: Session(csrf: ""))
+        #expect(slots.count == 4)
+        var filled = output
+        for slot in slots.reversed() { filled.insert(contentsOf: Array("T".utf8), at: slot) }
+        #expect(String(decoding: filled, as: UTF8.self)
+                == "<nav><input type=hidden name=csrf value=T></nav><form><input value=\"T\" name=\"csrf\">uno</form><form><input value=\"T\" name=\"csrf\">dos</form>Ana<p>T</p>")
+        // The same render with the value: the same page.
+        #expect(page.render(model, globals: Session(csrf: "T")) == filled)
+    }
+}

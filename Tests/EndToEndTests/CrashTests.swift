@@ -15,7 +15,7 @@ import Testing
             if path == ".tmp" { walk?.skipDescendants(); continue }
             guard path.hasSuffix(".html") else { continue }
             let text = String(decoding: FileManager.default.contents(atPath: "\(output)/\(path)") ?? Data(), as: UTF8.self)
-            if !text.hasPrefix("<!DOCTYPE html>") || !text.hasSuffix("</html>\n") { torn.append(path) }
+            if !CGI.isWholePage(text) { torn.append(path) }
         }
         return torn
     }

@@ -147,6 +147,15 @@ struct CGI {
     }
 
     static var multipartType: String { "multipart/form-data; boundary=\(boundary)" }
+
+    /// Whether `text` is a whole generated page: the doctype, then everything to `</html>`, then
+    /// (a page the gateway serves) the line that lists its CSRF slots.
+    static func isWholePage(_ text: String) -> Bool {
+        guard text.hasPrefix("<!DOCTYPE html>") else { return false }
+        if text.hasSuffix("</html>\n") { return true }
+        guard text.hasSuffix("-->\n"), let line = text.dropLast().lastIndex(of: "\n") else { return false }
+        return text[text.index(after: line)...].hasPrefix("<!--belenus:slots ") && text[...line].hasSuffix("</html>\n")
+    }
 }
 
 /// A site with two companies, a client of each, a tech and an admin, two products; each test

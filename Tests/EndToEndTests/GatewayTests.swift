@@ -94,6 +94,30 @@ import Testing
 }
 
 @Suite struct GatewayTicketTests {
+    /// The token goes wherever the theme writes `{{csrf}}` (the engine records the places when
+    /// it renders the file): a webmaster who writes the attribute first, or adds a form of their
+    /// own, still gets working forms; the served page does not show the list of places.
+    @Test func theSessionsTokenGoesWhereverTheThemeWritesIt() throws {
+        let site = try GatewaySite.make()
+        let template = site.root + "/site-templates/ticket.mustache"
+        let text = site.read("site-templates/ticket.mustache")
+        try text.replacingOccurrences(of: "<input type=\"hidden\" name=\"csrf\" value=\"{{csrf}}\">", with: "<input value=\"{{csrf}}\" type=\"hidden\" name=\"csrf\">")
+            .replacingOccurrences(of: "{{/main}}", with: "<p data-token=\"{{csrf}}\"></p>{{/main}}")
+            .write(toFile: template, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["build", "--site", site.root]).status == 0)
+        let n = try site.openTicket(as: site.ana)
+        for (who, token) in [(site.ana, site.ana.csrf), (site.tech, site.tech.csrf)] {
+            let page = try site.run("GET", "/tickets/\(n)", as: who).body
+            let forms = page.components(separatedBy: "<input value=\"").dropFirst()
+            #expect(!forms.isEmpty && forms.allSatisfy { $0.hasPrefix(token + "\" type=\"hidden\" name=\"csrf\"") }, "\(page)")
+            #expect(page.contains("<p data-token=\"\(token)\"></p>") && !page.contains("belenus:slots") && page.hasSuffix("</html>\n"))
+            #expect(page.contains("name=\"csrf\" value=\"\(token)\""))  // the layout's logout form, as it was
+            #expect(!page.contains("name=\"csrf\" value=\"\"") && !page.contains("<input value=\"\" type=\"hidden\" name=\"csrf\""))
+        }
+        // The file itself holds no token.
+        #expect(!site.read("output/private/tickets/\(n)/index.html").contains(site.ana.csrf))
+    }
+
     @Test func aClientOpensATicketWithAFileAndEveryPartIsThere() throws {
         let site = try GatewaySite.make()
         let bytes = Array("<script>alert(1)</script>\n".utf8) + [0, 255, 1]
