@@ -40,6 +40,27 @@ public enum AtomicFile {
         }
     }
 
+    /// Creates `path` with `bytes` unless a file is there already (a content-addressed store:
+    /// the same name means the same bytes); returns whether this call created it. Written to a
+    /// temporary file beside it, then `link(2)`, which fails when another writer won the race:
+    /// then theirs is ours. Never a half-written file at `path`.
+    public static func createUnlessPresent(_ bytes: [UInt8], at path: String, permissions: mode_t = 0o640) throws -> Bool {
+        if access(path, F_OK) == 0 { return false }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { throw SiteError(file: path, "not a path") }
+        let folder = String(path[..<slash])
+        try makeFolders(folder)
+        let temp = "\(folder)/.\(String(path[path.utf8.index(after: slash)...])).\(getpid()).\(counter.next()).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        guard fd >= 0 else { throw SiteError(file: temp, "cannot create: \(String(cString: strerror(errno)))") }
+        let ok = FileDescriptor.writeAll(fd, bytes)
+        let closed = close(fd) == 0
+        defer { unlink(temp) }
+        guard ok, closed else { throw SiteError(file: path, "cannot write: \(String(cString: strerror(errno)))") }
+        if link(temp, path) == 0 { return true }
+        guard errno == EEXIST else { throw SiteError(file: path, "cannot write: \(String(cString: strerror(errno)))") }
+        return false
+    }
+
     /// `mkdir -p`: makes `folder` and the folders above it that are missing, by system calls
     /// (FileManager's `createDirectory` checked each level with `stat` first: 4 % of a full build).
     public static func makeFolders(_ folder: String) throws {

@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusFiles
 import BelenusInput
 import Foundation
 
@@ -9,17 +10,11 @@ struct AttachmentFiles {
     /// Stores `bytes`; returns its hash and whether this call created the file (to undo on failure).
     func store(_ bytes: [UInt8]) throws -> (sha256: String, created: Bool) {
         let hash = Secrets.sha256(bytes)
-        let target = "\(directory)/\(hash)"
-        if FileManager.default.fileExists(atPath: target) { return (hash, false) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temp = "\(directory)/.\(hash).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(bytes), attributes: [.posixPermissions: 0o640]) else {
-            throw GatewayError(500, "cannot store the attachment")
+        do {
+            return (hash, try AtomicFile.createUnlessPresent(bytes, at: path(hash)))
+        } catch {
+            throw GatewayError(500, "cannot store the attachment: \(error)")
         }
-        // link(2) fails if another request stored the same bytes meanwhile: then theirs is ours.
-        let linked = link(temp, target) == 0
-        unlink(temp)
-        return (hash, linked)
     }
 
     func path(_ sha256: String) -> String { "\(directory)/\(sha256)" }

@@ -41,7 +41,6 @@ extension Gateway {
                 let change = try current.publish(slug: slug, by: actor, at: now)
                 // Inside the transaction: if the file cannot be written, nothing is recorded. The
                 // temporary file is beside it (same file system); it does not end in `.md`.
-                try FileManager.default.createDirectory(atPath: paths.publishedKB, withIntermediateDirectories: true)
                 try AtomicFile.write(Array(text.utf8), to: file, temporaryFolder: paths.publishedKB)
                 return change
             }

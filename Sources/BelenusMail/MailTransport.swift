@@ -22,16 +22,12 @@ public enum MailTransport: Sendable {
         let bytes = Array(message.rfc5322.utf8)
         switch self {
         case .file(let directory):
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let stamp = Int(message.date.timeIntervalSince1970)
             let name = "\(stamp)-\(String(format: "%06d", id)).eml"
-            let temp = "\(directory)/.\(name).\(getpid()).tmp"
-            guard FileManager.default.createFile(atPath: temp, contents: Data(bytes)) else {
-                throw MailError("cannot write \(temp)")
-            }
-            guard rename(temp, "\(directory)/\(name)") == 0 else {
-                unlink(temp)
-                throw MailError("cannot rename to \(directory)/\(name): \(String(cString: strerror(errno)))")
+            do {
+                try AtomicFile.write(bytes, to: "\(directory)/\(name)", temporaryFolder: "\(directory)/\(AtomicFile.temporaryFolderName)")
+            } catch {
+                throw MailError("cannot write \(directory)/\(name): \(error)")
             }
         case .sendmail(let command):
             guard let program = command.first else { throw MailError("sendmail_command is empty") }
