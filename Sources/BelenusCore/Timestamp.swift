@@ -28,6 +28,26 @@ public enum Timestamp {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Parses what a person types or a `datetime-local` input sends: an instant with `Z` or an
+    /// offset, or a local "YYYY-MM-DDTHH:MM[:SS]" (or "YYYY-MM-DD") read as a clock time in the
+    /// zone whose offset from UTC at an instant is `offset` (seconds east, as `TimeZone` gives).
+    public static func parse(_ text: String, localOffset offset: (Date) -> Int) -> Date? {
+        guard let naive = parse(text) else { return nil }
+        guard !hasZone(text) else { return naive }
+        // The clock time read as UTC, moved by the zone's offset there; again with the offset
+        // at the result, for the hours next to a change of offset.
+        let first = naive - TimeInterval(offset(naive))
+        let second = naive - TimeInterval(offset(first))
+        return second
+    }
+
+    /// Whether `text` names its zone (`Z`, `+HH:MM`, `-HH:MM` after the time).
+    static func hasZone(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count > 10 else { return false }
+        return bytes[10...].contains { $0 == UInt8(ascii: "Z") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+    }
+
     /// Parses "YYYY-MM-DDTHH:MM:SSZ", "…+HH:MM", "YYYY-MM-DDTHH:MM" (UTC) or "YYYY-MM-DD".
     public static func parse(_ text: String) -> Date? {
         // Spaces and tabs around it dropped by byte (Foundation's `trimmingCharacters` was 5 % of

@@ -11,6 +11,8 @@ public struct SiteConfig: Hashable, Sendable {
     public var baseURL = "http://127.0.0.1:8080"
     public var gatewayPath = "/cgi-bin/belenus"
     public var language = "es"
+    /// The IANA zone in which people read and type dates ("America/Mexico_City"); JSON stays UTC.
+    public var timezone = "UTC"
     public var ticketPages = TicketPages.login
     public var maxAttachments = 3
     public var maxAttachmentBytes = 1_048_576
@@ -48,6 +50,10 @@ public struct SiteConfig: Hashable, Sendable {
         c.gatewayPath = (try file.text("gateway_path") ?? c.gatewayPath).trimmingSuffix("/")
         c.language = try file.text("language") ?? c.language
         guard ["es", "en"].contains(c.language) else { throw SiteError(file: path, "language: \"es\" or \"en\", not \"\(c.language)\"") }
+        c.timezone = try file.text("timezone") ?? c.timezone
+        guard Self.isKnownTimeZone(c.timezone) else {
+            throw SiteError(file: path, "timezone: \"\(c.timezone)\" is not a time zone name such as \"America/Mexico_City\" or \"UTC\"")
+        }
         if let pages = try file.text("ticket_pages") {
             guard let value = TicketPages(rawValue: pages) else { throw SiteError(file: path, "ticket_pages: \"login\" or \"link\", not \"\(pages)\"") }
             c.ticketPages = value
@@ -76,6 +82,12 @@ public struct SiteConfig: Hashable, Sendable {
             c.sessionHours = try s.number("session_hours") ?? c.sessionHours
         }
         return c
+    }
+
+    /// Whether `name` is a zone of the IANA database Foundation carries (ICU's copy: the same on
+    /// every machine, with or without `/usr/share/zoneinfo`).
+    public static func isKnownTimeZone(_ name: String) -> Bool {
+        !name.isEmpty && TimeZone(identifier: name) != nil
     }
 
     /// One table of the file; a key of the wrong type is an error that names it.

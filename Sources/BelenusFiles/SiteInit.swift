@@ -18,6 +18,7 @@ public enum SiteInit {
         base_url = "http://127.0.0.1:8080"
         gateway_path = "/cgi-bin/belenus"
         language = "es"
+        timezone = "UTC"                  # where people read and type dates, e.g. "America/Mexico_City"
         ticket_pages = "login"
 
         [tickets]
@@ -39,7 +40,10 @@ public enum SiteInit {
         """
 
     /// Refuses a folder that already holds a site; copies the theme and pages from `source`.
-    public static func create(at dir: String, from source: String = defaultSource) throws -> SitePaths {
+    public static func create(at dir: String, from source: String = defaultSource, timezone: String = "UTC") throws -> SitePaths {
+        guard SiteConfig.isKnownTimeZone(timezone) else {
+            throw SiteError(file: dir, "--timezone: \"\(timezone)\" is not a time zone name such as \"America/Mexico_City\" or \"UTC\"")
+        }
         let fm = FileManager.default
         let paths = SitePaths(root: dir)
         if fm.fileExists(atPath: paths.config) || fm.fileExists(atPath: paths.templates) {
@@ -55,7 +59,8 @@ public enum SiteInit {
         if fm.fileExists(atPath: from.contentPages) {
             try fm.copyItem(atPath: from.contentPages, toPath: paths.contentPages)
         }
-        try Data(defaultConfig.utf8).write(to: URL(fileURLWithPath: paths.config))
+        let config = defaultConfig.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"\(timezone)\"")
+        try Data(config.utf8).write(to: URL(fileURLWithPath: paths.config))
         try paths.prepareWritableFolders()
         return paths
     }

@@ -256,7 +256,7 @@ extension Gateway {
                 case .close: try ticket.close(solution: form.value("body") ?? "", by: actor, at: now)
                 case .assign:
                     try ticket.assign(to: Login(try form.required("assigned")), technicians: technicians, by: actor, at: now)
-                case .update: try ticket.update(try Self.update(from: form), technicians: technicians, by: actor, at: now)
+                case .update: try ticket.update(try Self.update(from: form, clock: LocalClock(timezone: config.timezone)), technicians: technicians, by: actor, at: now)
                 case .view, .publish: throw GatewayError(404, "no such action")
                 }
             }
@@ -267,10 +267,14 @@ extension Gateway {
 
     /// The fields of `update` that the form sent (an empty one leaves its value as it is,
     /// except `provider_ref`, which an empty value clears).
-    static func update(from form: FormFields) throws -> TicketUpdate {
+    /// `due_at` is a local time of the site's zone (what a `datetime-local` input sends) or an
+    /// instant with `Z` or an offset.
+    static func update(from form: FormFields, clock: LocalClock) throws -> TicketUpdate {
         var update = TicketUpdate()
         if let text = form.value("due_at")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let date = Timestamp.parse(text) else { throw FieldError(field: "due_at", message: "'\(text)' is not a date and time (2026-12-01T17:00:00Z)", code: "not_a_date", values: [text]) }
+            guard let date = clock.parse(text) else {
+                throw FieldError(field: "due_at", message: "'\(text)' is not a date and time (2026-12-15T10:00, local)", code: "not_a_date", values: [text])
+            }
             update.dueAt = date
         }
         if let text = form.value("waiting_on"), !text.isEmpty {
@@ -323,11 +327,12 @@ extension Gateway {
     func mailPlan() throws -> MailPlan {
         let views = try self.views.get()
         let actorName = session?.user.name ?? ""
+        let names = try store.displayNames()
         let base = config.baseURL + config.gatewayPath
         let linkMode = config.ticketPages == .link, siteURL = config.baseURL
         let plan = MailPlan(supportTeam: config.supportTeam) { change, token in
             let link = if linkMode, let token { "\(siteURL)/t/\(token)/" } else { "\(base)/tickets/\(change.ticket.number)" }
-            return views.notice(for: change, actorName: actorName, link: link)
+            return views.notice(for: change, actorName: actorName, names: names, link: link)
         }
         mailPlans.append(plan)
         return plan

@@ -92,7 +92,7 @@ extension SiteBuilder {
     /// The technicians' dashboard: its counts move with time and with every change.
     func dashboardJob(now: Date) throws -> PageJob {
         let names = Dictionary(try store.users().filter { $0.role != .client }.map { ($0.login, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let dashboard = try Dashboard(store: store, now: now, policy: config.slaPolicy, names: names)
+        let dashboard = try Dashboard(store: store, now: now, policy: config.slaPolicy, names: names, clock: theme.clock)
         let (config, theme) = (config, theme)
         return PageJob(path: Dashboard.path, fingerprint: baseFingerprint + dashboard.fingerprint, ticket: nil,
                        render: { _ in dashboard.page(config: config, theme: theme) })

@@ -29,7 +29,7 @@ public struct SiteBuilder {
     public init(paths: SitePaths, store: Store) throws {
         self.paths = paths
         self.config = try SiteConfig.load(path: paths.config)
-        self.theme = try Theme.load(from: paths.templates, language: config.language)
+        self.theme = try Theme.load(from: paths.templates, language: config.language, timezone: config.timezone)
         self.store = store
     }
 

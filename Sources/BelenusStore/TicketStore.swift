@@ -124,6 +124,11 @@ extension Store {
         }
     }
 
+    /// Every person's display name, by login.
+    public func displayNames() throws -> [Login: String] {
+        try read { db in try Self.displayNames(db) }
+    }
+
     static func displayNames(_ db: Database) throws -> [Login: String] {
         var names: [Login: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT login, name FROM users") {

@@ -16,23 +16,16 @@ public struct Dashboard: Sendable {
 
     let openCounts: [OpenCount]
     let weekly: [WeekCount]
-    /// Monday 00:00 UTC of the oldest week shown.
+    /// Local midnight of the Monday of the oldest week shown (the weeks of the site's time zone).
     let firstWeek: Date
     /// Display names of the technicians, by login.
     let names: [Login: String]
 
-    public init(store: Store, now: Date, policy: SLAPolicy, names: [Login: String]) throws {
-        firstWeek = Self.monday(of: now) - Double(Self.weeks - 1) * 7 * 86_400
+    public init(store: Store, now: Date, policy: SLAPolicy, names: [Login: String], clock: LocalClock) throws {
+        firstWeek = clock.monday(of: now - Double(Self.weeks - 1) * 7 * 86_400)
         openCounts = try store.openCounts(now: now, policy: policy)
         weekly = try store.weeklyCounts(from: firstWeek, weeks: Self.weeks)
         self.names = names
-    }
-
-    /// Monday 00:00 UTC of the week of `date` (1970-01-01 was a Thursday).
-    static func monday(of date: Date) -> Date {
-        let day = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let weekday = ((day + 3) % 7 + 7) % 7  // 0 = Monday
-        return Date(timeIntervalSince1970: Double(day - weekday) * 86_400)
     }
 
     /// Changes when any figure shown changes (the week, a count, a technician's name).
@@ -98,10 +91,8 @@ public struct Dashboard: Sendable {
         let weeks = weekly.map { w in
             let x = left + Double(w.week) * slot
             let start = firstWeek + Double(w.week) * 7 * 86_400
-            let iso = Timestamp.iso(start)
-            let day = Int(iso.dropFirst(8).prefix(2)) ?? 1, month = Int(iso.dropFirst(5).prefix(2)) ?? 1
             return DashboardPage.Week(
-                label: "\(day) \(theme.months[month - 1])", dateISO: String(iso.prefix(10)), opened: w.opened, closed: w.closed,
+                label: theme.dayAndMonth(start), dateISO: String(theme.clock.localISO(start).prefix(10)), opened: w.opened, closed: w.closed,
                 labelX: Self.number(x + slot / 2),
                 openedX: Self.number(x + 6), openedY: Self.number(base - height(w.opened)), openedH: Self.number(height(w.opened)),
                 closedX: Self.number(x + 26), closedY: Self.number(base - height(w.closed)), closedH: Self.number(height(w.closed)))

@@ -14,7 +14,7 @@ public struct GatewayViews: Sendable {
     /// Each template is linked when first used: a request renders one or two of them.
     public init(paths: SitePaths, config: SiteConfig? = nil) throws {
         self.config = try config ?? SiteConfig.load(path: paths.config)
-        self.theme = try Theme.load(from: paths.templates, language: self.config.language, linkingAll: false)
+        self.theme = try Theme.load(from: paths.templates, language: self.config.language, timezone: self.config.timezone, linkingAll: false)
     }
 
     public func string(_ key: String) -> String { theme.string(key) }
@@ -88,14 +88,18 @@ public struct GatewayViews: Sendable {
 
     /// The words of the mail about `change` (SPEC §7), from the theme's `mail/subject` and
     /// `mail/notice` templates in the site's language.
-    public func notice(for change: TicketChange, actorName: String, link: String) -> Notice {
+    /// `names`: display names by login, for the technicians a change names.
+    public func notice(for change: TicketChange, actorName: String, names: [Login: String], link: String) -> Notice {
         let t = change.ticket, e = change.event
         let model = MailNotice(
             intro: ByteText.replacingFirst("%@", with: config.title, in: theme.string("mail_auto")),
             number: t.number.rawValue, title: t.title, product: t.product, version: t.version,
             statusLabel: theme.string("status_\(t.status.rawValue)"), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
             actorName: actorName, eventLabel: theme.string("event_\(e.kind.rawValue)"),
-            changes: e.changes.map { .init(fieldLabel: theme.string("field_\($0.field)"), from: $0.from ?? "—", to: $0.to ?? "—") },
+            changes: e.changes.map {
+                .init(fieldLabel: theme.string("field_\($0.field)"), from: theme.changeValue(field: $0.field, $0.from, names: names, none: "—"),
+                      to: theme.changeValue(field: $0.field, $0.to, names: names, none: "—"))
+            },
             text: e.kind == .created ? t.body : e.body, link: link)
         let subject = String(decoding: theme.render(theme.pages.mailSubject, model, globals: globals("")), as: UTF8.self)
         let body = String(decoding: theme.render(theme.pages.mailNotice, model, globals: globals("")), as: UTF8.self)

@@ -15,6 +15,8 @@ public struct Theme: Sendable {
     /// UI strings of the site's language, the `t.*` of every template.
     public let strings: [String: String]
     let months: [String]
+    /// The site's time zone: every date a page shows is its local time.
+    public let clock: LocalClock
     /// Files under `assets/`, by path relative to it.
     public let assets: [(path: String, bytes: [UInt8])]
     /// Changes when any template, string or asset changes: part of every page's fingerprint.
@@ -50,7 +52,7 @@ public struct Theme: Sendable {
     static let required = ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap"]
 
     /// Loads `dir`; a template error names the file, line and column.
-    public static func load(from dir: String, language: String, linkingAll: Bool = true) throws -> Theme {
+    public static func load(from dir: String, language: String, timezone: String = "UTC", linkingAll: Bool = true) throws -> Theme {
         let fm = FileManager.default
         var sources: [String: TemplateLibrary.Source] = [:]
         var hashInput: [UInt8] = []
@@ -96,7 +98,8 @@ public struct Theme: Sendable {
         let library = linkingAll ? try TemplateLibrary(sources) : TemplateLibrary(keepingErrors: sources)
         let pages = ThemePages(library: library)
         if linkingAll { try pages.linkAll() }
-        return Theme(library: library, pages: pages, strings: strings, months: months, assets: assets, fingerprint: StableHash.hex(hashInput))
+        return Theme(library: library, pages: pages, strings: strings, months: months, clock: LocalClock(timezone: timezone), assets: assets,
+                     fingerprint: StableHash.hex(hashInput))
     }
 
     /// `{{t.key}}` replaced by the escaped string and `{{{t.key}}}` by the string itself, before
@@ -174,13 +177,21 @@ public struct Theme: Sendable {
 
     public func string(_ key: String) -> String { strings[key] ?? key }
 
-    /// "4 mar 2021, 15:02 UTC": the same text for the same time, whatever the machine's locale.
-    func display(_ date: Date) -> String {
-        let iso = Array(Timestamp.iso(date).utf8)  // YYYY-MM-DDTHH:MM:SSZ
+    /// "4 mar 2021, 09:02" in the site's time zone ("… 15:02 UTC" on a site in UTC): the same
+    /// text for the same time, whatever the machine's locale.
+    public func display(_ date: Date) -> String {
+        let iso = Array(clock.localISO(date).utf8)  // YYYY-MM-DDTHH:MM:SS
         func part(_ range: Range<Int>) -> String { String(decoding: iso[range], as: UTF8.self) }
         let month = Int(part(5..<7)) ?? 1
         let day = Int(part(8..<10)) ?? 1
-        return "\(day) \(months[month - 1]) \(part(0..<4)), \(part(11..<16)) UTC"
+        return "\(day) \(months[month - 1]) \(part(0..<4)), \(part(11..<16))" + (clock.isUTC ? " UTC" : "")
+    }
+
+    /// "4 mar": a local day (the dashboard's weeks).
+    func dayAndMonth(_ date: Date) -> String {
+        let iso = Array(clock.localISO(date).utf8)
+        let month = Int(String(decoding: iso[5..<7], as: UTF8.self)) ?? 1, day = Int(String(decoding: iso[8..<10], as: UTF8.self)) ?? 1
+        return "\(day) \(months[month - 1])"
     }
 
     /// "2 KB", "1.5 MB".
@@ -248,5 +259,21 @@ final class ThemePages: Sendable {
         try check(home); try check(kbIndex); try check(kbAll); try check(article); try check(page); try check(login)
         try check(feed); try check(sitemap); try check(ticket); try check(ticketList); try check(newTicket); try check(error)
         try check(search); try check(dashboard); try check(technicianOptions); try check(mailSubject); try check(mailNotice)
+    }
+}
+
+extension Theme {
+    /// A value of the follow-up or of a mail in the site's words (SPEC §6: never a code): a
+    /// status or a waiting party by its label, a deadline as a local time, a technician by name.
+    /// `names` are display names by login; `none` stands for an empty value.
+    public func changeValue(field: String, _ value: String?, names: [Login: String], none: String) -> String {
+        guard let value, !value.isEmpty else { return none }
+        switch field {
+        case "status": return string("status_\(value)")
+        case "waiting_on": return string("waiting_\(value)")
+        case "due_at": return Timestamp.parse(value).map(display) ?? value
+        case "responsible", "assigned": return names[Login(value)] ?? value
+        default: return value
+        }
     }
 }

@@ -93,7 +93,10 @@ public struct TicketPages: Sendable {
             return TicketPageView.Event(
                 kind: e.kind.rawValue, kindLabel: theme.string("event_\(e.kind.rawValue)"), actorName: name(e.actor),
                 atISO: Timestamp.iso(e.at), atDisplay: theme.display(e.at), body: e.body.isEmpty ? .empty : Markdown.html(e.body),
-                changes: e.changes.map { .init(fieldLabel: theme.string("field_\($0.field)"), from: $0.from ?? none, to: $0.to ?? none) },
+                changes: e.changes.map {
+                    .init(fieldLabel: theme.string("field_\($0.field)"), from: theme.changeValue(field: $0.field, $0.from, names: details.names, none: none),
+                          to: theme.changeValue(field: $0.field, $0.to, names: details.names, none: none))
+                },
                 attachments: (byEvent[stored.id] ?? []).map(attachmentView))
         }
         let solution = details.events.last { $0.event.kind == .close }?.event.body ?? ""
@@ -122,7 +125,7 @@ public struct TicketPages: Sendable {
                 staffCommentText: refused?.typed(.staffComment, "body") ?? "",
                 reopenText: refused?.typed(.reopen, "body") ?? "",
                 closeText: refused?.typed(.close, "body") ?? "",
-                dueAtValue: refused?.typed(.update, "due_at") ?? Timestamp.iso(t.dueAt),
+                dueAtValue: refused?.typed(.update, "due_at") ?? theme.clock.inputValue(t.dueAt),
                 providerRefValue: refused?.typed(.update, "provider_ref") ?? t.providerRef ?? "",
                 assignOptions: HTML(technicianOptions(selecting: t.assigned)),
                 responsibleOptions: HTML(technicianOptions(selecting: t.responsible)),

@@ -52,9 +52,10 @@ enum Progress {
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Make a new site: config, theme, sample pages, empty database.")
     @Argument(help: "The new site's folder.") var dir: String
+    @Option(help: "The IANA time zone in which people read and type dates, such as America/Mexico_City.") var timezone = "UTC"
 
     func run() throws {
-        let paths = try SiteInit.create(at: dir)
+        let paths = try SiteInit.create(at: dir, timezone: timezone)
         _ = try Store(path: paths.database)
         print("New site in \(paths.root). Next: belenus build --site \(dir)")
     }

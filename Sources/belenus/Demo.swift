@@ -36,8 +36,10 @@ struct Demo: AsyncParsableCommand {
 /// The demo's people, products and tickets. Passwords are random and printed once per site.
 enum DemoSite {
     static func make(at paths: SitePaths, port: Int) throws -> String {
-        _ = try SiteInit.create(at: paths.root)
+        // Its people are in Mexico, as the manual's are.
+        _ = try SiteInit.create(at: paths.root, timezone: "America/Mexico_City")
         let config = SiteInit.defaultConfig.replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(port)")
+            .replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"America/Mexico_City\"")
         try Data(config.utf8).write(to: URL(fileURLWithPath: paths.config))
         let sampleKB = SitePaths(root: SiteInit.defaultSource).contentKB
         for file in (try? FileManager.default.contentsOfDirectory(atPath: sampleKB)) ?? [] where file.hasSuffix(".md") {

@@ -135,7 +135,7 @@ import Testing
     try Data("language = \"en\"\n".utf8).write(to: URL(fileURLWithPath: site.paths.config))
     _ = try site.build()
     let home = try site.output("public/index.html")
-    #expect(home.contains("Knowledge base"))
+    #expect(home.contains("Knowledge Base"))
     #expect(home.contains("<html lang=\"en\">"))
 }
 

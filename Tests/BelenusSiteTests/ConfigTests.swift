@@ -33,6 +33,7 @@ import Testing
             base_url = "https://ayuda.example.com/"
             gateway_path = "/cgi/belenus/"
             language = "en"
+            timezone = "America/Mexico_City"
             ticket_pages = "link"
             [tickets]
             max_attachments = 2
@@ -51,7 +52,7 @@ import Testing
         #expect(config.title == "Ayuda")
         #expect(config.baseURL == "https://ayuda.example.com")
         #expect(config.gatewayPath == "/cgi/belenus")
-        #expect(config.language == "en" && config.ticketPages == .link)
+        #expect(config.language == "en" && config.ticketPages == .link && config.timezone == "America/Mexico_City")
         #expect(config.maxAttachments == 2 && config.maxAttachmentBytes == 2048)
         #expect(config.defaultDueHours == 48 && config.dueSoonHours == 6.5)
         #expect(config.mailTransport == .sendmail && config.sendmailCommand == "/usr/bin/msmtp -t")
@@ -74,6 +75,8 @@ import Testing
         #expect(error("gateway_path = \"cgi\"\n").contains("gateway_path: must start with /"))
         #expect(error("[tickets]\nmax_attachment_bytes = 0\n").contains("[tickets]: limits and hours must be positive"))
         #expect(error("[mail]\ntransport = \"smtp\"\n").contains("mail.transport"))
+        #expect(error("timezone = \"America/Ciudad_Gotica\"\n").hasSuffix("timezone: \"America/Ciudad_Gotica\" is not a time zone name such as \"America/Mexico_City\" or \"UTC\""))
+        #expect(error("timezone = \"\"\n").contains("timezone: "))
     }
 
     @Test func brokenTOMLNamesItsLine() {

@@ -9,6 +9,8 @@ import os
 import signal
 import sys
 import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
@@ -150,12 +152,17 @@ try:
         login(tech, "tech1", TECH_PASSWORD)
         tech.get(BASE + "/cgi-bin/belenus/tickets/" + number)
         shoot(tech, "ticket-tech")
-        # The deadline in 40 seconds: the page script turns the badge red when it passes.
-        due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 40))
+        check(" UTC" not in tech.find_element(By.TAG_NAME, "body").text, "no date on the ticket's page says UTC: the site is in Mexico City")
+        # The deadline in 40 seconds: the page script turns the badge red when it passes. The
+        # site is in Mexico City: the field holds its local clock time (a datetime-local input,
+        # whose picker works in minutes; the seconds are set as its value and the form sent).
         field = tech.find_element(By.ID, "u-due")
-        field.clear()
-        field.send_keys(due)
-        tech.find_element(By.CSS_SELECTOR, "form[action$='/update'] button").click()
+        check(field.get_attribute("type") == "datetime-local", "the deadline is a datetime-local field")
+        shown = datetime.strptime(field.get_attribute("value"), "%Y-%m-%dT%H:%M").replace(tzinfo=ZoneInfo("America/Mexico_City"))
+        check(abs(shown - (datetime.now(timezone.utc) + timedelta(hours=72))) < timedelta(minutes=10),
+              "the deadline field shows the local time of the ticket's deadline (72 h from now)")
+        due = (datetime.now(timezone.utc) + timedelta(seconds=40)).astimezone(ZoneInfo("America/Mexico_City")).strftime("%Y-%m-%dT%H:%M:%S")
+        tech.execute_script("arguments[0].value = arguments[1]; arguments[0].form.submit()", field, due)
         WebDriverWait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Próximo a vencer"))
         check(True, "a deadline 40 s away shows 'Próximo a vencer'")
         WebDriverWait(tech, 80).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Retrasado"))

@@ -14,6 +14,10 @@ import Testing
         for file in try FileManager.default.contentsOfDirectory(atPath: sampleKB) where file.hasSuffix(".md") {
             try FileManager.default.copyItem(atPath: sampleKB + "/" + file, toPath: site.root + "/content/kb/" + file)
         }
+        // Its people are in Mexico, as the manual's are: every date they read is local.
+        let config = site.read("belenus.toml")
+        try config.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"America/Mexico_City\"")
+            .write(toFile: site.root + "/belenus.toml", atomically: true, encoding: .utf8)
         #expect(try CLI.run(["build", "--site", site.root]).status == 0)
         let web = try WebServer("lighttpd", site: site.root)
         defer { web.stop() }

@@ -116,7 +116,7 @@ import Testing
         let n = try site.openTicket(as: site.ana)
         let update = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_at", "mañana <pronto>"), ("provider_ref", "PRV-\"9\"")])
         #expect(update.status == 400)
-        #expect(update.body.contains("<input id=\"u-due\" name=\"due_at\" value=\"mañana &lt;pronto&gt;\">"))
+        #expect(update.body.contains("<input id=\"u-due\" name=\"due_at\" type=\"datetime-local\" value=\"mañana &lt;pronto&gt;\">"))
         #expect(update.body.contains("<input id=\"u-ref\" name=\"provider_ref\" value=\"PRV-&quot;9&quot;\">"))
         #expect(update.body.contains("«Fecha compromiso»") && update.body.contains("name=\"csrf\" value=\"\(site.tech.csrf)\""))
         #expect(!update.body.contains("<!--belenus:client-->"))

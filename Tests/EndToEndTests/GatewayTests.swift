@@ -118,6 +118,25 @@ import Testing
         #expect(!site.read("output/private/tickets/\(n)/index.html").contains(site.ana.csrf))
     }
 
+    /// A site in Mexico City: the technician's deadline typed as a local clock time is stored
+    /// as the UTC instant; pages and mail show it local, JSON as UTC.
+    @Test func aDeadlineTypedLocallyIsStoredAsItsInstant() throws {
+        let site = try GatewaySite.make(inProcess: true)
+        let config = site.read("belenus.toml")
+        try config.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"America/Mexico_City\"")
+            .write(toFile: site.root + "/belenus.toml", atomically: true, encoding: .utf8)
+        let n = try site.openTicket(as: site.ana)
+        let answer = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_at", "2026-12-15T10:00")])
+        #expect(answer.status == 303, "\(answer.body)")
+        #expect(try site.sqlite("SELECT due_at FROM tickets WHERE number = \(n)") == "2026-12-15T16:00:00Z")
+        let page = try site.run("GET", "/tickets/\(n)", as: site.tech).body
+        #expect(page.contains("<time datetime=\"2026-12-15T16:00:00Z\">15 dic 2026, 10:00</time>") && !page.contains(" UTC"), "\(page)")
+        #expect(page.contains("name=\"due_at\" type=\"datetime-local\" value=\"2026-12-15T10:00\""))
+        #expect(try site.run("GET", "/tickets/\(n)", as: site.tech, json: true).json["due_at"] as? String == "2026-12-15T16:00:00Z")
+        let list = try site.run("GET", "/tickets", as: site.tech).body
+        #expect(!list.contains(" UTC") && list.contains("15 dic 2026, 10:00"))
+    }
+
     @Test func aClientOpensATicketWithAFileAndEveryPartIsThere() throws {
         let site = try GatewaySite.make()
         let bytes = Array("<script>alert(1)</script>\n".utf8) + [0, 255, 1]
@@ -137,7 +156,7 @@ import Testing
         #expect(page.body.contains("/tickets/1/comments") && !page.body.contains("/tickets/1/close"))
         #expect(page.body.contains("value=\"\(site.ana.csrf)\""))
         #expect(page.body.contains("informe &lt;b&gt;.html"))
-        #expect(page.body.contains("<h2>Archivos adjuntos</h2>"))
+        #expect(page.body.contains("<h2>Archivos</h2>"))
         let staffPage = try site.run("GET", "/tickets/1", as: site.tech)
         #expect(staffPage.body.contains("/tickets/1/close") && !staffPage.body.contains("/tickets/1/reopen"))
         // The file: a download, never rendered.
@@ -214,7 +233,15 @@ import Testing
         #expect(events == "created,comment,comment,close,reopen,assign,update,close,approve")
         let page = try site.run("GET", "/tickets/\(n)", as: site.ana).body
         #expect(page.contains("Sigue fallando") && page.contains("PAC-123") && page.contains("Cerrado con VoBo del cliente"))
-        #expect(page.contains("<ul class=\"changes\"><li>") && page.contains("<li>Número de proveedor: — → PAC-123</li></ul>"))
+        #expect(page.contains("<ul class=\"changes\"><li>") && page.contains("<li>No. Proveedor: — → PAC-123</li></ul>"))
+        // Words, never codes (SPEC §6): the waiting party by its label, the technician by name,
+        // the deadline as a date; in the mail of the change too.
+        #expect(page.contains("<li>Esperando respuesta de: Soporte Técnico → Proveedor</li>"), "\(page)")
+        #expect(page.contains("<li>Técnico Asignado: — → Admin Uno</li>"))
+        #expect(page.contains(" → 1 ene 2030, 10:00 UTC</li>"))
+        for code in ["support", "provider", "admin1", "2030-01-01T10:00:00Z →", "→ 2030-01-01"] { #expect(!page.contains(": \(code)") && !page.contains("→ \(code)"), "\(code)") }
+        let updateMail = site.read("var/mail/sent/" + site.files(in: "var/mail/sent")[6])
+        #expect(updateMail.contains("Proveedor") && !updateMail.contains("provider") && !updateMail.contains("2030-01-01T"), "\(updateMail)")
         #expect(try site.count("outbox") == 9)
         #expect(site.files(in: "var/mail/sent").count == 9)
         // A tech's comment went to the requester only; a client's to the responsible tech.
@@ -272,7 +299,7 @@ import Testing
     @Test func staffOpenOnBehalfOfACompanyAndMustNameIt() throws {
         let site = try GatewaySite.make()
         let missing = try site.run("POST", "/tickets", as: site.tech, multipart: [("title", "t"), ("product", "Nómina"), ("version", "2025.1"), ("body", "b")])
-        #expect(missing.status == 400 && missing.body.contains("Empresa"))
+        #expect(missing.status == 400 && missing.body.contains("«Cliente»"))
         #expect(try site.run("GET", "/tickets/new", as: site.tech).body.contains("<option value=\"Beta SA\">Beta SA</option>"))
         #expect(!(try site.run("GET", "/tickets/new", as: site.ana).body.contains("name=\"org\"")))
         #expect(try site.openTicket(as: site.tech, org: "Beta SA") == 1)
