@@ -13,9 +13,21 @@ extension Gateway {
     // MARK: - Lists
 
     /// `GET /tickets`: the filters of SPEC §3, newest first, 50 a page; a client sees only
-    /// their company's tickets, whatever `org` says.
+    /// their company's tickets, whatever `org` says. A value typed in the URL matches without
+    /// case or accents (`product=nomina` finds Nómina; a technician by login or name); a number
+    /// in the HTML form goes straight to that ticket.
     func ticketList(_ user: SignedIn) throws -> Response {
         let actor = user.actor
+        let users = try store.users()
+        let names = Dictionary(users.map { ($0.login, $0.name) }, uniquingKeysWith: { first, _ in first })
+        func byName(_ people: [User]) -> [(login: Login, name: String)] {
+            people.map { (login: $0.login, name: $0.name) }.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+        }
+        let technicians = byName(users.filter { $0.role != .client })
+        let people = actor.role.isStaff ? [] : byName(users.filter { $0.role == .client && $0.org == actor.org })
+        let choices = GatewayViews.ListChoices(
+            orgs: actor.role.isStaff ? try store.orgs() : [], people: people, technicians: technicians, products: try store.products().map(\.name))
+
         var filter = TicketFilter()
         var echo: [String: String] = [:]
         func text(_ name: String) -> String? {
@@ -28,32 +40,42 @@ extension Gateway {
             guard let result = make(value) else { throw GatewayError(400, "'\(value)' is not a valid value", field: name, code: "not_a_choice", values: [value]) }
             return result
         }
-        filter.number = try parsed("number") { Int($0).flatMap { $0 > 0 ? TicketNumber($0) : nil } }
+        /// The canonical value among `options` that `name`'s value names without case or
+        /// accents (by value or by label); else the value as typed, which matches nothing.
+        func matched(_ name: String, _ options: [(value: String, label: String)]) -> String? {
+            guard let typed = text(name) else { return nil }
+            let key = Self.folded(typed)
+            let value = options.first { Self.folded($0.value) == key || Self.folded($0.label) == key }?.value ?? typed
+            echo[name] = value
+            return value
+        }
+        filter.number = try parsed("number") { Int($0.trimmingPrefix("#")).flatMap { $0 > 0 ? TicketNumber($0) : nil } }
+        if let number = filter.number, !request.wantsJSON {
+            return .seeOther(link("/go?number=\(number)"), json: false)
+        }
         filter.status = try parsed("status") { TicketStatus(rawValue: $0) }
         filter.waitingOn = try parsed("waiting_on") { WaitingOn(rawValue: $0) }
         filter.sla = try parsed("sla") { SLAState(rawValue: $0) }
         filter.providerRef = text("provider_ref")
-        filter.product = text("product")
-        filter.responsible = text("responsible").map { Login($0) }
-        filter.assigned = text("assigned").map { Login($0) }
+        filter.product = matched("product", choices.products.map { ($0, $0) })
+        let technicianOptions = technicians.map { (value: $0.login.rawValue, label: $0.name) }
+        filter.responsible = matched("responsible", technicianOptions).map { Login($0) }
+        filter.assigned = matched("assigned", technicianOptions).map { Login($0) }
+        let requesters = actor.role.isStaff ? byName(users.filter { $0.role == .client }) : people
+        filter.requester = matched("requester", requesters.map { (value: $0.login.rawValue, label: $0.name) }).map { Login($0) }
         filter.words = text("q").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) } ?? []
-        if actor.role.isStaff { filter.org = text("org") } else { filter.org = actor.org ?? "\u{0}" }
+        if actor.role.isStaff {
+            filter.org = matched("org", (try store.orgs()).map { ($0, $0) })
+        } else {
+            filter.org = actor.org ?? "\u{0}"
+        }
         let pageNumber = try parsed("page") { Int($0).flatMap { $0 > 0 && $0 < 1_000_000 ? $0 : nil } } ?? 1
         echo["page"] = nil
         let result = try store.tickets(matching: filter, page: pageNumber, pageSize: Self.listPageSize, now: now, policy: config.slaPolicy)
         if request.wantsJSON {
             return .json(200, .object([
                 ("total", .int(result.total)), ("page", .int(pageNumber)),
-                ("tickets", .array(result.tickets.map { t in
-                    .object([
-                        ("number", .int(t.number.rawValue)), ("title", .string(t.title)), ("status", .string(t.status.rawValue)),
-                        ("waiting_on", .string(t.waitingOn.rawValue)),
-                        ("sla", .optional(t.slaState(at: now, policy: config.slaPolicy)?.rawValue)),
-                        ("org", .string(t.org)), ("product", .string(t.product)),
-                        ("responsible", .optional(t.responsible?.rawValue)), ("assigned", .optional(t.assigned?.rawValue)),
-                        ("due_at", .string(Timestamp.iso(t.dueAt))),
-                    ])
-                })),
+                ("tickets", .array(result.tickets.map { .object(ticketFields($0, names: names)) })),
             ]))
         }
         let query = echo.sorted { $0.key < $1.key }.map { "\($0.key)=\(QueryString.encode($0.value))" }.joined(separator: "&")
@@ -61,8 +83,28 @@ extension Gateway {
             let title = actor.role.isStaff ? views.string("list_staff") : views.string("list_org").replacingOccurrences(of: "%@", with: actor.org ?? "")
             return views.ticketList(
                 result, pageNumber: pageNumber, pageSize: Self.listPageSize, staff: actor.role.isStaff, title: title, filters: echo,
-                query: query, csrf: csrfToken, now: now)
+                choices: choices, names: names, query: query, csrf: csrfToken, now: now)
         }
+    }
+
+    /// The fields of a ticket in JSON (SPEC §5), list rows and `GET /tickets/N` alike.
+    func ticketFields(_ t: Ticket, names: [Login: String]) -> [(String, JSON)] {
+        func name(_ login: Login?) -> JSON { .optional(login.map { names[$0] ?? $0.rawValue }) }
+        return [
+            ("number", .int(t.number.rawValue)), ("title", .string(t.title)), ("status", .string(t.status.rawValue)),
+            ("waiting_on", .string(t.waitingOn.rawValue)),
+            ("sla", .optional(t.slaState(at: now, policy: config.slaPolicy)?.rawValue)),
+            ("org", .string(t.org)), ("product", .string(t.product)),
+            ("responsible", .optional(t.responsible?.rawValue)), ("assigned", .optional(t.assigned?.rawValue)),
+            ("due_at", .string(Timestamp.iso(t.dueAt))), ("created_at", .string(Timestamp.iso(t.createdAt))),
+            ("requester", .string(t.requester.rawValue)), ("requester_name", name(t.requester)),
+            ("responsible_name", name(t.responsible)), ("assigned_name", name(t.assigned)),
+        ]
+    }
+
+    /// Lower case without accents: how a value typed in a URL is compared with the names.
+    static func folded(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 
     /// `GET /go?number=N`: to ticket N when the person may see it, else 404.
@@ -184,14 +226,8 @@ extension Gateway {
     func ticketJSON(_ ticket: Ticket) throws -> JSON {
         guard let d = try store.ticketDetails([ticket.number]).first else { throw GatewayError(404, "ticket \(ticket.number) not found") }
         let t = d.ticket
-        return .object([
-            ("number", .int(t.number.rawValue)), ("title", .string(t.title)), ("product", .string(t.product)),
-            ("version", .string(t.version)), ("body", .string(t.body)), ("org", .string(t.org)),
-            ("requester", .string(t.requester.rawValue)), ("created_at", .string(Timestamp.iso(t.createdAt))),
-            ("responsible", .optional(t.responsible?.rawValue)), ("assigned", .optional(t.assigned?.rawValue)),
-            ("due_at", .string(Timestamp.iso(t.dueAt))), ("waiting_on", .string(t.waitingOn.rawValue)),
-            ("provider_ref", .optional(t.providerRef)), ("status", .string(t.status.rawValue)),
-            ("sla", .optional(t.slaState(at: now, policy: config.slaPolicy)?.rawValue)),
+        return .object(ticketFields(t, names: d.names) + [
+            ("version", .string(t.version)), ("body", .string(t.body)), ("provider_ref", .optional(t.providerRef)),
             ("events", .array(d.events.map { stored in
                 let e = stored.event
                 return .object([

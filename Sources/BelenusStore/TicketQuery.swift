@@ -7,6 +7,8 @@ public struct TicketFilter: Hashable, Sendable {
     public var number: TicketNumber?
     public var providerRef: String?
     public var org: String?
+    /// Who registered it.
+    public var requester: Login?
     public var responsible: Login?
     public var assigned: Login?
     public var product: String?
@@ -41,8 +43,9 @@ extension Store {
             arguments += values
         }
         if let n = filter.number { add("number = ?", n.rawValue) }
-        if let v = filter.providerRef, !v.isEmpty { add("provider_ref = ?", v) }
+        if let v = filter.providerRef, !v.isEmpty { add("provider_ref = ? COLLATE NOCASE", v) }
         if let v = filter.org, !v.isEmpty { add("org = ?", v) }
+        if let v = filter.requester { add("requester = ?", v.rawValue) }
         if let v = filter.responsible { add("responsible = ?", v.rawValue) }
         if let v = filter.assigned { add("assigned = ?", v.rawValue) }
         if let v = filter.product, !v.isEmpty { add("product = ?", v) }

@@ -57,21 +57,52 @@ public struct GatewayViews: Sendable {
         return theme.render(theme.pages.error, model, globals: globals(csrf))
     }
 
-    /// A page of the filtered list; `query` is the filters as a query string, for the pager.
+    /// What FILTRO offers to choose from (SPEC §3): lists of names, never logins to type.
+    public struct ListChoices: Sendable {
+        /// Companies (staff only).
+        public var orgs: [String]
+        /// The people of the client's company (clients only).
+        public var people: [(login: Login, name: String)]
+        public var technicians: [(login: Login, name: String)]
+        public var products: [String]
+
+        public init(orgs: [String], people: [(login: Login, name: String)], technicians: [(login: Login, name: String)], products: [String]) {
+            self.orgs = orgs
+            self.people = people
+            self.technicians = technicians
+            self.products = products
+        }
+    }
+
+    /// A page of the filtered list; `filters` are the query's values by their SPEC §3 names
+    /// (as matched: the canonical product, company or login); `query` is them as a query
+    /// string, for the pager; `names` are display names by login.
     public func ticketList(
         _ page: TicketPage, pageNumber: Int, pageSize: Int, staff: Bool, title: String, filters: [String: String],
-        query: String, csrf: String, now: Date
+        choices: ListChoices, names: [Login: String], query: String, csrf: String, now: Date
     ) -> [UInt8] {
         let pages = max(1, (page.total + pageSize - 1) / pageSize)
         let base = "\(config.gatewayPath)/tickets?\(query.isEmpty ? "" : query + "&")page="
         let range = ByteText.replacingFirst("%@", with: "\(pages)", in: ByteText.replacingFirst("%@", with: "\(pageNumber)",
             in: ByteText.replacingFirst("%@", with: "\(page.total)", in: theme.string("list_total"))))
         let rows = TicketPages(config: config, theme: theme, technicians: [], now: now)
+        func options(_ name: String, _ options: [(value: String, label: String)]) -> [TicketListPage.Choice] {
+            options.map { .init(value: $0.value, label: $0.label, selected: filters[name] == $0.value) }
+        }
+        let technicians = choices.technicians.map { (value: $0.login.rawValue, label: $0.name) }
         let model = TicketListPage(
             list: .init(title: title, staff: staff, range: range,
                         newer: pageNumber > 1 ? base + String(pageNumber - 1) : "", older: pageNumber < pages ? base + String(pageNumber + 1) : ""),
-            filters: .init(values: filters),
-            rows: page.tickets.map(rows.row))
+            filters: .init(
+                q: filters["q"] ?? "", number: filters["number"] ?? "", providerRef: filters["provider_ref"] ?? "",
+                orgs: options("org", choices.orgs.map { ($0, $0) }),
+                people: options("requester", choices.people.map { ($0.login.rawValue, $0.name) }),
+                technicians: options("responsible", technicians), assignedTechnicians: options("assigned", technicians),
+                products: options("product", choices.products.map { ($0, $0) }),
+                statuses: options("status", TicketStatus.allCases.map { ($0.rawValue, theme.string("status_\($0.rawValue)")) }),
+                slas: options("sla", SLAState.allCases.map { ($0.rawValue, theme.string("sla_\($0.rawValue)")) }),
+                waiting: options("waiting_on", WaitingOn.allCases.map { ($0.rawValue, theme.string("waiting_\($0.rawValue)")) })),
+            rows: page.tickets.map { rows.row($0, names: names) })
         return theme.render(theme.pages.ticketList, model, globals: globals(csrf))
     }
 

@@ -142,10 +142,13 @@ public struct TicketPages: Sendable {
         AttachmentView(id: Int(a.id), name: a.name, sizeDisplay: Theme.size(a.size))
     }
 
-    /// A ticket's row in the list.
-    func row(_ t: Ticket) -> TicketListPage.Row {
-        TicketListPage.Row(
+    /// A ticket's row in the list (*Diagrama 2*); `names` are display names by login.
+    func row(_ t: Ticket, names: [Login: String]) -> TicketListPage.Row {
+        func name(_ login: Login?) -> String { login.map { names[$0] ?? $0.rawValue } ?? "" }
+        return TicketListPage.Row(
             number: t.number.rawValue, title: t.title, status: t.status.rawValue, statusLabel: theme.string("status_\(t.status.rawValue)"),
-            org: t.org, product: t.product, responsible: t.responsible?.rawValue ?? "", sla: slaBadge(t))
+            waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"), vobo: t.status == .approved,
+            createdISO: Timestamp.iso(t.createdAt), createdDisplay: theme.display(t.createdAt), org: t.org, product: t.product,
+            requesterName: name(t.requester), responsibleName: name(t.responsible), assignedName: name(t.assigned), sla: slaBadge(t))
     }
 }

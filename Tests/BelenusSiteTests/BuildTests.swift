@@ -147,7 +147,8 @@ import Testing
     let closed = try #require(try site.store.ticket(ticket.number))
     let views = try GatewayViews(paths: site.paths)
     let list = String(decoding: views.ticketList(TicketPage(total: 1, tickets: [closed]), pageNumber: 1, pageSize: 50, staff: true, title: "Tickets",
-                                                 filters: [:], query: "", csrf: "", now: Date()), as: UTF8.self)
+                                                 filters: [:], choices: .init(orgs: [], people: [], technicians: [], products: []),
+                                                 names: [:], query: "", csrf: "", now: Date()), as: UTF8.self)
     #expect(list.contains("/tickets/1\">"))
     #expect(!list.contains("href=\"\""))  // one page: no newer or older link
     #expect(!list.contains("class=\"sla"))  // closed: no SLA badge

@@ -73,11 +73,19 @@ import Testing
                          publish: false, publishTitle: "", publishBody: "", dueAtValue: "", providerRefValue: "x", assignOptions: .empty, responsibleOptions: .empty, technicians: [], waitingOptions: []))),
         make("ticket-list", \.ticketList, TicketListPage(
             list: .init(title: evil, staff: true, range: "1–2", newer: "/cgi-bin/belenus/tickets?q=a&page=1", older: ""),
-            filters: .init(values: ["q": evil, "product": "Nómina"]),
-            rows: [.init(number: 1, title: evil, status: "open", statusLabel: "Abierto", org: evil, product: "N", responsible: "", sla: sla),
-                   .init(number: 2, title: "b", status: "approved", statusLabel: "VoBo", org: "o", product: "p", responsible: "r", sla: nil)])),
+            filters: .init(q: evil, number: "", providerRef: evil,
+                           orgs: [.init(value: evil, label: evil, selected: true), .init(value: "Beta", label: "Beta", selected: false)],
+                           technicians: [.init(value: "a\"", label: evil, selected: false)], assignedTechnicians: [.init(value: "b", label: "B", selected: true)],
+                           products: [.init(value: "Nómina", label: "Nómina", selected: true)],
+                           statuses: [.init(value: "open", label: "Abierto", selected: false)], slas: [.init(value: "overdue", label: evil, selected: true)],
+                           waiting: [.init(value: "client", label: "Cliente", selected: false)]),
+            rows: [.init(number: 1, title: evil, status: "open", statusLabel: "Abierto", waitingLabel: evil, vobo: false, createdISO: "2026-11-30T10:00:00Z",
+                         createdDisplay: evil, org: evil, product: "N", requesterName: evil, responsibleName: "", assignedName: evil, sla: sla),
+                   .init(number: 2, title: "b", status: "approved", statusLabel: "VoBo", waitingLabel: "Cliente", vobo: true, createdISO: "",
+                         createdDisplay: "", org: "o", product: "p", requesterName: "", responsibleName: "r", assignedName: "", sla: nil)])),
         make("ticket-list, a client's, empty", \.ticketList, TicketListPage(
-            list: .init(title: "", staff: false, range: "", newer: "", older: ""), filters: .init(values: [:]), rows: [])),
+            list: .init(title: "", staff: false, range: "", newer: "", older: ""),
+            filters: .init(people: [.init(value: "ana", label: "Ana <b>", selected: true)]), rows: [])),
         make("ticket-new", \.newTicket, NewTicketPage(
             values: .init(values: ["title": evil, "body": evil, "product": "Nómina"]),
             products: [.init(name: "Nómina", versions: "1,2", selected: true), .init(name: evil, versions: evil, selected: false)],

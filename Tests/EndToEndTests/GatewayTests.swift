@@ -333,6 +333,51 @@ import Testing
         #expect(html.status == 200 && html.body.contains("&lt;script&gt;") && !html.body.contains("<script>"))
     }
 
+    /// *Diagrama 2*: the manual's ten columns, people by name, words not codes; FILTRO as lists
+    /// of names; values typed in a URL without case or accents; a number straight to its ticket.
+    @Test func theListIsTheManualsDiagram2() throws {
+        let site = try GatewaySite.make(inProcess: true)
+        try site.openTicket(as: site.ana, title: "La nómina no timbra")
+        try site.openTicket(as: site.bob, title: "Bancos no concilia", product: "Bancos")
+        _ = try site.run("POST", "/tickets/1/assign", as: site.tech, fields: [("assigned", "admin1")])
+        let list = try site.run("GET", "/tickets", as: site.ana).body
+        for header in ["No. Ticket", "Situación del ticket", "Estatus", "Esperando respuesta de", "VoBo del Cliente",
+                       "Fecha y hora en que se levantó", "Técnico Asignado", "Quién le está dando soporte", "Quién registró", "Ver seguimiento"] {
+            #expect(list.contains(">\(header)<"), "\(header)")
+        }
+        #expect(list.contains(">Téc Uno</td>") && list.contains(">Admin Uno</td>") && list.contains(">Ana Pérez · Acme S.A.</td>"))
+        #expect(list.contains(">Soporte Técnico</td>") && list.contains("<a class=\"view\" href=\"/cgi-bin/belenus/tickets/1\">Ver seguimiento"))
+        #expect(!list.contains(">tech1<") && !list.contains(">admin1<") && !list.contains(">ana<") && !list.contains(">support<"))
+        #expect(!list.contains("Bancos no concilia"))  // another company's
+        // FILTRO: the client chooses among the people of their company; technicians and products by name.
+        #expect(list.contains("<option value=\"ana\">Ana Pérez</option>") && !list.contains("Bob Beta"))
+        #expect(list.contains("<option value=\"tech1\">Téc Uno</option>") && list.contains("<option value=\"Bancos\">Bancos</option>"))
+        #expect(!list.contains("name=\"org\""))
+        let staff = try site.run("GET", "/tickets", as: site.tech, query: "product=NOMINA&responsible=tec%20uno").body
+        #expect(staff.contains("<option value=\"Beta SA\">Beta SA</option>"))
+        #expect(staff.contains("<option value=\"Nómina\" selected>Nómina</option>") && staff.contains("<option value=\"tech1\" selected>Téc Uno</option>"))
+        #expect(staff.contains("La nómina no timbra") && !staff.contains("Bancos no concilia"))
+        func total(_ query: String, as who: CGI.Login) throws -> Int? {
+            try site.run("GET", "/tickets", as: who, query: query, json: true).json["total"] as? Int
+        }
+        #expect(try total("product=nomina", as: site.tech) == 1)
+        #expect(try total("org=beta%20sa", as: site.tech) == 1)
+        #expect(try total("requester=ana", as: site.ana) == 1 && total("requester=Ana%20P%C3%A9rez", as: site.tech) == 1)
+        #expect(try total("requester=bob", as: site.ana) == 0)  // not of their company: nothing, not Bob's tickets
+        #expect(try total("assigned=ADMIN%20UNO", as: site.tech) == 1)
+        // A number goes to the ticket; the header's box on every page does the same.
+        let go = try site.run("GET", "/tickets", as: site.ana, query: "number=1")
+        #expect(go.status == 303 && go.location == "/cgi-bin/belenus/go?number=1")
+        #expect(list.contains("<form class=\"when-in go\" method=\"get\" action=\"/cgi-bin/belenus/go\""))
+        // JSON carries the names too.
+        let row = (try site.run("GET", "/tickets", as: site.ana, json: true).json["tickets"] as? [[String: Any]])?.first ?? [:]
+        #expect(row["requester"] as? String == "ana" && row["requester_name"] as? String == "Ana Pérez")
+        #expect(row["responsible_name"] as? String == "Téc Uno" && row["assigned_name"] as? String == "Admin Uno")
+        #expect((row["created_at"] as? String)?.hasSuffix("Z") == true)
+        let one = try site.run("GET", "/tickets/1", as: site.ana, json: true).json
+        #expect(one["requester_name"] as? String == "Ana Pérez" && one["version"] as? String == "2025.1" && one["events"] is [Any])
+    }
+
     @Test func routesAnswerTheirStatus() throws {
         let site = try GatewaySite.make()
         try site.openTicket(as: site.ana)

@@ -240,61 +240,69 @@ struct TicketListPage: TemplateModel {
         }
     }
 
-    /// The filter form, with the values of the query (empty: not filtered by it).
-    struct Filters: TemplateModel {
-        var q = "", number = "", product = "", org = "", responsible = "", assigned = "", providerRef = ""
-        var status = "", sla = "", waitingOn = ""
-
-        /// From the query's values by their SPEC §3 names.
-        init(values: [String: String]) {
-            q = values["q"] ?? ""
-            number = values["number"] ?? ""
-            product = values["product"] ?? ""
-            org = values["org"] ?? ""
-            responsible = values["responsible"] ?? ""
-            assigned = values["assigned"] ?? ""
-            providerRef = values["provider_ref"] ?? ""
-            status = values["status"] ?? ""
-            sla = values["sla"] ?? ""
-            waitingOn = values["waiting_on"] ?? ""
-        }
-
-        var isActive: Bool {
-            ![q, number, product, org, responsible, assigned, providerRef, status, sla, waitingOn].allSatisfy(\.isEmpty)
-        }
-
-        static let templateFields = TemplateFields<Filters> {
-            $0.flag("active") { $0.isActive }
-            $0.text("q") { $0.q }
-            $0.text("number") { $0.number }
-            $0.text("product") { $0.product }
-            $0.text("org") { $0.org }
-            $0.text("responsible") { $0.responsible }
-            $0.text("assigned") { $0.assigned }
-            $0.text("provider_ref") { $0.providerRef }
-            $0.text("status") { $0.status }
-            $0.text("sla") { $0.sla }
-            $0.text("waiting_on") { $0.waitingOn }
+    /// One choice of a filter's list: the value sent, the words shown.
+    struct Choice: TemplateModel {
+        var value: String
+        var label: String
+        var selected: Bool
+        static let templateFields = TemplateFields<Choice> {
+            $0.text("value") { $0.value }
+            $0.text("label") { $0.label }
+            $0.flag("selected") { $0.selected }
         }
     }
 
+    /// FILTRO: the values of the query (empty: not filtered by it) and the lists to choose from.
+    struct Filters: TemplateModel {
+        var q = "", number = "", providerRef = ""
+        var orgs: [Choice] = [], people: [Choice] = [], technicians: [Choice] = [], assignedTechnicians: [Choice] = []
+        var products: [Choice] = [], statuses: [Choice] = [], slas: [Choice] = [], waiting: [Choice] = []
+
+        static let templateFields = TemplateFields<Filters> {
+            $0.text("q") { $0.q }
+            $0.text("number") { $0.number }
+            $0.text("provider_ref") { $0.providerRef }
+            $0.list("orgs") { $0.orgs }
+            $0.list("people") { $0.people }
+            $0.list("technicians") { $0.technicians }
+            $0.list("assigned_technicians") { $0.assignedTechnicians }
+            $0.list("products") { $0.products }
+            $0.list("statuses") { $0.statuses }
+            $0.list("slas") { $0.slas }
+            $0.list("waiting") { $0.waiting }
+        }
+    }
+
+    /// A row of *Diagrama 2*: people by name, values in words, dates local.
     struct Row: TemplateModel {
         var number: Int
         var title: String
         var status: String
         var statusLabel: String
+        var waitingLabel: String
+        var vobo: Bool
+        var createdISO: String
+        var createdDisplay: String
         var org: String
         var product: String
-        var responsible: String
+        var requesterName: String
+        var responsibleName: String
+        var assignedName: String
         var sla: SLABadge?
         static let templateFields = TemplateFields<Row> {
             $0.number("number") { $0.number }
             $0.text("title") { $0.title }
             $0.text("status") { $0.status }
             $0.text("status_label") { $0.statusLabel }
+            $0.text("waiting_label") { $0.waitingLabel }
+            $0.flag("vobo") { $0.vobo }
+            $0.text("created_iso") { $0.createdISO }
+            $0.text("created_display") { $0.createdDisplay }
             $0.text("org") { $0.org }
             $0.text("product") { $0.product }
-            $0.text("responsible") { $0.responsible }
+            $0.text("requester_name") { $0.requesterName }
+            $0.text("responsible_name") { $0.responsibleName }
+            $0.text("assigned_name") { $0.assignedName }
             $0.object("sla") { $0.sla }
         }
     }
