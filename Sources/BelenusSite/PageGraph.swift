@@ -52,6 +52,10 @@ extension SiteBuilder {
         for asset in theme.assets {
             let bytes = asset.bytes
             jobs.append(PageJob(path: "public/assets/\(asset.path)", fingerprint: base, ticket: nil, render: { _ in bytes }))
+            // Browsers ask for /favicon.ico whatever the page links: the theme's icon is there too.
+            if asset.path == "favicon.ico" {
+                jobs.append(PageJob(path: "public/favicon.ico", fingerprint: base, ticket: nil, render: { _ in bytes }))
+            }
         }
         return jobs
     }

@@ -188,3 +188,16 @@ import Testing
     let report = try site.build(now: at)
     #expect(report.rendered == 1, "\(report)")  // the dashboard only: regeneration does not touch it
 }
+
+/// SPEC §6 via issue 15: the theme's icon at /favicon.ico, linked from every page.
+@Test func theThemesIconIsAtTheRootAndLinkedFromEveryPage() throws {
+    let site = try SiteFixture()
+    _ = try site.openTicket()
+    _ = try site.build()
+    let icon = try #require(FileManager.default.contents(atPath: site.paths.output + "/public/favicon.ico"))
+    #expect(Array(icon) == Array(try #require(FileManager.default.contents(atPath: site.paths.templates + "/assets/favicon.ico"))))
+    #expect(Array(icon.prefix(4)) == [0, 0, 1, 0])  // an ICO file
+    for page in ["public/index.html", "public/login/index.html", "private/tickets/1/index.html"] {
+        #expect(try site.output(page).contains("<link rel=\"icon\" href=\"/favicon.ico\""), "\(page)")
+    }
+}

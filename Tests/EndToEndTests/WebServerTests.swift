@@ -21,6 +21,9 @@ import Testing
         // Public pages and search, straight from output/public/ and through the gateway.
         #expect(try http.get("/").body.contains("Soporte en Línea"))
         #expect(try http.get("/kb/timbrado/").status == 200)
+        // The icon every browser asks for, where it asks.
+        let icon = try http.get("/favicon.ico")
+        #expect(icon.status == 200 && icon.header("Content-Type")?.contains("icon") == true, "\(icon.headers)")
         let search = try http.get("/cgi-bin/belenus/kb/search?q=nomina")
         #expect(search.status == 200 && search.body.contains("/kb/timbrado/"))
         // Every answer carries the site's policy once: static pages from the server's configuration,
