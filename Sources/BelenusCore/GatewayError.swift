@@ -36,3 +36,10 @@ extension FieldError: HTTPResponseError {
 extension RuleViolation: HTTPResponseError {
     public var httpError: GatewayError { GatewayError(httpStatus, message) }
 }
+
+extension FieldError {
+    /// A refusal of a form's field as a field error (a file refused while the form was kept).
+    public init(_ error: GatewayError) {
+        self.init(field: error.field ?? "form", message: error.message, httpStatus: error.status, code: error.code, values: error.values)
+    }
+}

@@ -145,6 +145,7 @@ extension Gateway {
         let actor = user.actor
         let values = ["title", "product", "version", "body", "org"].reduce(into: [String: String]()) { $0[$1] = form.value($1) ?? "" }
         do {
+            if let problem = form.fileError { throw FieldError(problem) }
             let org = actor.role.isStaff ? (values["org"].flatMap { $0.isEmpty ? nil : $0 }) : actor.org
             if actor.role.isStaff, let org, try !store.orgs().contains(org) {
                 throw FieldError.unknown("org", org)
@@ -158,10 +159,10 @@ extension Gateway {
             }
             regeneratePages([ticket.number])
             return .seeOther(link("/tickets/\(ticket.number)"), json: request.wantsJSON)
-        } catch let error as FieldError where !request.wantsJSON && error.httpStatus == 400 {
+        } catch let error as FieldError where !request.wantsJSON && (error.httpStatus == 400 || error.httpStatus == 413) {
             let products = try store.products()
             let orgs = actor.role.isStaff ? try store.orgs() : []
-            return try page(400) { $0.newTicket(products: products, orgs: orgs, values: values, error: error, csrf: csrfToken) }
+            return try page(error.httpStatus) { $0.newTicket(products: products, orgs: orgs, values: values, error: error, csrf: csrfToken) }
         }
     }
 
@@ -271,6 +272,7 @@ extension Gateway {
         let ticket = try visibleTicket(number, by: actor)
         try Rulebook.check(action, by: actor, on: ticket)  // 403/409 before the fields are looked at
         do {
+            if let problem = form.fileError { throw problem }
             return try perform(action, on: ticket, form: form, by: actor)
         } catch let error as FieldError where !request.wantsJSON {
             return try ticketPageKeeping(form, of: action, on: number, by: actor, error: error.httpError)

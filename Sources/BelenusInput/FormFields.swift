@@ -13,6 +13,10 @@ public struct UploadedFile: Sendable {
 public struct FormFields: Sendable {
     public var pairs: [(name: String, value: String)] = []
     public var files: [UploadedFile] = []
+    /// A file refused while the rest of the form was kept: one too many, or one too large (SPEC
+    /// §5: 400 or 413 on `file`). The route that takes files answers with it and shows the form
+    /// again with what was typed; the others take no files.
+    public var fileError: GatewayError?
 
     public init() {}
 

@@ -2,9 +2,9 @@ import BelenusCore
 import Foundation
 
 /// `multipart/form-data` (RFC 7578, RFC 2046 §5.1.1), parsed from a body already bounded in
-/// size. Files larger than `maxFileBytes`, more than `maxFiles`, a missing boundary, a part
-/// without a name and a body that ends before its closing delimiter are each refused with the
-/// status and field that say so.
+/// size. A missing boundary, a part without a name and a body that ends before its closing
+/// delimiter are each refused with the status and field that say so; a file larger than
+/// `maxFileBytes` or past `maxFiles` is left out and named in `fileError`, the fields kept.
 struct MultipartParser {
     let boundary: [UInt8]
     let maxFiles: Int
@@ -62,13 +62,17 @@ struct MultipartParser {
                     guard !ByteText.hasControlCharacters(filename) else {
                         throw GatewayError(400, "the file name '\(filename)' has control characters", field: "file", code: "control_characters")
                     }
-                    guard form.files.count < maxFiles else {
-                        throw GatewayError(400, "at most \(maxFiles) files", field: "file", code: "too_many_files", values: [String(maxFiles)])
+                    // One too many or one too large: not kept, and the first such problem kept for
+                    // the route, which shows the form again with the fields that follow too.
+                    if form.files.count >= maxFiles {
+                        form.fileError = form.fileError
+                            ?? GatewayError(400, "at most \(maxFiles) files", field: "file", code: "too_many_files", values: [String(maxFiles)])
+                    } else if content.count > maxFileBytes {
+                        form.fileError = form.fileError ?? GatewayError(
+                            413, "'\(filename)' is larger than \(maxFileBytes) bytes", field: "file", code: "file_too_large", values: [filename, String(maxFileBytes)])
+                    } else if form.fileError == nil {
+                        form.files.append(UploadedFile(filename: filename, contentType: headers.contentType ?? "application/octet-stream", bytes: content))
                     }
-                    guard content.count <= maxFileBytes else {
-                        throw GatewayError(413, "'\(filename)' is larger than \(maxFileBytes) bytes", field: "file", code: "file_too_large", values: [filename, String(maxFileBytes)])
-                    }
-                    form.files.append(UploadedFile(filename: filename, contentType: headers.contentType ?? "application/octet-stream", bytes: content))
                 }
             } else {
                 form.pairs.append((name, try FormFields.utf8(content, field: name)))

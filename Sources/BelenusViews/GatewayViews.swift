@@ -44,9 +44,15 @@ public struct GatewayViews: Sendable {
     public func newTicket(products: [Product], orgs: [String], values: [String: String], error: FieldError?, csrf: String) -> [UInt8] {
         let model = NewTicketPage(
             values: .init(values: values),
-            products: products.map { .init(name: $0.name, versions: $0.versions.joined(separator: ","), selected: $0.name == values["product"]) },
-            versions: Array(Set(products.flatMap(\.versions))).sorted(),
+            products: products.map { product in
+                let chosen = product.name == values["product"]
+                // A product without versions takes any: "—" stands for none.
+                let versions = product.versions.isEmpty ? [(value: "—", label: theme.string("new_no_version"))] : product.versions.map { (value: $0, label: $0) }
+                return .init(name: product.name, versions: versions.map { .init(value: $0.value, label: $0.label, selected: chosen && $0.value == values["version"]) },
+                             selected: chosen)
+            },
             orgs: orgs.map { .init(name: $0, selected: $0 == values["org"]) },
+            limits: .init(files: config.maxAttachments, bytes: config.maxAttachmentBytes),
             error: error.map { .init(fieldLabel: fieldLabel($0.field), message: message(code: $0.code, values: $0.values, fallback: $0.message)) })
         return theme.render(theme.pages.newTicket, model, globals: globals(csrf))
     }

@@ -131,7 +131,17 @@ try:
     shoot(client, "new-ticket")
     client.find_element(By.ID, "n-title").send_keys("La nómina no timbra desde el navegador")
     Select(client.find_element(By.ID, "n-product")).select_by_visible_text("Nómina")
-    client.find_element(By.ID, "n-version").send_keys("2025.1")
+    versions = [o.text for o in client.find_elements(By.CSS_SELECTOR, "#n-version optgroup:not([disabled]) option")]
+    check(versions == ["2024.1", "2025.1"], "the version list shows the chosen product's versions: %s" % versions)
+    Select(client.find_element(By.ID, "n-version")).select_by_value("2025.1")
+    # A file over the limit is refused in the page before anything is sent.
+    big = os.path.join(SHOTS, "captura-grande.png")
+    with open(big, "wb") as f:
+        f.write(b"\x89PNG" + b"\0" * (1536 * 1024))
+    client.find_element(By.ID, "n-file").send_keys(big)
+    warning = client.execute_script("return document.getElementById('n-file').validationMessage")
+    check("captura-grande.png" in warning, "a 1.5 MB file is refused before sending: %r" % warning)
+    client.find_element(By.ID, "n-file").clear()
     client.find_element(By.ID, "n-body").send_keys("Al timbrar aparece **CFDI40102**.")
     attachment = os.path.join(SHOTS, "captura.txt")
     with open(attachment, "w") as f:

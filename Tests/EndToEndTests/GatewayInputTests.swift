@@ -96,6 +96,38 @@ import Testing
         #expect(answer.body.contains("«Producto»: no existe «Inventarios»"))
     }
 
+    /// A screenshot over the limit (or a file too many) brings the form back with what was typed
+    /// and the error on *Archivos*, not a bare error page; nothing is stored.
+    @Test(arguments: [(1, 1_048_576 + 500_000, 413), (4, 10, 400)])
+    func aFileRefusedBringsTheNewTicketFormBack(_ count: Int, _ size: Int, _ status: Int) throws {
+        let site = try GatewaySite.make(inProcess: true)
+        let files = (1...count).map { ("file", "captura \($0).png", [UInt8](repeating: 0x89, count: size)) }
+        let answer = try site.run("POST", "/tickets", as: site.ana, multipart: [
+            ("title", "No timbra \"enero\""), ("product", "Nómina"), ("version", "2025.1"), ("body", "Adjunto la *captura*."),
+        ], files: files)
+        #expect(answer.status == status, "\(answer.body)")
+        #expect(answer.body.contains("value=\"No timbra &quot;enero&quot;\"") && answer.body.contains("Adjunto la *captura*.</textarea>"))
+        #expect(answer.body.contains("<option value=\"2025.1\" selected>2025.1</option>"))
+        #expect(answer.body.contains("«Archivos»"), "\(answer.body)")
+        #expect(try site.count("tickets") == 0 && site.files(in: "var/attachments").isEmpty)
+        // The same to a comment: the ticket's page with the text put back.
+        let n = try site.openTicket(as: site.ana)
+        let comment = try site.run("POST", "/tickets/\(n)/comments", as: site.ana, multipart: [("body", "Otra captura")], files: files)
+        #expect(comment.status == status && comment.body.contains("Otra captura</textarea>") && comment.body.contains("«Archivos»"))
+        #expect(try site.count("events") == 1 && site.files(in: "var/attachments").isEmpty)
+    }
+
+    /// The version list is the products' own versions, grouped by product; the server checks the pair.
+    @Test func theVersionIsChosenFromTheProductsVersions() throws {
+        let site = try GatewaySite.make(inProcess: true)
+        let form = try site.run("GET", "/tickets/new", as: site.ana).body
+        #expect(form.contains("<optgroup label=\"Nómina\" data-product=\"Nómina\"><option value=\"2024.1\">2024.1</option><option value=\"2025.1\">2025.1</option></optgroup>"))
+        #expect(form.contains("<optgroup label=\"Bancos\" data-product=\"Bancos\"><option value=\"3.0\">3.0</option></optgroup>"))
+        #expect(form.contains("data-max-bytes=\"1048576\"") && form.contains("data-max-files=\"3\""))
+        let wrong = try site.run("POST", "/tickets", as: site.ana, multipart: [("title", "t"), ("product", "Bancos"), ("version", "2025.1"), ("body", "b")])
+        #expect(wrong.status == 400 && wrong.body.contains("«2025.1» no es una versión de Bancos"))
+    }
+
     @Test func aRefusedCommentShowsTheTicketWithTheTextPutBack() throws {
         let site = try GatewaySite.make(inProcess: true)
         let n = try site.openTicket(as: site.ana)

@@ -1,6 +1,9 @@
 // Belenus page script: no inline code (the CSP forbids it), no third party.
 // 1. Fills the hidden `csrf` field of every form from the `belenus_csrf` cookie (SPEC §5).
 // 2. Re-evaluates each SLA badge from its <time datetime>, since a static page ages (SPEC §3).
+// 3. New ticket: the version list shows the chosen product's versions only, and a file over
+//    the limit (or one too many) is refused in the browser before anything is sent. Without
+//    this script the form still works: every version is listed, and the server checks both.
 (function () {
   "use strict";
   var match = document.cookie.match(/(?:^|;\s*)belenus_csrf=([^;]*)/);
@@ -31,4 +34,43 @@
   }
   refresh();
   setInterval(refresh, 30000);
+
+  var product = document.getElementById("n-product");
+  var version = document.getElementById("n-version");
+  function narrow() {
+    if (!product || !version) return;
+    version.querySelectorAll("optgroup").forEach(function (group) {
+      var mine = group.getAttribute("data-product") === product.value;
+      group.hidden = !mine;
+      group.disabled = !mine;
+    });
+    var chosen = version.selectedOptions[0];
+    if (chosen && chosen.parentElement && chosen.parentElement.disabled) version.value = "";
+    var only = version.querySelectorAll("optgroup:not([disabled]) option");
+    if (only.length === 1) version.value = only[0].value;
+  }
+  if (product && version) {
+    product.addEventListener("change", narrow);
+    narrow();
+  }
+
+  function format(text, values) {
+    var i = 0;
+    return text.replace(/%@/g, function () { return values[i++]; });
+  }
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
+      var maxFiles = parseInt(input.getAttribute("data-max-files"), 10);
+      var message = "";
+      if (input.files.length > maxFiles) message = format(input.getAttribute("data-too-many"), [String(maxFiles)]);
+      Array.prototype.forEach.call(input.files, function (file) {
+        if (!message && file.size > maxBytes) {
+          message = format(input.getAttribute("data-too-large"), [file.name, (maxBytes / 1048576).toLocaleString() + " MB"]);
+        }
+      });
+      input.setCustomValidity(message);
+      if (message) input.reportValidity();
+    });
+  });
 })();

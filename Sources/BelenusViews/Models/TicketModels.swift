@@ -340,14 +340,36 @@ struct NewTicketPage: TemplateModel {
         }
     }
 
+    /// A product and its versions: the version list groups them by product (the page script
+    /// shows the chosen product's only; without script all are there and the server checks the pair).
     struct Product: TemplateModel {
+        struct Version: TemplateModel {
+            var value: String
+            var label: String
+            var selected: Bool
+            static let templateFields = TemplateFields<Version> {
+                $0.text("value") { $0.value }
+                $0.text("label") { $0.label }
+                $0.flag("selected") { $0.selected }
+            }
+        }
         var name: String
-        var versions: String
+        var versions: [Version]
         var selected: Bool
         static let templateFields = TemplateFields<Product> {
             $0.text("name") { $0.name }
-            $0.text("versions") { $0.versions }
+            $0.list("versions") { $0.versions }
             $0.flag("selected") { $0.selected }
+        }
+    }
+
+    /// The form's limits, for the page script's warning before sending.
+    struct Limits: TemplateModel {
+        var files: Int
+        var bytes: Int
+        static let templateFields = TemplateFields<Limits> {
+            $0.number("files") { $0.files }
+            $0.number("bytes") { $0.bytes }
         }
     }
 
@@ -371,13 +393,13 @@ struct NewTicketPage: TemplateModel {
 
     var values: Values
     var products: [Product]
-    var versions: [String]
     var orgs: [Org]
+    var limits: Limits
     var error: Problem?
     static let templateFields = TemplateFields<NewTicketPage> {
         $0.object("values") { $0.values }
         $0.list("products") { $0.products }
-        $0.texts("versions") { $0.versions }
+        $0.object("limits") { $0.limits }
         $0.list("orgs") { $0.orgs }
         $0.flag("has_orgs") { !$0.orgs.isEmpty }
         $0.object("error") { $0.error }
