@@ -216,9 +216,9 @@ def cmark_time(corpus_dir, work, runs):
 
 # -- The gateway -----------------------------------------------------------------------------
 
-def cgi(site, method, path, cookie="", body=b"", content_type=""):
+def cgi(site, method, path, cookie="", body=b"", content_type="", query=""):
     env = {"PATH": "/usr/bin:/bin", "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method,
-           "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
+           "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
            "HTTP_HOST": "127.0.0.1:8080", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
            "HTTP_COOKIE": cookie, "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": content_type}
     start = time.perf_counter()
@@ -252,10 +252,29 @@ def gateway(base, where, runs, tickets):
             sys.exit("bench: comment on %d: %s" % (number, answer[:300]))
         rewritten.append(changed(before, snapshot(output)))
         posts.append(seconds)
+    searches = ticket_searches(site, cookie, runs)
     shutil.rmtree(site, ignore_errors=True)
     say("  gateway: GET /tickets/N median %.1f ms; comment median %.1f ms, %s files rewritten"
         % (statistics.median(gets) * 1000, statistics.median(posts) * 1000, sorted(set(rewritten))))
-    return {"get": gets, "post": posts, "rewritten": rewritten}
+    return {"get": gets, "post": posts, "rewritten": rewritten, "searches": searches}
+
+
+def ticket_searches(site, cookie, runs):
+    """`GET /tickets?q=` (issue 15): a rare term (a five-digit number from a comment: an error
+    code or a folio, what people search a help desk for) and a word of the corpus's vocabulary,
+    which is in most tickets (its words are drawn uniformly from 400)."""
+    body = sql(site, "SELECT body FROM events WHERE body GLOB '*[0-9][0-9][0-9][0-9][0-9]*' ORDER BY id LIMIT 1")
+    rare = re.search(r"\b\d{5}\b", body[0][0]).group(0) if body and re.search(r"\b\d{5}\b", body[0][0]) else "48213"
+    found = {}
+    for label, q in (("a rare term (%s)" % rare, rare), ("a common word (timbrado)", "timbrado")):
+        times = []
+        for _ in range(max(5, runs // 4)):
+            seconds, answer = cgi(site, "GET", "/tickets", cookie, query="q=" + urllib.parse.quote(q))
+            assert " 200 " in answer.split("\n", 1)[0], answer[:200]
+            times.append(seconds)
+        found[label] = times
+        say("  gateway: GET /tickets?q= %s median %.1f ms" % (label, statistics.median(times) * 1000))
+    return found
 
 
 def database_only(base, runs, tickets):
@@ -297,13 +316,14 @@ def database_only(base, runs, tickets):
         again.append(cgi(site, "GET", "/tickets/%d" % number, cookie)[0])
     lists = [cgi(site, "GET", "/tickets", cookie)[0] for _ in range(runs // 4 or 1)]
     dashboards = [cgi(site, "GET", "/dashboard", cookie)[0] for _ in range(runs // 4 or 1)]
+    searches = ticket_searches(site, cookie, runs)
     posts = [comment(rng.choice(open_to_comments), i) for i in range(runs)]
     size = sum(os.path.getsize(os.path.join(site, "var", f)) for f in os.listdir(os.path.join(site, "var")) if f.startswith("belenus.sqlite3"))
     say("  gateway at scale: first GET %.1f ms, then %.1f ms; GET /tickets %.1f ms; GET /dashboard %.1f ms; "
         "every list's buckets rendered by a first comment per company: %.1f s; comments then %.1f ms; database %.0f MiB"
         % (statistics.median(first) * 1000, statistics.median(again) * 1000, statistics.median(lists) * 1000,
            statistics.median(dashboards) * 1000, warm_up, statistics.median(posts) * 1000, size / 2**20))
-    return {"first": first, "again": again, "lists": lists, "dashboards": dashboards, "warm_up": warm_up, "post": posts,
+    return {"first": first, "again": again, "lists": lists, "dashboards": dashboards, "searches": searches, "warm_up": warm_up, "post": posts,
             "db_mib": size / 2**20}
 
 
@@ -322,6 +342,7 @@ def scale_report(args, imported, scale):
         "| `GET /tickets/N`, again (the page file) | %s |" % ms(scale["again"]),
         "| `GET /tickets` (first list page, from SQL) | %s |" % ms(scale["lists"]),
         "| `GET /dashboard` (counts grouped in SQL) | %s |" % ms(scale["dashboards"]),
+    ] + ["| `GET /tickets?q=`, %s | %s |" % (label, ms(times)) for label, times in scale["searches"].items()] + [
         "| every list bucket rendered (no build wrote them): a first comment in each company, all together | %.1f s |" % scale["warm_up"],
         "| comment `POST /tickets/N/comments`, end to end with regeneration | %s |" % ms(scale["post"]),
     ])
@@ -475,6 +496,10 @@ def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded):
         "| rebuild, nothing changed (disk) | %s |" % summary(disk["nochange"]),
         "| rebuild, one ticket changed (disk) | %s |" % summary(disk["onechange"]),
         "| gateway `GET /tickets/N` (whole CGI process) | %s |" % ms(gw["get"]),
+    ] + [
+        "| gateway `GET /tickets?q=`, %s, words in titles, bodies, comments, solutions (FTS5) | %s |" % (label, ms(times))
+        for label, times in gw["searches"].items()
+    ] + [
         "| gateway comment `POST /tickets/N/comments`, end to end with regeneration | %s; files rewritten: %s |"
         % (ms(gw["post"]), ", ".join("%d× %d" % (gw["rewritten"].count(n), n) for n in sorted(set(gw["rewritten"])))),
         "| load through lighttpd (`docs/hosting/lighttpd.conf`): %d clients for %d s, ⅔ `GET /tickets/N`, ⅓ comments "

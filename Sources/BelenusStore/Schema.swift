@@ -136,6 +136,18 @@ enum Schema {
                 CREATE INDEX events_kind_at ON events(kind, at);
                 """)
         }
+        migrator.registerMigration("v5: words of tickets, comments and solutions") { db in
+            // One row per text: a ticket's title and body, and each event's text (comments,
+            // solutions, reasons), written with it in its transaction (`TicketRecords.insert`).
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE ticket_fts USING fts5(
+                    ticket UNINDEXED, title, body,
+                    tokenize = 'unicode61 remove_diacritics 2'
+                );
+                INSERT INTO ticket_fts (ticket, title, body) SELECT number, title, body FROM tickets;
+                INSERT INTO ticket_fts (ticket, title, body) SELECT ticket, '', body FROM events WHERE body != '';
+                """)
+        }
         return migrator
     }
 }

@@ -15,7 +15,8 @@ public struct TicketFilter: Hashable, Sendable {
     public var status: TicketStatus?
     public var waitingOn: WaitingOn?
     public var sla: SLAState?
-    /// Words that must all appear in the title or the body.
+    /// Words that must all appear in one text of the ticket: its title, its body, a comment or a
+    /// solution (full text, without case or accents; the results ranked).
     public var words: [String] = []
 
     public init() {}
@@ -25,10 +26,13 @@ public struct TicketFilter: Hashable, Sendable {
 public struct TicketPage: Sendable {
     public var total: Int
     public var tickets: [Ticket]
+    /// With words: where they were found in each ticket, the words between U+0002 and U+0003.
+    public var snippets: [TicketNumber: String]
 
-    public init(total: Int, tickets: [Ticket]) {
+    public init(total: Int, tickets: [Ticket], snippets: [TicketNumber: String] = [:]) {
         self.total = total
         self.tickets = tickets
+        self.snippets = snippets
     }
 }
 
@@ -60,19 +64,36 @@ extension Store {
             case .onTime: add("status = 'open' AND paused_at IS NULL AND due_at > ?", soon)
             }
         }
-        for word in filter.words.prefix(8) {
-            let pattern = "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-            add("(title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')", pattern, pattern)
-        }
+        let terms = Self.searchTerms(filter.words.joined(separator: " ")).prefix(8)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let page = max(1, page)
         return try read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets \(whereClause)", arguments: StatementArguments(arguments)) ?? 0
+            guard !terms.isEmpty else {
+                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets \(whereClause)", arguments: StatementArguments(arguments)) ?? 0
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT \(TicketRecords.summaryColumns) FROM tickets \(whereClause) ORDER BY number DESC LIMIT ? OFFSET ?
+                    """, arguments: StatementArguments(arguments + [pageSize, (page - 1) * pageSize]))
+                return TicketPage(total: total, tickets: rows.map(TicketRecords.ticket(from:)))
+            }
+            // The words, on the index: each ticket's best text (bm25; its row id, for the
+            // snippet), joined to the filtered tickets, best first.
+            let match = terms.map { "\"\($0)\"" }.joined(separator: " ")
+            let hits = "SELECT ticket, min(rank) AS score, rowid AS best FROM ticket_fts WHERE ticket_fts MATCH ? GROUP BY ticket"
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets JOIN (\(hits)) h ON h.ticket = tickets.number \(whereClause)",
+                                         arguments: StatementArguments([match] + arguments)) ?? 0
             let rows = try Row.fetchAll(db, sql: """
-                SELECT \(TicketRecords.summaryColumns) FROM tickets \(whereClause) ORDER BY number DESC LIMIT ? OFFSET ?
-                """, arguments: StatementArguments(arguments + [pageSize, (page - 1) * pageSize]))
-            return TicketPage(total: total, tickets: rows.map(TicketRecords.ticket(from:)))
+                SELECT \(TicketRecords.summaryColumns), h.best FROM tickets JOIN (\(hits)) h ON h.ticket = tickets.number \(whereClause)
+                ORDER BY h.score, number DESC LIMIT ? OFFSET ?
+                """, arguments: StatementArguments([match] + arguments + [pageSize, (page - 1) * pageSize]))
+            let tickets = rows.map(TicketRecords.ticket(from:))
+            var snippets: [TicketNumber: String] = [:]
+            let snippet = try db.cachedStatement(sql: """
+                SELECT snippet(ticket_fts, -1, char(2), char(3), '…', 16) FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid = ?
+                """)
+            for (ticket, row) in zip(tickets, rows) {
+                snippets[ticket.number] = try String.fetchOne(snippet, arguments: [match, row["best"] as Int64])
+            }
+            return TicketPage(total: total, tickets: tickets, snippets: snippets)
         }
     }
 

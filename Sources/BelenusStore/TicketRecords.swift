@@ -92,9 +92,12 @@ enum TicketRecords {
          t.waitingOn.rawValue, t.pausedAt.map(Timestamp.iso), t.providerRef, t.status.rawValue, t.revision]
     }
 
+    /// A new ticket, and its words in the search index.
     static func insert(_ db: Database, _ ticket: Ticket) throws {
         try db.cachedStatement(sql: "INSERT INTO tickets (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .execute(arguments: arguments(ticket))
+        try db.cachedStatement(sql: "INSERT INTO ticket_fts (ticket, title, body) VALUES (?, ?, ?)")
+            .execute(arguments: [ticket.number.rawValue, ticket.title, ticket.body])
     }
 
     @discardableResult
@@ -103,7 +106,11 @@ enum TicketRecords {
         try db.cachedStatement(sql: "INSERT INTO events (ticket, at, actor, kind, body, changes) VALUES (?,?,?,?,?,?)")
             .execute(arguments: [ticket.rawValue, Timestamp.iso(event.at), event.actor.rawValue, event.kind.rawValue,
                                  event.body, event.changes.isEmpty ? "[]" : changes])
-        return db.lastInsertedRowID
+        let id = db.lastInsertedRowID
+        if !event.body.isEmpty {  // a comment, a solution, a reason: found by the ticket's search
+            try db.cachedStatement(sql: "INSERT INTO ticket_fts (ticket, title, body) VALUES (?, '', ?)").execute(arguments: [ticket.rawValue, event.body])
+        }
+        return id
     }
 
     /// The columns `event(from:)` reads, in its order.

@@ -63,6 +63,12 @@ public struct GatewayViews: Sendable {
         return theme.render(theme.pages.error, model, globals: globals(csrf))
     }
 
+    /// A snippet of the search index as HTML: the text escaped, then its match markers (U+0002
+    /// and U+0003, which no escaped text holds as markup) made `<mark>`.
+    static func marked(_ snippet: String) -> HTML {
+        HTML(ByteText.replacing("\u{3}", with: "</mark>", in: ByteText.replacing("\u{2}", with: "<mark>", in: HTMLEscaper.escape(snippet))))
+    }
+
     /// What FILTRO offers to choose from (SPEC §3): lists of names, never logins to type.
     public struct ListChoices: Sendable {
         /// Companies (staff only).
@@ -108,15 +114,18 @@ public struct GatewayViews: Sendable {
                 statuses: options("status", TicketStatus.allCases.map { ($0.rawValue, theme.string("status_\($0.rawValue)")) }),
                 slas: options("sla", SLAState.allCases.map { ($0.rawValue, theme.string("sla_\($0.rawValue)")) }),
                 waiting: options("waiting_on", WaitingOn.allCases.map { ($0.rawValue, theme.string("waiting_\($0.rawValue)")) })),
-            rows: page.tickets.map { rows.row($0, names: names) })
+            rows: page.tickets.map { ticket in
+                var row = rows.row(ticket, names: names)
+                if let snippet = page.snippets[ticket.number] { row.snippet = Self.marked(snippet) }
+                return row
+            })
         return theme.render(theme.pages.ticketList, model, globals: globals(csrf))
     }
 
     /// Results with snippets: the text is escaped first, then the match markers become `<mark>`.
     public func search(query: String, hits: [KBSearchHit], csrf: String) -> [UInt8] {
         let model = SearchPage(query: query, hits: hits.map {
-            let snippet = ByteText.replacing("\u{3}", with: "</mark>", in: ByteText.replacing("\u{2}", with: "<mark>", in: HTMLEscaper.escape($0.snippet)))
-            return .init(slug: $0.slug, title: $0.title, product: $0.product, snippet: HTML(snippet))
+            .init(slug: $0.slug, title: $0.title, product: $0.product, snippet: Self.marked($0.snippet))
         }, countLabel: ByteText.replacingFirst("%@", with: "\(hits.count)", in: theme.string("search_count")))
         return theme.render(theme.pages.search, model, globals: globals(csrf))
     }

@@ -378,6 +378,30 @@ import Testing
         #expect(one["requester_name"] as? String == "Ana Pérez" && one["version"] as? String == "2025.1" && one["events"] is [Any])
     }
 
+    /// `q` finds words in titles, bodies, comments and solutions, without case or accents,
+    /// ranked, with where it found them in the row; a client still sees only their company's.
+    @Test func wordsAreFoundInCommentsAndSolutionsToo() throws {
+        let site = try GatewaySite.make(inProcess: true)
+        let n = try site.openTicket(as: site.ana, title: "No timbra", body: "Falla al timbrar.")
+        let other = try site.openTicket(as: site.ana, title: "La zanahoria de <b>prueba</b>", body: "Nada más.")
+        let bobs = try site.openTicket(as: site.bob, title: "Zanahoria también", product: "Bancos")
+        #expect(try site.run("POST", "/tickets/\(n)/comments", as: site.tech, fields: [("body", "Revise la zanahoria del certificado CSD.")]).status == 303)
+        #expect(try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", "Se renovó el sello digital.")]).status == 303)
+        func numbers(_ q: String, as who: CGI.Login) throws -> [Int] {
+            let json = try site.run("GET", "/tickets", as: who, query: "q=" + q, json: true).json
+            return (json["tickets"] as? [[String: Any]])?.compactMap { $0["number"] as? Int } ?? []
+        }
+        #expect(try numbers("certificado", as: site.tech) == [n])        // only in a technician's comment
+        #expect(try numbers("SELLO%20digital", as: site.ana) == [n])     // in the solution, any case
+        #expect(try Set(numbers("ZANAHOR%C3%8DA", as: site.tech)) == [n, other, bobs])  // without accents
+        #expect(try Set(numbers("zanahoria", as: site.ana)) == [n, other])  // not another company's
+        #expect(try numbers("zanahoria%20certificado", as: site.tech) == [n])  // every word, in one text
+        #expect(try numbers("nadaquever", as: site.tech).isEmpty)
+        let list = try site.run("GET", "/tickets", as: site.ana, query: "q=zanahoria").body
+        #expect(list.contains("<p class=\"snippet\">") && list.contains("<mark>zanahoria</mark>"), "\(list)")
+        #expect(list.contains("&lt;b&gt;prueba&lt;/b&gt;") && !list.contains("<b>prueba"))
+    }
+
     @Test func routesAnswerTheirStatus() throws {
         let site = try GatewaySite.make()
         try site.openTicket(as: site.ana)

@@ -289,7 +289,10 @@ struct TicketListPage: TemplateModel {
         var responsibleName: String
         var assignedName: String
         var sla: SLABadge?
+        /// Where the searched words are, marked (`<mark>`, the text escaped first); empty without words.
+        var snippet: HTML = .empty
         static let templateFields = TemplateFields<Row> {
+            $0.html("snippet") { $0.snippet }
             $0.number("number") { $0.number }
             $0.text("title") { $0.title }
             $0.text("status") { $0.status }
