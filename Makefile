@@ -4,7 +4,7 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 # What the end-to-end tests run for real: web servers, an HTTP client, a sendmail, and (PyPI)
 # the SMTP server that msmtp delivers to.
 TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
-TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0
+TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0 axe-selenium-python==2.1.6
 
 .PHONY: demo test fuzz fuzz-ci bench bench-all deps test-deps apt-install build release clean
 
@@ -60,7 +60,7 @@ deps:
 ## What the tests need besides the build.
 test-deps:
 	@$(MAKE) -s apt-install PACKAGES="$(TEST_APT_PACKAGES)"
-	@python3 -c "import aiosmtpd, selenium" 2>/dev/null || python3 -m pip install -q $(TEST_PIP_PACKAGES)
+	@python3 -c "import aiosmtpd, selenium, axe_selenium_python" 2>/dev/null || python3 -m pip install -q $(TEST_PIP_PACKAGES)
 
 apt-install:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p 2>/dev/null | grep -q "^Status: install ok installed" || missing="$$missing $$p"; done; \

@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -83,6 +84,14 @@ return problems;
 def audit(driver, name):
     problems = driver.execute_script(AUDIT_JS)
     check(not problems, "%s: lang, labels and contrast (WCAG AA) %s" % (name, "; ".join(problems[:8])))
+    # axe-core, the engine of the browsers' own accessibility tools (bundled by
+    # axe-selenium-python): no violation of any of its rules on the page as it is shown.
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    found = ["%s (%s, %d nodes: %s)" % (v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"]) for v in results["violations"]]
+    version = driver.execute_script("return window.axe && axe.version")
+    check(not found, "%s: axe-core %s finds no violation %s" % (name, version, "; ".join(found)))
 
 
 def shoot(driver, name):
@@ -156,6 +165,21 @@ try:
     shoot(client, "ticket-client")
     client.get(BASE + "/cgi-bin/belenus/tickets")
     shoot(client, "ticket-list")
+    # Diagrama 2: the manual's columns; FILTRO's lists filter; a number goes to its ticket.
+    headers = [th.text for th in client.find_elements(By.CSS_SELECTOR, "table.tickets thead th")]
+    check(headers[:3] == ["No. Ticket", "Situación del ticket", "Estatus"] and len(headers) == 10, "the list has the ten columns: %s" % headers)
+    check("Ana Pérez · Acme S.A." in client.find_element(By.CSS_SELECTOR, "table.tickets tbody").text, "who registered it, by name")
+    Select(client.find_element(By.ID, "f-product")).select_by_visible_text("Bancos")
+    client.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    WebDriverWait(client, 10).until(EC.url_contains("product=Bancos"))
+    check(not client.find_elements(By.CSS_SELECTOR, "table.tickets tbody tr"), "filtering by another product leaves no row")
+    client.find_element(By.LINK_TEXT, "Ver todos los tickets").click()
+    WebDriverWait(client, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.tickets tbody tr")))
+    box = client.find_element(By.ID, "go-number")
+    box.send_keys(number)
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(client, 10).until(EC.url_matches(r".*/tickets/%s$" % number))
+    check(True, "the header's box goes to ticket #%s" % number)
 
     tech = browser()
     try:
@@ -199,6 +223,9 @@ try:
     client.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button").click()
     WebDriverWait(client, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".badges"), "Cerrado con VoBo del cliente"))
     check(True, "the client gives VoBo")
+    client.get(BASE + "/cgi-bin/belenus/tickets")
+    check("✓" in client.find_element(By.CSS_SELECTOR, "table.tickets tbody").text, "the list marks the VoBo")
+    shoot(client, "ticket-list-vobo")
 finally:
     client.quit()
 print("journey complete", flush=True)

@@ -35,7 +35,7 @@ import Testing
         print("Browser journey (screenshots in \(shots)):\n" + text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n"))
         #expect(p.terminationStatus == 0, "\(text)")
         #expect(text.contains("journey complete"))
-        for page in ["home", "kb-article", "new-ticket", "ticket-list", "ticket-client", "ticket-tech", "dashboard"] {
+        for page in ["home", "kb-article", "new-ticket", "ticket-list", "ticket-client", "ticket-tech", "dashboard", "ticket-list-vobo"] {
             for width in ["desktop", "phone"] {
                 let name = "\(page)-\(width).png"
                 let png = FileManager.default.contents(atPath: "\(shots)/\(name)").map { Array($0) } ?? []
