@@ -65,7 +65,7 @@ extension Gateway {
         filter.requester = matched("requester", requesters.map { (value: $0.login.rawValue, label: $0.name) }).map { Login($0) }
         filter.words = text("q").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) } ?? []
         if actor.role.isStaff {
-            filter.org = matched("org", (try store.orgs()).map { ($0, $0) })
+            filter.org = matched("org", choices.orgs.map { ($0, $0) })
         } else {
             filter.org = actor.org ?? "\u{0}"
         }
