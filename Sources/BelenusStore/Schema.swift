@@ -148,6 +148,18 @@ enum Schema {
                 INSERT INTO ticket_fts (ticket, title, body) SELECT ticket, '', body FROM events WHERE body != '';
                 """)
         }
+        migrator.registerMigration("v6: the ticket search's row ids carry the ticket number") { db in
+            // rowid = number << 20 | n (n = 0: the ticket's title and body; 1, 2, …: its events'
+            // texts in order): the ticket of a match is known without reading the content table,
+            // which for a word in most tickets was most of the search (28 of 40 ms at 10k).
+            try db.execute(sql: """
+                DROP TABLE ticket_fts;
+                CREATE VIRTUAL TABLE ticket_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+                INSERT INTO ticket_fts (rowid, title, body) SELECT number * 1048576, title, body FROM tickets;
+                INSERT INTO ticket_fts (rowid, title, body)
+                    SELECT ticket * 1048576 + row_number() OVER (PARTITION BY ticket ORDER BY id), '', body FROM events WHERE body != '';
+                """)
+        }
         return migrator
     }
 }

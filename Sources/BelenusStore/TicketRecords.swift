@@ -96,8 +96,8 @@ enum TicketRecords {
     static func insert(_ db: Database, _ ticket: Ticket) throws {
         try db.cachedStatement(sql: "INSERT INTO tickets (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .execute(arguments: arguments(ticket))
-        try db.cachedStatement(sql: "INSERT INTO ticket_fts (ticket, title, body) VALUES (?, ?, ?)")
-            .execute(arguments: [ticket.number.rawValue, ticket.title, ticket.body])
+        try db.cachedStatement(sql: "INSERT INTO ticket_fts (rowid, title, body) VALUES (?, ?, ?)")
+            .execute(arguments: [Int64(ticket.number.rawValue) << searchShift, ticket.title, ticket.body])
     }
 
     @discardableResult
@@ -108,7 +108,11 @@ enum TicketRecords {
                                  event.body, event.changes.isEmpty ? "[]" : changes])
         let id = db.lastInsertedRowID
         if !event.body.isEmpty {  // a comment, a solution, a reason: found by the ticket's search
-            try db.cachedStatement(sql: "INSERT INTO ticket_fts (ticket, title, body) VALUES (?, '', ?)").execute(arguments: [ticket.rawValue, event.body])
+            let first = Int64(ticket.rawValue) << searchShift
+            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(rowid) FROM ticket_fts WHERE rowid >= ? AND rowid < ?"),
+                                          arguments: [first, first + (1 << searchShift)])
+            try db.cachedStatement(sql: "INSERT INTO ticket_fts (rowid, title, body) VALUES (?, '', ?)")
+                .execute(arguments: [(last ?? first) + 1, event.body])
         }
         return id
     }
@@ -132,4 +136,8 @@ enum TicketRecords {
     }
 
     static func date(_ text: String) -> Date { Timestamp.parse(text) ?? Date(timeIntervalSince1970: 0) }
+
+    /// The search index's row ids are `number << searchShift | n`: a ticket's texts are
+    /// neighbours, and a match names its ticket by its row id alone (schema v6).
+    static let searchShift: Int64 = 20
 }

@@ -199,3 +199,35 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     #expect(weeks.map(\.closed) == (0..<9).map { w in [7, 14].filter { 3 * ($0 - 1) / 7 == w }.count })
     #expect(try store.weeklyCounts(from: t0 + 63 * 86_400, weeks: 2).allSatisfy { $0.opened == 0 && $0.closed == 0 })
 }
+
+/// The ticket search: every text of a ticket (title, body, comments, solutions) by its words,
+/// ranked when few texts match, newest first when many do; the same tickets either way, each with
+/// the snippet of a text that holds the words.
+@Test(arguments: [Store.rankedMatches, 0])
+func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
+    let store = try seededStore()
+    var tickets: [Ticket] = []
+    for i in 1...4 {
+        let d = TicketDraft(title: i == 2 ? "Zanahoria en el título" : "Ticket \(i)", product: "Nómina", version: "2024.1",
+                            body: "Falla el cálculo.", org: "Acme")
+        tickets.append(try store.openTicket(d, by: ana, at: t0, policy: policy))
+    }
+    let comment = try tickets[3].comment("Revise la ZANAHORIA del certificado.", by: jgarcia, at: t0)
+    try store.record(comment, replacingRevision: tickets[3].revision)
+    let current = try #require(try store.ticket(tickets[3].number))
+    try store.record(try current.comment("Otra zanahoria más.", by: jgarcia, at: t0 + 60), replacingRevision: current.revision)
+    var filter = TicketFilter()
+    filter.words = ["zanahória"]
+    let found = try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, policy: policy, rankedMatches: rankedMatches)
+    #expect(found.total == 2 && Set(found.tickets.map(\.number.rawValue)) == [2, 4])
+    if rankedMatches == 0 { #expect(found.tickets.map(\.number.rawValue) == [4, 2]) }
+    let fourth = found.snippets[TicketNumber(4)] ?? ""
+    #expect(fourth.contains("\u{2}zanahoria\u{3}") || fourth.contains("\u{2}ZANAHORIA\u{3}"), "\(fourth)")
+    #expect(found.snippets[TicketNumber(2)]?.contains("\u{2}Zanahoria\u{3}") == true, "\(found.snippets)")
+    filter.org = "Globex"
+    #expect(try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, policy: policy, rankedMatches: rankedMatches).total == 0)
+    // The row ids carry the ticket: 4 << 20 for its own text, then its two comments.
+    let rowids = try store.read { db in try Int64.fetchAll(db, sql: "SELECT rowid FROM ticket_fts WHERE rowid >= ? ORDER BY rowid", arguments: [Int64(4) << 20]) }
+    let base: Int64 = 4 << 20
+    #expect(rowids == [base, base + 1, base + 2])
+}
