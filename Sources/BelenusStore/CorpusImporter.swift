@@ -41,6 +41,7 @@ public struct CorpusImporter {
     public func importFile(_ path: String) throws -> Int {
         var reader = try LineReader(path: path)
         let decoder = JSONDecoder()
+        defer { try? store.checkpoint() }  // the WAL holds the whole import: see `Store.checkpoint`
         return try store.write { db in
             var known = try Known(db)
             var count = 0

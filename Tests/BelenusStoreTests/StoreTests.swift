@@ -231,3 +231,12 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     let base: Int64 = 4 << 20
     #expect(rowids == [base, base + 1, base + 2])
 }
+
+/// Migrations (and an import) end with the WAL in the database and cut to nothing: a process
+/// that opens the database after them does not read a big WAL back (see `Store.checkpoint`).
+@Test func migrationsLeaveNoWALBehind() throws {
+    let store = try freshStore()
+    let size = (try? FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int) ?? 0
+    #expect(size == 0)
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") } == 6)
+}
