@@ -3,7 +3,7 @@ import BelenusTestSupport
 import BelenusFiles
 import BelenusSite
 import BelenusStore
-import BelenusViews
+@testable import BelenusViews
 import Foundation
 import Testing
 
@@ -35,6 +35,17 @@ import Testing
         #expect(mexico.offset(at: Self.at("2026-07-01T12:00:00Z")) == -6 * 3600)
         #expect(mexico.offset(at: Self.at("2021-07-01T12:00:00Z")) == -5 * 3600)
         #expect(!mexico.isUTC && LocalClock(timezone: "UTC").isUTC)
+    }
+
+    /// The dashboard's weeks start at local Monday midnight: Tuesday 21:00 in Mexico City is
+    /// already Wednesday in UTC, and still the week of Monday the 14th there.
+    @Test func aWeekStartsAtLocalMondayMidnight() {
+        let mexico = LocalClock(timezone: "America/Mexico_City")
+        #expect(mexico.monday(of: Self.at("2026-12-16T03:00:00Z")) == Self.at("2026-12-14T06:00:00Z"))
+        #expect(mexico.monday(of: Self.at("2026-12-14T05:59:59Z")) == Self.at("2026-12-07T06:00:00Z"))  // Sunday 23:59 local
+        #expect(LocalClock(timezone: "UTC").monday(of: Self.at("2026-12-16T03:00:00Z")) == Self.at("2026-12-14T00:00:00Z"))
+        let tokyo = LocalClock(timezone: "Asia/Tokyo")
+        #expect(tokyo.monday(of: Self.at("2026-12-13T15:30:00Z")) == Self.at("2026-12-13T15:00:00Z"))  // Monday 00:30 local
     }
 
     @Test func aDeadlineOfTheFormIsTheLocalClockAndBack() {
