@@ -97,8 +97,8 @@ extension Store {
     public func ticketSummaries(_ numbers: [TicketNumber]? = nil) throws -> [Ticket] {
         let only = numbers.map { " WHERE number IN (\($0.map { String($0.rawValue) }.joined(separator: ",")))" } ?? ""
         return try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets\(only) ORDER BY number")
-                .map(TicketRecords.ticket(from:))
+            try Array(Row.fetchCursor(db, sql: "SELECT \(TicketRecords.summaryColumns) FROM tickets\(only) ORDER BY number")
+                .map(TicketRecords.ticket(from:)))
         }
     }
 
@@ -107,18 +107,20 @@ extension Store {
         guard !numbers.isEmpty else { return [] }
         return try read { db in
             let list = numbers.map { String($0.rawValue) }.joined(separator: ",")
-            let tickets = try Row.fetchAll(db, sql: "SELECT \(TicketRecords.columns) FROM tickets WHERE number IN (\(list)) ORDER BY number")
-                .map(TicketRecords.ticket(from:))
-            let events = Dictionary(grouping: try Row.fetchAll(db, sql: """
-                SELECT \(TicketRecords.eventColumns) FROM events WHERE ticket IN (\(list)) ORDER BY id
-                """), by: { $0[1] as Int })
+            // Rows read through cursors, each mapped where it stands: `fetchAll` copies every row
+            // with its column names first (6 % of a full build's CPU).
+            let tickets = try Array(Row.fetchCursor(db, sql: "SELECT \(TicketRecords.columns) FROM tickets WHERE number IN (\(list)) ORDER BY number")
+                .map(TicketRecords.ticket(from:)))
+            var events: [Int: [StoredEvent]] = [:]
+            let eventRows = try Row.fetchCursor(db, sql: "SELECT \(TicketRecords.eventColumns) FROM events WHERE ticket IN (\(list)) ORDER BY id")
+            while let row = try eventRows.next() { events[row[1] as Int, default: []].append(TicketRecords.event(from: row)) }
             let attachments = Dictionary(grouping: try Row.fetchAll(db, sql: """
                 SELECT * FROM attachments WHERE ticket IN (\(list)) ORDER BY id
                 """).map(TicketRecords.attachment(from:)), by: \.ticket)
             let names = try Self.displayNames(db)
             return tickets.map { ticket in
                 TicketDetails(
-                    ticket: ticket, events: (events[ticket.number.rawValue] ?? []).map(TicketRecords.event(from:)),
+                    ticket: ticket, events: events[ticket.number.rawValue] ?? [],
                     attachments: attachments[ticket.number] ?? [], names: names)
             }
         }
