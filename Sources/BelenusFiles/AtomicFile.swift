@@ -19,17 +19,10 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String) throws {
         let name = path.utf8.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? "page"
         let temp = "\(temporaryFolder)/\(name).\(getpid()).\(counter.next())"
-        var fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0, errno == ENOENT {  // the first page of a site: no folder for temporary files yet
-            try makeFolders(temporaryFolder)
-            fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        }
-        guard fd >= 0 else { throw SiteError(file: temp, "cannot create: \(String(cString: strerror(errno)))") }
-        let ok = FileDescriptor.writeAll(fd, bytes)
-        let closed = close(fd) == 0
+        try writeTemporary(bytes, at: temp, in: temporaryFolder, permissions: 0o644, for: path)
         CrashPoint.reach("site.page-before-rename")
-        var renamed = ok && closed && rename(temp, path) == 0
-        if ok, closed, !renamed, errno == ENOENT {  // the page's folder does not exist yet
+        var renamed = rename(temp, path) == 0
+        if !renamed, errno == ENOENT {  // the page's folder does not exist yet
             if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) { try? makeFolders(String(path[..<slash])) }
             renamed = rename(temp, path) == 0
         }
@@ -48,17 +41,30 @@ public enum AtomicFile {
         if access(path, F_OK) == 0 { return false }
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { throw SiteError(file: path, "not a path") }
         let folder = String(path[..<slash])
-        try makeFolders(folder)
         let temp = "\(folder)/.\(String(path[path.utf8.index(after: slash)...])).\(getpid()).\(counter.next()).tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-        guard fd >= 0 else { throw SiteError(file: temp, "cannot create: \(String(cString: strerror(errno)))") }
-        let ok = FileDescriptor.writeAll(fd, bytes)
-        let closed = close(fd) == 0
+        try writeTemporary(bytes, at: temp, in: folder, permissions: permissions, for: path)
         defer { unlink(temp) }
-        guard ok, closed else { throw SiteError(file: path, "cannot write: \(String(cString: strerror(errno)))") }
         if link(temp, path) == 0 { return true }
         guard errno == EEXIST else { throw SiteError(file: path, "cannot write: \(String(cString: strerror(errno)))") }
         return false
+    }
+
+    /// `bytes` in a new file `temp` (never an existing one), its `folder` made if missing; on a
+    /// failure the file is gone and the error names `path`, the file it was for.
+    private static func writeTemporary(_ bytes: [UInt8], at temp: String, in folder: String, permissions: mode_t, for path: String) throws {
+        var fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        if fd < 0, errno == ENOENT {  // the first file of its kind: no folder yet
+            try makeFolders(folder)
+            fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        }
+        guard fd >= 0 else { throw SiteError(file: temp, "cannot create: \(String(cString: strerror(errno)))") }
+        let ok = FileDescriptor.writeAll(fd, bytes)
+        let closed = close(fd) == 0
+        guard ok, closed else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw SiteError(file: path, "cannot write: \(reason)")
+        }
     }
 
     /// `mkdir -p`: makes `folder` and the folders above it that are missing, by system calls

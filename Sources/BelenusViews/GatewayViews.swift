@@ -98,7 +98,7 @@ public struct GatewayViews: Sendable {
         let range = ByteText.replacingFirst("%@", with: "\(pages)", in: ByteText.replacingFirst("%@", with: "\(pageNumber)",
             in: ByteText.replacingFirst("%@", with: "\(page.total)", in: theme.string("list_total"))))
         let rows = TicketPages(config: config, theme: theme, technicians: [], now: now)
-        func options(_ name: String, _ options: [(value: String, label: String)]) -> [TicketListPage.Choice] {
+        func options(_ name: String, _ options: [(value: String, label: String)]) -> [Choice] {
             options.map { .init(value: $0.value, label: $0.label, selected: filters[name] == $0.value) }
         }
         let technicians = choices.technicians.map { (value: $0.login.rawValue, label: $0.name) }

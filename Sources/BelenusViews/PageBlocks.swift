@@ -37,9 +37,13 @@ public enum PageBlocks {
 
     /// `page` with its slots listed on a last line of its own (none: the page as it is). The
     /// gateway serves such a page only through `filled`, which takes the line off.
-    public static func slotted(_ page: [UInt8], slots: [Int]) -> [UInt8] {
+    public static func slotted(_ page: consuming [UInt8], slots: [Int]) -> [UInt8] {
         guard !slots.isEmpty else { return page }
-        return page + slotsLine + Array(slots.map { " \($0)" }.joined().utf8) + Array("-->\n".utf8)
+        var page = page  // appended where it stands: the rendered page is not copied
+        page += slotsLine
+        page += slots.map { " \($0)" }.joined().utf8
+        page += "-->\n".utf8
+        return page
     }
 
     /// `page` with `value` written at each slot its last line lists, and that line taken off. A

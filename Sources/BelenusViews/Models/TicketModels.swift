@@ -19,6 +19,19 @@ struct SLABadge: TemplateModel {
     }
 }
 
+/// One choice of a `<select>`: the value sent, the words shown, whether it is chosen (the
+/// waiting party of a ticket, FILTRO's lists, a product's versions).
+struct Choice: TemplateModel {
+    var value: String
+    var label: String
+    var selected: Bool
+    static let templateFields = TemplateFields<Choice> {
+        $0.text("value") { $0.value }
+        $0.text("label") { $0.label }
+        $0.flag("selected") { $0.selected }
+    }
+}
+
 /// A file attached to a ticket, as its page lists it.
 struct AttachmentView: TemplateModel {
     var id: Int
@@ -121,17 +134,6 @@ struct TicketPageView: TemplateModel {
         }
     }
 
-    struct Option: TemplateModel {
-        var value: String
-        var label: String
-        var selected: Bool
-        static let templateFields = TemplateFields<Option> {
-            $0.text("value") { $0.value }
-            $0.text("label") { $0.label }
-            $0.flag("selected") { $0.selected }
-        }
-    }
-
     /// Which forms the ticket's state allows, and what they start with.
     struct Forms: TemplateModel {
         var clientComment: Bool
@@ -154,7 +156,7 @@ struct TicketPageView: TemplateModel {
         var assignOptions: HTML
         var responsibleOptions: HTML
         var technicians: [Technician]
-        var waitingOptions: [Option]
+        var waitingOptions: [Choice]
         static let templateFields = TemplateFields<Forms> {
             $0.flag("client_comment") { $0.clientComment }
             $0.flag("reopen") { $0.reopen }
@@ -237,18 +239,6 @@ struct TicketListPage: TemplateModel {
             $0.text("range") { $0.range }
             $0.text("newer") { $0.newer }
             $0.text("older") { $0.older }
-        }
-    }
-
-    /// One choice of a filter's list: the value sent, the words shown.
-    struct Choice: TemplateModel {
-        var value: String
-        var label: String
-        var selected: Bool
-        static let templateFields = TemplateFields<Choice> {
-            $0.text("value") { $0.value }
-            $0.text("label") { $0.label }
-            $0.flag("selected") { $0.selected }
         }
     }
 
@@ -346,18 +336,8 @@ struct NewTicketPage: TemplateModel {
     /// A product and its versions: the version list groups them by product (the page script
     /// shows the chosen product's only; without script all are there and the server checks the pair).
     struct Product: TemplateModel {
-        struct Version: TemplateModel {
-            var value: String
-            var label: String
-            var selected: Bool
-            static let templateFields = TemplateFields<Version> {
-                $0.text("value") { $0.value }
-                $0.text("label") { $0.label }
-                $0.flag("selected") { $0.selected }
-            }
-        }
         var name: String
-        var versions: [Version]
+        var versions: [Choice]
         var selected: Bool
         static let templateFields = TemplateFields<Product> {
             $0.text("name") { $0.name }
