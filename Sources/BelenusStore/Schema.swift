@@ -160,6 +160,21 @@ enum Schema {
                     SELECT ticket * 1048576 + row_number() OVER (PARTITION BY ticket ORDER BY id), '', body FROM events WHERE body != '';
                 """)
         }
+        migrator.registerMigration("v7: the search index knows each text's company") { db in
+            // A column `org` holding one word for the ticket's company (`TicketRecords.orgWord`):
+            // a client's search (always of their company) is the index's intersection of their
+            // words and that word, not a walk of every ticket that holds a common word (at 100k
+            // tickets, "timbrado" for one company: 122 → 47 ms). The rank weighs only the words.
+            try db.execute(sql: """
+                DROP TABLE ticket_fts;
+                CREATE VIRTUAL TABLE ticket_fts USING fts5(title, body, org, tokenize = 'unicode61 remove_diacritics 2');
+                INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('rank', 'bm25(1.0, 1.0, 0.0)');
+                INSERT INTO ticket_fts (rowid, title, body, org) SELECT number * 1048576, title, body, \(TicketRecords.orgWordSQL) FROM tickets;
+                INSERT INTO ticket_fts (rowid, title, body, org)
+                    SELECT e.ticket * 1048576 + row_number() OVER (PARTITION BY e.ticket ORDER BY e.id), '', e.body, \(TicketRecords.orgWordSQL)
+                    FROM events e JOIN tickets ON tickets.number = e.ticket WHERE e.body != '';
+                """)
+        }
         return migrator
     }
 }

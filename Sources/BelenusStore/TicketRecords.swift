@@ -96,8 +96,8 @@ enum TicketRecords {
     static func insert(_ db: Database, _ ticket: Ticket) throws {
         try db.cachedStatement(sql: "INSERT INTO tickets (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .execute(arguments: arguments(ticket))
-        try db.cachedStatement(sql: "INSERT INTO ticket_fts (rowid, title, body) VALUES (?, ?, ?)")
-            .execute(arguments: [Int64(ticket.number.rawValue) << searchShift, ticket.title, ticket.body])
+        try db.cachedStatement(sql: "INSERT INTO ticket_fts (rowid, title, body, org) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [Int64(ticket.number.rawValue) << searchShift, ticket.title, ticket.body, orgWord(ticket.org)])
     }
 
     @discardableResult
@@ -111,8 +111,8 @@ enum TicketRecords {
             let first = Int64(ticket.rawValue) << searchShift
             let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(rowid) FROM ticket_fts WHERE rowid >= ? AND rowid < ?"),
                                           arguments: [first, first + (1 << searchShift)])
-            try db.cachedStatement(sql: "INSERT INTO ticket_fts (rowid, title, body) VALUES (?, '', ?)")
-                .execute(arguments: [(last ?? first) + 1, event.body])
+            try db.cachedStatement(sql: "INSERT INTO ticket_fts (rowid, title, body, org) SELECT ?, '', ?, \(orgWordSQL) FROM tickets WHERE number = ?")
+                .execute(arguments: [(last ?? first) + 1, event.body, ticket.rawValue])
         }
         return id
     }
@@ -140,4 +140,15 @@ enum TicketRecords {
     /// The search index's row ids are `number << searchShift | n`: a ticket's texts are
     /// neighbours, and a match names its ticket by its row id alone (schema v6).
     static let searchShift: Int64 = 20
+
+    /// The one word of the search index's `org` column (schema v7): "o" and the company's name
+    /// in hexadecimal UTF-8, so that no name is cut into words or folded into another's.
+    /// `orgWordSQL` is the same word written by SQLite from a row's `org`.
+    static func orgWord(_ org: String) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var word: [UInt8] = [UInt8(ascii: "o")]
+        for byte in org.utf8 { word += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        return String(decoding: word, as: UTF8.self)
+    }
+    static let orgWordSQL = "'o' || hex(tickets.org)"
 }

@@ -224,6 +224,8 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     let fourth = found.snippets[TicketNumber(4)] ?? ""
     #expect(fourth.contains("\u{2}zanahoria\u{3}") || fourth.contains("\u{2}ZANAHORIA\u{3}"), "\(fourth)")
     #expect(found.snippets[TicketNumber(2)]?.contains("\u{2}Zanahoria\u{3}") == true, "\(found.snippets)")
+    filter.org = "Acme"
+    #expect(try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, policy: policy, rankedMatches: rankedMatches).total == 2)
     filter.org = "Globex"
     #expect(try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, policy: policy, rankedMatches: rankedMatches).total == 0)
     // The row ids carry the ticket: 4 << 20 for its own text, then its two comments.
@@ -232,11 +234,45 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     #expect(rowids == [base, base + 1, base + 2])
 }
 
+/// Newest first, a search counts its tickets only up to `countedMatches` (or the end of the
+/// page asked for) and says the total is a floor; each page holds the tickets a full count
+/// would put there, and the filters still apply.
+@Test func aSearchOfManyTicketsCountsUpToItsCap() throws {
+    let store = try seededStore()
+    try store.addOrg("Café Ñandú S.A.")
+    for i in 1...7 {
+        let d = TicketDraft(title: "Timbrado \(i)", product: "Nómina", version: "2024.1", body: "Falla el timbrado.",
+                            org: i % 2 == 0 ? "Café Ñandú S.A." : "Acme")
+        _ = try store.openTicket(d, by: jgarcia, at: t0, policy: policy)
+    }
+    var filter = TicketFilter()
+    filter.words = ["timbrado"]
+    func search(page: Int, counted: Int) throws -> TicketPage {
+        try store.tickets(matching: filter, page: page, pageSize: 2, now: t0, policy: policy, rankedMatches: 0, countedMatches: counted)
+    }
+    let all = try search(page: 1, counted: 100)
+    #expect(all.total == 7 && all.totalIsExact && all.tickets.map(\.number.rawValue) == [7, 6])
+    let capped = try search(page: 1, counted: 3)
+    #expect(capped.total == 3 && !capped.totalIsExact && capped.tickets.map(\.number.rawValue) == [7, 6])
+    let third = try search(page: 3, counted: 3)
+    #expect(third.total == 6 && !third.totalIsExact && third.tickets.map(\.number.rawValue) == [3, 2])
+    let last = try search(page: 4, counted: 3)
+    #expect(last.total == 7 && last.totalIsExact && last.tickets.map(\.number.rawValue) == [1])
+    filter.org = "Acme"
+    let acme = try search(page: 1, counted: 3)
+    #expect(acme.total == 3 && !acme.totalIsExact && acme.tickets.map(\.number.rawValue) == [7, 5])
+    #expect(try search(page: 1, counted: 4).totalIsExact)
+    filter.org = "Café Ñandú S.A."
+    let cafe = try search(page: 1, counted: 100)
+    #expect(cafe.total == 3 && cafe.tickets.map(\.number.rawValue) == [6, 4])
+    #expect(cafe.snippets[TicketNumber(6)]?.contains("\u{2}Timbrado\u{3}") == true, "\(cafe.snippets)")
+}
+
 /// Migrations (and an import) end with the WAL in the database and cut to nothing: a process
 /// that opens the database after them does not read a big WAL back (see `Store.checkpoint`).
 @Test func migrationsLeaveNoWALBehind() throws {
     let store = try freshStore()
     let size = (try? FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int) ?? 0
     #expect(size == 0)
-    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") } == 6)
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") } == 7)
 }
