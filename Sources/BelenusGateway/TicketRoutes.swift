@@ -20,8 +20,10 @@ extension Gateway {
         let actor = user.actor
         let users = try store.users()
         let names = Dictionary(users.map { ($0.login, $0.name) }, uniquingKeysWith: { first, _ in first })
+        /// In the order of their names without case or accents, each name folded once.
         func byName(_ people: [User]) -> [(login: Login, name: String)] {
-            people.map { (login: $0.login, name: $0.name) }.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+            people.map { (key: Self.folded($0.name), login: $0.login, name: $0.name) }
+                .sorted { ($0.key, $0.name) < ($1.key, $1.name) }.map { (login: $0.login, name: $0.name) }
         }
         let technicians = byName(users.filter { $0.role != .client })
         let people = actor.role.isStaff ? [] : byName(users.filter { $0.role == .client && $0.org == actor.org })
@@ -31,7 +33,7 @@ extension Gateway {
         var filter = TicketFilter()
         var echo: [String: String] = [:]
         func text(_ name: String) -> String? {
-            guard let value = request.queryValue(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            guard let value = request.queryValue(name).map(ByteText.trimmed), !value.isEmpty else { return nil }
             echo[name] = value
             return value
         }
@@ -61,9 +63,9 @@ extension Gateway {
         let technicianOptions = technicians.map { (value: $0.login.rawValue, label: $0.name) }
         filter.responsible = matched("responsible", technicianOptions).map { Login($0) }
         filter.assigned = matched("assigned", technicianOptions).map { Login($0) }
-        let requesters = actor.role.isStaff ? byName(users.filter { $0.role == .client }) : people
+        let requesters = actor.role.isStaff ? users.filter { $0.role == .client }.map { (login: $0.login, name: $0.name) } : people
         filter.requester = matched("requester", requesters.map { (value: $0.login.rawValue, label: $0.name) }).map { Login($0) }
-        filter.words = text("q").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) } ?? []
+        filter.words = text("q").map { [$0] } ?? []  // cut into words by Unicode scalar in the store
         if actor.role.isStaff {
             filter.org = matched("org", choices.orgs.map { ($0, $0) })
         } else {
@@ -74,7 +76,7 @@ extension Gateway {
         let result = try store.tickets(matching: filter, page: pageNumber, pageSize: Self.listPageSize, now: now, policy: config.slaPolicy)
         if request.wantsJSON {
             return .json(200, .object([
-                ("total", .int(result.total)), ("page", .int(pageNumber)),
+                ("total", .int(result.total)), ("total_exact", .bool(result.totalIsExact)), ("page", .int(pageNumber)),
                 ("tickets", .array(result.tickets.map { .object(ticketFields($0, names: names)) })),
             ]))
         }
@@ -110,7 +112,7 @@ extension Gateway {
     /// `GET /go?number=N`: to ticket N when the person may see it, else 404.
     func go(_ user: SignedIn) throws -> Response {
         let actor = user.actor
-        let text = (request.queryValue("number") ?? "").trimmingCharacters(in: .whitespaces).trimmingPrefix("#")
+        let text = ByteText.trimmed(request.queryValue("number") ?? "").trimmingPrefix("#")
         guard let n = Int(text), n > 0 else { throw GatewayError(400, "a ticket number, such as 42", field: "number") }
         _ = try visibleTicket(TicketNumber(n), by: actor)
         return .seeOther(link("/tickets/\(n)"), json: request.wantsJSON)

@@ -93,10 +93,11 @@ public struct GatewayViews: Sendable {
         _ page: TicketPage, pageNumber: Int, pageSize: Int, staff: Bool, title: String, filters: [String: String],
         choices: ListChoices, names: [Login: String], query: String, csrf: String, now: Date
     ) -> [UInt8] {
-        let pages = max(1, (page.total + pageSize - 1) / pageSize)
+        // A search of many tickets counts them only so far (`Store.countedMatches`): "more than".
+        let pages = page.totalIsExact ? max(1, (page.total + pageSize - 1) / pageSize) : pageNumber + 1
         let base = "\(config.gatewayPath)/tickets?\(query.isEmpty ? "" : query + "&")page="
-        let range = ByteText.replacingFirst("%@", with: "\(pages)", in: ByteText.replacingFirst("%@", with: "\(pageNumber)",
-            in: ByteText.replacingFirst("%@", with: "\(page.total)", in: theme.string("list_total"))))
+        let words = [String(page.total), String(pageNumber)] + (page.totalIsExact ? [String(pages)] : [])
+        let range = words.reduce(theme.string(page.totalIsExact ? "list_total" : "list_total_more")) { ByteText.replacingFirst("%@", with: $1, in: $0) }
         let rows = TicketPages(config: config, theme: theme, technicians: [], now: now)
         func options(_ name: String, _ options: [(value: String, label: String)]) -> [Choice] {
             options.map { .init(value: $0.value, label: $0.label, selected: filters[name] == $0.value) }
