@@ -20,37 +20,28 @@ public struct WeekCount: Hashable, Sendable {
 }
 
 extension Store {
-    /// What the staff dashboard counts of the open tickets, grouped in SQL in the order of the
-    /// `tickets_open` index (no sorting; at 100k tickets a third are open).
-    public func openCounts(now: Date, policy: SLAPolicy) throws -> [OpenCount] {
-        // The same rule as `SLAState(dueAt:pausedAt:at:policy:)`; ISO times sort as text.
-        try read { db in
-            var counts: [OpenCount] = []
-            var index: [String: Int] = [:]  // assigned X over responsibles Y and Z: one technician
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT product, assigned, responsible,
-                       SUM(paused_at IS NULL AND due_at <= :now) AS overdue,
-                       SUM(paused_at IS NULL AND due_at > :now AND due_at <= :soon) AS due_soon,
-                       SUM(paused_at IS NULL AND due_at > :soon) AS on_time,
-                       SUM(paused_at IS NOT NULL) AS paused
-                FROM tickets WHERE status = 'open' GROUP BY product, assigned, responsible
-                """, arguments: ["now": Timestamp.iso(now), "soon": Timestamp.iso(now + policy.dueSoon)])
-            while let row = try rows.next() {
-                let technician = ((row["assigned"] as String?) ?? (row["responsible"] as String?)).map { Login($0) }
-                for state in SLAState.allCases {
-                    let n: Int = row[state.rawValue]
-                    guard n > 0 else { continue }
-                    let product: String = row["product"]
-                    let key = "\(product)\u{0}\(technician?.rawValue ?? "")\u{0}\(state.rawValue)"
-                    if let i = index[key] {
-                        counts[i].count += n
-                    } else {
-                        index[key] = counts.count
-                        counts.append(OpenCount(product: product, technician: technician, sla: state, count: n))
-                    }
-                }
-            }
+    /// At most this many tickets whose SLA state the clock moved are folded into the kept counts
+    /// without writing; past it, the counts' clock is moved in a write transaction.
+    public static let foldedSLACrossings = 500
+
+    /// What the staff dashboard counts of the open tickets, kept by `SLACounts`: read, with the
+    /// few tickets whose state the clock moved since folded in; written when there is no clock
+    /// yet or too much to fold.
+    public func openCounts(now: Date, policy: SLAPolicy, folding: Int = Store.foldedSLACrossings) throws -> [OpenCount] {
+        if let counts = try read({ db in try SLACounts.counts(db, now: now, policy: policy, persist: false, folding: folding) }) {
             return counts
+        }
+        return try write { db in try SLACounts.counts(db, now: now, policy: policy, persist: true) ?? [] }
+    }
+
+    /// The same counts grouped from every open ticket, as before they were kept: what tests
+    /// check the kept ones against.
+    public func recountedOpenCounts(now: Date, policy: SLAPolicy) throws -> [OpenCount] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT product, \(SLACounts.technician(of: "")) AS technician, \(SLACounts.state(of: "")) AS state, count(*) AS count
+                FROM tickets, (SELECT ? AS counted_at, ? AS soon_at) c WHERE status = 'open' GROUP BY 1, 2, 3
+                """, arguments: [Timestamp.iso(now), Timestamp.iso(now + policy.dueSoon)]).map(SLACounts.openCount(from:))
         }
     }
 

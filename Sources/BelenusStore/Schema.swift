@@ -175,6 +175,9 @@ enum Schema {
                     FROM events e JOIN tickets ON tickets.number = e.ticket WHERE e.body != '';
                 """)
         }
+        migrator.registerMigration("v8: the dashboard's counts kept") { db in
+            try db.execute(sql: SLACounts.schema)
+        }
         return migrator
     }
 }

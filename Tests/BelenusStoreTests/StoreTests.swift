@@ -274,5 +274,66 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     let store = try freshStore()
     let size = (try? FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int) ?? 0
     #expect(size == 0)
-    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") } == 7)
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") } == 8)
+}
+
+/// The dashboard's kept counts (schema v8) equal a recount from every open ticket after any
+/// mix of changes and clock moves: tickets opened, paused, closed, reassigned, their deadlines
+/// moved, the clock moved by minutes (folded in memory) or weeks (written), set back, and the
+/// policy's due-soon changed.
+@Test func theKeptDashboardCountsEqualARecount() throws {
+    let store = try seededStore()
+    try store.addProduct("Contabilidad", versions: ["1"], responsible: Login("mlopez"))
+    var seed: UInt64 = 7
+    func next(_ n: Int) -> Int {
+        seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((seed >> 33) % UInt64(n))
+    }
+    var now = t0
+    var policy = SLAPolicy(defaultDueHours: 48, dueSoonHours: 12)
+    func check(_ step: Int) throws {
+        let key = { (c: OpenCount) in "\(c.product)|\(c.technician?.rawValue ?? "-")|\(c.sla.rawValue)=\(c.count)" }
+        // Every other check folds nothing in memory: the clock moves in a write.
+        let kept = try store.openCounts(now: now, policy: policy, folding: step % 2 == 0 ? 0 : 500).map(key).sorted()
+        let recounted = try store.recountedOpenCounts(now: now, policy: policy).map(key).sorted()
+        #expect(kept == recounted, "step \(step)")
+        var expected: [String] = []
+        for t in try store.ticketSummaries() {
+            guard let state = t.slaState(at: now, policy: policy) else { continue }
+            expected.append("\(t.product)|\((t.assigned ?? t.responsible)?.rawValue ?? "-")|\(state.rawValue)")
+        }
+        let grouped = Dictionary(grouping: expected, by: { $0 }).map { "\($0.key)=\($0.value.count)" }.sorted()
+        #expect(kept == grouped, "step \(step)")
+    }
+    for step in 0..<120 {
+        let product = next(2) == 0 ? "Nómina" : "Contabilidad"
+        switch next(9) {
+        case 0, 1:
+            let d = TicketDraft(title: "T\(step)", product: product, version: product == "Nómina" ? "2024.1" : "1", body: "b", org: "Acme")
+            _ = try store.openTicket(d, by: ana, at: now, policy: policy)
+        case 2:
+            try store.write { db in try db.execute(sql: "UPDATE tickets SET paused_at = ? WHERE number % 4 = ?", arguments: [Timestamp.iso(now), next(4)]) }
+        case 3:
+            try store.write { db in try db.execute(sql: "UPDATE tickets SET paused_at = NULL WHERE number % 3 = ?", arguments: [next(3)]) }
+        case 4:
+            try store.write { db in try db.execute(sql: "UPDATE tickets SET status = 'closed' WHERE number = (SELECT max(number) FROM tickets)") }
+        case 5:
+            let who = ["jgarcia", "mlopez", nil][next(3)]
+            try store.write { db in try db.execute(sql: "UPDATE tickets SET assigned = ? WHERE number % 5 = ?", arguments: [who, next(5)]) }
+        case 6:
+            let hours = Double(next(100) - 30)
+            try store.write { db in
+                try db.execute(sql: "UPDATE tickets SET due_at = ? WHERE number % 3 = ?", arguments: [Timestamp.iso(now + hours * 3600), next(3)])
+            }
+        case 7:
+            if let t = try store.ticketSummaries().first(where: { $0.status == .open }), let full = try store.ticket(t.number) {
+                try store.record(try full.comment("Revisado.", by: jgarcia, at: now), replacingRevision: full.revision)
+            }
+        default:
+            now += [60, 3600, 5 * 3600, 3 * 86_400, -7200][next(5)]
+            if next(10) == 0 { policy = SLAPolicy(defaultDueHours: 48, dueSoonHours: Double([6, 12, 24][next(3)])) }
+        }
+        try check(step)
+    }
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tickets") ?? 0 } > 15)
 }
