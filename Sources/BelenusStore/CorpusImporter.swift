@@ -5,8 +5,13 @@ import GRDB
 /// Imports tickets in the corpus format of `shared/bench/gen_corpus.py` (one JSON object a line),
 /// creating the orgs, products, versions, requesters and technicians they name.
 ///
-/// All or nothing: one transaction, so a broken line leaves the database as it was and the
-/// error names the line. Imported people get no password: they log in after `user passwd`.
+/// All or nothing, in bounded transactions: every `ticketsPerTransaction` tickets are committed,
+/// so the WAL holds one batch, not the whole file (at 1M tickets one transaction left an 8.6 GB
+/// WAL). Each batch writes, in its own transaction, what would undo it (`import_undo`, schema
+/// v9); a broken line, or any error, undoes every batch before the error names the line, and an
+/// import cut short by a crash is undone when `belenus import` runs next. Meanwhile the gateway
+/// keeps answering and sees the batches come (and, on an error, go). Imported people get no
+/// password: they log in after `user passwd`.
 public struct CorpusImporter {
     struct Line: Decodable {
         struct Person: Decodable { let name: String; let email: String }
@@ -28,40 +33,96 @@ public struct CorpusImporter {
         let comments: [Comment]
     }
 
+    public static let ticketsPerTransaction = 2000
+
     let store: Store
+    let batch: Int
     /// Called every 1,000 lines with the count so far.
     let progress: (Int) -> Void
 
-    public init(store: Store, progress: @escaping (Int) -> Void = { _ in }) {
+    public init(store: Store, ticketsPerTransaction: Int = Self.ticketsPerTransaction, progress: @escaping (Int) -> Void = { _ in }) {
         self.store = store
+        self.batch = max(1, ticketsPerTransaction)
         self.progress = progress
     }
 
     /// Returns the number of tickets imported.
     public func importFile(_ path: String) throws -> Int {
+        _ = try undoInterrupted()
         var reader = try LineReader(path: path)
         let decoder = JSONDecoder()
-        defer { try? store.checkpoint() }  // the WAL holds the whole import: see `Store.checkpoint`
-        return try store.write { db in
-            var known = try Known(db)
-            var count = 0
-            var lineNumber = 0
-            while let bytes = reader.next() {
-                lineNumber += 1
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                do {
-                    let line = try decoder.decode(Line.self, from: bytes)
-                    try insert(line, db: db, known: &known)
-                } catch let error as DecodingError {
-                    throw StoreError("\(path):\(lineNumber): \(Self.describe(error))")
-                } catch {
-                    throw StoreError("\(path):\(lineNumber): \(error)")
+        defer { try? store.checkpoint() }
+        var known = try store.read { db in try Known(db) }
+        var count = 0
+        var lineNumber = 0
+        var atEnd = false
+        do {
+            while !atEnd {
+                try store.write { db in
+                    var inBatch = 0
+                    while inBatch < batch {
+                        guard let bytes = reader.next() else {
+                            atEnd = true
+                            break
+                        }
+                        lineNumber += 1
+                        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                        do {
+                            let line = try decoder.decode(Line.self, from: bytes)
+                            try insert(line, db: db, known: &known)
+                        } catch let error as DecodingError {
+                            throw StoreError("\(path):\(lineNumber): \(Self.describe(error))")
+                        } catch {
+                            throw StoreError("\(path):\(lineNumber): \(error)")
+                        }
+                        inBatch += 1
+                        count += 1
+                        if count % 1000 == 0 { progress(count) }
+                    }
+                    if atEnd { try db.execute(sql: "DELETE FROM import_undo") }  // done: nothing to undo
                 }
-                count += 1
-                if count % 1000 == 0 { progress(count) }
             }
-            return count
+        } catch {
+            try undo()
+            throw error
         }
+        return count
+    }
+
+    /// Undoes an import that a crash cut short; returns whether there was one.
+    @discardableResult
+    public func undoInterrupted() throws -> Bool {
+        guard try store.read({ db in try Bool.fetchOne(db, sql: "SELECT 1 FROM import_undo LIMIT 1") }) == true else { return false }
+        try undo()
+        return true
+    }
+
+    /// Deletes what `import_undo` names, tickets first, 1,000 a transaction.
+    func undo() throws {
+        let shift = TicketRecords.searchShift
+        while try store.write({ db in
+            let numbers = try Int64.fetchAll(db, sql: "SELECT CAST(name AS INTEGER) FROM import_undo WHERE kind = 'ticket' LIMIT 1000")
+            if numbers.isEmpty {
+                // The names the tickets used, last: their rows refer to them.
+                try db.execute(sql: """
+                    DELETE FROM users WHERE login IN (SELECT name FROM import_undo WHERE kind = 'user');
+                    DELETE FROM product_versions WHERE product || char(0) || version IN (SELECT name FROM import_undo WHERE kind = 'version');
+                    DELETE FROM products WHERE name IN (SELECT name FROM import_undo WHERE kind = 'product');
+                    DELETE FROM orgs WHERE name IN (SELECT name FROM import_undo WHERE kind = 'org');
+                    DELETE FROM import_undo;
+                    """)
+                return false
+            }
+            let list = numbers.map(String.init).joined(separator: ",")
+            let texts = try db.cachedStatement(sql: "DELETE FROM ticket_fts WHERE rowid >= ? AND rowid < ?")
+            for n in numbers { try texts.execute(arguments: [n << shift, (n + 1) << shift]) }
+            try db.execute(sql: """
+                DELETE FROM events WHERE ticket IN (\(list));
+                DELETE FROM tickets WHERE number IN (\(list));
+                DELETE FROM import_undo WHERE kind = 'ticket' AND name IN (\(numbers.map { "'\($0)'" }.joined(separator: ",")));
+                """)
+            return true
+        }) {}
     }
 
     /// The names already in the database, so each is looked up once.
@@ -95,17 +156,20 @@ public struct CorpusImporter {
         let now = created
         if !known.orgs.contains(line.client) {
             try db.execute(sql: "INSERT INTO orgs (name, created_at) VALUES (?, ?)", arguments: [line.client, Timestamp.iso(now)])
+            try Self.willUndo(db, "org", line.client)
             known.orgs.insert(line.client)
         }
         let techs = [line.responsible] + (line.assigned.map { [$0] } ?? [])
         for tech in techs { try ensureTechnician(tech, db: db, known: &known, at: now) }
         if !known.products.contains(line.product) {
             try db.execute(sql: "INSERT INTO products (name) VALUES (?)", arguments: [line.product])
+            try Self.willUndo(db, "product", line.product)
             known.products.insert(line.product)
         }
         let versionKey = "\(line.product)\u{0}\(line.version)"
         if !known.versions.contains(versionKey) {
             try db.execute(sql: "INSERT INTO product_versions (product, version) VALUES (?, ?)", arguments: [line.product, line.version])
+            try Self.willUndo(db, "version", versionKey)
             known.versions.insert(versionKey)
         }
         let requester = line.requester.email.lowercased()
@@ -114,6 +178,7 @@ public struct CorpusImporter {
             let user = User(login: Login(requester), name: line.requester.name, email: line.requester.email, role: .client,
                             org: line.client, disabled: false, hasPassword: false)
             try Store.insertUser(db, user, passwordHash: nil, at: now)
+            try Self.willUndo(db, "user", requester)
             known.users[requester] = .client
         case .client?: break
         default: throw StoreError("requester: '\(requester)' is staff, not a client")
@@ -135,6 +200,12 @@ public struct CorpusImporter {
             providerRef: line.provider_ref, status: status, revision: events.count)
         try TicketRecords.insert(db, ticket)
         for event in events { try TicketRecords.insert(db, event, ticket: ticket.number) }
+        try Self.willUndo(db, "ticket", String(line.number))
+    }
+
+    /// What undoes a row of this import, written in the row's transaction.
+    static func willUndo(_ db: Database, _ kind: String, _ name: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO import_undo (kind, name) VALUES (?, ?)").execute(arguments: [kind, name])
     }
 
     private func ensureTechnician(_ login: String, db: Database, known: inout Known, at now: Date) throws {
@@ -143,6 +214,7 @@ public struct CorpusImporter {
             let user = User(login: Login(login), name: login, email: "\(login)@localhost", role: .tech, org: nil,
                             disabled: false, hasPassword: false)
             try Store.insertUser(db, user, passwordHash: nil, at: now)
+            try Self.willUndo(db, "user", login)
             known.users[login] = .tech
         case .client?: throw StoreError("'\(login)' is a client, not a technician")
         default: break

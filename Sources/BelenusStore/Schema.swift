@@ -178,6 +178,11 @@ enum Schema {
         migrator.registerMigration("v8: the dashboard's counts kept") { db in
             try db.execute(sql: SLACounts.schema)
         }
+        migrator.registerMigration("v9: what undoes an import") { db in
+            // `CorpusImporter` commits a batch at a time; each batch's rows are named here in its
+            // transaction, so that an error, or the next import after a crash, can undo them all.
+            try db.execute(sql: "CREATE TABLE import_undo (kind TEXT NOT NULL, name TEXT NOT NULL)")
+        }
         return migrator
     }
 }

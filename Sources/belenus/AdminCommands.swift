@@ -113,10 +113,13 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Import tickets in the corpus format of shared/bench/gen_corpus.py.")
     @OptionGroup var site: SiteOption
     @Argument(help: "A JSONL file.") var file: String
+    @Option(help: "Tickets committed a transaction: the WAL holds one batch.") var batch = CorpusImporter.ticketsPerTransaction
 
     func run() throws {
         let store = try site.openStore()
-        let count = try CorpusImporter(store: store) { Progress.show("imported \($0) tickets") }.importFile(file)
+        let importer = CorpusImporter(store: store, ticketsPerTransaction: batch) { Progress.show("imported \($0) tickets") }
+        if try importer.undoInterrupted() { print("An import cut short earlier was undone.") }
+        let count = try importer.importFile(file)
         Progress.done()
         print("Imported \(count) tickets. Next: belenus build --site \(site.site)")
     }

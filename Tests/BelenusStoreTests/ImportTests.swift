@@ -45,6 +45,30 @@ private func write(_ lines: [String]) throws -> String {
     #expect(try store.orgs().isEmpty)
 }
 
+/// In batches of one ticket a transaction, a broken third line undoes the two batches already
+/// committed: no ticket, text, company, product, person or undo row is left.
+@Test func aBrokenLineUndoesTheBatchesCommittedBeforeIt() throws {
+    let store = try freshStore()
+    let before = try store.users().count
+    let comments = #"[{"author": "mlopez", "at": "2020-03-13T00:00:00Z", "body_md": "Zanahoria."}]"#
+    let path = try write([corpusLine(number: 1, comments: comments), corpusLine(number: 2), corpusLine(number: 3, title: "\\x")])
+    #expect {
+        try CorpusImporter(store: store, ticketsPerTransaction: 1).importFile(path)
+    } throws: { error in
+        "\(error)".contains(":3: ")
+    }
+    #expect(try store.ticketCount() == 0)
+    #expect(try store.orgs().isEmpty && store.products().isEmpty && store.users().count == before)
+    for table in ["events", "ticket_fts", "product_versions", "import_undo"] {
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") } == 0, "\(table)")
+    }
+    // The same file mended imports whole.
+    let mended = try write([corpusLine(number: 1, comments: comments), corpusLine(number: 2), corpusLine(number: 3)])
+    #expect(try CorpusImporter(store: store, ticketsPerTransaction: 2).importFile(mended) == 3)
+    #expect(try store.ticketCount() == 3)
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM import_undo") } == 0)
+}
+
 @Test func aMissingFieldAndADuplicateNumberAreNamed() throws {
     let store = try freshStore()
     let noTitle = corpusLine(number: 1).replacingOccurrences(of: "\"title\": \"Falla\", ", with: "")

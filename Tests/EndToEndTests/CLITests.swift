@@ -14,12 +14,13 @@ struct CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: String = "") throws -> Result {
+    static func run(_ arguments: [String], stdin: String = "", extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binDir + "/belenus")
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["BELENUS_HOME"] = repoRoot
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let (input, output, error) = (Pipe(), Pipe(), Pipe())
         process.standardInput = input
@@ -88,17 +89,21 @@ func badInputIsOneClearLineAndANonZeroExit(_ arguments: [String], _ message: Str
     #expect(!result.stderr.contains("Fatal error"))
 }
 
-@Test func importOfABrokenCorpusNamesTheLineAndLeavesNothing() throws {
-    let site = try CLI.newSite()
-    let corpus = site + "/corpus.jsonl"
-    let script = CLI.repoRoot + "/../shared/bench/gen_corpus.py"
+/// Thirty tickets of the bench's corpus generator in `site`/corpus/tickets.jsonl.
+private func generateCorpus(in site: String) throws {
     let gen = Process()
     gen.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    gen.arguments = ["python3", script, "--tickets", "30", "--kb", "3", "--seed", "7", "--out", site + "/corpus"]
+    gen.arguments = ["python3", CLI.repoRoot + "/../shared/bench/gen_corpus.py", "--tickets", "30", "--kb", "3", "--seed", "7", "--out", site + "/corpus"]
     gen.standardOutput = FileHandle.nullDevice
     try gen.run()
     gen.waitUntilExit()
     try #require(gen.terminationStatus == 0)
+}
+
+@Test func importOfABrokenCorpusNamesTheLineAndLeavesNothing() throws {
+    let site = try CLI.newSite()
+    let corpus = site + "/corpus.jsonl"
+    try generateCorpus(in: site)
     var lines = try String(contentsOfFile: site + "/corpus/tickets.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
     lines[19] = "{\"number\": 20, broken"
     try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: corpus))
@@ -114,4 +119,21 @@ func badInputIsOneClearLineAndANonZeroExit(_ arguments: [String], _ message: Str
     for n in 1...30 {
         #expect(FileManager.default.fileExists(atPath: "\(site)/output/private/tickets/\(n)/index.html"))
     }
+}
+
+/// An import killed before its third batch's commit leaves the two batches before it, and what
+/// undoes them; the next import undoes them first and then imports the whole file.
+@Test func anImportKilledMidwayIsUndoneByTheNext() throws {
+    let site = try CLI.newSite()
+    try generateCorpus(in: site)
+    let corpus = site + "/corpus/tickets.jsonl"
+    let killed = try CLI.run(["import", corpus, "--batch", "4", "--site", site], extra: ["BELENUS_CRASH_AT": "store.before-commit:3"])
+    #expect(killed.status == SIGKILL, "\(killed.status) \(killed.stderr)")
+    #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM tickets") == "8")
+    #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM import_undo WHERE kind = 'ticket'") == "8")
+    let again = try CLI.run(["import", corpus, "--batch", "4", "--site", site])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stdout.contains("An import cut short earlier was undone.") && again.stdout.contains("Imported 30 tickets"), "\(again.stdout)")
+    #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM tickets") == "30")
+    #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM import_undo") == "0")
 }
