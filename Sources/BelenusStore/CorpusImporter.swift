@@ -49,7 +49,7 @@ public struct CorpusImporter {
     /// Returns the number of tickets imported.
     public func importFile(_ path: String) throws -> Int {
         _ = try undoInterrupted()
-        var reader = try LineReader(path: path)
+        let reader = try LineReader(path: path)
         let decoder = JSONDecoder()
         defer { try? store.checkpoint() }
         var known = try store.read { db in try Known(db) }
@@ -62,6 +62,7 @@ public struct CorpusImporter {
                     var inBatch = 0
                     while inBatch < batch {
                         guard let bytes = reader.next() else {
+                            if let code = reader.readError { throw StoreError("\(path): \(String(cString: strerror(code)))") }
                             atEnd = true
                             break
                         }

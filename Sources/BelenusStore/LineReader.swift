@@ -1,34 +1,51 @@
 import Foundation
 
 /// Reads a file line by line in 1 MiB chunks, so a large import never holds the whole file.
-struct LineReader: Sequence, IteratorProtocol {
-    private let handle: FileHandle
-    private var buffer = Data()
+///
+/// Lines are cut with `memchr` in a byte buffer that is compacted once per chunk (slicing and
+/// appending `Data` cost 10 % of an import's CPU).
+final class LineReader: Sequence, IteratorProtocol {
+    private let file: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
     private var atEnd = false
+    /// The `errno` of a read that failed: the lines before it were read, the rest were not.
+    private(set) var readError: Int32?
 
     init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw StoreError("\(path): cannot open for reading")
-        }
-        self.handle = handle
+        file = open(path, O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else { throw StoreError("\(path): cannot open for reading") }
     }
 
+    deinit { close(file) }
+
     /// The next line without its "\n" (or "\r\n"), as bytes; nil at the end.
-    mutating func next() -> Data? {
+    func next() -> Data? {
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                var line = buffer[buffer.startIndex..<newline]
-                if line.last == 0x0D { line = line.dropLast() }
-                buffer = buffer[(newline + 1)...]
-                return Data(line)
+            let found = buffer.withUnsafeBufferPointer { bytes -> Int? in
+                guard start < bytes.count, let base = bytes.baseAddress,
+                      let hit = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
+                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline = found {
+                var end = newline
+                if end > start && buffer[end - 1] == 0x0D { end -= 1 }
+                defer { start = newline + 1 }
+                return Data(buffer[start..<end])
             }
             if atEnd {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer = Data() }
-                return Data(buffer)
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
+                return Data(buffer[start...])
             }
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { atEnd = true } else { buffer = Data(buffer) + chunk }
+            buffer.removeSubrange(0..<start)
+            start = 0
+            let count = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
+            let read = buffer.withUnsafeMutableBufferPointer { Foundation.read(file, $0.baseAddress! + count, 1 << 20) }
+            buffer.removeSubrange((count + Swift.max(read, 0))...)
+            if read < 0 { readError = errno }
+            if read <= 0 { atEnd = true }
         }
     }
 }

@@ -102,10 +102,10 @@ enum TicketRecords {
 
     @discardableResult
     static func insert(_ db: Database, _ event: TicketEvent, ticket: TicketNumber) throws -> Int64 {
-        let changes = String(decoding: (try? JSONEncoder().encode(event.changes)) ?? Data("[]".utf8), as: UTF8.self)
+        let changes = event.changes.isEmpty ? "[]" : String(decoding: (try? JSONEncoder().encode(event.changes)) ?? Data("[]".utf8), as: UTF8.self)
         try db.cachedStatement(sql: "INSERT INTO events (ticket, at, actor, kind, body, changes) VALUES (?,?,?,?,?,?)")
             .execute(arguments: [ticket.rawValue, Timestamp.iso(event.at), event.actor.rawValue, event.kind.rawValue,
-                                 event.body, event.changes.isEmpty ? "[]" : changes])
+                                 event.body, changes])
         let id = db.lastInsertedRowID
         if !event.body.isEmpty {  // a comment, a solution, a reason: found by the ticket's search
             let first = Int64(ticket.rawValue) << searchShift
