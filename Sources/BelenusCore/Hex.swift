@@ -17,4 +17,10 @@ public enum Hex {
     public static func string(_ value: UInt64) -> String {
         string((0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) })
     }
+
+    /// `words` × 64 random bits from the system's generator (getrandom(2)), as hex.
+    public static func random(words: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<words).map { _ in string(generator.next() as UInt64) }.joined()
+    }
 }

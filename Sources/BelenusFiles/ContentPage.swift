@@ -42,6 +42,23 @@ public enum SiteContent {
         try markdownFiles(in: paths.contentPages).map { try ContentPage.parse(try read($0), file: $0) }
     }
 
+    /// What `articles` and `pages` would read, as one hash of each Markdown file's path, size,
+    /// modification time and inode: a build compares it instead of reading the files.
+    public static func stamp(_ paths: SitePaths) -> String {
+        var text = ""
+        for dir in [paths.contentKB, paths.publishedKB, paths.contentPages] {
+            for file in (try? markdownFiles(in: dir)) ?? [] {
+                var info = stat()
+                guard stat(file, &info) == 0 else {
+                    text += "\(file)\t?\n"
+                    continue
+                }
+                text += "\(file)\t\(info.st_size)\t\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\t\(info.st_ino)\n"
+            }
+        }
+        return StableHash.hex(text)
+    }
+
     static func markdownFiles(in dir: String) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
         return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted().map { dir + "/" + $0 }

@@ -4,10 +4,7 @@ import Foundation
 
 /// Session and CSRF tokens: 256 random bits as hex; only their SHA-256 is stored.
 enum Secrets {
-    static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()  // getrandom(2)
-        return (0..<4).map { _ in Hex.string(generator.next() as UInt64) }.joined()
-    }
+    static func newToken() -> String { Hex.random(words: 4) }
 
     static func sha256(_ bytes: some Sequence<UInt8>) -> String {
         Hex.string(SHA256.hash(data: Array(bytes)))

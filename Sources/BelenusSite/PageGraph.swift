@@ -63,7 +63,11 @@ extension SiteBuilder {
     /// The pages of every ticket, or of the tickets `numbers` (a request's change): each
     /// ticket's page and, with `ticket_pages = "link"`, its copy at a secret URL.
     func ticketJobs(_ numbers: [TicketNumber]? = nil, now: Date) throws -> [PageJob] {
-        let (ticketPages, staffBase) = try ticketRendering(now: now)
+        try ticketJobs(numbers, rendering: try ticketRendering(now: now))
+    }
+
+    func ticketJobs(_ numbers: [TicketNumber]?, rendering: (pages: TicketPages, staffBase: String)) throws -> [PageJob] {
+        let (ticketPages, staffBase) = rendering
         let tickets = try store.ticketSummaries(numbers)
         var tokens: [TicketNumber: String] = [:]
         if config.ticketPages == .link {

@@ -70,20 +70,28 @@ public struct SiteBuilder {
         let publisher = Publisher(output: paths.output, store: store)
         switch scope {
         case .tickets(let numbers):
+            let mark = try store.changedTicketsMark()
             let jobs = try ticketJobs(numbers, now: now)
-            return try publisher.publish(jobs, records: try store.pageRecords(paths: jobs.map(\.path)), full: full)
+            let report = try publisher.publish(jobs, records: try store.pageRecords(paths: jobs.map(\.path)), full: full)
+            try store.forgetChangedTickets(upTo: mark, of: numbers)
+            return report
         case .dashboard:
             let job = try dashboardJob(now: now)
             return try publisher.publish([job], records: try store.pageRecords(paths: [job.path]), full: full)
         case .all, .publicOnly:
             // What a killed writer left: it held this lock, so none is being written now.
             AtomicFile.removeLeftovers(in: paths.output + "/" + AtomicFile.temporaryFolderName)
+            if scope == .all && !full, let report = try publishChanged(now: now, progress: progress) { return report }
+            // The whole graph. Taken before anything is read: the content's stamp, the notes of
+            // changed tickets (forgotten once their pages are written), the ticket pages' base.
+            let content = contentStamp()
+            let whole = scope == .all ? (mark: try store.changedTicketsMark(), rendering: try ticketRendering(now: now)) : nil
             // The database's part of the graph is read while the articles are parsed on every core
             // (it was 15 % of a full build's time with one core idle).
             let ((articles, pages), (ticketSide, records)) = try Self.concurrently {
                 (try SiteContent.articles(paths), try SiteContent.pages(paths))
             } and: {
-                (scope == .all ? try ticketJobs(now: now) + [try dashboardJob(now: now)] : [], try store.pageRecords())
+                (try whole.map { try ticketJobs(nil, rendering: $0.rendering) + [try dashboardJob(now: now)] } ?? [], try store.pageRecords())
             }
             let jobs = publicJobs(articles: articles, pages: pages) + ticketSide
             let live = Set(jobs.map(\.path))
@@ -93,6 +101,12 @@ public struct SiteBuilder {
             }
             let report = try publisher.publish(jobs, records: records, full: full, gone: gone, progress: progress)
             try updateSearchIndex(articles, records: records)
+            if let whole {
+                try store.forgetChangedTickets(upTo: whole.mark)
+                try saveBuildState(now: now, staffBase: whole.rendering.staffBase, content: content)
+            } else {
+                try store.savePageRecords([PageRecord(path: BuildState.content, fingerprint: content, contentHash: "")])
+            }
             return report
         }
     }

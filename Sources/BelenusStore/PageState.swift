@@ -29,6 +29,11 @@ extension Store {
         }
     }
 
+    /// How many pages were written (the build's own `index:` records left out).
+    public func pageCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pages WHERE path NOT LIKE 'index:%'") ?? 0 }
+    }
+
     /// The records of `paths` that exist.
     public func pageRecords(paths: [String]) throws -> [String: PageRecord] {
         try read { db in

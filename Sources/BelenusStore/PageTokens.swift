@@ -6,10 +6,7 @@ import GRDB
 /// bits as hex. Every ticket gets one when it is created (in either mode), so switching a site
 /// to link mode needs no migration; imported tickets get theirs at the next build.
 extension Store {
-    static func newPageToken() -> String {
-        var generator = SystemRandomNumberGenerator()  // getrandom(2)
-        return (0..<2).map { _ in Hex.string(generator.next() as UInt64) }.joined()
-    }
+    static func newPageToken() -> String { Hex.random(words: 2) }
 
     /// Tokens by ticket number (all tickets, or `numbers`).
     public func pageTokens(_ numbers: [TicketNumber]? = nil) throws -> [TicketNumber: String] {

@@ -85,14 +85,8 @@ enum SLACounts {
             return try read(db)
         }
         let from = (at: clock["counted_at"] as String, soon: clock["soon_at"] as String)
-        // A running ticket changes state when its due-soon instant or its deadline passes.
-        let crossings = try Row.fetchAll(db, sql: """
-            SELECT product, \(technician(of: "")) AS technician, due_at FROM tickets INDEXED BY tickets_due_open
-            WHERE status = 'open' AND paused_at IS NULL AND due_at > ? AND due_at <= ?
-            UNION ALL
-            SELECT product, \(technician(of: "")), due_at FROM tickets INDEXED BY tickets_due_open
-            WHERE status = 'open' AND paused_at IS NULL AND due_at > ? AND due_at <= ? AND NOT (due_at > ? AND due_at <= ?)
-            """, arguments: [from.at, to.at, from.soon, to.soon, from.at, to.at])
+        let crossings = try Row.fetchAll(db, sql: Self.crossings(columns: "product, \(technician(of: "")) AS technician, due_at"),
+                                         arguments: Self.crossingArguments(from: from, to: to))
         guard persist || crossings.count <= folding else { return nil }
         func stateAt(_ due: String, _ clock: (at: String, soon: String)) -> SLAState {
             due <= clock.at ? .overdue : due <= clock.soon ? .dueSoon : .onTime
@@ -125,6 +119,22 @@ enum SLACounts {
         }
         try db.execute(sql: "UPDATE sla_clock SET counted_at = ?, soon_at = ?", arguments: [to.at, to.soon])
         return try read(db)
+    }
+
+    /// `columns` of the open, running tickets whose due-soon instant or deadline falls after one
+    /// clock and up to another (`crossingArguments`): those whose SLA state the clock moved.
+    static func crossings(columns: String) -> String {
+        """
+        SELECT \(columns) FROM tickets INDEXED BY tickets_due_open
+        WHERE status = 'open' AND paused_at IS NULL AND due_at > ? AND due_at <= ?
+        UNION ALL
+        SELECT \(columns) FROM tickets INDEXED BY tickets_due_open
+        WHERE status = 'open' AND paused_at IS NULL AND due_at > ? AND due_at <= ? AND NOT (due_at > ? AND due_at <= ?)
+        """
+    }
+
+    static func crossingArguments(from: (at: String, soon: String), to: (at: String, soon: String)) -> StatementArguments {
+        [from.at, to.at, from.soon, to.soon, from.at, to.at]
     }
 
     /// The stored cells that hold tickets.

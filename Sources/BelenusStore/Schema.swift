@@ -183,6 +183,19 @@ enum Schema {
             // transaction, so that an error, or the next import after a crash, can undo them all.
             try db.execute(sql: "CREATE TABLE import_undo (kind TEXT NOT NULL, name TEXT NOT NULL)")
         }
+        migrator.registerMigration("v10: the tickets changed since the last build") { db in
+            // Notes, not a set: a build forgets the notes up to the last one it read, so a change
+            // made while it runs stays noted (AUTOINCREMENT: a number is never given twice).
+            try db.execute(sql: """
+                CREATE TABLE changed_tickets (seq INTEGER PRIMARY KEY AUTOINCREMENT, number INTEGER NOT NULL);
+                CREATE TRIGGER changed_tickets_insert AFTER INSERT ON tickets BEGIN
+                    INSERT INTO changed_tickets (number) VALUES (NEW.number);
+                END;
+                CREATE TRIGGER changed_tickets_update AFTER UPDATE ON tickets BEGIN
+                    INSERT INTO changed_tickets (number) VALUES (NEW.number);
+                END;
+                """)
+        }
         return migrator
     }
 }

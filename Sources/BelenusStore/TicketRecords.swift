@@ -143,12 +143,8 @@ enum TicketRecords {
 
     /// The one word of the search index's `org` column (schema v7): "o" and the company's name
     /// in hexadecimal UTF-8, so that no name is cut into words or folded into another's.
-    /// `orgWordSQL` is the same word written by SQLite from a row's `org`.
-    static func orgWord(_ org: String) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var word: [UInt8] = [UInt8(ascii: "o")]
-        for byte in org.utf8 { word += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
-        return String(decoding: word, as: UTF8.self)
-    }
+    /// `orgWordSQL` is the same word written by SQLite from a row's `org` (in capitals, which the
+    /// tokenizer folds).
+    static func orgWord(_ org: String) -> String { "o" + Hex.string(org.utf8) }
     static let orgWordSQL = "'o' || hex(tickets.org)"
 }

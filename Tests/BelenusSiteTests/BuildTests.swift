@@ -201,3 +201,43 @@ import Testing
         #expect(try site.output(page).contains("<link rel=\"icon\" href=\"/favicon.ico\""), "\(page)")
     }
 }
+
+/// After a whole build, a build reads only the tickets the store noted as changed (and those the
+/// clock moved): a page record it was not told about is not even looked at, until a whole build
+/// (`--full`, or an output folder that is not the one the last build wrote) compares them all.
+@Test func aBuildLooksOnlyAtTheTicketsChangedSinceTheLast() throws {
+    let site = try SiteFixture()
+    let created = Date(timeIntervalSince1970: 1_800_000_000)
+    for i in 1...3 { _ = try site.openTicket(title: "Ticket \(i)", at: created) }
+    _ = try site.build(now: created)
+    // Ticket 2's record says its page is of something else; nothing noted it as changed.
+    try site.store.savePageRecords([PageRecord(path: SiteBuilder.ticketPagePath(TicketNumber(2)), fingerprint: "otro", contentHash: "")])
+    #expect(try site.build(now: created + 60).rendered == 0)
+    // A change by plain SQL is noted by the store's triggers all the same.
+    try site.store.write { db in try db.execute(sql: "UPDATE tickets SET revision = revision + 1, title = 'Cambiado' WHERE number = 3") }
+    let changed = try site.build(now: created + 120)
+    #expect(changed.rendered == 1 && changed.pages > 3, "\(changed)")
+    #expect(try site.output("private/tickets/3/index.html").contains("Cambiado"))
+    #expect(try site.build(now: created + 180).rendered == 0)
+    // The output folder emptied (the token of the build that wrote it gone): every page again.
+    for name in try FileManager.default.contentsOfDirectory(atPath: site.paths.output) {
+        try FileManager.default.removeItem(atPath: site.paths.output + "/" + name)
+    }
+    let whole = try site.build(now: created + 240)
+    #expect(whole.written == whole.pages, "\(whole)")
+    #expect(FileManager.default.fileExists(atPath: site.paths.output + "/private/tickets/2/index.html"))
+    #expect(try site.build(now: created + 300).rendered == 0)
+}
+
+/// A content file touched is seen by its stamp (size, time, inode): the public pages are compared
+/// again, and only the article that changed is rendered.
+@Test func aBuildSeesAnArticleChangedSinceTheLast() throws {
+    let site = try SiteFixture()
+    try site.writeArticle("nuevo.md", "---\ntitle: Nuevo\nproduct: Nómina\n---\nUno.")
+    _ = try site.build()
+    #expect(try site.build().rendered == 0)
+    try site.writeArticle("nuevo.md", "---\ntitle: Nuevo\nproduct: Nómina\n---\nDos, más largo.")
+    let report = try site.build()
+    #expect(report.rendered > 0 && report.rendered < report.pages, "\(report)")
+    #expect(try site.output("public/kb/nuevo/index.html").contains("Dos, más largo."))
+}

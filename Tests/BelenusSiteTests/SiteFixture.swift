@@ -48,6 +48,7 @@ struct SiteFixture {
         var files: [String: String] = [:]
         let enumerator = FileManager.default.enumerator(atPath: paths.output)
         while let file = enumerator?.nextObject() as? String {
+            if file == ".belenus-build" { continue }  // which build wrote the folder: a random token
             var isDir: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: "\(paths.output)/\(file)", isDirectory: &isDir)
             guard !isDir.boolValue, let data = FileManager.default.contents(atPath: "\(paths.output)/\(file)") else { continue }

@@ -169,6 +169,7 @@ import Testing
         var result: [String: Data] = [:]
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let path = enumerator?.nextObject() as? String {
+            if path == ".belenus-build" { continue }  // which build wrote the output folder: a random token
             var isFolder: ObjCBool = false
             FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isFolder)
             if !isFolder.boolValue { result[path] = FileManager.default.contents(atPath: "\(root)/\(path)") }
