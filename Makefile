@@ -39,7 +39,7 @@ fuzz-ci: deps
 
 ## Benchmarks side by side with Hugo and cmark (release build): figures printed and written to
 ## docs/performance.md. BENCH_ARGS="--tickets 100000" for the large corpus.
-BENCH_APT_PACKAGES = hugo time gcc lighttpd
+BENCH_APT_PACKAGES = hugo time gcc lighttpd fossil
 BENCH_ARGS ?=
 bench: release
 	@$(MAKE) -s apt-install PACKAGES="$(BENCH_APT_PACKAGES)"

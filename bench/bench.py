@@ -120,8 +120,19 @@ def base_site(work, corpus_dir, label):
         for name in os.listdir(os.path.join(corpus_dir, "kb")):
             shutil.copy(os.path.join(corpus_dir, "kb", name), os.path.join(site, "content", "kb", name))
         say("import: %s" % label)
-        seconds, mib, _ = timed([BELENUS, "import", "--site", site, os.path.join(corpus_dir, "tickets.jsonl")])
-        figures = {"import_s": seconds, "import_mib": mib}
+        # The WAL's largest size while the import runs (it commits a batch at a time).
+        wal, largest, done = os.path.join(site, "var", "belenus.sqlite3-wal"), [0], threading.Event()
+        def watch():
+            while not done.wait(0.5):
+                largest[0] = max(largest[0], os.path.getsize(wal) if os.path.exists(wal) else 0)
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            seconds, mib, _ = timed([BELENUS, "import", "--site", site, os.path.join(corpus_dir, "tickets.jsonl")])
+        finally:
+            done.set()
+            watcher.join()
+        figures = {"import_s": seconds, "import_mib": mib, "wal_mib": largest[0] / 2**20}
         run([BELENUS, "user", "add", "benchtech", "--name", "Bench Tech", "--email", "bench@soporte.example",
              "--role", "tech", "--site", site], stdin=b"clave-de-bench-1")
         with open(os.path.join(site, ".imported"), "w") as f:
@@ -226,7 +237,7 @@ def cgi(site, method, path, cookie="", body=b"", content_type="", query=""):
     return time.perf_counter() - start, p.stdout.decode(errors="replace")
 
 
-def gateway(base, where, runs, tickets):
+def gateway(base, where, runs, tickets, repo):
     site = os.path.join(where, "belenus-bench-gateway")
     fresh_copy(base, site)
     run([BELENUS, "build", "--site", site])
@@ -237,11 +248,12 @@ def gateway(base, where, runs, tickets):
     cookie = "belenus_session=%s; belenus_csrf=%s" % (session, csrf)
     open_to_comments = [n for (n,) in sql(site, "SELECT number FROM tickets WHERE status != 'approved'")]
     rng = random.Random(1)
-    gets, posts, rewritten = [], [], []
-    for _ in range(runs):
+    gets, posts, rewritten, fossil = [], [], [], []
+    for _ in range(runs):  # ours and Fossil's in turn: one run, one machine state
         seconds, answer = cgi(site, "GET", "/tickets/%d" % rng.randint(1, tickets), cookie)
         assert answer.startswith("Status: 200") or "200" in answer.split("\n", 1)[0], answer[:200]
         gets.append(seconds)
+        fossil += fossil_views(repo, 1)
     output = os.path.join(site, "output")
     for i in range(runs):
         number = rng.choice(open_to_comments)  # an approved ticket takes no more changes
@@ -254,9 +266,72 @@ def gateway(base, where, runs, tickets):
         posts.append(seconds)
     searches = ticket_searches(site, cookie, runs)
     shutil.rmtree(site, ignore_errors=True)
-    say("  gateway: GET /tickets/N median %.1f ms; comment median %.1f ms, %s files rewritten"
-        % (statistics.median(gets) * 1000, statistics.median(posts) * 1000, sorted(set(rewritten))))
-    return {"get": gets, "post": posts, "rewritten": rewritten, "searches": searches}
+    say("  gateway: GET /tickets/N median %.1f ms (Fossil's /tktview %.1f ms); comment median %.1f ms, %s files rewritten"
+        % (statistics.median(gets) * 1000, statistics.median(fossil) * 1000, statistics.median(posts) * 1000, sorted(set(rewritten))))
+    return {"get": gets, "fossil": fossil, "post": posts, "rewritten": rewritten, "searches": searches}
+
+
+# -- Fossil's ticket page, side by side ----------------------------------------------------
+
+FOSSIL_TICKETS = 300
+
+
+def fossil_repo(work):
+    """A Fossil repository of FOSSIL_TICKETS tickets, each a title, a body and five comments of
+    the corpus's sizes, made once and kept beside the corpora. Fossil's ticket page reads one
+    ticket by its id, so the count changes little: what is compared is the work of one view."""
+    repo = os.path.join(work, "fossil-%d.fossil" % FOSSIL_TICKETS)
+    if os.path.exists(repo):
+        return repo
+    say("fossil: %d tickets" % FOSSIL_TICKETS)
+    env = dict(os.environ, USER="bench")
+    partial = repo + ".partial"
+    if os.path.exists(partial):
+        os.remove(partial)
+    subprocess.run(["fossil", "init", partial], env=env, capture_output=True, check=True)
+    rng = random.Random(1)
+    words = "timbrado nómina cálculo factura póliza cierre ejercicio certificado servidor reporte".split()
+    text = lambda n: " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+    for i in range(FOSSIL_TICKETS):
+        out = subprocess.run(["fossil", "ticket", "add", "title", "Ticket %d: %s" % (i + 1, text(6)), "status", "Open",
+                              "type", "Code_Defect", "comment", text(220), "-R", partial],
+                             env=env, capture_output=True, text=True, check=True).stdout
+        uuid = re.search(r"succeeded for ([0-9a-f]{40})", out).group(1)
+        for _ in range(5):
+            subprocess.run(["fossil", "ticket", "change", uuid, "+icomment", text(120), "-R", partial],
+                           env=env, capture_output=True, check=True)
+    os.rename(partial, repo)
+    return repo
+
+
+def fossil_views(repo, runs):
+    """`fossil cgi` answering `GET /tktview/ID` for random tickets, anonymous (its default
+    "nobody" may read tickets): the whole process, as our gateway's page view is timed."""
+    script = repo + ".cgi"
+    with open(script, "w") as f:
+        f.write("repository: %s\n" % repo)
+    db = sqlite3.connect(repo)
+    uuids = [u for (u,) in db.execute("SELECT tkt_uuid FROM ticket ORDER BY tkt_uuid")]
+    db.close()
+    rng = random.Random(2)
+    times = []
+    for _ in range(runs):
+        env = {"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET",
+               "PATH_INFO": "/tktview/" + rng.choice(uuids), "SCRIPT_NAME": "", "QUERY_STRING": "",
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "HTTP_HOST": "127.0.0.1:8080",
+               "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
+        start = time.perf_counter()
+        p = subprocess.run(["fossil", "cgi", script], env=env, capture_output=True)
+        times.append(time.perf_counter() - start)
+        head = p.stdout[:200].decode(errors="replace")
+        assert head.startswith("Status: 200") and b"Ticket " in p.stdout, head
+    return times
+
+
+def fossil_version():
+    out = subprocess.run(["fossil", "version"], capture_output=True, text=True).stdout
+    m = re.search(r"version (\S+)", out)
+    return m.group(1) if m else "?"
 
 
 def ticket_searches(site, cookie, runs):
@@ -280,7 +355,7 @@ def ticket_searches(site, cookie, runs):
     return found
 
 
-def database_only(base, runs, tickets):
+def database_only(base, runs, tickets, repo):
     """At a scale where a full build does not fit this machine's time or tmpfs (1M tickets): the
     gateway on the imported site itself (it keeps the comments), its output and page records
     cleared first. A ticket page is rendered on the spot at its first GET (timed apart from the
@@ -310,13 +385,14 @@ def database_only(base, runs, tickets):
     for i, (number,) in enumerate(sql(site, "SELECT MIN(number) FROM tickets WHERE status != 'approved' GROUP BY org")):
         comment(number, -1 - i)
     warm_up = time.perf_counter() - started
-    first, again = [], []
+    first, again, fossil = [], [], []
     for _ in range(runs):
         number = rng.randint(1, tickets)
         seconds, answer = cgi(site, "GET", "/tickets/%d" % number, cookie)
         assert " 200 " in answer.split("\n", 1)[0], answer[:200]
         first.append(seconds)
         again.append(cgi(site, "GET", "/tickets/%d" % number, cookie)[0])
+        fossil.extend(fossil_views(repo, 1))
     lists = [cgi(site, "GET", "/tickets", cookie)[0] for _ in range(runs // 4 or 1)]
     dashboards = [cgi(site, "GET", "/dashboard", cookie)[0] for _ in range(runs // 4 or 1)]
     searches = ticket_searches(site, cookie, runs)
@@ -326,7 +402,7 @@ def database_only(base, runs, tickets):
         "every list's buckets rendered by a first comment per company: %.1f s; comments then %.1f ms; database %.0f MiB"
         % (statistics.median(first) * 1000, statistics.median(again) * 1000, statistics.median(lists) * 1000,
            statistics.median(dashboards) * 1000, warm_up, statistics.median(posts) * 1000, size / 2**20))
-    return {"first": first, "again": again, "lists": lists, "dashboards": dashboards, "searches": searches, "warm_up": warm_up, "post": posts,
+    return {"first": first, "again": again, "fossil": fossil, "lists": lists, "dashboards": dashboards, "searches": searches, "warm_up": warm_up, "post": posts,
             "db_mib": size / 2**20}
 
 
@@ -339,12 +415,14 @@ def scale_report(args, imported, scale):
         "",
         "| Belenus | figure |",
         "|---|---|",
-        "| import (JSONL into SQLite, one transaction) | %.0f s, %.0f MiB peak; database and WAL %.0f MiB |"
-        % (imported.get("import_s", 0), imported.get("import_mib", 0), scale["db_mib"]),
+        "| import (JSONL into SQLite, 2,000 tickets a transaction) | %.0f s, %.0f MiB peak; WAL at most %.0f MiB; database and WAL %.0f MiB |"
+        % (imported.get("import_s", 0), imported.get("import_mib", 0), imported.get("wal_mib", 0), scale["db_mib"]),
         "| `GET /tickets/N`, first (page rendered on the spot) | %s |" % ms(scale["first"]),
         "| `GET /tickets/N`, again (the page file) | %s |" % ms(scale["again"]),
+        "| Fossil %s `fossil cgi` `GET /tktview/ID` (%d tickets), in turn with the line above | %s; ours / Fossil's = %.2f |"
+        % (fossil_version(), FOSSIL_TICKETS, ms(scale["fossil"]), statistics.median(scale["again"]) / statistics.median(scale["fossil"])),
         "| `GET /tickets` (first list page, from SQL) | %s |" % ms(scale["lists"]),
-        "| `GET /dashboard` (counts grouped in SQL) | %s |" % ms(scale["dashboards"]),
+        "| `GET /dashboard` (open tickets' counts kept, schema v8) | %s |" % ms(scale["dashboards"]),
     ] + ["| `GET /tickets?q=`, %s | %s |" % (label, ms(times)) for label, times in scale["searches"].items()] + [
         "| every list bucket rendered (no build wrote them): a first comment in each company, all together | %.1f s |" % scale["warm_up"],
         "| comment `POST /tickets/N/comments`, end to end with regeneration | %s |" % ms(scale["post"]),
@@ -495,10 +573,14 @@ def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded):
         "",
         "| Belenus | figure |",
         "|---|---|",
-        "| import (JSONL into SQLite) | %.1f s, %.0f MiB peak |" % (imported.get("import_s", 0), imported.get("import_mib", 0)),
+        "| import (JSONL into SQLite, 2,000 tickets a transaction) | %.1f s, %.0f MiB peak, WAL at most %.0f MiB |"
+        % (imported.get("import_s", 0), imported.get("import_mib", 0), imported.get("wal_mib", 0)),
         "| rebuild, nothing changed (disk) | %s |" % summary(disk["nochange"]),
         "| rebuild, one ticket changed (disk) | %s |" % summary(disk["onechange"]),
         "| gateway `GET /tickets/N` (whole CGI process) | %s |" % ms(gw["get"]),
+        "| Fossil %s `fossil cgi` `GET /tktview/ID` (whole process, %d tickets of 5 comments), in turn with the line above "
+        "| %s; ours / Fossil's = %.2f |" % (fossil_version(), FOSSIL_TICKETS, ms(gw["fossil"]),
+                                            statistics.median(gw["get"]) / statistics.median(gw["fossil"])),
     ] + [
         "| gateway `GET /tickets?q=`, %s, words in titles, bodies, comments, solutions (FTS5) | %s |" % (label, ms(times))
         for label, times in gw["searches"].items()
@@ -543,7 +625,7 @@ def main():
     run([BELENUS, "user", "list", "--site", base])
     if args.database_only:
         say("gateway at scale")
-        write_section(args, label, scale_report(args, imported, database_only(base, args.gateway_runs, args.tickets)))
+        write_section(args, label, scale_report(args, imported, database_only(base, args.gateway_runs, args.tickets, fossil_repo(args.work))))
         return
     say("belenus builds")
     disk = belenus_builds(base, args.work, args.runs)
@@ -556,7 +638,7 @@ def main():
     say("cmark")
     cmark = cmark_time(corpus_dir, args.work, args.runs)
     say("gateway")
-    gw = gateway(base, args.work, args.gateway_runs, args.tickets)
+    gw = gateway(base, args.work, args.gateway_runs, args.tickets, fossil_repo(args.work))
     say("load")
     loaded = load(base, args.work, args.load_seconds, args.load_clients)
     text = report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded)
