@@ -23,7 +23,7 @@ extension SiteBuilder {
     static let renderVersion = "8"
 
     /// Part of every page's fingerprint: the generator's version, the theme and the config.
-    var baseFingerprint: String { Self.renderVersion + theme.fingerprint + StableHash.hex("\(config)") }
+    var baseFingerprint: String { Self.renderVersion + theme.fingerprint + StableHash.hex(config.fingerprint) }
 
     /// The public pages: home, the knowledge base, its feed and sitemap, the content pages, login
     /// and the theme's assets.

@@ -40,7 +40,7 @@ public final class TemplateFields<Model>: @unchecked Sendable {
     @usableFromInline let schema: Schema
 
     @inlinable public init(_ build: (TemplateFields<Model>) -> Void) {
-        schema = Schema(typeName: String(describing: Model.self))
+        schema = Schema(type: Model.self)
         build(self)
     }
 
@@ -91,10 +91,14 @@ public final class TemplateFields<Model>: @unchecked Sendable {
 /// The fields of one model type, with the type erased: what the linker resolves names against.
 /// Reading a field takes a pointer to a value of that type; the linker only ever passes one.
 @usableFromInline final class Schema: @unchecked Sendable {
-    let typeName: String
+    let type: Any.Type
     var fields: [String: Kind] = [:]
 
-    @usableFromInline init(typeName: String) { self.typeName = typeName }
+    @usableFromInline init(type: Any.Type) { self.type = type }
+
+    /// For error messages only: naming a type goes through the runtime's metadata lookups, which
+    /// every model's schema paid at its first use in each process (1 ms of a CGI request).
+    var typeName: String { String(describing: type) }
 
     @usableFromInline struct Nested {
         let schema: () -> Schema

@@ -198,7 +198,8 @@ public struct Theme: Sendable {
     static func size(_ bytes: Int) -> String {
         if bytes < 1024 { return "\(bytes) B" }
         if bytes < 1024 * 1024 { return "\((bytes + 512) / 1024) KB" }
-        return String(format: "%.1f MB", Double(bytes) / 1_048_576)
+        let tenths = Int((Double(bytes) / 1_048_576 * 10).rounded())  // not String(format:): runtime lookups per process
+        return "\(tenths / 10).\(tenths % 10) MB"
     }
 }
 
