@@ -67,6 +67,9 @@ private func write(_ lines: [String]) throws -> String {
     #expect(try CorpusImporter(store: store, ticketsPerTransaction: 2).importFile(mended) == 3)
     #expect(try store.ticketCount() == 3)
     #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM import_undo") } == 0)
+    // The search index merges by itself again, and is whole.
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT v FROM ticket_fts_config WHERE k = 'automerge'") } == 4)
+    try store.write { db in try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts) VALUES ('integrity-check')") }
 }
 
 @Test func aMissingFieldAndADuplicateNumberAreNamed() throws {
