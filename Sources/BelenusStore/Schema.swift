@@ -1,6 +1,9 @@
 import GRDB
 
 /// The numbered, append-only migrations of the database. Never edit a shipped one: add the next.
+/// From v2 on they check foreign keys as they go (`.immediate`): none rebuilds a table, and
+/// GRDB's default, a check of the whole database after each migration, read every row of a
+/// 1M-ticket site for minutes to add one table.
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -108,7 +111,7 @@ enum Schema {
                 );
                 """)
         }
-        migrator.registerMigration("v2: login throttle, sessions by login") { db in
+        migrator.registerMigration("v2: login throttle, sessions by login", foreignKeyChecks: .immediate) { db in
             try db.execute(sql: """
                 CREATE TABLE login_failures (
                     key TEXT PRIMARY KEY NOT NULL,   -- 'login:<name>' or 'addr:<ip>'
@@ -121,12 +124,12 @@ enum Schema {
                 ALTER TABLE outbox ADD COLUMN event_kind TEXT NOT NULL DEFAULT '';  -- 'created' starts a mail thread
                 """)
         }
-        migrator.registerMigration("v3: an index on ticket numbers for list positions") { db in
+        migrator.registerMigration("v3: an index on ticket numbers for list positions", foreignKeyChecks: .immediate) { db in
             // The rowid table holds the bodies: counting "number < N" on it reads every row
             // before N (68 ms at 100k tickets); on this index it reads numbers only (3 ms).
             try db.execute(sql: "CREATE INDEX tickets_number ON tickets(number)")
         }
-        migrator.registerMigration("v4: the dashboard's counts") { db in
+        migrator.registerMigration("v4: the dashboard's counts", foreignKeyChecks: .immediate) { db in
             // Open tickets are counted on a covering index in its own order (at 100k tickets,
             // 30k open: 130 ms on the table, whose rows hold the bodies; 19 ms here). Tickets
             // opened and closed per week read a range of the other two.
@@ -136,7 +139,7 @@ enum Schema {
                 CREATE INDEX events_kind_at ON events(kind, at);
                 """)
         }
-        migrator.registerMigration("v5: words of tickets, comments and solutions") { db in
+        migrator.registerMigration("v5: words of tickets, comments and solutions", foreignKeyChecks: .immediate) { db in
             // One row per text: a ticket's title and body, and each event's text (comments,
             // solutions, reasons), written with it in its transaction (`TicketRecords.insert`).
             try db.execute(sql: """
@@ -148,7 +151,7 @@ enum Schema {
                 INSERT INTO ticket_fts (ticket, title, body) SELECT ticket, '', body FROM events WHERE body != '';
                 """)
         }
-        migrator.registerMigration("v6: the ticket search's row ids carry the ticket number") { db in
+        migrator.registerMigration("v6: the ticket search's row ids carry the ticket number", foreignKeyChecks: .immediate) { db in
             // rowid = number << 20 | n (n = 0: the ticket's title and body; 1, 2, …: its events'
             // texts in order): the ticket of a match is known without reading the content table,
             // which for a word in most tickets was most of the search (28 of 40 ms at 10k).
@@ -160,7 +163,7 @@ enum Schema {
                     SELECT ticket * 1048576 + row_number() OVER (PARTITION BY ticket ORDER BY id), '', body FROM events WHERE body != '';
                 """)
         }
-        migrator.registerMigration("v7: the search index knows each text's company") { db in
+        migrator.registerMigration("v7: the search index knows each text's company", foreignKeyChecks: .immediate) { db in
             // A column `org` holding one word for the ticket's company (`TicketRecords.orgWord`):
             // a client's search (always of their company) is the index's intersection of their
             // words and that word, not a walk of every ticket that holds a common word (at 100k
@@ -175,15 +178,15 @@ enum Schema {
                     FROM events e JOIN tickets ON tickets.number = e.ticket WHERE e.body != '';
                 """)
         }
-        migrator.registerMigration("v8: the dashboard's counts kept") { db in
+        migrator.registerMigration("v8: the dashboard's counts kept", foreignKeyChecks: .immediate) { db in
             try db.execute(sql: SLACounts.schema)
         }
-        migrator.registerMigration("v9: what undoes an import") { db in
+        migrator.registerMigration("v9: what undoes an import", foreignKeyChecks: .immediate) { db in
             // `CorpusImporter` commits a batch at a time; each batch's rows are named here in its
             // transaction, so that an error, or the next import after a crash, can undo them all.
             try db.execute(sql: "CREATE TABLE import_undo (kind TEXT NOT NULL, name TEXT NOT NULL)")
         }
-        migrator.registerMigration("v10: the tickets changed since the last build") { db in
+        migrator.registerMigration("v10: the tickets changed since the last build", foreignKeyChecks: .immediate) { db in
             // Notes, not a set: a build forgets the notes up to the last one it read, so a change
             // made while it runs stays noted (AUTOINCREMENT: a number is never given twice).
             try db.execute(sql: """
