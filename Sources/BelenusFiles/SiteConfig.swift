@@ -95,6 +95,14 @@ public struct SiteConfig: Hashable, Sendable {
 
     /// Whether `name` is a zone of the IANA database Foundation carries (ICU's copy: the same on
     /// every machine, with or without `/usr/share/zoneinfo`).
+    /// The text of top-level `key` in the TOML file at `path`, when the file parses (for
+    /// `belenus doctor`, which names a bad time zone even when the config does not load).
+    public static func rawText(key: String, path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(validating: data, as: UTF8.self),
+              let root = try? TOMLTable(string: text) else { return nil }
+        return root[key]?.string
+    }
+
     public static func isKnownTimeZone(_ name: String) -> Bool {
         !name.isEmpty && TimeZone(identifier: name) != nil
     }

@@ -10,7 +10,9 @@ struct Belenus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "belenus",
         abstract: "Belenus: a support desk as a static site plus a CGI gateway.",
-        subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self, Backup.self, Restore.self, Mail.self, TicketCommand.self, Serve.self, Demo.self])
+        version: BelenusVersion.current,
+        subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self, Backup.self, Restore.self, Mail.self, TicketCommand.self,
+                      Serve.self, Demo.self, Doctor.self])
 }
 
 /// `--site DIR`, shared by every command.
@@ -77,5 +79,21 @@ struct Build: ParsableCommand {
         } else {
             print("\(report.pages) pages: \(report.rendered) rendered, \(report.written) written, \(report.removed) removed in \(seconds) s. Output: \(builder.paths.output)")
         }
+    }
+}
+
+struct Doctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a site: config, time zone, database, folders and permissions, gateway, mail; what to fix, one line each.")
+    @OptionGroup var site: SiteOption
+    @Option(help: "The user the web server runs the gateway as.") var webUser = "www-data"
+    @Flag(help: "Do not ask the web server for the gateway's login page.") var noGateway = false
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: site.paths.root) else { throw CLIError("\(site.site): no such folder") }
+        let findings = SiteDoctor(paths: site.paths, webUser: webUser, checkGateway: !noGateway).examine()
+        for finding in findings { print(finding.line) }
+        let problems = findings.filter { !$0.ok }.count
+        if problems > 0 { throw CLIError("\(problems) thing(s) to fix") }
     }
 }

@@ -1,3 +1,4 @@
+import BelenusCore
 import BelenusTestSupport
 import Foundation
 import Testing
@@ -137,4 +138,35 @@ private func generateCorpus(in site: String) throws {
     #expect(again.stdout.contains("An import cut short earlier was undone.") && again.stdout.contains("Imported 30 tickets"), "\(again.stdout)")
     #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM tickets") == "30")
     #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM import_undo") == "0")
+}
+
+/// `belenus doctor` reads a site and says what to fix, one line each: a database the web
+/// server's user cannot write, a missing var/attachments and an unknown time zone, each with its
+/// fix; nothing wrong, nothing to fix. `--version` says the release.
+@Test func doctorNamesEachProblemWithItsFix() throws {
+    let site = try CLI.newSite()
+    let me = String(cString: getpwuid(getuid()).pointee.pw_name)
+    let fine = try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"])
+    #expect(fine.status == 0, "\(fine.stdout)\(fine.stderr)")
+    #expect(fine.stdout.contains("ok    database: whole, schema current") && fine.stdout.contains("ok    time zone: UTC"), "\(fine.stdout)")
+    #expect(!fine.stdout.contains("fix "), "\(fine.stdout)")
+
+    try FileManager.default.removeItem(atPath: site + "/var/attachments")
+    let config = site + "/belenus.toml"
+    let text = try String(contentsOfFile: config, encoding: .utf8)
+    let unknownZone = text.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"Marte/Olimpo\"")
+    try #require(unknownZone != text)
+    try Data(unknownZone.utf8).write(to: URL(fileURLWithPath: config))
+    // The database is the tests' user's, 0644: another user (not root) cannot write it.
+    let other = getuid() == 0 ? "nobody" : "root"
+    let broken = try CLI.run(["doctor", "--site", site, "--web-user", other, "--no-gateway"])
+    #expect(broken.status != 0)
+    let lines = broken.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.contains { $0.hasPrefix("fix   time zone: \"Marte/Olimpo\" is not a time zone name; set timezone") }, "\(broken.stdout)")
+    #expect(lines.contains { $0.hasPrefix("fix   var/attachments: missing; `mkdir -p \(site)/var/attachments") }, "\(broken.stdout)")
+    if other == "nobody" {
+        #expect(lines.contains { $0.hasPrefix("fix   var/belenus.sqlite3: nobody cannot write it") && $0.contains("`chown nobody") }, "\(broken.stdout)")
+    }
+    #expect(broken.stderr.contains("thing(s) to fix"))
+    #expect(try CLI.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == BelenusVersion.current)
 }

@@ -33,6 +33,23 @@ import Testing
 
     struct CLIError: Error { let text: String; init(_ text: String) { self.text = text } }
 
+    /// `belenus doctor` asks the web server for the gateway's login page at `base_url` +
+    /// `gateway_path`: the preview server answers it.
+    @Test func doctorFindsTheGatewayWhereTheConfigSaysItIs() throws {
+        let site = try CLI.newSite()
+        #expect(try CLI.run(["build", "--site", site]).status == 0)
+        let server = try Server(site: site)
+        let config = site + "/belenus.toml"
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        let here = text.replacingOccurrences(of: "base_url = \"http://127.0.0.1:8080\"", with: "base_url = \"http://127.0.0.1:\(server.port)\"")
+        try #require(here != text)
+        try Data(here.utf8).write(to: URL(fileURLWithPath: config))
+        let me = String(cString: getpwuid(getuid()).pointee.pw_name)
+        let doctor = try CLI.run(["doctor", "--site", site, "--web-user", me])
+        #expect(doctor.stdout.contains("ok    gateway: http://127.0.0.1:\(server.port)/cgi-bin/belenus/login answers"), "\(doctor.stdout)")
+        #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
+    }
+
     @Test func serveGivesPublicFilesAndTheGatewayAndNothingOfVarOrPrivate() throws {
         let site = try GatewaySite.make()
         let server = try Server(site: site.root)

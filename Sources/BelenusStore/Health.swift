@@ -1,0 +1,28 @@
+import Foundation
+import GRDB
+
+/// What `belenus doctor` asks of a database, opened read-only: nothing is migrated or written.
+public struct DatabaseHealth: Sendable {
+    /// SQLite's `quick_check`: "ok", or the first problems it found.
+    public var integrity: String
+    /// Migrations this binary has that the database has not had yet (`belenus build` applies them).
+    public var pendingMigrations: [String]
+    /// The database has had migrations this binary does not know: it was made by a newer one.
+    public var newerThanThisBinary: Bool
+
+    /// Reads the file at `path`; throws when it is not an SQLite database or cannot be opened.
+    public static func inspect(path: String) throws -> DatabaseHealth {
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        return try queue.read { db in
+            let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
+            let migrator = Schema.migrator
+            let applied = try db.tableExists("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
+            return DatabaseHealth(
+                integrity: problems.joined(separator: "; "),
+                pendingMigrations: migrator.migrations.filter { !applied.contains($0) },
+                newerThanThisBinary: !applied.isSubset(of: Set(migrator.migrations)))
+        }
+    }
+}
