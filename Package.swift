@@ -45,6 +45,10 @@ let package = Package(
         .target(name: "BelenusMail", dependencies: ["BelenusCore", "BelenusStore", "BelenusFiles"]),
         // The site on disk: paths, belenus.toml, locks, atomic writes, the attachment folder, the
         // content files, backup and restore.
+        // The default theme and sample content, built into `belenus` (the plugin runs `embed-files`).
+        .target(name: "BelenusDefaultSite", plugins: ["EmbedDefaultSite"]),
+        .executableTarget(name: "embed-files"),
+        .plugin(name: "EmbedDefaultSite", capability: .buildTool(), dependencies: ["embed-files"]),
         .target(name: "BelenusFiles", dependencies: [
             "BelenusCore", "BelenusInput", "BelenusStore", .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
@@ -64,7 +68,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "belenus", dependencies: [
-            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail",
+            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail", "BelenusDefaultSite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -3,8 +3,7 @@ import Foundation
 
 /// `belenus init DIR`: a new site with the default theme, the sample pages and an empty database.
 public enum SiteInit {
-    /// The site this binary was built from (the repository root): where the default theme lives.
-    /// `BELENUS_HOME` overrides it for an installed binary.
+    /// The checkout this binary was built from (the tests' theme), or `BELENUS_HOME`.
     public static var defaultSource: String {
         if let home = ProcessInfo.processInfo.environment["BELENUS_HOME"], !home.isEmpty { return home }
         var url = URL(fileURLWithPath: #filePath)
@@ -39,8 +38,36 @@ public enum SiteInit {
 
         """
 
-    /// Refuses a folder that already holds a site; copies the theme and pages from `source`.
+    /// Where a new site's theme and sample content come from.
+    public enum Source: Sendable {
+        /// A checkout (a folder with `site-templates/` and `content/`).
+        case folder(String)
+        /// Files by their path in a checkout ("site-templates/…", "content/pages/…"): the ones
+        /// built into `belenus`.
+        case files([(path: String, bytes: [UInt8])])
+    }
+
+    /// The sample KB articles of `source`, by file name (for `belenus demo`).
+    public static func sampleArticles(_ source: Source) -> [(name: String, bytes: [UInt8])] {
+        switch source {
+        case .folder(let root):
+            let kb = SitePaths(root: root).contentKB
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: kb)) ?? []).filter { $0.hasSuffix(".md") }.sorted()
+            return names.compactMap { name in FileManager.default.contents(atPath: kb + "/" + name).map { (name, Array($0)) } }
+        case .files(let files):
+            return files.filter { $0.path.hasPrefix("content/kb/") && $0.path.hasSuffix(".md") }
+                .map { (String($0.path.dropFirst("content/kb/".count)), $0.bytes) }
+        }
+    }
+
+    /// Refuses a folder that already holds a site; copies the theme and pages from the checkout
+    /// at `source`.
     public static func create(at dir: String, from source: String = defaultSource, timezone: String = "UTC") throws -> SitePaths {
+        try create(at: dir, from: .folder(source), timezone: timezone)
+    }
+
+    /// Refuses a folder that already holds a site; writes the theme and pages of `source`.
+    public static func create(at dir: String, from source: Source, timezone: String = "UTC") throws -> SitePaths {
         guard SiteConfig.isKnownTimeZone(timezone) else {
             throw SiteError(file: dir, "--timezone: \"\(timezone)\" is not a time zone name such as \"America/Mexico_City\" or \"UTC\"")
         }
@@ -49,16 +76,28 @@ public enum SiteInit {
         if fm.fileExists(atPath: paths.config) || fm.fileExists(atPath: paths.templates) {
             throw SiteError(file: dir, "already holds a site (belenus.toml or site-templates/)")
         }
-        let from = SitePaths(root: source)
-        guard fm.fileExists(atPath: from.templates) else {
-            throw SiteError(file: from.templates, "no default theme here; set BELENUS_HOME to a Belenus checkout")
+        switch source {
+        case .folder(let root):
+            let from = SitePaths(root: root)
+            guard fm.fileExists(atPath: from.templates) else {
+                throw SiteError(file: from.templates, "no default theme here; BELENUS_HOME must name a Belenus checkout")
+            }
+            try fm.createDirectory(atPath: paths.root, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: from.templates, toPath: paths.templates)
+            if fm.fileExists(atPath: from.contentPages) {
+                try fm.copyItem(atPath: from.contentPages, toPath: paths.contentPages)
+            }
+        case .files(let files):
+            guard files.contains(where: { $0.path.hasPrefix("site-templates/") }) else {
+                throw SiteError(file: dir, "this binary holds no default theme")
+            }
+            for file in files where file.path.hasPrefix("site-templates/") || file.path.hasPrefix("content/pages/") {
+                let target = paths.root + "/" + file.path
+                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(file.bytes).write(to: URL(fileURLWithPath: target))
+            }
         }
-        try fm.createDirectory(atPath: paths.root, withIntermediateDirectories: true)
-        try fm.copyItem(atPath: from.templates, toPath: paths.templates)
         try fm.createDirectory(atPath: paths.contentKB, withIntermediateDirectories: true)
-        if fm.fileExists(atPath: from.contentPages) {
-            try fm.copyItem(atPath: from.contentPages, toPath: paths.contentPages)
-        }
         let config = defaultConfig.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"\(timezone)\"")
         try Data(config.utf8).write(to: URL(fileURLWithPath: paths.config))
         try paths.prepareWritableFolders()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BelenusCore
+import BelenusDefaultSite
 import BelenusFiles
 import BelenusSite
 import BelenusStore
@@ -13,6 +14,15 @@ struct Belenus: AsyncParsableCommand {
         version: BelenusVersion.current,
         subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self, Backup.self, Restore.self, Mail.self, TicketCommand.self,
                       Serve.self, Demo.self, Doctor.self])
+}
+
+extension Belenus {
+    /// The theme and sample content a new site gets: those built into this binary, or a
+    /// checkout's when `BELENUS_HOME` names one (for people working on the theme).
+    static var themeSource: SiteInit.Source {
+        if let home = ProcessInfo.processInfo.environment["BELENUS_HOME"], !home.isEmpty { return .folder(home) }
+        return .files(DefaultSite.files)
+    }
 }
 
 /// `--site DIR`, shared by every command.
@@ -57,7 +67,7 @@ struct Init: ParsableCommand {
     @Option(help: "The IANA time zone in which people read and type dates, such as America/Mexico_City.") var timezone = "UTC"
 
     func run() throws {
-        let paths = try SiteInit.create(at: dir, timezone: timezone)
+        let paths = try SiteInit.create(at: dir, from: Belenus.themeSource, timezone: timezone)
         _ = try Store(path: paths.database)
         print("New site in \(paths.root). Next: belenus build --site \(dir)")
     }

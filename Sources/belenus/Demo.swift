@@ -37,13 +37,12 @@ struct Demo: AsyncParsableCommand {
 enum DemoSite {
     static func make(at paths: SitePaths, port: Int) throws -> String {
         // Its people are in Mexico, as the manual's are.
-        _ = try SiteInit.create(at: paths.root, timezone: "America/Mexico_City")
+        _ = try SiteInit.create(at: paths.root, from: Belenus.themeSource, timezone: "America/Mexico_City")
         let config = SiteInit.defaultConfig.replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(port)")
             .replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"America/Mexico_City\"")
         try Data(config.utf8).write(to: URL(fileURLWithPath: paths.config))
-        let sampleKB = SitePaths(root: SiteInit.defaultSource).contentKB
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: sampleKB)) ?? [] where file.hasSuffix(".md") {
-            try FileManager.default.copyItem(atPath: sampleKB + "/" + file, toPath: paths.contentKB + "/" + file)
+        for article in SiteInit.sampleArticles(Belenus.themeSource) {
+            try Data(article.bytes).write(to: URL(fileURLWithPath: paths.contentKB + "/" + article.name))
         }
         let store = try Store(path: paths.database)
         for org in orgs { try store.addOrg(org) }

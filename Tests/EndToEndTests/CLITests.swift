@@ -170,3 +170,23 @@ private func generateCorpus(in site: String) throws {
     #expect(broken.stderr.contains("thing(s) to fix"))
     #expect(try CLI.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == BelenusVersion.current)
 }
+
+/// Without `BELENUS_HOME`, `belenus init` writes the theme and sample pages built into the binary:
+/// the checkout's files, byte for byte, and a site that builds.
+@Test func initWithoutACheckoutWritesTheThemeBuiltIn() throws {
+    let dir = Scratch.path("belenus-built-in")
+    let made = try CLI.run(["init", dir], extra: ["BELENUS_HOME": ""])
+    #expect(made.status == 0, "\(made.stderr)")
+    for folder in ["site-templates", "content/pages"] {
+        let written = try BackupTests.files(under: dir + "/" + folder), checkout = try BackupTests.files(under: CLI.repoRoot + "/" + folder)
+        #expect(!written.isEmpty && written == checkout, "\(folder): \(Set(written.keys).symmetricDifference(checkout.keys))")
+    }
+    let build = try CLI.run(["build", "--site", dir], extra: ["BELENUS_HOME": ""])
+    #expect(build.status == 0, "\(build.stderr)")
+    #expect(FileManager.default.fileExists(atPath: dir + "/output/public/kb/index.html"))
+    // The demo's sample articles come from the binary too.
+    let demo = Scratch.path("belenus-built-in-demo")
+    let made2 = try CLI.run(["demo", "--dir", demo, "--no-serve", "--port", "18124"], extra: ["BELENUS_HOME": ""])
+    #expect(made2.status == 0, "\(made2.stderr)")
+    #expect(try BackupTests.files(under: demo + "/content/kb") == (try BackupTests.files(under: CLI.repoRoot + "/content/kb")))
+}
