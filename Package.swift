@@ -1,6 +1,16 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+/// Swift's runtime and Foundation linked into the binary: it runs where only the C libraries it
+/// names are installed (libsqlite3, libcmark, libargon2), and starts without loading them.
+let staticSwift: [LinkerSetting] = [.unsafeFlags([
+    "-static-stdlib",
+    // Foundation's static archive needs its C parts named (SwiftPM's --static-swift-stdlib adds them).
+    "-Xlinker", "--start-group", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims",
+    "-l_FoundationCollections", "-lFoundationEssentials", "-lFoundationInternationalization", "-lswiftSynchronization",
+    "-Xlinker", "--end-group",
+])]
+
 let package = Package(
     name: "Belenus",
     platforms: [.macOS(.v14)],
@@ -73,17 +83,11 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], linkerSettings: staticSwift),
         // One process per request: the standard library linked in, for a lean start (SPEC §8).
         .executableTarget(
             name: "belenus-gateway", dependencies: ["BelenusGateway", "BelenusInput", "BelenusFiles"],
-            linkerSettings: [.unsafeFlags([
-                "-static-stdlib",
-                // Foundation's static archive needs its C parts named (SwiftPM's --static-swift-stdlib adds them).
-                "-Xlinker", "--start-group", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims",
-                "-l_FoundationCollections", "-lFoundationEssentials", "-lFoundationInternationalization", "-lswiftSynchronization",
-                "-Xlinker", "--end-group",
-            ])]),
+            linkerSettings: staticSwift),
 
         // The fuzz targets of BelenusInput and the template parser: libFuzzer under `make fuzz`, a replayer otherwise.
         .executableTarget(name: "belenus-fuzz", dependencies: ["BelenusInput", "BelenusTemplates"]),

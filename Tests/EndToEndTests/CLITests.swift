@@ -190,3 +190,20 @@ private func generateCorpus(in site: String) throws {
     #expect(made2.status == 0, "\(made2.stderr)")
     #expect(try BackupTests.files(under: demo + "/content/kb") == (try BackupTests.files(under: CLI.repoRoot + "/content/kb")))
 }
+
+/// Both binaries carry Swift's runtime and Foundation: `ldd` names only C libraries, so they run
+/// where no Swift toolchain is installed.
+@Test func theBinariesNeedNoSwiftLibrary() throws {
+    for binary in ["belenus", "belenus-gateway"] {
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [CLI.binDir + "/" + binary]
+        let output = Pipe()
+        ldd.standardOutput = output
+        try ldd.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        #expect(text.contains("libsqlite3") && text.contains("libcmark"), "\(binary): \(text)")
+        #expect(!text.contains("libswift") && !text.contains("libFoundation") && !text.contains("libdispatch"), "\(binary): \(text)")
+    }
+}
