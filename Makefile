@@ -19,6 +19,8 @@ demo: deps release
 ATTACHMENTS ?= .build/test-artifacts/attachments
 test: deps test-deps
 	$(SWIFT) build --build-tests
+	@# The package PackageTests installs: this build's, built before the tests (SwiftPM cannot run inside them).
+	$(MAKE) -s deb CONFIG=debug DEB_COMPRESS=-Zgzip > /dev/null
 	mkdir -p $(ATTACHMENTS)
 	$(SWIFT) test --attachments-path $(ATTACHMENTS)
 
@@ -81,29 +83,32 @@ release: deps
 ## swift-argument-parser's plugin: man belenus-build), shell completions, the hosting examples.
 PREFIX ?= /usr/local
 DESTDIR ?=
+CONFIG ?= release
+BIN = .build/$(CONFIG)
 MAN1 = $(DESTDIR)$(PREFIX)/share/man/man1
-install: release
-	$(SWIFT) package generate-manual --multi-page > /dev/null
+install: $(if $(filter debug,$(CONFIG)),build,release)
+	$(SWIFT) package generate-manual --multi-page --configuration $(CONFIG) > /dev/null
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cgi-bin $(MAN1) $(DESTDIR)$(PREFIX)/share/doc/belenus/examples \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	install -m 755 -s .build/release/belenus $(DESTDIR)$(PREFIX)/bin/belenus
-	install -m 755 -s .build/release/belenus-gateway $(DESTDIR)$(PREFIX)/lib/cgi-bin/belenus-gateway
+	install -m 755 -s $(BIN)/belenus $(DESTDIR)$(PREFIX)/bin/belenus
+	install -m 755 -s $(BIN)/belenus-gateway $(DESTDIR)$(PREFIX)/lib/cgi-bin/belenus-gateway
 	for page in .build/plugins/GenerateManual/outputs/belenus/*.1; do \
 	  name=$$(basename $$page .1 | tr . -); gzip -9n -c $$page > $(MAN1)/$$name.1.gz; done
-	.build/release/belenus --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/belenus
-	.build/release/belenus --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_belenus
-	.build/release/belenus --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/belenus.fish
+	$(BIN)/belenus --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/belenus
+	$(BIN)/belenus --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_belenus
+	$(BIN)/belenus --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/belenus.fish
 	cp docs/hosting/* $(DESTDIR)$(PREFIX)/share/doc/belenus/examples/
 	install -m 644 docs/hosting.md $(DESTDIR)$(PREFIX)/share/doc/belenus/hosting.md
 
 ## A Debian package of `make install PREFIX=/usr`, versioned from Sources/BelenusCore/Version.swift:
-## .build/belenus_VERSION_amd64.deb.
+## .build/belenus_VERSION_amd64.deb. The tests package their debug build (CONFIG=debug, DEB_COMPRESS=-Zgzip).
+DEB_COMPRESS ?= -Zxz
 VERSION = $(shell sed -n 's/.*current = "\(.*\)".*/\1/p' Sources/BelenusCore/Version.swift)
 DEB_ROOT = .build/deb/belenus_$(VERSION)_amd64
 deb:
 	rm -rf .build/deb
-	$(MAKE) install PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_ROOT)
+	$(MAKE) install PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_ROOT) CONFIG=$(CONFIG)
 	mkdir -p $(DEB_ROOT)/DEBIAN
 	printf '%s\n' "Package: belenus" "Version: $(VERSION)" "Architecture: amd64" "Section: web" "Priority: optional" \
 	  "Maintainer: Belenus developers <belenus@localhost>" \
@@ -112,7 +117,7 @@ deb:
 	  "Description: online support desk: a static-site generator and a CGI gateway" \
 	  " Clients open tickets, technicians answer them, solved problems feed a public knowledge base." \
 	  > $(DEB_ROOT)/DEBIAN/control
-	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) .build/belenus_$(VERSION)_amd64.deb
+	dpkg-deb --root-owner-group $(DEB_COMPRESS) --build $(DEB_ROOT) .build/belenus_$(VERSION)_amd64.deb
 
 clean:
 	rm -rf .build output/public output/private belenus-demo

@@ -110,18 +110,21 @@ final class WebServer {
     let client: HTTPClient
     let runDir: String
 
-    /// - Parameter ready: a path that answers 200 once the server is up.
-    init(_ name: String, site: String, ready: String = "/") throws {
+    /// - Parameters:
+    ///   - ready: a path that answers 200 once the server is up.
+    ///   - gateway: the gateway binary (the tests' build, or an installed one).
+    ///   - examples: the folder of the hosting configurations (the checkout's, or an installed copy).
+    init(_ name: String, site: String, ready: String = "/", gateway: String = CLI.binDir + "/belenus-gateway",
+         examples: String = CLI.repoRoot + "/docs/hosting") throws {
         let port = Int.random(in: 20_000...45_000)
         client = HTTPClient(port: port)
         runDir = Scratch.path("belenus-\(name)")
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
-        let gateway = CLI.binDir + "/belenus-gateway"
         let isRoot = getuid() == 0
         for file in name == "apache2-whole-site" ? ["apache2", name] : [name] {
-            let template = try String(contentsOfFile: CLI.repoRoot + "/docs/hosting/\(file).conf", encoding: .utf8)
+            let template = try String(contentsOfFile: examples + "/\(file).conf", encoding: .utf8)
             let config = template.replacingOccurrences(of: "@PORT@", with: String(port)).replacingOccurrences(of: "@SITE@", with: site)
-                .replacingOccurrences(of: "@RUN@", with: runDir).replacingOccurrences(of: "@GATEWAY_DIR@", with: CLI.binDir)
+                .replacingOccurrences(of: "@RUN@", with: runDir).replacingOccurrences(of: "@GATEWAY_DIR@", with: (gateway as NSString).deletingLastPathComponent)
                 .replacingOccurrences(of: "@GATEWAY@", with: gateway)
                 .replacingOccurrences(of: "@USER@", with: isRoot ? "User www-data\nGroup www-data" : "")
                 .replacingOccurrences(of: "@NGINX_USER@", with: isRoot ? "user www-data;" : "")
