@@ -50,6 +50,8 @@ import Testing
         }
         let man = try Self.run("/usr/bin/man", ["-w", "belenus-build"])
         #expect(man.status == 0 && man.output.contains("/usr/share/man/man1/belenus-build.1"), "\(man.output)")
+        let page = try Self.run("/usr/bin/man", ["-P", "cat", "belenus"])
+        #expect(page.status == 0 && page.output.contains("belenus") && page.output.contains("doctor"), "\(page.output.prefix(500))")
 
         // A site made by the installed command, outside any checkout.
         let site = Scratch.path("soporte")
