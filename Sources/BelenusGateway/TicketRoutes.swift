@@ -51,7 +51,7 @@ extension Gateway {
             echo[name] = value
             return value
         }
-        filter.number = try parsed("number") { Int($0.trimmingPrefix("#")).flatMap { $0 > 0 ? TicketNumber($0) : nil } }
+        filter.number = try parsed("number") { Self.ticketNumber($0).map { TicketNumber($0) } }
         if let number = filter.number, !request.wantsJSON {
             return .seeOther(link("/go?number=\(number)"), json: false)
         }
@@ -105,6 +105,13 @@ extension Gateway {
     }
 
     /// Lower case without accents: how a value typed in a URL is compared with the names.
+    /// "42" or "#42" as typed in a number box: the "#" cut by byte (a combining mark after it
+    /// makes the text no number at all), 1 or more.
+    static func ticketNumber(_ text: String) -> Int? {
+        let digits = ByteText.hasPrefix(text, "#") ? String(decoding: text.utf8.dropFirst(), as: UTF8.self) : text
+        return Int(digits).flatMap { $0 > 0 ? $0 : nil }
+    }
+
     static func folded(_ text: String) -> String {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
@@ -112,8 +119,9 @@ extension Gateway {
     /// `GET /go?number=N`: to ticket N when the person may see it, else 404.
     func go(_ user: SignedIn) throws -> Response {
         let actor = user.actor
-        let text = ByteText.trimmed(request.queryValue("number") ?? "").trimmingPrefix("#")
-        guard let n = Int(text), n > 0 else { throw GatewayError(400, "a ticket number, such as 42", field: "number") }
+        guard let n = Self.ticketNumber(ByteText.trimmed(request.queryValue("number") ?? "")) else {
+            throw GatewayError(400, "a ticket number, such as 42", field: "number")
+        }
         _ = try visibleTicket(TicketNumber(n), by: actor)
         return .seeOther(link("/tickets/\(n)"), json: request.wantsJSON)
     }

@@ -1,6 +1,7 @@
 import BelenusCore
 import BelenusFiles
 import BelenusStore
+import BelenusViews
 import Foundation
 
 /// What the last whole build saw, kept with the page records under `index:` paths: when it ran,
@@ -27,9 +28,10 @@ extension SiteBuilder {
     /// The build that reads what changed since the last one, or nil when it cannot be trusted to
     /// (no state, another output folder, another theme, config or technicians, a clock set back):
     /// then the whole graph is compared. The caller holds the build lock.
-    func publishChanged(now: Date, progress: @escaping @Sendable (Int, Int) -> Void) throws -> BuildReport? {
+    func publishChanged(
+        now: Date, rendering: (pages: TicketPages, staffBase: String), progress: @escaping @Sendable (Int, Int) -> Void
+    ) throws -> BuildReport? {
         let state = try store.pageRecords(paths: BuildState.keys)
-        let rendering = try ticketRendering(now: now)
         guard let token = BuildState.token(in: paths), state[BuildState.output]?.fingerprint == token,
               let builtAt = state[BuildState.builtAt].flatMap({ Timestamp.parse($0.fingerprint) }), builtAt <= now,
               state[BuildState.tickets]?.fingerprint == rendering.staffBase

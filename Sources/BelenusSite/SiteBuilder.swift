@@ -70,22 +70,22 @@ public struct SiteBuilder {
         let publisher = Publisher(output: paths.output, store: store)
         switch scope {
         case .tickets(let numbers):
-            let mark = try store.changedTicketsMark()
+            // The store's notes of these tickets stay for the next build, which finds their pages
+            // current by fingerprint: forgetting them here was one more synced write a request.
             let jobs = try ticketJobs(numbers, now: now)
-            let report = try publisher.publish(jobs, records: try store.pageRecords(paths: jobs.map(\.path)), full: full)
-            try store.forgetChangedTickets(upTo: mark, of: numbers)
-            return report
+            return try publisher.publish(jobs, records: try store.pageRecords(paths: jobs.map(\.path)), full: full)
         case .dashboard:
             let job = try dashboardJob(now: now)
             return try publisher.publish([job], records: try store.pageRecords(paths: [job.path]), full: full)
         case .all, .publicOnly:
             // What a killed writer left: it held this lock, so none is being written now.
             AtomicFile.removeLeftovers(in: paths.output + "/" + AtomicFile.temporaryFolderName)
-            if scope == .all && !full, let report = try publishChanged(now: now, progress: progress) { return report }
+            let rendering = scope == .all ? try ticketRendering(now: now) : nil
+            if let rendering, !full, let report = try publishChanged(now: now, rendering: rendering, progress: progress) { return report }
             // The whole graph. Taken before anything is read: the content's stamp, the notes of
             // changed tickets (forgotten once their pages are written), the ticket pages' base.
             let content = contentStamp()
-            let whole = scope == .all ? (mark: try store.changedTicketsMark(), rendering: try ticketRendering(now: now)) : nil
+            let whole = try rendering.map { (mark: try store.changedTicketsMark(), rendering: $0) }
             // The database's part of the graph is read while the articles are parsed on every core
             // (it was 15 % of a full build's time with one core idle).
             let ((articles, pages), (ticketSide, records)) = try Self.concurrently {

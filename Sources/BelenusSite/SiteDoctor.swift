@@ -195,9 +195,10 @@ enum HTTPProbe {
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = read(fd, &buffer, buffer.count)
         guard count > 0 else { return .failure("no answer") }
-        let line = String(decoding: buffer.prefix(count), as: UTF8.self)
-        let fields = line.split(separator: " ", maxSplits: 2)
-        guard fields.count >= 2, fields[0].hasPrefix("HTTP/"), let status = Int(fields[1]) else { return .failure("not HTTP") }
+        // "HTTP/1.1 200 OK", read by byte: the answer is the server's text, not ours.
+        let line = buffer.prefix(count)
+        guard line.starts(with: Array("HTTP/".utf8)), let space = line.firstIndex(of: 0x20), space + 4 <= line.count,
+              let status = Int(String(decoding: line[(space + 1)..<(space + 4)], as: UTF8.self)) else { return .failure("not HTTP") }
         return .success(status)
     }
 }

@@ -11,28 +11,23 @@ extension Store {
     /// the tickets they name.
     public func changedTickets() throws -> (mark: Int64, numbers: [TicketNumber]) {
         try read { db in
-            let mark = try Int64.fetchOne(db, sql: "SELECT COALESCE(max(seq), 0) FROM changed_tickets") ?? 0
+            let mark = try Self.changedTicketsMark(db)
             let numbers = try Int.fetchAll(db, sql: "SELECT DISTINCT number FROM changed_tickets WHERE seq <= ?", arguments: [mark])
             return (mark, numbers.map { TicketNumber($0) })
         }
     }
 
     /// The highest note so far: what a build forgets up to once it has written the pages.
-    public func changedTicketsMark() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(max(seq), 0) FROM changed_tickets") ?? 0 }
+    public func changedTicketsMark() throws -> Int64 { try read(Self.changedTicketsMark) }
+
+    static func changedTicketsMark(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(max(seq), 0) FROM changed_tickets") ?? 0
     }
 
-    /// Forgets the notes up to `mark` (of `numbers` only, when given): their pages are written.
-    /// Notes made since stay for the next build.
-    public func forgetChangedTickets(upTo mark: Int64, of numbers: [TicketNumber]? = nil) throws {
-        try write { db in
-            if let numbers {
-                let forget = try db.cachedStatement(sql: "DELETE FROM changed_tickets WHERE seq <= ? AND number = ?")
-                for n in numbers { try forget.execute(arguments: [mark, n.rawValue]) }
-            } else {
-                try db.execute(sql: "DELETE FROM changed_tickets WHERE seq <= ?", arguments: [mark])
-            }
-        }
+    /// Forgets the notes up to `mark`: their pages are written. Notes made since stay for the
+    /// next build.
+    public func forgetChangedTickets(upTo mark: Int64) throws {
+        try write { db in try db.execute(sql: "DELETE FROM changed_tickets WHERE seq <= ?", arguments: [mark]) }
     }
 
     /// The open, running tickets whose SLA state changed after `from` and up to `to`: their

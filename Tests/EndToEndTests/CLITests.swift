@@ -16,13 +16,20 @@ struct CLI {
 
     @discardableResult
     static func run(_ arguments: [String], stdin: String = "", extra: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binDir + "/belenus")
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["BELENUS_HOME"] = repoRoot
         environment.merge(extra) { _, new in new }
+        return try launch(binDir + "/belenus", arguments, stdin: stdin, environment: environment)
+    }
+
+    /// Runs `program` with `stdin` written to it; its status, stdout and stderr.
+    static func launch(_ program: String, _ arguments: [String], stdin: String = "", environment: [String: String],
+                       directory: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
         process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let (input, output, error) = (Pipe(), Pipe(), Pipe())
         process.standardInput = input
         process.standardOutput = output

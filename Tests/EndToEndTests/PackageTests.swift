@@ -14,21 +14,9 @@ import Testing
     /// Runs `program` with a bare environment (no BELENUS_HOME) from `/`; its status and output.
     @discardableResult
     static func run(_ program: String, _ arguments: [String], stdin: String = "") throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"]
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let (input, output) = (Pipe(), Pipe())
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let result = try CLI.launch(program, arguments, stdin: stdin, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"],
+                                    directory: "/")
+        return (result.status, result.stdout + result.stderr)
     }
 
     static func modified(_ path: String) -> Date {
