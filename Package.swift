@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "belenus", targets: ["belenus"]),
         .executable(name: "belenus-gateway", targets: ["belenus-gateway"]),
+        .executable(name: "belenus-gateway-full", targets: ["belenus-gateway-full"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -38,8 +39,11 @@ let package = Package(
         // cmark with a per-thread bump allocator (docs/performance.md: cmark's malloc and free).
         .target(name: "CmarkArena", dependencies: ["CCmark"]),
 
+        // What needs no Foundation, for the gateway's front door: text and page bytes, hex,
+        // SHA-256, UTC time stamps, the request log, the answer's security headers.
+        .target(name: "BelenusBytes"),
         // Value types and rules. No I/O.
-        .target(name: "BelenusCore"),
+        .target(name: "BelenusCore", dependencies: ["BelenusBytes"]),
         // Parsers of untrusted input: the CGI request, form bodies, cookies, front matter. No I/O;
         // fuzzed (Tests/Fuzz/, `make fuzz`).
         .target(name: "BelenusInput", dependencies: ["BelenusCore", .product(name: "Yams", package: "Yams")]),
@@ -75,7 +79,6 @@ let package = Package(
         // CGI: routes, sessions, CSRF, uploads, the request log.
         .target(name: "BelenusGateway", dependencies: [
             "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail",
-            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "belenus", dependencies: [
             "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail", "BelenusDefaultSite",
@@ -84,9 +87,14 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: staticSwift),
-        // One process per request: the standard library linked in, for a lean start (SPEC §8).
+        // The CGI program (SPEC §8), one process per request: its front door answers a ticket's
+        // page view itself, without Foundation (a 9 MB binary: docs/performance.md), and hands
+        // every other request to the whole gateway, `belenus-gateway-full`, by exec.
         .executableTarget(
-            name: "belenus-gateway", dependencies: ["BelenusGateway", "BelenusInput", "BelenusFiles"],
+            name: "belenus-gateway", dependencies: ["BelenusBytes", "CSQLiteConfig"],
+            linkerSettings: [.unsafeFlags(["-static-executable"])]),
+        .executableTarget(
+            name: "belenus-gateway-full", dependencies: ["BelenusGateway", "BelenusInput", "BelenusFiles"],
             linkerSettings: staticSwift),
 
         // The fuzz targets of BelenusInput and the template parser: libFuzzer under `make fuzz`, a replayer otherwise.
@@ -95,7 +103,8 @@ let package = Package(
         // What every test target shares: temporary folders that delete themselves, the checkout's
         // and the binaries' folders.
         .target(name: "BelenusTestSupport", path: "Tests/BelenusTestSupport"),
-        .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusCore"]),
+        // swift-crypto is here only: the hand-written SHA-256 is checked against it.
+        .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusBytes", "BelenusCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "BelenusTemplatesTests", dependencies: ["BelenusTemplates"]),
         // swift-mustache is here only: the differential test renders the theme through it too.
         .testTarget(name: "BelenusViewsTests", dependencies: [

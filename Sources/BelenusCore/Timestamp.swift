@@ -3,30 +3,7 @@ import Foundation
 /// ISO 8601 in UTC to the second ("2026-11-29T10:00:00Z"): the one text form of a time
 /// in the database, the corpus, front matter and `<time datetime>`.
 public enum Timestamp {
-    public static func iso(_ date: Date) -> String {
-        let t = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        var copy = t
-        gmtime_r(&copy, &parts)
-        // By hand: String(format:) was 6% of a full build (several times per ticket page).
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(20)
-        func digits(_ value: Int, _ count: Int) {
-            var place = 1
-            for _ in 1..<count { place *= 10 }
-            while place > 0 {
-                bytes.append(UInt8(48 + value / place % 10))
-                place /= 10
-            }
-        }
-        digits(Int(parts.tm_year) + 1900, 4); bytes.append(45)
-        digits(Int(parts.tm_mon) + 1, 2); bytes.append(45)
-        digits(Int(parts.tm_mday), 2); bytes.append(84)
-        digits(Int(parts.tm_hour), 2); bytes.append(58)
-        digits(Int(parts.tm_min), 2); bytes.append(58)
-        digits(Int(parts.tm_sec), 2); bytes.append(90)
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    public static func iso(_ date: Date) -> String { UTCTime.iso(Int(date.timeIntervalSince1970.rounded(.down))) }
 
     /// Parses what a person types or a `datetime-local` input sends: an instant with `Z` or an
     /// offset, or a local "YYYY-MM-DDTHH:MM[:SS]" (or "YYYY-MM-DD") read as a clock time in the

@@ -59,8 +59,8 @@ public final class Gateway {
     /// Appends this request's line to `var/log/gateway.log`; `started` is when the process began.
     public func logRequest(status: Int, started: Date) {
         let user = session?.user.login ?? loggedIn
-        RequestLog(paths: paths).append(RequestLog.line(
-            at: started, method: request.method, route: request.path, user: user?.rawValue, status: status,
+        RequestLog(site: paths.root).append(RequestLog.line(
+            at: started.timeIntervalSince1970, method: request.method, route: request.path, user: user?.rawValue, status: status,
             milliseconds: Date().timeIntervalSince(started) * 1000))
     }
 

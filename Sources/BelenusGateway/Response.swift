@@ -1,3 +1,4 @@
+import BelenusCore
 import Foundation
 
 /// An answer, written as CGI output (RFC 3875 §6): `Status:`, headers, a blank line, the body.
@@ -33,20 +34,11 @@ public struct Response: Sendable {
 
     public func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
 
-    /// Every answer of the gateway is private and carries the site's policy (SPEC §6).
-    static let securityHeaders: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "same-origin"),
-        ("Cache-Control", "no-store"),
-    ]
-
     /// The bytes for standard output. Header values lose any CR or LF: no header injection.
     public var cgiBytes: [UInt8] {
         var text = "Status: \(status) \(Self.reason(status))\r\n"
         var all = headers
-        for (name, value) in Self.securityHeaders where !all.contains(where: { $0.name.lowercased() == name.lowercased() }) {
+        for (name, value) in SecurityHeaders.all where !all.contains(where: { $0.name.lowercased() == name.lowercased() }) {
             all.append((name: name, value: value))
         }
         if !all.contains(where: { $0.name.lowercased() == "content-type" }), !body.isEmpty {

@@ -1,3 +1,4 @@
+import BelenusBytes
 import BelenusFiles
 import BelenusStore
 import Foundation

@@ -11,16 +11,18 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Preview: serve output/public/ and run the gateway as CGI.")
     @OptionGroup var site: SiteOption
     @Option(help: "The port, on 127.0.0.1.") var port = 8080
-    @Option(help: "The belenus-gateway binary (default: next to this one).") var gateway: String?
+    @Option(help: "The belenus-gateway binary (default: next to this one, or installed in ../lib/cgi-bin/).") var gateway: String?
 
     func run() async throws {
         try await Self.serve(paths: site.paths, port: port, gateway: gateway)
     }
 
-    /// The gateway binary built beside this `belenus`.
+    /// The gateway binary built beside this `belenus`, or installed (`make install`, the Debian
+    /// package) in `lib/cgi-bin/` beside its `bin/`.
     static func defaultGateway() -> String {
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return me.deletingLastPathComponent().appendingPathComponent("belenus-gateway").path
+        let folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [folder.appendingPathComponent("belenus-gateway").path, folder.path + "/../lib/cgi-bin/belenus-gateway"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
     static func serve(paths: SitePaths, port: Int, gateway: String?) async throws {

@@ -1,3 +1,4 @@
+import BelenusCore
 import BelenusFiles
 import BelenusSite
 import BelenusViews

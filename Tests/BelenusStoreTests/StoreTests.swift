@@ -337,3 +337,11 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     }
     #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tickets") ?? 0 } > 15)
 }
+
+/// The gateway's front door reads sessions, users, tickets and pages with its own four queries
+/// (Sources/belenus-gateway/TicketPageView.swift), only on a database with the migration they
+/// were written for. A new migration fails this test until someone has read them again and moved
+/// `FrontDoorSchema.migration` forward.
+@Test func theFrontDoorsQueriesKnowTheLastMigration() {
+    #expect(Schema.migrator.migrations.last == FrontDoorSchema.migration)
+}

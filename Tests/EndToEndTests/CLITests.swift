@@ -198,19 +198,26 @@ private func generateCorpus(in site: String) throws {
     #expect(try BackupTests.files(under: demo + "/content/kb") == (try BackupTests.files(under: CLI.repoRoot + "/content/kb")))
 }
 
-/// Both binaries carry Swift's runtime and Foundation: `ldd` names only C libraries, so they run
-/// where no Swift toolchain is installed.
+/// The binaries carry Swift's runtime and Foundation: `ldd` names only C libraries, so they run
+/// where no Swift toolchain is installed. The gateway's front door is one static executable.
 @Test func theBinariesNeedNoSwiftLibrary() throws {
-    for binary in ["belenus", "belenus-gateway"] {
+    func ldd(_ binary: String) throws -> String {
         let ldd = Process()
         ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
         ldd.arguments = [CLI.binDir + "/" + binary]
         let output = Pipe()
         ldd.standardOutput = output
+        ldd.standardError = output
         try ldd.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         ldd.waitUntilExit()
+        return text
+    }
+    for binary in ["belenus", "belenus-gateway-full"] {
+        let text = try ldd(binary)
         #expect(text.contains("libsqlite3") && text.contains("libcmark"), "\(binary): \(text)")
         #expect(!text.contains("libswift") && !text.contains("libFoundation") && !text.contains("libdispatch"), "\(binary): \(text)")
     }
+    let frontDoor = try ldd("belenus-gateway")
+    #expect(frontDoor.contains("not a dynamic executable"), "belenus-gateway: \(frontDoor)")
 }

@@ -56,12 +56,14 @@ struct CGI {
         let signal: Int32?
     }
 
+    /// - Parameter executable: the CGI program (FrontDoorTests run `belenus-gateway-full` too).
     static func execute(
         site: String, _ method: String, _ path: String, query: String = "", body: [UInt8] = [], contentType: String? = nil,
-        session: Login? = nil, headers: [String: String] = [:], contentLength: Int? = nil, extra: [String: String] = [:]
+        session: Login? = nil, headers: [String: String] = [:], contentLength: Int? = nil, extra: [String: String] = [:],
+        executable: String = CLI.binDir + "/belenus-gateway"
     ) throws -> Ended {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binDir + "/belenus-gateway")
+        process.executableURL = URL(fileURLWithPath: executable)
         process.environment = environment(site: site, method, path, query: query, body: body, contentType: contentType, session: session,
                                           headers: headers, contentLength: contentLength, extra: extra)
         let (input, output, error) = (Pipe(), Pipe(), Pipe())

@@ -31,11 +31,12 @@ import Testing
         try #require(installed.status == 0, "\(installed.output)")
         defer { _ = try? Self.run("/usr/bin/dpkg", ["-r", "belenus"]) }
 
-        // No Swift library, a man page per command.
-        for binary in ["/usr/bin/belenus", "/usr/lib/cgi-bin/belenus-gateway"] {
+        // No Swift library (the gateway's front door: a static executable), a man page per command.
+        for binary in ["/usr/bin/belenus", "/usr/lib/belenus/belenus-gateway-full"] {
             let ldd = try Self.run("/usr/bin/ldd", [binary])
             #expect(ldd.status == 0 && !ldd.output.contains("swift") && !ldd.output.contains("Foundation"), "\(ldd.output)")
         }
+        #expect(try Self.run("/usr/bin/ldd", ["/usr/lib/cgi-bin/belenus-gateway"]).output.contains("not a dynamic executable"))
         let man = try Self.run("/usr/bin/man", ["-w", "belenus-build"])
         #expect(man.status == 0 && man.output.contains("/usr/share/man/man1/belenus-build.1"), "\(man.output)")
         let page = try Self.run("/usr/bin/man", ["-P", "cat", "belenus"])
@@ -74,6 +75,8 @@ import Testing
         #expect(try http.post("/cgi-bin/belenus/tickets/1/comments", as: tech, form: ["body": "Renueve el sello."]).status == 303)
         #expect(try http.post("/cgi-bin/belenus/tickets/1/close", as: tech, form: ["body": "Se renovó el sello."]).status == 303)
         #expect(try http.post("/cgi-bin/belenus/tickets/1/approve", as: ana, form: [:]).status == 303)
+        let view = try http.get("/cgi-bin/belenus/tickets/1", as: ana)  // the front door's page view
+        #expect(view.status == 200 && view.body.contains("Se renovó el sello."), "\(view.status)")
         let json = try http.get("/cgi-bin/belenus/tickets/1", as: ana, json: true)
         let ticket = (try? JSONSerialization.jsonObject(with: Data(json.body.utf8))) as? [String: Any] ?? [:]
         #expect(ticket["status"] as? String == "approved", "\(json.body)")
@@ -81,7 +84,9 @@ import Testing
 
         // Removed: the programs go, the site's data stays.
         #expect(try Self.run("/usr/bin/dpkg", ["-r", "belenus"]).status == 0)
-        #expect(!FileManager.default.fileExists(atPath: "/usr/bin/belenus") && !FileManager.default.fileExists(atPath: "/usr/lib/cgi-bin/belenus-gateway"))
+        for path in ["/usr/bin/belenus", "/usr/lib/cgi-bin/belenus-gateway", "/usr/lib/belenus/belenus-gateway-full"] {
+            #expect(!FileManager.default.fileExists(atPath: path), "\(path)")
+        }
         #expect(FileManager.default.fileExists(atPath: site + "/var/belenus.sqlite3"))
     }
 }

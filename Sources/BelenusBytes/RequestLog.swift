@@ -1,27 +1,29 @@
-import BelenusCore
-import BelenusFiles
-import BelenusSite
-import BelenusViews
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `var/log/gateway.log`: one line per request, tab-separated: time (UTC), method, route, user
 /// (`-` for nobody), status, milliseconds. Never the query string, a cookie or the body: they
 /// hold search words, tokens and passwords. At 10 MiB the file becomes `gateway.log.1` (and .1
 /// becomes .2, up to .5; the oldest goes). A line that cannot be written is reported on stderr
-/// and the request stands.
+/// and the request stands. Without Foundation: the front door (`belenus-gateway`) writes it too.
 public struct RequestLog: Sendable {
     public static let maxBytes = 10 << 20
     public static let kept = 5
     public let folder: String
     public var path: String { folder + "/gateway.log" }
 
-    public init(paths: SitePaths) { folder = paths.var_ + "/log" }
+    /// - Parameter site: the site's root folder; the log is in its `var/log/`.
+    public init(site: String) { folder = site + "/var/log" }
 
     /// The line of one request (control characters in the route become `?`: no forged lines).
-    public static func line(at time: Date, method: String, route: String, user: String?, status: Int, milliseconds: Double) -> String {
+    /// - Parameter time: when the request began, in seconds since 1970.
+    public static func line(at time: Double, method: String, route: String, user: String?, status: Int, milliseconds: Double) -> String {
         let route = String(String.UnicodeScalarView(route.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
         let ms = (milliseconds * 10).rounded() / 10
-        return "\(Timestamp.iso(time))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(ms)\n"
+        return "\(UTCTime.iso(Int(time.rounded(.down))))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(ms)\n"
     }
 
     public func append(_ line: String) {
@@ -40,21 +42,32 @@ public struct RequestLog: Sendable {
     /// O_APPEND: lines of concurrent processes do not overwrite each other. `var/log/` is made on
     /// the first ENOENT (sites made before the log have none).
     private func open() -> Int32 {
-        let fd = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        let fd = Self.openFile(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard fd < 0, errno == ENOENT else { return fd }
         mkdir(folder, 0o750)
-        return Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        return Self.openFile(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+    }
+
+    private static func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+        #if canImport(Glibc)
+        Glibc.open(path, flags, mode)
+        #else
+        Darwin.open(path, flags, mode)
+        #endif
     }
 
     /// One process rotates (under `.rotate.lock`); the others write on meanwhile.
     private func rotate() {
-        _ = try? FileLock.ifFree(folder + "/.rotate.lock", .exclusive) {
-            var info = stat()
-            guard stat(path, &info) == 0, Int(info.st_size) >= Self.maxBytes else { return }  // another one rotated
-            unlink("\(path).\(Self.kept)")
-            for n in stride(from: Self.kept - 1, through: 1, by: -1) { rename("\(path).\(n)", "\(path).\(n + 1)") }
-            rename(path, path + ".1")
-        }
+        // flock(2), as FileLock.ifFree (BelenusFiles, which needs Foundation) takes it.
+        let lock = Self.openFile(folder + "/.rotate.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard lock >= 0 else { return }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { return }  // another one is rotating
+        var info = stat()
+        guard stat(path, &info) == 0, Int(info.st_size) >= Self.maxBytes else { return }  // another one rotated
+        unlink("\(path).\(Self.kept)")
+        for n in stride(from: Self.kept - 1, through: 1, by: -1) { rename("\(path).\(n)", "\(path).\(n + 1)") }
+        rename(path, path + ".1")
     }
 
     private func size(of fd: Int32) -> Int {
@@ -63,6 +76,6 @@ public struct RequestLog: Sendable {
     }
 
     private func report(_ problem: String) {
-        FileHandle.standardError.write(Data("belenus-gateway: request log: \(problem)\n".utf8))
+        _ = FileDescriptor.writeAll(2, Array("belenus-gateway: request log: \(problem)\n".utf8))
     }
 }

@@ -55,6 +55,15 @@ public enum ByteText {
     }
 
     /// Without spaces and tabs at either end (RFC 7230's OWS).
+    /// Equal bytes, compared without stopping at the first difference, so timing tells nothing.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for i in x.indices { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+
     public static func trimmed(_ text: some StringProtocol) -> String {
         let bytes = Array(text.utf8)
         let isSpace = { (b: UInt8) in b == 32 || b == 9 }

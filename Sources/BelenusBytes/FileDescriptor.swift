@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The one write-all loop: `write(2)` until every byte is out, again after `EINTR`.
 public enum FileDescriptor {

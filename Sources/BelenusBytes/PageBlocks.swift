@@ -1,7 +1,3 @@
-import BelenusCore
-import BelenusFiles
-import Foundation
-
 /// The audience blocks of a ticket page: the client's forms between `<!--belenus:client-->` and
 /// `<!--/belenus:client-->`, the staff's between `<!--belenus:staff-->` and `<!--/belenus:staff-->`.
 ///

@@ -1,0 +1,160 @@
+import BelenusBytes
+import CSQLiteConfig
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `GET /tickets/N` answered by the front door: the same checks as the whole gateway's route
+/// (session, CSRF cookie, who may see the ticket, a current page) on the same tables, the same
+/// answer byte for byte. It answers only when every check passes on input it reads exactly as
+/// the whole gateway does; for anything else (no or an expired session, a ticket the person may
+/// not see, a stale page, JSON, HEAD, an odd cookie or path) it returns nil and the whole gateway
+/// answers, with its redirects, status pages and regeneration. EndToEndTests/FrontDoorTests
+/// compare the two on each case.
+struct TicketPageView {
+    let site: String
+    let route: String
+    let number: Int64
+    let cookies: Cookies
+
+    /// The request, if it is a page view this door may answer; nil for every other.
+    init?(_ env: CGIEnvironment) {
+        guard !env.ambiguous, env["REQUEST_METHOD"] == "GET",
+              let path = env["PATH_INFO"], let number = Self.ticketNumber(path),
+              // JSON is the whole gateway's (a superset of its "application/json" test).
+              !ByteText.contains((env["HTTP_ACCEPT"] ?? "").lowercased(), "json"),
+              // A CONTENT_LENGTH that is not a number is answered 400 by the whole gateway.
+              (env["CONTENT_LENGTH"] ?? "").utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let cookies = Self.cookies(env["HTTP_COOKIE"] ?? "")
+        else { return nil }
+        self.route = path
+        self.number = number
+        self.cookies = cookies
+        if let folder = env["BELENUS_SITE"], !folder.isEmpty {
+            site = folder
+        } else {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            guard getcwd(&buffer, buffer.count) != nil else { return nil }
+            site = String(cString: buffer)
+        }
+    }
+
+    /// "/tickets/N" with N a positive number written without a leading zero.
+    static func ticketNumber(_ path: String) -> Int64? {
+        let prefix = Array("/tickets/".utf8), bytes = Array(path.utf8)
+        guard bytes.count > prefix.count, bytes.count <= prefix.count + 18, bytes.starts(with: prefix) else { return nil }
+        let digits = bytes[prefix.count...]
+        guard digits.first != UInt8(ascii: "0"), digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) }
+    }
+
+    /// RFC 6265 §5.4 as the whole gateway reads it (`CGIRequest.cookies`): pairs split at ";",
+    /// name and value at the first "=", spaces and tabs trimmed, parts without "=" skipped, the
+    /// first of a name kept. Nil for a header with a control or non-ASCII byte: that one is the
+    /// whole gateway's to read.
+    static func cookies(_ header: String) -> Cookies? {
+        let bytes = Array(header.utf8)
+        guard bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7f) || $0 == 9 }) else { return nil }
+        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 }
+        /// `bytes[from..<to]` without the spaces and tabs at its ends.
+        func trimmed(_ from: Int, _ to: Int) -> ArraySlice<UInt8> {
+            var from = from, to = to
+            while from < to, isSpace(bytes[from]) { from += 1 }
+            while to > from, isSpace(bytes[to - 1]) { to -= 1 }
+            return bytes[from..<to]
+        }
+        var found = Cookies()
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
+                let name = trimmed(start, equals), value = Array(trimmed(equals + 1, end))
+                if found.session == nil, name.elementsEqual("belenus_session".utf8) { found.session = value }
+                if found.csrf == nil, name.elementsEqual("belenus_csrf".utf8) { found.csrf = value }
+            }
+            start = end + 1
+        }
+        return found
+    }
+
+    struct Cookies {
+        var session: [UInt8]?
+        var csrf: [UInt8]?
+    }
+
+    static func isToken(_ value: [UInt8]) -> Bool {
+        value.count == 64 && value.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
+    struct Answer {
+        let bytes: [UInt8]
+        let login: String
+    }
+
+    /// The CGI answer, or nil when the whole gateway must answer.
+    func answer(now: Double) -> Answer? {
+        // The whole gateway reads belenus.toml first and fails without it; this door does not
+        // parse it (a page view depends on nothing in it), but answers only where it is.
+        guard access(site + "/belenus.toml", R_OK) == 0,
+              let token = cookies.session, Self.isToken(token)
+        else { return nil }
+        let csrf = cookies.csrf
+        if let csrf, !Self.isToken(csrf) { return nil }
+
+        guard let database = ReadOnlyDatabase(path: site + "/var/belenus.sqlite3") else { return nil }
+        let pagePath = "private/tickets/\(number)/index.html"
+        guard let found = database.inOneRead({ db -> (login: String, csrfHash: String, staff: Bool)? in
+            guard try db.row("SELECT 1 FROM grdb_migrations WHERE identifier = ?", [.text(FrontDoorSchema.migration)]) != nil,
+                  let person = try db.row("""
+                      SELECT s.csrf_hash, u.login, u.role, u.org FROM sessions s JOIN users u ON u.login = s.login
+                      WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0
+                      """, [.text(SHA256.hex(token)), .text(UTCTime.iso(Int(now.rounded(.down))))]),
+                  let csrfHash = person[0], let login = person[1],
+                  let ticket = try db.row("SELECT org FROM tickets WHERE number = ?", [.integer(number)]),
+                  let page = try db.row("SELECT fingerprint FROM pages WHERE path = ?", [.text(pagePath)]),
+                  page[0] != nil, page[0] != "stale"
+            else { return nil }
+            // Rulebook.canSee: staff see every ticket, a client their company's (an unknown role
+            // is a client's, as the store reads it).
+            let staff = person[2] == "tech" || person[2] == "admin"
+            guard staff || (person[3] != nil && person[3] == ticket[0]) else { return nil }
+            return (login, csrfHash, staff)
+        }) else { return nil }
+
+        guard let page = Self.contents(of: site + "/output/" + pagePath) else { return nil }
+        // The session's CSRF token in the page's forms when its cookie is the session's.
+        var slots = ""
+        if let csrf, ByteText.constantTimeEquals(SHA256.hex(csrf), found.csrfHash) { slots = String(decoding: csrf, as: UTF8.self) }
+        // Filled first: the slots are offsets in the page as written.
+        let body = PageBlocks.cut(PageBlocks.filled(page, with: slots), block: found.staff ? "client" : "staff")
+        return Answer(bytes: Self.cgi(body), login: found.login)
+    }
+
+    /// `Response.cgiBytes` of a 200 HTML answer.
+    static func cgi(_ body: [UInt8]) -> [UInt8] {
+        var head = "Status: 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        for (name, value) in SecurityHeaders.all { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        return Array(head.utf8) + body
+    }
+
+    /// A whole file; nil if it cannot be read.
+    static func contents(of path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            filled += n
+        }
+        return bytes
+    }
+}
