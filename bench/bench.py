@@ -254,6 +254,7 @@ def gateway(base, where, runs, tickets, repo):
         assert answer.startswith("Status: 200") or "200" in answer.split("\n", 1)[0], answer[:200]
         gets.append(seconds)
         fossil += fossil_views(repo, 1)
+    perf = perf_page_view(site, cookie, rng.randint(1, tickets), repo)
     output = os.path.join(site, "output")
     for i in range(runs):
         number = rng.choice(open_to_comments)  # an approved ticket takes no more changes
@@ -268,7 +269,7 @@ def gateway(base, where, runs, tickets, repo):
     shutil.rmtree(site, ignore_errors=True)
     say("  gateway: GET /tickets/N median %.1f ms (Fossil's /tktview %.1f ms); comment median %.1f ms, %s files rewritten"
         % (statistics.median(gets) * 1000, statistics.median(fossil) * 1000, statistics.median(posts) * 1000, sorted(set(rewritten))))
-    return {"get": gets, "fossil": fossil, "post": posts, "rewritten": rewritten, "searches": searches}
+    return {"get": gets, "fossil": fossil, "post": posts, "rewritten": rewritten, "searches": searches, "perf": perf}
 
 
 # -- Fossil's ticket page, side by side ----------------------------------------------------
@@ -326,6 +327,47 @@ def fossil_views(repo, runs):
         head = p.stdout[:200].decode(errors="replace")
         assert head.startswith("Status: 200") and b"Ticket " in p.stdout, head
     return times
+
+
+def perf_page_view(site, cookie, number, repo, repeat=30):
+    """`perf stat -r 30` of one page view by each program, whole process: CPU time (task-clock) and
+    page faults, with each binary's size: the front door (`belenus-gateway`, what the web server
+    runs), the whole gateway run directly (`belenus-gateway-full`, which answered page views
+    before the front door), and Fossil's ticket page. None without perf."""
+    if not shutil.which("perf"):
+        return None
+    ours = {"PATH": "/usr/bin:/bin", "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/tickets/%d" % number, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
+            "HTTP_HOST": "127.0.0.1:8080", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_COOKIE": cookie}
+    db = sqlite3.connect(repo)
+    uuid = db.execute("SELECT tkt_uuid FROM ticket ORDER BY tkt_uuid LIMIT 1").fetchone()[0]
+    db.close()
+    theirs = {"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/tktview/" + uuid,
+              "SCRIPT_NAME": "", "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
+              "HTTP_HOST": "127.0.0.1:8080", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
+    fossil = shutil.which("fossil")
+    programs = [("front door `belenus-gateway`", [GATEWAY], ours, GATEWAY),
+                ("whole gateway `belenus-gateway-full`", [GATEWAY + "-full"], ours, GATEWAY + "-full"),
+                ("Fossil `fossil cgi`", [fossil, "cgi", repo + ".cgi"], theirs, fossil)]
+    result = {}
+    for label, command, env, binary in programs:
+        p = subprocess.run(["perf", "stat", "-x,", "-e", "task-clock,page-faults", "-r", str(repeat)] + command,
+                           env=env, capture_output=True, text=True)
+        values = {}
+        for line in p.stderr.splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[2] in ("task-clock", "page-faults"):
+                values[fields[2]] = float(fields[0])
+        result[label] = (values.get("task-clock", 0.0), values.get("page-faults", 0.0), os.path.getsize(binary) / 2**20)
+    say("  page view, perf stat: " + "; ".join("%s %.2f ms CPU, %.0f faults, %.0f MiB" % ((k,) + v) for k, v in result.items()))
+    return result
+
+
+def perf_row(perf):
+    if not perf:
+        return "| page view, `perf stat -r 30` | (no perf on this machine) |"
+    return "| page view, `perf stat -r 30`: CPU (task-clock), page faults, binary | %s |" % "; ".join(
+        "%s %.2f ms, %.0f faults, %.0f MiB" % ((k,) + v) for k, v in perf.items())
 
 
 def fossil_version():
@@ -393,6 +435,7 @@ def database_only(base, runs, tickets, repo):
         first.append(seconds)
         again.append(cgi(site, "GET", "/tickets/%d" % number, cookie)[0])
         fossil.extend(fossil_views(repo, 1))
+    perf = perf_page_view(site, cookie, number, repo)
     lists = [cgi(site, "GET", "/tickets", cookie)[0] for _ in range(runs // 4 or 1)]
     dashboards = [cgi(site, "GET", "/dashboard", cookie)[0] for _ in range(runs // 4 or 1)]
     searches = ticket_searches(site, cookie, runs)
@@ -403,7 +446,7 @@ def database_only(base, runs, tickets, repo):
         % (statistics.median(first) * 1000, statistics.median(again) * 1000, statistics.median(lists) * 1000,
            statistics.median(dashboards) * 1000, warm_up, statistics.median(posts) * 1000, size / 2**20))
     return {"first": first, "again": again, "fossil": fossil, "lists": lists, "dashboards": dashboards, "searches": searches, "warm_up": warm_up, "post": posts,
-            "db_mib": size / 2**20}
+            "db_mib": size / 2**20, "perf": perf}
 
 
 def scale_report(args, imported, scale):
@@ -421,6 +464,7 @@ def scale_report(args, imported, scale):
         "| `GET /tickets/N`, again (the page file) | %s |" % ms(scale["again"]),
         "| Fossil %s `fossil cgi` `GET /tktview/ID` (%d tickets), in turn with the line above | %s; ours / Fossil's = %.2f |"
         % (fossil_version(), FOSSIL_TICKETS, ms(scale["fossil"]), statistics.median(scale["again"]) / statistics.median(scale["fossil"])),
+        perf_row(scale["perf"]),
         "| `GET /tickets` (first list page, from SQL) | %s |" % ms(scale["lists"]),
         "| `GET /dashboard` (open tickets' counts kept, schema v8) | %s |" % ms(scale["dashboards"]),
     ] + ["| `GET /tickets?q=`, %s | %s |" % (label, ms(times)) for label, times in scale["searches"].items()] + [
@@ -588,6 +632,7 @@ def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded):
         "| Fossil %s `fossil cgi` `GET /tktview/ID` (whole process, %d tickets of 5 comments), in turn with the line above "
         "| %s; ours / Fossil's = %.2f |" % (fossil_version(), FOSSIL_TICKETS, ms(gw["fossil"]),
                                             statistics.median(gw["get"]) / statistics.median(gw["fossil"])),
+        perf_row(gw["perf"]),
     ] + [
         "| gateway `GET /tickets?q=`, %s, words in titles, bodies, comments, solutions (FTS5) | %s |" % (label, ms(times))
         for label, times in gw["searches"].items()
