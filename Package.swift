@@ -13,7 +13,7 @@ let staticSwift: [LinkerSetting] = [.unsafeFlags([
 
 let package = Package(
     name: "Belenus",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "belenus", targets: ["belenus"]),
         .executable(name: "belenus-gateway", targets: ["belenus-gateway"]),

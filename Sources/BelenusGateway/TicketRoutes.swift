@@ -375,7 +375,7 @@ extension Gateway {
     func mailPlan() throws -> MailPlan {
         let views = try self.views.get()
         let actorName = session?.user.name ?? ""
-        let names = try store.displayNames()
+        let names = try store.staffNames()  // a notice names only who is responsible or assigned
         let base = config.baseURL + config.gatewayPath
         let linkMode = config.ticketPages == .link, siteURL = config.baseURL
         let plan = MailPlan(supportTeam: config.supportTeam) { change, token in

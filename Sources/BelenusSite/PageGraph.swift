@@ -90,8 +90,7 @@ extension SiteBuilder {
     /// What ticket pages are rendered with, and the fingerprint part they share (the technicians
     /// offered in the forms).
     func ticketRendering(now: Date) throws -> (pages: TicketPages, staffBase: String) {
-        let users = try store.users()
-        let technicians = users.filter { $0.role != .client && !$0.disabled }.map { (login: $0.login, name: $0.name) }
+        let technicians = try store.activeStaff()
         let ticketPages = TicketPages(config: config, theme: theme, technicians: technicians, now: now)
         let staffBase = baseFingerprint + StableHash.hex(technicians.map { "\($0.login)=\($0.name)" }.joined(separator: ","))
         return (ticketPages, staffBase)
@@ -99,7 +98,7 @@ extension SiteBuilder {
 
     /// The technicians' dashboard: its counts move with time and with every change.
     func dashboardJob(now: Date) throws -> PageJob {
-        let names = Dictionary(try store.users().filter { $0.role != .client }.map { ($0.login, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = try store.staffNames()
         let dashboard = try Dashboard(store: store, now: now, policy: config.slaPolicy, names: names, clock: theme.clock)
         let (config, theme) = (config, theme)
         return PageJob(path: Dashboard.path, fingerprint: baseFingerprint + dashboard.fingerprint, ticket: nil,

@@ -117,7 +117,19 @@ extension Store {
             let attachments = Dictionary(grouping: try Row.fetchAll(db, sql: """
                 SELECT * FROM attachments WHERE ticket IN (\(list)) ORDER BY id
                 """).map(TicketRecords.attachment(from:)), by: \.ticket)
-            let names = try Self.displayNames(db)
+            // The names of the people these pages name, not of every account: a regeneration's
+            // ticket names a few, a site has thousands of clients (a comment read them all: 1 ms).
+            var logins = Set<String>()
+            for ticket in tickets {
+                for login in [ticket.requester, ticket.responsible, ticket.assigned].compactMap({ $0 }) { logins.insert(login.rawValue) }
+            }
+            for event in events.values.joined().map(\.event) {
+                logins.insert(event.actor.rawValue)
+                for change in event.changes where change.field == "responsible" || change.field == "assigned" {
+                    for value in [change.from, change.to].compactMap({ $0 }) { logins.insert(value) }
+                }
+            }
+            let names = try Self.displayNames(db, of: logins)
             return tickets.map { ticket in
                 TicketDetails(
                     ticket: ticket, events: events[ticket.number.rawValue] ?? [],
@@ -127,15 +139,31 @@ extension Store {
     }
 
     /// Every person's display name, by login.
-    public func displayNames() throws -> [Login: String] {
-        try read { db in try Self.displayNames(db) }
+    /// The display names of `logins` (one argument: a JSON array read by `json_each`).
+    static func displayNames(_ db: Database, of logins: Set<String>) throws -> [Login: String] {
+        guard !logins.isEmpty else { return [:] }
+        let list = String(decoding: try JSONEncoder().encode(logins.sorted()), as: UTF8.self)
+        return try names(db, sql: "SELECT login, name FROM users WHERE login IN (SELECT value FROM json_each(?))", arguments: [list])
     }
 
-    static func displayNames(_ db: Database) throws -> [Login: String] {
-        var names: [Login: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT login, name FROM users") {
-            names[Login(row["login"] as String)] = row["name"]
+    /// The technicians' and administrators' display names, disabled ones too: the people a
+    /// deadline, an assignment or a dashboard row names.
+    public func staffNames() throws -> [Login: String] {
+        try read { db in try Self.names(db, sql: "SELECT login, name FROM users WHERE role != 'client'") }
+    }
+
+    /// The technicians a ticket may be assigned to, by login: the forms of a ticket page.
+    public func activeStaff() throws -> [(login: Login, name: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT login, name FROM users WHERE role != 'client' AND disabled = 0 ORDER BY login")
+                .map { (login: Login($0["login"] as String), name: $0["name"]) }
         }
+    }
+
+    private static func names(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [Login: String] {
+        var names: [Login: String] = [:]
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() { names[Login(row[0] as String)] = row[1] }
         return names
     }
 

@@ -1,5 +1,7 @@
-/// A theme's templates by name (`layout`, `partials/sla`…), parsed once; partials and parents
-/// are found here by name.
+import Synchronization
+
+/// A theme's templates by name (`layout`, `partials/sla`…), each parsed once; partials and
+/// parents are found here by name.
 public struct TemplateLibrary: Sendable {
     /// One template's text and the file it came from (for errors).
     public struct Source: Sendable {
@@ -12,33 +14,44 @@ public struct TemplateLibrary: Sendable {
         }
     }
 
-    /// Each template's tree, or why it does not parse.
-    let parsed: [String: Result<[TemplateNode], TemplateError>]
+    let sources: [String: Source]
+    /// Each template's tree, or why it does not parse, once it has been asked for.
+    private let parsed = Parsed()
     /// The file of each template, for errors.
     let files: [String: String]
+
+    private final class Parsed: Sendable {
+        let trees = Mutex<[String: Result<[TemplateNode], TemplateError>]>([:])
+    }
 
     /// Parses every template: the first broken one is the error, naming its file, line and column.
     public init(_ sources: [String: Source]) throws(TemplateError) {
         self.init(keepingErrors: sources)
-        for name in names { if case .failure(let error) = parsed[name]! { throw error } }
+        for name in names { _ = try nodes(name) }
     }
 
-    /// Parses every template and keeps each one's error: a broken template is an error only
-    /// where it is used (the gateway serves the login page while a webmaster mends another).
+    /// Parses each template when it is first used, and keeps its error: a broken template is an
+    /// error only where it is used (the gateway serves the login page while a webmaster mends
+    /// another), and a request parses only the one or two it renders (all of them were a tenth
+    /// of a comment's CPU).
     public init(keepingErrors sources: [String: Source]) {
-        parsed = sources.mapValues { source in
-            Result { () throws(TemplateError) in try TemplateParser(file: source.file, text: source.text).parse() }
-        }
+        self.sources = sources
         files = sources.mapValues(\.file)
     }
 
     /// Template `name`'s tree: nil when there is none, its error when it does not parse.
     func nodes(_ name: String) throws(TemplateError) -> [TemplateNode]? {
-        guard let result = parsed[name] else { return nil }
+        guard let source = sources[name] else { return nil }
+        let result = parsed.trees.withLock { trees in
+            if let known = trees[name] { return known }
+            let result = Result { () throws(TemplateError) in try TemplateParser(file: source.file, text: source.text).parse() }
+            trees[name] = result
+            return result
+        }
         return try result.get()
     }
 
-    public var names: [String] { parsed.keys.sorted() }
+    public var names: [String] { sources.keys.sorted() }
 
     /// The template `name` rendered with `value` as its context, as UTF-8 bytes. A partial or
     /// parent that is not in the library renders as nothing (the Mustache spec).

@@ -1,5 +1,6 @@
 import BelenusCore
 import BelenusTemplates
+import BelenusFiles
 import Foundation
 import TOMLKit
 
@@ -56,7 +57,7 @@ public struct Theme: Sendable {
         let fm = FileManager.default
         var sources: [String: TemplateLibrary.Source] = [:]
         var hashInput: [UInt8] = []
-        guard let files = fm.enumerator(atPath: dir)?.compactMap({ $0 as? String }).sorted() else {
+        guard let files = DirectoryListing.files(under: dir) else {
             throw SiteError(file: dir, "no theme here")
         }
         let localePath = "\(dir)/locales/\(language).toml"
