@@ -6,7 +6,8 @@ import Darwin
 #endif
 
 /// The site's database through SQLite's C API, for the front door's reads: opened as the store
-/// opens it (an existing file, 15 s busy timeout, no checkpoint on close), one read transaction.
+/// opens it (an existing file, no checkpoint on close, a busy handler that tries again every
+/// millisecond for 15 s, as `Store.waitForTheWriter`), one read transaction.
 final class ReadOnlyDatabase {
     enum Value {
         case text(String)
@@ -21,7 +22,11 @@ final class ReadOnlyDatabase {
     init?(path: String) {
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK,
               belenus_sqlite3_no_checkpoint_on_close(handle) == SQLITE_OK,
-              sqlite3_busy_timeout(handle, 15_000) == SQLITE_OK
+              sqlite3_busy_handler(handle, { _, tries in
+                  guard tries < 15_000 else { return 0 }
+                  usleep(1000)
+                  return 1
+              }, nil) == SQLITE_OK
         else {
             sqlite3_close_v2(handle)
             return nil

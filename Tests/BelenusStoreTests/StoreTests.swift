@@ -345,3 +345,12 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
 @Test func theFrontDoorsQueriesKnowTheLastMigration() {
     #expect(Schema.migrator.migrations.last == FrontDoorSchema.migration)
 }
+
+/// A process waiting for another's write lock tries again every millisecond (SQLite's own
+/// handler sleeps up to 100 ms between tries) and gives up after `busyTimeout`: the request is
+/// then answered 503.
+@Test func aWriterWaitsInMillisecondsUpToTheBusyTimeout() {
+    #expect(Store.busyTimeout == 15)
+    #expect(Store.waitForTheWriter(0) && Store.waitForTheWriter(14_999))
+    #expect(!Store.waitForTheWriter(15_000))
+}
