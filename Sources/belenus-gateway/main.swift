@@ -11,7 +11,7 @@ import Darwin
 // whole gateway's 100 MB take three (docs/performance.md). Every other request, and any page
 // view it is not sure of, goes to the whole gateway by exec: same process, environment and stdin.
 let started = UTCTime.now()
-if let view = TicketPageView(CGIEnvironment.current()), let answer = view.answer(now: started) {
+if let view = FrontDoor(CGIEnvironment.current()), let answer = view.answer(now: started) {
     // As the whole gateway: no signal ends the process between the answer and its log line.
     signal(SIGPIPE, SIG_IGN)
     signal(SIGTERM, SIG_IGN)

@@ -339,7 +339,7 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
 }
 
 /// The gateway's front door reads sessions, users, tickets and pages with its own four queries
-/// (Sources/belenus-gateway/TicketPageView.swift), only on a database with the migration they
+/// (Sources/belenus-gateway/FrontDoor.swift), only on a database with the migration they
 /// were written for. A new migration fails this test until someone has read them again and moved
 /// `FrontDoorSchema.migration` forward.
 @Test func theFrontDoorsQueriesKnowTheLastMigration() {

@@ -13,7 +13,7 @@ import Darwin
 /// not see, a stale page, JSON, HEAD, an odd cookie or path) it returns nil and the whole gateway
 /// answers, with its redirects, status pages and regeneration. EndToEndTests/FrontDoorTests
 /// compare the two on each case.
-struct TicketPageView {
+struct FrontDoor {
     let site: String
     let route: String
     let number: Int64
