@@ -9,8 +9,8 @@ import Darwin
 enum WholeGateway {
     static let name = "belenus-gateway-full"
 
-    /// Where it is: beside this program (a build, `make install`'s bin/) or, installed,
-    /// `lib/belenus/` beside `lib/cgi-bin/` (the package keeps it out of the CGI folder).
+    /// Where it is: beside this program (a build's products) or, installed (`make install`, the
+    /// package), in `lib/belenus/` beside `lib/cgi-bin/`, out of the CGI folder.
     static func candidates() -> [String] {
         let me = executablePath()
         guard let slash = me.utf8.lastIndex(of: UInt8(ascii: "/")) else { return [name] }
