@@ -88,10 +88,10 @@ public final class Gateway {
     /// The person's session, or nil (no cookie, expired, logged out, disabled).
     func currentSession() throws -> Session? {
         if let session { return session }
-        guard let token = request.cookies["belenus_session"], token.count == 64 else { return nil }
+        guard let token = request.cookies["belenus_session"], CGIText.isToken(token) else { return nil }
         session = try store.session(tokenHash: Secrets.sha256(token), at: now)
-        if let session, let csrf = request.cookies["belenus_csrf"], csrf.count == 64, csrf.allSatisfy(\.isHexDigit),
-           Secrets.constantTimeEquals(Secrets.sha256(csrf), session.csrfHash) {
+        if let session, let csrf = request.cookies["belenus_csrf"], CGIText.isToken(csrf),
+           ByteText.constantTimeEquals(Secrets.sha256(csrf), session.csrfHash) {
             csrfToken = csrf
         }
         return session
@@ -131,7 +131,7 @@ public final class Gateway {
         let form = try request.form(body: try readBody(request.contentLength), limits: limits)
         if let session {
             guard let token = form.value("csrf"), !token.isEmpty else { throw GatewayError(403, "the form has no CSRF token", field: "csrf", code: "csrf") }
-            guard Secrets.constantTimeEquals(Secrets.sha256(token), session.csrfHash) else {
+            guard ByteText.constantTimeEquals(Secrets.sha256(token), session.csrfHash) else {
                 throw GatewayError(403, "the form's CSRF token is not this session's", field: "csrf", code: "csrf")
             }
         }

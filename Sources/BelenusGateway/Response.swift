@@ -36,7 +36,6 @@ public struct Response: Sendable {
 
     /// The bytes for standard output. Header values lose any CR or LF: no header injection.
     public var cgiBytes: [UInt8] {
-        var text = "Status: \(status) \(Self.reason(status))\r\n"
         var all = headers
         for (name, value) in SecurityHeaders.all where !all.contains(where: { $0.name.lowercased() == name.lowercased() }) {
             all.append((name: name, value: value))
@@ -44,13 +43,7 @@ public struct Response: Sendable {
         if !all.contains(where: { $0.name.lowercased() == "content-type" }), !body.isEmpty {
             all.append((name: "Content-Type", value: "text/plain; charset=utf-8"))
         }
-        for (name, value) in all {
-            // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
-            let clean = String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
-            text += "\(name): \(clean)\r\n"
-        }
-        text += "Content-Length: \(body.count)\r\n\r\n"
-        return Array(text.utf8) + body
+        return CGIText.answer(status: status, reason: Self.reason(status), headers: all, body: body)
     }
 
     static func reason(_ status: Int) -> String {

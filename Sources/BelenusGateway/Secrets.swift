@@ -7,7 +7,4 @@ enum Secrets {
     static func sha256(_ bytes: some Collection<UInt8>) -> String { SHA256.hex(bytes) }
 
     static func sha256(_ text: String) -> String { sha256(text.utf8) }
-
-    /// Compares without stopping at the first difference, so timing tells nothing.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool { ByteText.constantTimeEquals(a, b) }
 }

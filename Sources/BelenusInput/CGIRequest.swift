@@ -64,12 +64,7 @@ public struct CGIRequest: Sendable {
     /// Cookies by name (RFC 6265 §5.4); the first of two with one name wins.
     public var cookies: [String: String] {
         var result: [String: String] = [:]
-        for part in ByteText.split(headers["cookie"] ?? "", at: ";") {
-            let pair = ByteText.split(part, at: "=", maxSplits: 1, keepingEmpty: true)
-            guard pair.count == 2 else { continue }
-            let name = ByteText.trimmed(pair[0])
-            if !name.isEmpty, result[name] == nil { result[name] = ByteText.trimmed(pair[1]) }
-        }
+        for (name, value) in CGIText.cookiePairs(headers["cookie"] ?? "") where result[name] == nil { result[name] = value }
         return result
     }
 }

@@ -38,7 +38,7 @@ public struct TicketPages: Sendable {
         return ByteText.replacingFirst(value + ">", with: value + " selected>", in: technicianOptions)
     }
 
-    public static func ticketPath(_ number: TicketNumber) -> String { "private/tickets/\(number)/index.html" }
+    public static func ticketPath(_ number: TicketNumber) -> String { CGIText.ticketPagePath(number.rawValue) }
 
     /// With `ticket_pages = "link"`: the public copy at the ticket's secret URL.
     public static func linkPath(_ token: String) -> String { "public/t/\(token)/index.html" }

@@ -21,7 +21,7 @@ struct FrontDoor {
 
     /// The request, if it is a page view this door may answer; nil for every other.
     init?(_ env: CGIEnvironment) {
-        guard !env.ambiguous, env["REQUEST_METHOD"] == "GET",
+        guard !env.ambiguous, let method = env["REQUEST_METHOD"], ByteText.same(method, "GET"),
               let path = env["PATH_INFO"], let number = Self.ticketNumber(path),
               // JSON is the whole gateway's (a superset of its "application/json" test).
               !ByteText.contains((env["HTTP_ACCEPT"] ?? "").lowercased(), "json"),
@@ -50,42 +50,19 @@ struct FrontDoor {
         return digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) }
     }
 
-    /// RFC 6265 §5.4 as the whole gateway reads it (`CGIRequest.cookies`): pairs split at ";",
-    /// name and value at the first "=", spaces and tabs trimmed, parts without "=" skipped, the
-    /// first of a name kept. Nil for a header with a control or non-ASCII byte: that one is the
+    /// The session and CSRF cookies, read as the whole gateway reads them (`CGIText.cookiePairs`,
+    /// the first of a name). Nil for a header with a control or non-ASCII byte: that one is the
     /// whole gateway's to read.
     static func cookies(_ header: String) -> Cookies? {
-        let bytes = Array(header.utf8)
-        guard bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7f) || $0 == 9 }) else { return nil }
-        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 }
-        /// `bytes[from..<to]` without the spaces and tabs at its ends.
-        func trimmed(_ from: Int, _ to: Int) -> ArraySlice<UInt8> {
-            var from = from, to = to
-            while from < to, isSpace(bytes[from]) { from += 1 }
-            while to > from, isSpace(bytes[to - 1]) { to -= 1 }
-            return bytes[from..<to]
-        }
-        var found = Cookies()
-        var start = 0
-        while start <= bytes.count {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
-            if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
-                let name = trimmed(start, equals), value = Array(trimmed(equals + 1, end))
-                if found.session == nil, name.elementsEqual("belenus_session".utf8) { found.session = value }
-                if found.csrf == nil, name.elementsEqual("belenus_csrf".utf8) { found.csrf = value }
-            }
-            start = end + 1
-        }
-        return found
+        guard header.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7f) || $0 == 9 }) else { return nil }
+        let pairs = CGIText.cookiePairs(header)
+        func first(_ name: String) -> String? { pairs.first { ByteText.same($0.name, name) }?.value }
+        return Cookies(session: first("belenus_session"), csrf: first("belenus_csrf"))
     }
 
     struct Cookies {
-        var session: [UInt8]?
-        var csrf: [UInt8]?
-    }
-
-    static func isToken(_ value: [UInt8]) -> Bool {
-        value.count == 64 && value.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+        var session: String?
+        var csrf: String?
     }
 
     struct Answer {
@@ -98,19 +75,19 @@ struct FrontDoor {
         // The whole gateway reads belenus.toml first and fails without it; this door does not
         // parse it (a page view depends on nothing in it), but answers only where it is.
         guard access(site + "/belenus.toml", R_OK) == 0,
-              let token = cookies.session, Self.isToken(token)
+              let token = cookies.session, CGIText.isToken(token)
         else { return nil }
         let csrf = cookies.csrf
-        if let csrf, !Self.isToken(csrf) { return nil }
+        if let csrf, !CGIText.isToken(csrf) { return nil }
 
         guard let database = ReadOnlyDatabase(path: site + "/var/belenus.sqlite3") else { return nil }
-        let pagePath = "private/tickets/\(number)/index.html"
+        let pagePath = CGIText.ticketPagePath(Int(number))
         guard let found = database.inOneRead({ db -> (login: String, csrfHash: String, staff: Bool)? in
             guard try db.row("SELECT 1 FROM grdb_migrations WHERE identifier = ?", [.text(FrontDoorSchema.migration)]) != nil,
                   let person = try db.row("""
                       SELECT s.csrf_hash, u.login, u.role, u.org FROM sessions s JOIN users u ON u.login = s.login
                       WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0
-                      """, [.text(SHA256.hex(token)), .text(UTCTime.iso(Int(now.rounded(.down))))]),
+                      """, [.text(SHA256.hex(token.utf8)), .text(UTCTime.iso(Int(now.rounded(.down))))]),
                   let csrfHash = person[0], let login = person[1],
                   let ticket = try db.row("SELECT org FROM tickets WHERE number = ?", [.integer(number)]),
                   let page = try db.row("SELECT fingerprint FROM pages WHERE path = ?", [.text(pagePath)]),
@@ -126,18 +103,11 @@ struct FrontDoor {
         guard let page = Self.contents(of: site + "/output/" + pagePath) else { return nil }
         // The session's CSRF token in the page's forms when its cookie is the session's.
         var slots = ""
-        if let csrf, ByteText.constantTimeEquals(SHA256.hex(csrf), found.csrfHash) { slots = String(decoding: csrf, as: UTF8.self) }
+        if let csrf, ByteText.constantTimeEquals(SHA256.hex(csrf.utf8), found.csrfHash) { slots = csrf }
         // Filled first: the slots are offsets in the page as written.
         let body = PageBlocks.cut(PageBlocks.filled(page, with: slots), block: found.staff ? "client" : "staff")
-        return Answer(bytes: Self.cgi(body), login: found.login)
-    }
-
-    /// `Response.cgiBytes` of a 200 HTML answer.
-    static func cgi(_ body: [UInt8]) -> [UInt8] {
-        var head = "Status: 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-        for (name, value) in SecurityHeaders.all { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(body.count)\r\n\r\n"
-        return Array(head.utf8) + body
+        let head = [(name: "Content-Type", value: "text/html; charset=utf-8")] + SecurityHeaders.all  // as `Response.html`
+        return Answer(bytes: CGIText.answer(status: 200, reason: "OK", headers: head, body: body), login: found.login)
     }
 
     /// A whole file; nil if it cannot be read.

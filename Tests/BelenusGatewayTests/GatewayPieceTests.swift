@@ -1,3 +1,4 @@
+import BelenusCore
 @testable import BelenusGateway
 import Testing
 
@@ -46,6 +47,6 @@ import Testing
         let a = Secrets.newToken(), b = Secrets.newToken()
         #expect(a.count == 64 && a != b && a.allSatisfy(\.isHexDigit))
         #expect(Secrets.sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(Secrets.constantTimeEquals(a, a) && !Secrets.constantTimeEquals(a, b) && !Secrets.constantTimeEquals(a, "x"))
+        #expect(ByteText.constantTimeEquals(a, a) && !ByteText.constantTimeEquals(a, b) && !ByteText.constantTimeEquals(a, "x"))
     }
 }

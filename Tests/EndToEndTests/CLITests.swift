@@ -202,16 +202,8 @@ private func generateCorpus(in site: String) throws {
 /// where no Swift toolchain is installed. The gateway's front door is one static executable.
 @Test func theBinariesNeedNoSwiftLibrary() throws {
     func ldd(_ binary: String) throws -> String {
-        let ldd = Process()
-        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        ldd.arguments = [CLI.binDir + "/" + binary]
-        let output = Pipe()
-        ldd.standardOutput = output
-        ldd.standardError = output
-        try ldd.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ldd.waitUntilExit()
-        return text
+        let result = try CLI.launch("/usr/bin/ldd", [CLI.binDir + "/" + binary], environment: ["PATH": "/usr/bin:/bin"])
+        return result.stdout + result.stderr
     }
     for binary in ["belenus", "belenus-gateway-full"] {
         let text = try ldd(binary)

@@ -1,0 +1,38 @@
+/// What the whole gateway and its front door both read and write of CGI: the Cookie header,
+/// session and CSRF tokens, a ticket's page path, the answer's head. One reading of each, so that
+/// the front door answers exactly as the whole gateway would.
+public enum CGIText {
+    /// RFC 6265 §5.4, by bytes: pairs split at ";", name and value at the first "=", spaces and
+    /// tabs trimmed; parts without "=" or with an empty name skipped. In the header's order (the
+    /// first of two with one name is the one that counts).
+    public static func cookiePairs(_ header: String) -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
+        for part in ByteText.split(header, at: ";") {
+            let pair = ByteText.split(part, at: "=", maxSplits: 1, keepingEmpty: true)
+            guard pair.count == 2 else { continue }
+            let name = ByteText.trimmed(pair[0])
+            if !name.isEmpty { pairs.append((name, ByteText.trimmed(pair[1]))) }
+        }
+        return pairs
+    }
+
+    /// A session or CSRF token as the gateway makes them: 64 lower-case hex digits (by byte).
+    public static func isToken(_ text: some StringProtocol) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
+    /// Ticket `number`'s generated page, below `output/`.
+    public static func ticketPagePath(_ number: Int) -> String { "private/tickets/\(number)/index.html" }
+
+    /// An answer as CGI output (RFC 3875 §6): `Status:`, the headers (values without CR or LF:
+    /// no header injection; by scalar, as "\r\n" is one Character), `Content-Length`, the body.
+    public static func answer(status: Int, reason: String, headers: [(name: String, value: String)], body: [UInt8]) -> [UInt8] {
+        var text = "Status: \(status) \(reason)\r\n"
+        for (name, value) in headers {
+            let clean = String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
+            text += "\(name): \(clean)\r\n"
+        }
+        text += "Content-Length: \(body.count)\r\n\r\n"
+        return Array(text.utf8) + body
+    }
+}
