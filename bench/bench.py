@@ -458,7 +458,7 @@ def scale_report(args, imported, scale):
         "",
         "| Belenus | figure |",
         "|---|---|",
-        "| import (JSONL into SQLite, 2,000 tickets a transaction) | %.0f s, %.0f MiB peak; %s; database and WAL %.0f MiB |"
+        "| import (JSONL into SQLite, 10,000 tickets a transaction) | %.0f s, %.0f MiB peak; %s; database and WAL %.0f MiB |"
         % (imported.get("import_s", 0), imported.get("import_mib", 0), largest_wal(imported), scale["db_mib"]),
         "| `GET /tickets/N`, first (page rendered on the spot) | %s |" % ms(scale["first"]),
         "| `GET /tickets/N`, again (the page file) | %s |" % ms(scale["again"]),
@@ -624,7 +624,7 @@ def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded):
         "",
         "| Belenus | figure |",
         "|---|---|",
-        "| import (JSONL into SQLite, 2,000 tickets a transaction) | %.1f s, %.0f MiB peak, %s |"
+        "| import (JSONL into SQLite, 10,000 tickets a transaction) | %.1f s, %.0f MiB peak, %s |"
         % (imported.get("import_s", 0), imported.get("import_mib", 0), largest_wal(imported)),
         "| rebuild, nothing changed (disk) | %s |" % summary(disk["nochange"]),
         "| rebuild, one ticket changed (disk) | %s |" % summary(disk["onechange"]),

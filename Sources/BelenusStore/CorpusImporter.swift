@@ -33,7 +33,7 @@ public struct CorpusImporter {
         let comments: [Comment]
     }
 
-    public static let ticketsPerTransaction = 2000
+    public static let ticketsPerTransaction = 10_000
 
     let store: Store
     let batch: Int
@@ -49,41 +49,39 @@ public struct CorpusImporter {
     /// Returns the number of tickets imported.
     public func importFile(_ path: String) throws -> Int {
         _ = try undoInterrupted()
-        let reader = try LineReader(path: path)
-        let decoder = JSONDecoder()
+        let lines = try DecodedLines(path: path, describe: Self.describe)
+        defer { lines.stop() }
         defer { try? store.checkpoint() }
         var known = try store.read { db in try Known(db) }
         var count = 0
-        var lineNumber = 0
         var atEnd = false
-        // The search index merges its segments in transactions of their own, a bounded amount
-        // each, not within a batch: at 1M tickets an automatic merge wrote 1.2 GB in one batch.
-        try setIndexMerging(automatic: false)
-        defer { try? setIndexMerging(automatic: true) }
+        try setBulkLoading(true)
+        defer { try? setBulkLoading(false) }
         do {
             while !atEnd {
                 try store.write { db in
                     var inBatch = 0
+                    var texts: [TicketRecords.SearchText] = []
                     while inBatch < batch {
-                        guard let bytes = reader.next() else {
-                            if let code = reader.readError { throw StoreError("\(path): \(String(cString: strerror(code)))") }
+                        guard let item = lines.next() else {
                             atEnd = true
                             break
                         }
-                        lineNumber += 1
-                        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                        do {
-                            let line = try decoder.decode(Line.self, from: bytes)
-                            try insert(line, db: db, known: &known)
-                        } catch let error as DecodingError {
-                            throw StoreError("\(path):\(lineNumber): \(Self.describe(error))")
-                        } catch {
-                            throw StoreError("\(path):\(lineNumber): \(error)")
+                        switch item {
+                        case .failure(let message):
+                            throw StoreError(message)
+                        case .line(let number, let line):
+                            do {
+                                try insert(line, db: db, known: &known, texts: &texts)
+                            } catch {
+                                throw StoreError("\(path):\(number): \(error)")
+                            }
                         }
                         inBatch += 1
                         count += 1
                         if count % 1000 == 0 { progress(count) }
                     }
+                    try TicketRecords.index(db, texts)  // last: see `TicketRecords.index`
                     if atEnd { try db.execute(sql: "DELETE FROM import_undo") }  // done: nothing to undo
                 }
                 try mergeIndex()
@@ -95,15 +93,33 @@ public struct CorpusImporter {
         return count
     }
 
-    /// FTS5's own merging after each transaction (its default, 4 segments a level), or none.
-    func setIndexMerging(automatic: Bool) throws {
+    /// The settings of a bulk load (measured at 100k tickets, 59 → 42 s; docs/scaling.md), or
+    /// the defaults back:
+    /// - a 256 MiB page cache for this connection: a batch's pages stay in memory until its
+    ///   commit instead of being written to the WAL as the cache fills (the default is 2 MiB);
+    /// - a batch's words held in memory up to 256 MiB, so that each batch adds one segment to
+    ///   the search index (FTS5's default writes one a MiB);
+    /// - the search index merges its segments in transactions of their own, a bounded amount
+    ///   each, not within a batch (at 1M tickets an automatic merge wrote 1.2 GB in one batch),
+    ///   and only when a level holds 16 segments, not FTS5's 4: each word is rewritten about
+    ///   once, not log₄ of the batches times. Searches read a few more segments until the
+    ///   gateway's writes (automatic merging, back at 4) have merged them. FTS5's "crisis" merge
+    ///   of a level within the write that brings it to 16 segments waits until 64: at 16 it
+    ///   merged a whole level in one batch (a 1.4 GB WAL at 1M tickets).
+    func setBulkLoading(_ on: Bool) throws {
         try store.write { db in
-            try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', ?)", arguments: [automatic ? 4 : 0])
+            try db.execute(sql: "PRAGMA cache_size = \(on ? -262_144 : -2000)")
+            let settings: [(String, Int)] = [
+                ("automerge", on ? 0 : 4), ("hashsize", on ? 256 << 20 : 1 << 20), ("usermerge", on ? 16 : 4), ("crisismerge", on ? 64 : 16),
+            ]
+            for (name, value) in settings {
+                try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts, rank) VALUES (?, ?)", arguments: [name, value])
+            }
         }
     }
 
     /// Merges the search index's segments, 1,000 pages (4 MB) a transaction, until no level
-    /// holds 4 of them: FTS5 says a merge did work when it changed 2 rows or more.
+    /// holds `usermerge` of them: FTS5 says a merge did work when it changed 2 rows or more.
     func mergeIndex() throws {
         while try store.write({ db in
             let before = db.totalChangesCount
@@ -117,7 +133,7 @@ public struct CorpusImporter {
     public func undoInterrupted() throws -> Bool {
         guard try store.read({ db in try Bool.fetchOne(db, sql: "SELECT 1 FROM import_undo LIMIT 1") }) == true else { return false }
         try undo()
-        try setIndexMerging(automatic: true)
+        try setBulkLoading(false)
         return true
     }
 
@@ -168,7 +184,8 @@ public struct CorpusImporter {
         }
     }
 
-    private func insert(_ line: Line, db: Database, known: inout Known) throws {
+    /// Writes `line`'s rows; its texts for the search index go to `texts`.
+    private func insert(_ line: Line, db: Database, known: inout Known, texts: inout [TicketRecords.SearchText]) throws {
         guard let status = TicketStatus(rawValue: line.status) else { throw StoreError("status: unknown '\(line.status)'") }
         guard let waiting = WaitingOn(rawValue: line.waiting_on) else { throw StoreError("waiting_on: unknown '\(line.waiting_on)'") }
         guard let created = Timestamp.parse(line.created_at) else { throw StoreError("created_at: not a time '\(line.created_at)'") }
@@ -222,8 +239,16 @@ public struct CorpusImporter {
             responsible: Login(line.responsible), assigned: line.assigned.map { Login($0) }, dueAt: due,
             waitingOn: waiting, pausedAt: status == .open && waiting != .support ? events.last?.at : nil,
             providerRef: line.provider_ref, status: status, revision: events.count)
-        try TicketRecords.insert(db, ticket)
-        for event in events { try TicketRecords.insert(db, event, ticket: ticket.number) }
+        try TicketRecords.insert(db, ticket, indexed: false)
+        texts.append(TicketRecords.SearchText(ticket))
+        var n: Int64 = 0
+        for event in events {
+            try TicketRecords.insert(db, event, ticket: ticket.number, indexed: false)
+            if !event.body.isEmpty {
+                n += 1
+                texts.append(TicketRecords.SearchText(ticket.number, n, body: event.body, org: ticket.org))
+            }
+        }
         try Self.willUndo(db, "ticket", String(line.number))
     }
 

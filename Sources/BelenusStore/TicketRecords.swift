@@ -92,22 +92,22 @@ enum TicketRecords {
          t.waitingOn.rawValue, t.pausedAt.map(Timestamp.iso), t.providerRef, t.status.rawValue, t.revision]
     }
 
-    /// A new ticket, and its words in the search index.
-    static func insert(_ db: Database, _ ticket: Ticket) throws {
+    /// A new ticket, and (unless `indexed` is false) its words in the search index.
+    static func insert(_ db: Database, _ ticket: Ticket, indexed: Bool = true) throws {
         try db.cachedStatement(sql: "INSERT INTO tickets (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .execute(arguments: arguments(ticket))
-        try db.cachedStatement(sql: "INSERT INTO ticket_fts (rowid, title, body, org) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [Int64(ticket.number.rawValue) << searchShift, ticket.title, ticket.body, orgWord(ticket.org)])
+        if indexed { try index(db, [SearchText(ticket)]) }
     }
 
+    /// A new history entry, and (unless `indexed` is false) its text in the search index.
     @discardableResult
-    static func insert(_ db: Database, _ event: TicketEvent, ticket: TicketNumber) throws -> Int64 {
+    static func insert(_ db: Database, _ event: TicketEvent, ticket: TicketNumber, indexed: Bool = true) throws -> Int64 {
         let changes = event.changes.isEmpty ? "[]" : String(decoding: (try? JSONEncoder().encode(event.changes)) ?? Data("[]".utf8), as: UTF8.self)
         try db.cachedStatement(sql: "INSERT INTO events (ticket, at, actor, kind, body, changes) VALUES (?,?,?,?,?,?)")
             .execute(arguments: [ticket.rawValue, Timestamp.iso(event.at), event.actor.rawValue, event.kind.rawValue,
                                  event.body, changes])
         let id = db.lastInsertedRowID
-        if !event.body.isEmpty {  // a comment, a solution, a reason: found by the ticket's search
+        if indexed && !event.body.isEmpty {  // a comment, a solution, a reason: found by the ticket's search
             let first = Int64(ticket.rawValue) << searchShift
             let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(rowid) FROM ticket_fts WHERE rowid >= ? AND rowid < ?"),
                                           arguments: [first, first + (1 << searchShift)])
@@ -147,4 +147,38 @@ enum TicketRecords {
     /// tokenizer folds).
     static func orgWord(_ org: String) -> String { "o" + Hex.string(org.utf8) }
     static let orgWordSQL = "'o' || hex(tickets.org)"
+
+    /// One row of the search index: a ticket's title and body (n = 0) or its n-th text.
+    struct SearchText {
+        var rowid: Int64
+        var title: String
+        var body: String
+        var org: String
+
+        init(_ ticket: Ticket) {
+            self.init(ticket.number, 0, title: ticket.title, body: ticket.body, org: ticket.org)
+        }
+
+        init(_ ticket: TicketNumber, _ n: Int64, title: String = "", body: String, org: String) {
+            rowid = Int64(ticket.rawValue) << searchShift | n
+            self.title = title
+            self.body = body
+            self.org = org
+        }
+    }
+
+    /// Writes `texts` to the search index, in row-id order, each by a one-row `INSERT … VALUES`.
+    ///
+    /// FTS5 keeps a transaction's new words in memory and writes them out as a segment of its
+    /// index when a row id comes that is not above the last, and at every statement savepoint:
+    /// SQLite opens one for each later statement of the transaction that may abort halfway (an
+    /// `INSERT … SELECT`, a table with triggers, such as `tickets`). An import that indexed each
+    /// ticket as it wrote it made one segment per ticket and spent most of its time merging them;
+    /// it writes its batch's texts last, through here.
+    static func index(_ db: Database, _ texts: [SearchText]) throws {
+        let statement = try db.cachedStatement(sql: "INSERT INTO ticket_fts (rowid, title, body, org) VALUES (?, ?, ?, ?)")
+        for text in texts.sorted(by: { $0.rowid < $1.rowid }) {
+            try statement.execute(arguments: [text.rowid, text.title, text.body, orgWord(text.org)])
+        }
+    }
 }

@@ -2,6 +2,7 @@ import BelenusTestSupport
 import BelenusCore
 import BelenusStore
 import Foundation
+import GRDB
 import Testing
 
 private func corpusLine(number: Int, title: String = "Falla", comments: String = "[]") -> String {
@@ -67,9 +68,27 @@ private func write(_ lines: [String]) throws -> String {
     #expect(try CorpusImporter(store: store, ticketsPerTransaction: 2).importFile(mended) == 3)
     #expect(try store.ticketCount() == 3)
     #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM import_undo") } == 0)
-    // The search index merges by itself again, and is whole.
-    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT v FROM ticket_fts_config WHERE k = 'automerge'") } == 4)
+    // The bulk load's settings are back to the defaults, and the search index is whole.
+    let settings = try store.read { db in
+        try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT k, v FROM ticket_fts_config").map { ($0[0] as String, $0[1] as DatabaseValue) })
+    }
+    #expect(settings["automerge"] == 4.databaseValue && settings["usermerge"] == 4.databaseValue)
+    #expect(settings["hashsize"] == (1 << 20).databaseValue && settings["crisismerge"] == 16.databaseValue)
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2000)
     try store.write { db in try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts) VALUES ('integrity-check')") }
+    // A ticket's texts are its row ids' neighbours, as the gateway numbers them: the title and
+    // body `number << 20`, the first comment one above.
+    let rows = try store.read { db in try Int64.fetchAll(db, sql: "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid", arguments: ["zanahoria OR texto"]) }
+    #expect(rows == [1 << 20, 1 << 20 | 1, 2 << 20, 3 << 20])
+}
+
+/// A file far longer than what is decoded ahead, refused at its second line: the reading thread
+/// is stopped (the import returns) and nothing stays.
+@Test func aLongFileRefusedEarlyStopsItsReading() throws {
+    let store = try freshStore()
+    let path = try write([corpusLine(number: 5), corpusLine(number: 5)] + (6..<3000).map { corpusLine(number: $0) })
+    #expect { try CorpusImporter(store: store).importFile(path) } throws: { "\($0)".contains(":2: number: ticket 5 already exists") }
+    #expect(try store.ticketCount() == 0)
 }
 
 @Test func aMissingFieldAndADuplicateNumberAreNamed() throws {
