@@ -4,8 +4,9 @@ import Foundation
 /// writes the ones before: decoding the JSON is a ninth of an import's CPU, and SQLite's work
 /// cannot be shared (one writer).
 ///
-/// The thread runs at most `ahead` chunks of `chunkSize` lines ahead of the reader; `stop()`
-/// ends it and waits for it, so none outlives the import.
+/// The thread runs at most `ahead` chunks of `chunkSize` lines ahead of the reader. It holds the
+/// object until it ends, so no `deinit` can stop it: the importer calls `stop()` on every way
+/// out, which ends it and waits for it, so none outlives the import.
 final class DecodedLines: @unchecked Sendable {
     typealias Line = CorpusImporter.Line
 
@@ -31,11 +32,9 @@ final class DecodedLines: @unchecked Sendable {
     /// Starts reading `path`; `describe` words a decoding error.
     init(path: String, describe: @escaping @Sendable (DecodingError) -> String) throws {
         nonisolated(unsafe) let reader = try LineReader(path: path)  // the thread's alone
-        producing = true  // after the last throw: `deinit` (`stop`) runs when `init` throws
+        producing = true
         Thread { [self] in produce(reader, path: path, describe: describe) }.start()
     }
-
-    deinit { stop() }
 
     /// The next line, or the failure that ends the file early; nil at the end.
     func next() -> Item? {
