@@ -20,20 +20,31 @@ public struct MailDelivery: Sendable {
         public var errors: [String] = []
     }
 
-    /// Delivers the due messages (only `ids`, when given: the gateway's own after a request).
+    /// Delivers the due messages, or only `ids`: a request's own, after its answer.
+    ///
+    /// A request's messages were claimed when they were queued (`Store.mailLease`), and those
+    /// sent are marked in one write at the end: the request takes the write lock once after its
+    /// answer, not twice a message. `belenus mail deliver` marks each as it goes, so that a long
+    /// run cut short sends none twice.
     @discardableResult
     public func deliver(ids: [Int64]? = nil, now: Date = Date()) throws -> Report {
         var report = Report()
-        for message in try store.claimMail(ids: ids, at: now) {
+        var sent: [Int64] = []
+        var failed: [(OutboxMessage, Error)] = []
+        for message in try ids.map(store.queuedMail) ?? store.claimMail(at: now) {
             do {
                 try transport.send(MailMessage(message, from: from), id: message.id)
-                try store.markMailSent(message.id, at: Date())
+                if ids == nil { try store.markMailSent([message.id], at: Date()) } else { sent.append(message.id) }
                 report.sent += 1
             } catch {
-                try store.markMailFailed(message.id, error: "\(error)", attempts: message.attempts, at: Date())
-                report.failed += 1
-                report.errors.append("message \(message.id): \(error)")
+                failed.append((message, error))
             }
+        }
+        try store.markMailSent(sent, at: Date())
+        for (message, error) in failed {
+            try store.markMailFailed(message.id, error: "\(error)", attempts: message.attempts, at: Date())
+            report.failed += 1
+            report.errors.append("message \(message.id): \(error)")
         }
         return report
     }

@@ -10,6 +10,8 @@ import Foundation
 struct Publisher {
     let output: String
     let store: Store
+    /// Up to this many pages are rendered on the calling thread.
+    static let inlineJobs = 4
 
     /// - Parameters:
     ///   - records: what was saved for (at least) the paths of `jobs` and `gone`.
@@ -38,6 +40,17 @@ struct Publisher {
     /// tickets are read and not yet written, which bounds the memory of a large build.
     private func renderPipelined(_ jobs: [PageJob], records: [String: PageRecord], into results: ResultCollector) throws {
         let output = output
+        if jobs.count <= Self.inlineJobs {
+            // A request's few pages: on this thread. Starting the dispatch threads cost a
+            // comment more than rendering its page.
+            let details = Dictionary(uniqueKeysWithValues: try store.ticketDetails(jobs.compactMap(\.ticket)).map { ($0.ticket.number, $0) })
+            for job in jobs {
+                let (record, wrote) = try Self.write(job.render(job.ticket.flatMap { details[$0] }), path: job.path, fingerprint: job.fingerprint,
+                                                     output: output, recorded: records[job.path])
+                results.add(record, wrote: wrote)
+            }
+            return
+        }
         let queue = DispatchQueue(label: "belenus.render", qos: .userInitiated, attributes: .concurrent)
         let pending = DispatchGroup()
         let readAhead = DispatchSemaphore(value: 4)

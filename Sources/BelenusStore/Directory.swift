@@ -138,8 +138,10 @@ extension Store {
                         passwordHash, user.disabled, Timestamp.iso(now)])
     }
 
+    static let fetchUserSQL = "SELECT * FROM users WHERE login = ?"
+
     static func fetchUser(_ db: Database, _ login: Login) throws -> User? {
-        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE login = ?", arguments: [login.rawValue]).map(user(from:))
+        try Row.fetchOne(db.cachedStatement(sql: fetchUserSQL), arguments: [login.rawValue]).map(user(from:))
     }
 
     static func user(from row: Row) -> User {
@@ -153,8 +155,10 @@ extension Store {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM orgs WHERE name = ?", arguments: [name]) == true
     }
 
+    static let techniciansSQL = "SELECT login FROM users WHERE role != 'client' AND disabled = 0"
+
     static func technicians(_ db: Database) throws -> Set<Login> {
-        Set(try String.fetchAll(db, sql: "SELECT login FROM users WHERE role != 'client' AND disabled = 0").map { Login($0) })
+        Set(try String.fetchAll(db.cachedStatement(sql: techniciansSQL)).map { Login($0) })
     }
 
     static func requireTechnician(_ db: Database, _ login: Login) throws {

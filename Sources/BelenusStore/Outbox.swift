@@ -50,47 +50,66 @@ extension Store {
         return addresses.filter { seen.insert($0.lowercased()).inserted }
     }
 
+    static let queueSQL = """
+        INSERT INTO outbox (ticket, created_at, recipients, subject, body, next_attempt_at, event_kind)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+
     @discardableResult
     static func queue(_ db: Database, _ notice: Notice, to recipients: [String], ticket: TicketNumber, kind: TicketEvent.Kind, at now: Date) throws -> Int64? {
         guard !recipients.isEmpty else { return nil }
         let list = String(decoding: try JSONEncoder().encode(recipients), as: UTF8.self)
-        try db.execute(
-            sql: """
-                INSERT INTO outbox (ticket, created_at, recipients, subject, body, next_attempt_at, event_kind)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [ticket.rawValue, Timestamp.iso(now), list, notice.subject, notice.body, Timestamp.iso(now), kind.rawValue])
+        try db.cachedStatement(sql: queueSQL).execute(
+            arguments: [ticket.rawValue, Timestamp.iso(now), list, notice.subject, notice.body, Timestamp.iso(now + mailLease), kind.rawValue])
         return db.lastInsertedRowID
     }
 
-    /// Messages due for delivery (all pending with `ids`), oldest first. Each is leased for
-    /// `lease` seconds so that two deliverers running at once do not send it twice.
-    public func claimMail(ids: [Int64]? = nil, at now: Date, lease: TimeInterval = 600) throws -> [OutboxMessage] {
+    /// How long a claimed message is left alone by other deliverers. A message queued by a
+    /// request is born claimed for this long: the request delivers it right after its answer,
+    /// without one more write to claim it; if that process dies first, `belenus mail deliver`
+    /// sends it once the lease is over.
+    public static let mailLease: TimeInterval = 600
+    var mailLease: TimeInterval { Self.mailLease }
+
+    /// Messages due for delivery, oldest first. Each is leased for `lease` seconds so that two
+    /// deliverers running at once do not send it twice.
+    public func claimMail(at now: Date, lease: TimeInterval = mailLease) throws -> [OutboxMessage] {
         try write { db in
-            var sql = "SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?"
-            let arguments: StatementArguments = [Timestamp.iso(now)]
-            if let ids {
-                guard !ids.isEmpty else { return [] }
-                sql += " AND id IN (\(ids.map(String.init).joined(separator: ",")))"
-            }
-            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments)
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id",
+                                        arguments: [Timestamp.iso(now)])
             for row in rows {
                 try db.execute(sql: "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", arguments: [Timestamp.iso(now + lease), row["id"] as Int64])
             }
-            return rows.map { row in
-                let recipients = (try? JSONDecoder().decode([String].self, from: Data((row["recipients"] as String).utf8))) ?? []
-                return OutboxMessage(
-                    id: row["id"], ticket: (row["ticket"] as Int?).map { TicketNumber($0) }, eventKind: row["event_kind"],
-                    createdAt: TicketRecords.date(row["created_at"]), recipients: recipients, subject: row["subject"],
-                    body: row["body"], attempts: row["attempts"])
-            }
+            return rows.map(Self.outboxMessage)
         }
     }
 
-    public func markMailSent(_ id: Int64, at now: Date) throws {
-        try write { db in
-            try db.execute(sql: "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?", arguments: [Timestamp.iso(now), id])
+    /// The messages of `ids` not sent yet: a request's own, claimed when they were queued.
+    public func queuedMail(ids: [Int64]) throws -> [OutboxMessage] {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL AND id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY id")
+                .map(Self.outboxMessage)
         }
+    }
+
+    static func outboxMessage(_ row: Row) -> OutboxMessage {
+        let recipients = (try? JSONDecoder().decode([String].self, from: Data((row["recipients"] as String).utf8))) ?? []
+        return OutboxMessage(
+            id: row["id"], ticket: (row["ticket"] as Int?).map { TicketNumber($0) }, eventKind: row["event_kind"],
+            createdAt: TicketRecords.date(row["created_at"]), recipients: recipients, subject: row["subject"],
+            body: row["body"], attempts: row["attempts"])
+    }
+
+    /// Unsynced: lost with the machine, the messages would be sent once more after their lease.
+    public func markMailSent(_ ids: [Int64], at now: Date) throws {
+        guard !ids.isEmpty else { return }
+        try write(synced: false) { db in try Self.markMailSent(db, ids, at: now) }
+    }
+
+    static func markMailSent(_ db: Database, _ ids: [Int64], at now: Date) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
+        for id in ids { try statement.execute(arguments: [Timestamp.iso(now), id]) }
     }
 
     /// Keeps the message queued and schedules the next try: 1, 2, 4… minutes, at most 6 hours.
