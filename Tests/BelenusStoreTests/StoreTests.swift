@@ -41,6 +41,37 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
 }
 
+/// What may be lost with the machine is written unsynced (NORMAL), and only that write: the next
+/// one, a change, is FULL again.
+@Test func anUnsyncedWriteLeavesTheNextSynced() throws {
+    let store = try freshStore()
+    #expect(try store.write(synced: false) { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
+    #expect(try store.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+}
+
+/// A change's statements are compiled before its transaction, and the transaction runs those
+/// very statements (the cache's): every statement a comment with its mail runs is on the list.
+@Test func aChangesStatementsAreCompiledBeforeItsTransaction() throws {
+    let store = try seededStore()
+    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
+    final class Seen: @unchecked Sendable { var sql: [String] = [] }
+    let seen = Seen()
+    try store.pool.inDatabase { db in
+        db.trace(options: .statement) { event in
+            if case .statement(let statement) = event { seen.sql.append(statement.sql) }
+        }
+    }
+    let mail = MailPlan(supportTeam: []) { _, _ in Notice(subject: "s", body: "b") }
+    _ = try store.change(ticket.number, by: jgarcia, at: t0 + 60, mail: mail) { ticket, _ in
+        try ticket.comment("Revisado", by: jgarcia, at: t0 + 60)
+    }
+    let ran = Set(seen.sql.filter { !$0.hasPrefix("--") && !$0.hasPrefix("PRAGMA") && !["BEGIN IMMEDIATE TRANSACTION", "COMMIT TRANSACTION"].contains($0) })
+    #expect(ran.count >= 6, "\(ran)")
+    #expect(ran.subtracting(Store.changeStatements).isEmpty, "\(ran.subtracting(Store.changeStatements))")
+    #expect(mail.queuedIDs.count == 1)
+}
+
 /// The WAL is kept between processes, so it must not keep the size of the biggest write ever made
 /// (an import): once checkpointed, the next write cuts it back to 64 MiB.
 @Test func aBigWriteDoesNotLeaveABigWAL() throws {

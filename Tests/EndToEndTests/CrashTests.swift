@@ -66,6 +66,28 @@ import Testing
         #expect(site.read("output/private/tickets/\(n)/index.html").contains("Sigue sin timbrar"))
     }
 
+    /// A request's mail is queued already claimed by it (`Store.mailLease`), so that it needs no
+    /// write to claim it after its answer. Killed after its commit, its message is left alone by
+    /// `belenus mail deliver` until the lease is over, and then sent once.
+    @Test func aRequestKilledBeforeItsMailLeavesItToMailDeliverAfterItsLease() throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        let sent = site.files(in: "var/mail/sent").count
+        let ended = try CGI.execute(site: site.root, "POST", "/tickets/\(n)/comments",
+                                    body: CGI.urlencoded([("csrf", site.tech.csrf), ("body", "Revisado")]),
+                                    contentType: "application/x-www-form-urlencoded", session: site.tech,
+                                    extra: ["BELENUS_CRASH_AT": "gateway.before-regeneration"])
+        #expect(ended.signal == SIGKILL)
+        let lease = "SELECT CAST(round((julianday(next_attempt_at) - julianday(created_at)) * 86400) AS INTEGER) FROM outbox WHERE sent_at IS NULL"
+        #expect(try site.sqlite(lease) == "600")
+        #expect(try CLI.run(["mail", "deliver", "--site", site.root]).stdout.contains("0 sent"))
+        // The lease is over.
+        _ = try site.sqlite("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE sent_at IS NULL")
+        #expect(try CLI.run(["mail", "deliver", "--site", site.root]).stdout.contains("1 sent"))
+        #expect(site.files(in: "var/mail/sent").count == sent + 1)
+        #expect(try site.sqlite("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == "0")
+    }
+
     @Test func aNewTicketKilledBeforeItsCommitLeavesNoTicketAndNoPage() throws {
         let site = try GatewaySite.make()
         let ended = try CGI.execute(
