@@ -117,7 +117,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         let store = try site.openStore()
-        let importer = CorpusImporter(store: store, ticketsPerTransaction: batch) { Progress.show("imported \($0) tickets") }
+        let importer = CorpusImporter(store: store, ticketsPerTransaction: batch) { Progress.show($0) }
         if try importer.undoInterrupted() { print("An import cut short earlier was undone.") }
         let count = try importer.importFile(file)
         Progress.done()

@@ -1,6 +1,6 @@
 import BelenusTestSupport
 import BelenusCore
-import BelenusStore
+@testable import BelenusStore
 import Foundation
 import GRDB
 import Testing
@@ -80,6 +80,51 @@ private func write(_ lines: [String]) throws -> String {
     // body `number << 20`, the first comment one above.
     let rows = try store.read { db in try Int64.fetchAll(db, sql: "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid", arguments: ["zanahoria OR texto"]) }
     #expect(rows == [1 << 20, 1 << 20 | 1, 2 << 20, 3 << 20])
+}
+
+private func indexes(_ store: Store) throws -> [String] {
+    try store.read { db in
+        try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tickets', 'events') AND sql IS NOT NULL ORDER BY name")
+    }
+}
+
+/// A site's first import loads its tickets without the secondary indexes and makes them at the
+/// end, the same as they were; an import into a site with tickets keeps them all along. Seen
+/// from another connection while the import runs (its progress every 1,000 tickets).
+@Test func aFirstImportMakesItsIndexesAtTheEndAndALaterOneKeepsThem() throws {
+    let store = try freshStore()
+    let schema = try indexes(store)
+    #expect(schema.count >= 10)
+    var seen: [Int] = []
+    func importing(_ numbers: Range<Int>) throws -> Int {
+        let path = try write(numbers.map { corpusLine(number: $0) })
+        return try CorpusImporter(store: store) { message in
+            if message.hasPrefix("imported") { seen.append((try? indexes(Store(path: store.path)).count) ?? -1) }
+        }.importFile(path)
+    }
+    #expect(try importing(1..<1201) == 1200)
+    #expect(seen == [0])
+    #expect(try indexes(store) == schema)
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM import_undo") } == 0)
+    seen = []
+    #expect(try importing(1201..<2201) == 1000)
+    #expect(seen == [schema.count])
+    #expect(try indexes(store) == schema)
+}
+
+/// An import cut short after it dropped the indexes: the next `belenus import` makes them again
+/// when it undoes it, and so does a first import that fails.
+@Test func theIndexesOfAFirstImportComeBackWhenItIsUndone() throws {
+    let store = try freshStore()
+    let schema = try indexes(store)
+    try CorpusImporter(store: store).dropIndexesIfFirst()
+    #expect(try indexes(store).isEmpty)
+    #expect(try CorpusImporter(store: store).undoInterrupted())
+    #expect(try indexes(store) == schema)
+    let broken = try write([corpusLine(number: 1), corpusLine(number: 2), "{"])
+    #expect(throws: (any Error).self) { try CorpusImporter(store: store, ticketsPerTransaction: 1).importFile(broken) }
+    #expect(try indexes(store) == schema)
+    #expect(try store.ticketCount() == 0)
 }
 
 /// A file far longer than what is decoded ahead, refused at its second line: the reading thread
