@@ -19,6 +19,9 @@ public struct SitePaths: Hashable, Sendable {
     public var attachments: String { root + "/var/attachments" }
     public var mail: String { root + "/var/mail" }
     public var publishedKB: String { root + "/var/kb" }
+    /// Held (flock) by `belenus import` while it runs: one import at a time, and `belenus doctor`
+    /// tells a running import from one cut short.
+    public var importLock: String { root + "/var/.import.lock" }
 
     /// Creates `var/` and `output/` as needed.
     public func prepareWritableFolders() throws {

@@ -64,6 +64,16 @@ public struct SiteDoctor {
                 } else {
                     ok("database", "whole, schema current")
                 }
+                if health.importUndoRows > 0 {
+                    // The lock file exists once an import has run; a held lock is a running import.
+                    let running = FileManager.default.fileExists(atPath: paths.importLock)
+                        && (try? FileLock.ifFree(paths.importLock, .shared, { true })) == nil
+                    if running {
+                        ok("import", "running: its tickets arrive in batches")
+                    } else {
+                        fix("import", "one was cut short: part of its tickets are there, with the bulk settings of the search index (and, for a site's first import, without the ticket indexes); `belenus import FILE --site \(paths.root)` undoes it first, then imports FILE")
+                    }
+                }
             } catch {
                 fix("database", "\(database) does not open as SQLite (\(error)); restore the last backup")
             }

@@ -118,8 +118,14 @@ struct Import: ParsableCommand {
     func run() throws {
         let store = try site.openStore()
         let importer = CorpusImporter(store: store, ticketsPerTransaction: batch) { Progress.show($0) }
-        if try importer.undoInterrupted() { print("An import cut short earlier was undone.") }
-        let count = try importer.importFile(file)
+        // Another import's undo rows are not a cut-short import's: undoing them would delete the
+        // tickets it is writing.
+        guard let count = try FileLock.ifFree(site.paths.importLock, .exclusive, {
+            if try importer.undoInterrupted() { print("An import cut short earlier was undone.") }
+            return try importer.importFile(file)
+        }) else {
+            throw CLIError("another belenus import is running on \(site.site); wait for it to end")
+        }
         Progress.done()
         print("Imported \(count) tickets. Next: belenus build --site \(site.site)")
     }

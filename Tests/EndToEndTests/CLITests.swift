@@ -140,11 +140,24 @@ private func generateCorpus(in site: String) throws {
     let left = Int(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM tickets")) ?? 0
     #expect(left > 0 && left < 30 && left % 4 == 0, "\(left)")
     #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM import_undo WHERE kind = 'ticket'") == String(left))
+    // `belenus doctor` says so, with the fix.
+    let me = String(cString: getpwuid(getuid()).pointee.pw_name)
+    let doctor = try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"])
+    #expect(doctor.status != 0 && doctor.stdout.contains("fix   import: one was cut short"), "\(doctor.stdout)")
+    // While another import runs (it holds var/.import.lock), an import refuses, and undoes nothing.
+    let lock = open(site + "/var/.import.lock", O_RDWR | O_CREAT, 0o640)
+    #expect(flock(lock, LOCK_EX) == 0)
+    let meanwhile = try CLI.run(["import", corpus, "--batch", "4", "--site", site])
+    #expect(meanwhile.status != 0 && meanwhile.stderr.contains("another belenus import is running"), "\(meanwhile.stderr)")
+    #expect(try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout.contains("ok    import: running"))
+    close(lock)
+    #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM tickets") == String(left))
     let again = try CLI.run(["import", corpus, "--batch", "4", "--site", site])
     #expect(again.status == 0, "\(again.stderr)")
     #expect(again.stdout.contains("An import cut short earlier was undone.") && again.stdout.contains("Imported 30 tickets"), "\(again.stdout)")
     #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM tickets") == "30")
     #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM import_undo") == "0")
+    #expect(!(try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout.contains("import:")))
 }
 
 /// `belenus doctor` reads a site and says what to fix, one line each: a database the web
