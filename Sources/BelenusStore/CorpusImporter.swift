@@ -227,7 +227,7 @@ public struct CorpusImporter {
         guard let created = Timestamp.parse(line.created_at) else { throw StoreError("created_at: not a time '\(line.created_at)'") }
         guard let due = Timestamp.parse(line.due_at) else { throw StoreError("due_at: not a time '\(line.due_at)'") }
         guard line.number > 0 else { throw StoreError("number: must be 1 or more") }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM tickets WHERE number = ?", arguments: [line.number]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tickets WHERE number = ?"), arguments: [line.number]) == true {
             throw StoreError("number: ticket \(line.number) already exists")
         }
         let now = created
