@@ -41,8 +41,8 @@ struct Publisher {
     private func renderPipelined(_ jobs: [PageJob], records: [String: PageRecord], into results: ResultCollector) throws {
         let output = output
         if jobs.count <= Self.inlineJobs {
-            // A request's few pages: on this thread. Starting the dispatch threads cost a
-            // comment more than rendering its page.
+            // A request's few pages: on this thread, without starting libdispatch's threads
+            // for them (three, for a comment's one page).
             let details = Dictionary(uniqueKeysWithValues: try store.ticketDetails(jobs.compactMap(\.ticket)).map { ($0.ticket.number, $0) })
             for job in jobs {
                 let (record, wrote) = try Self.write(job.render(job.ticket.flatMap { details[$0] }), path: job.path, fingerprint: job.fingerprint,

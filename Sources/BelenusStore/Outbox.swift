@@ -69,11 +69,10 @@ extension Store {
     /// without one more write to claim it; if that process dies first, `belenus mail deliver`
     /// sends it once the lease is over.
     public static let mailLease: TimeInterval = 600
-    var mailLease: TimeInterval { Self.mailLease }
 
     /// Messages due for delivery, oldest first. Each is leased for `lease` seconds so that two
     /// deliverers running at once do not send it twice.
-    public func claimMail(at now: Date, lease: TimeInterval = mailLease) throws -> [OutboxMessage] {
+    public func claimMail(at now: Date, lease: TimeInterval = Store.mailLease) throws -> [OutboxMessage] {
         try write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id",
                                         arguments: [Timestamp.iso(now)])
@@ -104,12 +103,10 @@ extension Store {
     /// Unsynced: lost with the machine, the messages would be sent once more after their lease.
     public func markMailSent(_ ids: [Int64], at now: Date) throws {
         guard !ids.isEmpty else { return }
-        try write(synced: false) { db in try Self.markMailSent(db, ids, at: now) }
-    }
-
-    static func markMailSent(_ db: Database, _ ids: [Int64], at now: Date) throws {
-        let statement = try db.cachedStatement(sql: "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
-        for id in ids { try statement.execute(arguments: [Timestamp.iso(now), id]) }
+        try write(synced: false) { db in
+            let statement = try db.cachedStatement(sql: "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
+            for id in ids { try statement.execute(arguments: [Timestamp.iso(now), id]) }
+        }
     }
 
     /// Keeps the message queued and schedules the next try: 1, 2, 4… minutes, at most 6 hours.

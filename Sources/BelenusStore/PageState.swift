@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 
 /// What the generator last wrote at one output path, to skip unchanged work next time.
@@ -53,17 +52,15 @@ extension Store {
     public func savePageRecords(_ records: [PageRecord], removing removed: [String] = []) throws {
         guard !records.isEmpty || !removed.isEmpty else { return }
         // Unsynced: a record lost with the machine makes the next build render its page again.
-        try write(synced: false) { db in try Self.savePageRecords(db, records, removing: removed) }
-    }
-
-    static func savePageRecords(_ db: Database, _ records: [PageRecord], removing removed: [String]) throws {
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO pages (path, fingerprint, content_hash) VALUES (?, ?, ?)
-            ON CONFLICT(path) DO UPDATE SET fingerprint = excluded.fingerprint, content_hash = excluded.content_hash
-            """)
-        for r in records { try upsert.execute(arguments: [r.path, r.fingerprint, r.contentHash]) }
-        let delete = try db.cachedStatement(sql: "DELETE FROM pages WHERE path = ?")
-        for path in removed { try delete.execute(arguments: [path]) }
+        try write(synced: false) { db in
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO pages (path, fingerprint, content_hash) VALUES (?, ?, ?)
+                ON CONFLICT(path) DO UPDATE SET fingerprint = excluded.fingerprint, content_hash = excluded.content_hash
+                """)
+            for r in records { try upsert.execute(arguments: [r.path, r.fingerprint, r.contentHash]) }
+            let delete = try db.cachedStatement(sql: "DELETE FROM pages WHERE path = ?")
+            for path in removed { try delete.execute(arguments: [path]) }
+        }
     }
 
     /// Marks pages stale so that the next build renders them again (after a failed regeneration).
