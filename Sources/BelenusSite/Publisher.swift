@@ -40,15 +40,21 @@ struct Publisher {
     /// tickets are read and not yet written, which bounds the memory of a large build.
     private func renderPipelined(_ jobs: [PageJob], records: [String: PageRecord], into results: ResultCollector) throws {
         let output = output
+        /// One page rendered and written, its record or its error collected.
+        @Sendable func publish(_ job: PageJob, _ details: TicketDetails?) {
+            do {
+                let (record, wrote) = try Self.write(job.render(details), path: job.path, fingerprint: job.fingerprint,
+                                                     output: output, recorded: records[job.path])
+                results.add(record, wrote: wrote)
+            } catch {
+                results.fail(error)
+            }
+        }
         if jobs.count <= Self.inlineJobs {
             // A request's few pages: on this thread, without starting libdispatch's threads
             // for them (three, for a comment's one page).
-            let details = Dictionary(uniqueKeysWithValues: try store.ticketDetails(jobs.compactMap(\.ticket)).map { ($0.ticket.number, $0) })
-            for job in jobs {
-                let (record, wrote) = try Self.write(job.render(job.ticket.flatMap { details[$0] }), path: job.path, fingerprint: job.fingerprint,
-                                                     output: output, recorded: records[job.path])
-                results.add(record, wrote: wrote)
-            }
+            let details = try ticketDetails(jobs)
+            for job in jobs { publish(job, job.ticket.flatMap { details[$0] }) }
             return
         }
         let queue = DispatchQueue(label: "belenus.render", qos: .userInitiated, attributes: .concurrent)
@@ -57,15 +63,7 @@ struct Publisher {
         func dispatch(_ work: [(PageJob, TicketDetails?)]) {
             let batch = DispatchGroup()
             for (job, details) in work {
-                queue.async(group: batch) {
-                    do {
-                        let (record, wrote) = try Self.write(job.render(details), path: job.path, fingerprint: job.fingerprint,
-                                                             output: output, recorded: records[job.path])
-                        results.add(record, wrote: wrote)
-                    } catch {
-                        results.fail(error)
-                    }
-                }
+                queue.async(group: batch) { publish(job, details) }
             }
             pending.enter()
             batch.notify(queue: queue) {
@@ -80,9 +78,14 @@ struct Publisher {
         for start in stride(from: 0, to: ticketJobs.count, by: 256) {
             let batch = Array(ticketJobs[start..<min(start + 256, ticketJobs.count)])
             readAhead.wait()
-            let details = Dictionary(uniqueKeysWithValues: try store.ticketDetails(batch.compactMap(\.ticket)).map { ($0.ticket.number, $0) })
+            let details = try ticketDetails(batch)
             dispatch(batch.map { ($0, $0.ticket.flatMap { details[$0] }) })
         }
+    }
+
+    /// What the ticket pages among `jobs` show, by ticket.
+    private func ticketDetails(_ jobs: [PageJob]) throws -> [TicketNumber: TicketDetails] {
+        Dictionary(uniqueKeysWithValues: try store.ticketDetails(jobs.compactMap(\.ticket)).map { ($0.ticket.number, $0) })
     }
 
     /// Writes a rendered page to `output/path` unless the file there holds these bytes already

@@ -64,7 +64,7 @@ public struct SiteDoctor {
                 } else {
                     ok("database", "whole, schema current")
                 }
-                if health.importUndoRows > 0 {
+                if health.importUnfinished {
                     // The lock file exists once an import has run; a held lock is a running import.
                     let running = FileManager.default.fileExists(atPath: paths.importLock)
                         && (try? FileLock.ifFree(paths.importLock, .shared, { true })) == nil

@@ -123,9 +123,9 @@ public struct CorpusImporter {
     /// A site's first import (no ticket yet) drops the secondary indexes of `tickets` and
     /// `events` and makes them again at the end, each from the whole table at once: kept up to
     /// date row by row they cost a fifth of the import (100k tickets: 35.1 → 29.0 s, 2.4 s of it
-    /// making them; 1M: 508 → 403 s). Their definitions go to `import_undo`, so that an import that fails or
-    /// is cut short makes them again too. Meanwhile the gateway's lists and searches of that new
-    /// site read whole tables. With tickets already there, the indexes stay.
+    /// making them; 1M: 508 → 403 s). Their definitions go to `import_undo`, so that an import
+    /// that fails or is cut short makes them again too. Meanwhile the gateway's lists and
+    /// searches of that new site read whole tables. With tickets already there, the indexes stay.
     func dropIndexesIfFirst() throws {
         try store.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM tickets)") == true else { return }

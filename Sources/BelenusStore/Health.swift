@@ -9,8 +9,8 @@ public struct DatabaseHealth: Sendable {
     public var pendingMigrations: [String]
     /// The database has had migrations this binary does not know: it was made by a newer one.
     public var newerThanThisBinary: Bool
-    /// Rows an import wrote to undo itself: it is running, or was cut short.
-    public var importUndoRows: Int
+    /// An import has written what undoes it and not finished: it is running, or was cut short.
+    public var importUnfinished: Bool
 
     /// Reads the file at `path`; throws when it is not an SQLite database or cannot be opened.
     public static func inspect(path: String) throws -> DatabaseHealth {
@@ -25,7 +25,7 @@ public struct DatabaseHealth: Sendable {
                 integrity: problems.joined(separator: "; "),
                 pendingMigrations: migrator.migrations.filter { !applied.contains($0) },
                 newerThanThisBinary: !applied.isSubset(of: Set(migrator.migrations)),
-                importUndoRows: try db.tableExists("import_undo") ? Int.fetchOne(db, sql: "SELECT count(*) FROM import_undo") ?? 0 : 0)
+                importUnfinished: try db.tableExists("import_undo") && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM import_undo)") == true)
         }
     }
 }

@@ -72,22 +72,29 @@ public final class Store: Sendable {
     ///
     /// `synced: false` for what may be lost with the machine (not with the process): its commit
     /// skips the fsync that `synchronous = FULL` gives every other (0.3–0.5 ms, with the write
-    /// lock held). The next synced commit makes it durable too.
+    /// lock held). The next synced commit makes it durable too. The connection is FULL again
+    /// after it, so a synced write runs no statement for it.
     ///
     /// `preparing` lists statements that `body` runs through `cachedStatement`: they are
     /// compiled before the write lock is taken, not while other processes wait for it.
     public func write<T>(synced: Bool = true, preparing: [String] = [], _ body: (Database) throws -> T) throws -> T {
         try Self.reportingBusy { try pool.writeWithoutTransaction { db in
             for sql in preparing { _ = try db.cachedStatement(sql: sql) }
-            try db.execute(sql: synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                CrashPoint.reach("store.before-commit")
-                return .commit
+            func transaction() throws -> T {
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    CrashPoint.reach("store.before-commit")
+                    return .commit
+                }
+                guard let result else { throw StoreError("transaction ended without a result") }
+                return result
             }
-            guard let result else { throw StoreError("transaction ended without a result") }
-            return result
+            guard !synced else { return try transaction() }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            let outcome = Result { try transaction() }
+            try db.execute(sql: "PRAGMA synchronous = FULL")  // on the way out of a failure too
+            return try outcome.get()
         } }
     }
 
