@@ -2,8 +2,9 @@
 public enum TicketAction: String, CaseIterable, Sendable {
     case view, comment, reopen, approve, close, assign, update, publish
 
-    /// The states in which the action is allowed; anything else is 409.
-    public var allowedStates: Set<TicketStatus> {
+    /// The states in which the action is allowed; anything else is 409. Arrays, not sets: a
+    /// `Set` of an enum costs a CGI process a search of the runtime's conformance tables.
+    public var allowedStates: [TicketStatus] {
         switch self {
         case .view: [.open, .closed, .approved]
         case .comment, .assign, .update: [.open, .closed]
@@ -14,7 +15,7 @@ public enum TicketAction: String, CaseIterable, Sendable {
     }
 
     /// The roles that may do it, once they may see the ticket; anyone else is 403.
-    public var allowedRoles: Set<Role> {
+    public var allowedRoles: [Role] {
         switch self {
         case .view, .comment: [.client, .tech, .admin]
         case .reopen, .approve: [.client]

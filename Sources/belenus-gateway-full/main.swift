@@ -7,7 +7,7 @@ import Foundation
 // The CGI entry point (RFC 3875): the request from the environment and stdin, the answer on
 // stdout; stdout is closed before the queued mail goes out, so the person does not wait for it.
 let started = Date()  // for the request log's duration
-let environment = ProcessInfo.processInfo.environment
+let environment = ProcessEnvironment.current()
 let site = environment["BELENUS_SITE"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
 
 // A client that goes away mid-answer, or a mail command that exits early: an error to handle,
