@@ -40,7 +40,7 @@ public final class Store: Sendable {
         self.pool = try DatabaseQueue(path: path, configuration: config)
         self.path = path
         // Most opens find the schema current: look before taking the write lock.
-        if try !pool.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+        if try !pool.read(Schema.isCurrent) {
             try Schema.migrator.migrate(pool)
             try checkpoint()
         }

@@ -377,6 +377,24 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     #expect(Schema.migrator.migrations.last == FrontDoorSchema.migration)
 }
 
+/// A store opens without building GRDB's migrator when the last migration's row is there
+/// (`Schema.isCurrent`); it answers as the migrator would, before, halfway and after.
+@Test func aSchemaIsCurrentExactlyWhenTheMigratorHasNothingLeft() throws {
+    let folder = try TemporaryFolder("schema")
+    let queue = try DatabaseQueue(path: folder.file("belenus.sqlite3"))
+    func agree(_ when: String) throws {
+        let (ours, grdbs) = try queue.read { db in (try Schema.isCurrent(db), try Schema.migrator.hasCompletedMigrations(db)) }
+        #expect(ours == grdbs, "\(when): isCurrent \(ours), the migrator \(grdbs)")
+    }
+    try agree("empty")
+    let migrations = Schema.migrator.migrations
+    try Schema.migrator.migrate(queue, upTo: migrations[migrations.count - 2])
+    try agree("all but the last")
+    try Schema.migrator.migrate(queue)
+    try agree("all")
+    #expect(try queue.read(Schema.isCurrent))
+}
+
 /// A process waiting for another's write lock tries again every millisecond (SQLite's own
 /// handler sleeps up to 100 ms between tries) and gives up after `busyTimeout`: the request is
 /// then answered 503.
