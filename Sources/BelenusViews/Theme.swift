@@ -81,7 +81,10 @@ public struct Theme: Sendable {
         for file in files {
             let path = dir + "/" + file
             guard let data = fm.contents(atPath: path) else { continue }
-            hashInput += Array(file.utf8) + [0] + Array(data) + [0]
+            hashInput.append(contentsOf: file.utf8)
+            hashInput.append(0)
+            hashInput.append(contentsOf: data)
+            hashInput.append(0)
             if file.hasSuffix(".mustache") {
                 guard let text = String(data: data, encoding: .utf8) else { throw SiteError(file: path, "not UTF-8") }
                 sources[String(file.dropLast(".mustache".count))] = TemplateLibrary.Source(file: path, text: inliningStrings(text, strings))
@@ -112,29 +115,32 @@ public struct Theme: Sendable {
     /// CGI process. It replaces what `/\{\{(\{?)\s*t\.([a-z0-9_]+)\s*\}\}(\}?)/` matches.
     static func inliningStrings(_ text: String, _ strings: [String: String]) -> String {
         let bytes = Array(text.utf8)
+        let open = UInt8(ascii: "{")
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        var i = 0
-        while i < bytes.count {
-            guard let tag = stringTag(in: bytes, at: i) else {
-                out.append(bytes[i])
+        var i = 0, copied = 0  // bytes before `copied` are in `out`
+        while i + 1 < bytes.count {
+            guard bytes[i] == open, bytes[i + 1] == open, let tag = stringTag(in: bytes, at: i) else {
                 i += 1
                 continue
             }
+            out += bytes[copied..<i]
             if tag.raw == tag.rawClose, let value = strings[tag.key] {
                 out += (tag.raw ? value : HTMLEscaper.escape(value)).utf8
             } else {
                 out += bytes[i..<tag.end]
             }
             i = tag.end
+            copied = i
         }
+        out += bytes[copied...]
         return String(decoding: out, as: UTF8.self)
     }
 
     /// The `{{t.key}}` or `{{{t.key}}}` tag starting at `start`, if one does.
     private static func stringTag(in b: [UInt8], at start: Int) -> (key: String, raw: Bool, rawClose: Bool, end: Int)? {
         func at(_ i: Int, _ c: UInt8) -> Bool { i < b.count && b[i] == c }
-        func isSpace(_ i: Int) -> Bool { i < b.count && [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d].contains(b[i]) }
+        func isSpace(_ i: Int) -> Bool { i < b.count && (b[i] == 0x20 || (b[i] >= 0x09 && b[i] <= 0x0d)) }
         func isKey(_ i: Int) -> Bool { i < b.count && (b[i] >= 0x61 && b[i] <= 0x7a || b[i] >= 0x30 && b[i] <= 0x39 || b[i] == 0x5f) }
         let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
         guard at(start, open), at(start + 1, open) else { return nil }
