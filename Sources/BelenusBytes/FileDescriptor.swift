@@ -21,22 +21,3 @@ public enum FileDescriptor {
         }
     }
 }
-
-/// The process's environment, read from `environ` as bytes: each name's first value, decoded as
-/// UTF-8 with invalid bytes replaced (as the front door reads the variables it needs); entries
-/// without "=" are skipped. `ProcessInfo.environment` was 2.4 % of a comment's CGI process (its
-/// start-up and runtime lookups, perf).
-public enum ProcessEnvironment {
-    public static func current() -> [String: String] {
-        var values: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            entry += 1
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
-            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let name = String(decoding: bytes[..<equals], as: UTF8.self)
-            if values[name] == nil { values[name] = String(decoding: bytes[(equals + 1)...], as: UTF8.self) }
-        }
-        return values
-    }
-}

@@ -264,7 +264,7 @@ final class ThemePages: Sendable {
     /// Template `name`'s page, the same object each time (it keeps the linked template).
     private func named<Model: TemplateModel>(_ name: String, output: TemplateOutput = .html) -> ThemePage<Model> {
         made.withLock { pages in
-            if let known = pages[name] { return unsafeDowncast(known, to: ThemePage<Model>.self) }
+            if let known = pages[name] { return known as! ThemePage<Model> }  // one model per name, above
             let page = ThemePage<Model>(name, output: output)
             pages[name] = page
             return page
