@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import BelenusBytes
 
 /// The CGI variables the front door reads, from `environ` as bytes (decoded as Swift decodes the
 /// environment, invalid UTF-8 replaced). `ambiguous` when a header it reads came under two
@@ -24,16 +20,10 @@ struct CGIEnvironment {
     static func current() -> CGIEnvironment {
         var env = CGIEnvironment()
         let wanted = names.map { Array($0.utf8) }
-        var entry = environ
-        while let pointer = entry.pointee {
-            entry += 1
-            let count = strlen(pointer)
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: count)
-            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let name = bytes[..<equals]
+        ProcessEnvironment.forEach { name, value in
             for (i, candidate) in wanted.enumerated() where candidate.count == name.count {
                 if name.elementsEqual(candidate) {
-                    if env.values[i] == nil { env.values[i] = String(decoding: bytes[(equals + 1)...], as: UTF8.self) }
+                    if env.values[i] == nil { env.values[i] = String(decoding: value, as: UTF8.self) }
                 } else if candidate.starts(with: "HTTP_".utf8), name.elementsEqual(candidate, by: { Self.upper($0) == $1 }) {
                     env.ambiguous = true
                 }
