@@ -11,7 +11,7 @@ enum Schema {
     /// names together). Building the migrator to ask it was 3 % of a comment's CGI process.
     static func isCurrent(_ db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grdb_migrations')") == true
-            && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = ?)", arguments: [FrontDoorSchema.migration]) == true
+            && Row.fetchOne(db, sql: FrontDoorSchema.hasRun, arguments: [FrontDoorSchema.migration]) != nil
     }
 
     static var migrator: DatabaseMigrator {

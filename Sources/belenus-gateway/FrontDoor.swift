@@ -83,7 +83,7 @@ struct FrontDoor {
         guard let database = ReadOnlyDatabase(path: site + "/var/belenus.sqlite3") else { return nil }
         let pagePath = CGIText.ticketPagePath(Int(number))
         guard let found = database.inOneRead({ db -> (login: String, csrfHash: String, staff: Bool)? in
-            guard try db.row("SELECT 1 FROM grdb_migrations WHERE identifier = ?", [.text(FrontDoorSchema.migration)]) != nil,
+            guard try db.row(FrontDoorSchema.hasRun, [.text(FrontDoorSchema.migration)]) != nil,
                   let person = try db.row("""
                       SELECT s.csrf_hash, u.login, u.role, u.org FROM sessions s JOIN users u ON u.login = s.login
                       WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0
