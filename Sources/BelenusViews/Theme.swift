@@ -61,8 +61,9 @@ public struct Theme: Sendable {
         guard let files = DirectoryListing.files(under: dir) else {
             throw SiteError(file: dir, "no theme here")
         }
-        let localePath = "\(dir)/locales/\(language).toml"
-        guard let localeText = fm.contents(atPath: localePath).flatMap({ String(data: $0, encoding: .utf8) }) else {
+        let localeFile = "locales/\(language).toml", localePath = "\(dir)/\(localeFile)"
+        let localeData = fm.contents(atPath: localePath)
+        guard let localeText = localeData.flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw SiteError(file: localePath, "missing: the UI strings of language '\(language)'")
         }
         var strings: [String: String] = [:]
@@ -80,7 +81,7 @@ public struct Theme: Sendable {
         var assets: [(String, [UInt8])] = []
         for file in files {
             let path = dir + "/" + file
-            guard let data = fm.contents(atPath: path) else { continue }
+            guard let data = file == localeFile ? localeData : fm.contents(atPath: path) else { continue }
             hashInput.append(contentsOf: file.utf8)
             hashInput.append(0)
             hashInput.append(contentsOf: data)
