@@ -227,25 +227,35 @@ def cmark_time(corpus_dir, work, runs):
 
 # -- The gateway -----------------------------------------------------------------------------
 
+def cgi_env(site, method, path, cookie="", body=b"", content_type="", query=""):
+    """The CGI environment a web server gives the gateway for one request."""
+    return {"PATH": "/usr/bin:/bin", "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method,
+            "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
+            "HTTP_HOST": "127.0.0.1:8080", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_COOKIE": cookie, "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": content_type}
+
+
 def cgi(site, method, path, cookie="", body=b"", content_type="", query=""):
-    env = {"PATH": "/usr/bin:/bin", "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method,
-           "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
-           "HTTP_HOST": "127.0.0.1:8080", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
-           "HTTP_COOKIE": cookie, "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": content_type}
+    env = cgi_env(site, method, path, cookie, body, content_type, query)
     start = time.perf_counter()
     p = subprocess.run([GATEWAY], input=body, env=env, capture_output=True)
     return time.perf_counter() - start, p.stdout.decode(errors="replace")
+
+
+def login(site):
+    """The bench technician's session on `site`, through the gateway: (cookie, csrf)."""
+    form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"}).encode()
+    _, answer = cgi(site, "POST", "/login", body=form, content_type="application/x-www-form-urlencoded")
+    session = re.search(r"belenus_session=([0-9a-f]{64})", answer).group(1)
+    csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", answer).group(1)
+    return "belenus_session=%s; belenus_csrf=%s" % (session, csrf), csrf
 
 
 def gateway(base, where, runs, tickets, repo):
     site = os.path.join(where, "belenus-bench-gateway")
     fresh_copy(base, site)
     run([BELENUS, "build", "--site", site])
-    form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"}).encode()
-    _, answer = cgi(site, "POST", "/login", body=form, content_type="application/x-www-form-urlencoded")
-    session = re.search(r"belenus_session=([0-9a-f]{64})", answer).group(1)
-    csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", answer).group(1)
-    cookie = "belenus_session=%s; belenus_csrf=%s" % (session, csrf)
+    cookie, csrf = login(site)
     open_to_comments = [n for (n,) in sql(site, "SELECT number FROM tickets WHERE status != 'approved'")]
     rng = random.Random(1)
     gets, posts, rewritten, fossil = [], [], [], []
@@ -336,9 +346,7 @@ def perf_page_view(site, cookie, number, repo, repeat=30):
     before the front door), and Fossil's ticket page. None without perf."""
     if not shutil.which("perf"):
         return None
-    ours = {"PATH": "/usr/bin:/bin", "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET",
-            "PATH_INFO": "/tickets/%d" % number, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
-            "HTTP_HOST": "127.0.0.1:8080", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_COOKIE": cookie}
+    ours = cgi_env(site, "GET", "/tickets/%d" % number, cookie)
     db = sqlite3.connect(repo)
     uuid = db.execute("SELECT tkt_uuid FROM ticket ORDER BY tkt_uuid LIMIT 1").fetchone()[0]
     db.close()
@@ -407,10 +415,7 @@ def database_only(base, runs, tickets, repo):
     shutil.rmtree(os.path.join(site, "output"), ignore_errors=True)
     os.makedirs(os.path.join(site, "output"))
     sql(site, "DELETE FROM pages")
-    form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"}).encode()
-    _, answer = cgi(site, "POST", "/login", body=form, content_type="application/x-www-form-urlencoded")
-    cookie = "; ".join(m.group(0) for m in re.finditer(r"belenus_(session|csrf)=[0-9a-f]{64}", answer))
-    csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", answer).group(1)
+    cookie, csrf = login(site)
     rng = random.Random(1)
     open_to_comments = [n for (n,) in sql(site, "SELECT number FROM tickets WHERE status != 'approved' ORDER BY random() LIMIT 1000")]
 

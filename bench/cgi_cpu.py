@@ -9,7 +9,7 @@ slows them all; each request's CPU is its process's user and system time (`getru
 children), front door and whole gateway together. `--comments` (the default) posts a comment to a
 random open ticket, `--views` asks for a ticket's page. docs/scaling.md has the figures.
 """
-import argparse, os, random, re, resource, statistics, subprocess, sys, tempfile, urllib.parse
+import argparse, os, random, resource, statistics, subprocess, sys, tempfile, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench
@@ -27,11 +27,7 @@ def main():
         site = os.path.join(work, "site")
         bench.fresh_copy(args.site, site)
         bench.run([bench.BELENUS, "build", "--site", site])
-        form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"}).encode()
-        _, answer = bench.cgi(site, "POST", "/login", body=form, content_type="application/x-www-form-urlencoded")
-        session = re.search(r"belenus_session=([0-9a-f]{64})", answer).group(1)
-        csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", answer).group(1)
-        cookie = "belenus_session=%s; belenus_csrf=%s" % (session, csrf)
+        cookie, csrf = bench.login(site)
         open_tickets = [row[0] for row in bench.sql(site, "SELECT number FROM tickets WHERE status = 'open'")]
         body = urllib.parse.urlencode({"csrf": csrf, "body": "Comentario de medida"}).encode()
 
@@ -39,16 +35,11 @@ def main():
         for _ in range(args.rounds):
             for build in args.builds:
                 number = random.choice(open_tickets)
-                env = {"PATH": "/usr/bin:/bin", "BELENUS_SITE": site, "GATEWAY_INTERFACE": "CGI/1.1",
-                       "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "HTTP_HOST": "127.0.0.1:8080",
-                       "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_COOKIE": cookie}
                 if args.views:
-                    env.update(REQUEST_METHOD="GET", PATH_INFO="/tickets/%d" % number)
-                    stdin = b""
+                    env, stdin = bench.cgi_env(site, "GET", "/tickets/%d" % number, cookie), b""
                 else:
-                    env.update(REQUEST_METHOD="POST", PATH_INFO="/tickets/%d/comments" % number,
-                               CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH=str(len(body)))
                     stdin = body
+                    env = bench.cgi_env(site, "POST", "/tickets/%d/comments" % number, cookie, body, "application/x-www-form-urlencoded")
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 answer = subprocess.run([os.path.join(build, "belenus-gateway")], input=stdin, env=env, capture_output=True).stdout
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
