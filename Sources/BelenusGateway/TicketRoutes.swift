@@ -390,6 +390,8 @@ extension Gateway {
     /// undo the change; the pages are marked stale and the next view or build renders them.
     func regeneratePages(_ numbers: [TicketNumber]) {
         CrashPoint.reach("gateway.before-regeneration")
+        // The page's temporary file made before the build lock, not while others wait for it.
+        AtomicFile.prepareTemporary(in: paths.output + "/" + AtomicFile.temporaryFolderName)
         do {
             try builder().regeneratePages(touchedBy: numbers, now: now)
         } catch {

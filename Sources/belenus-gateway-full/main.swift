@@ -28,6 +28,9 @@ func readBody(_ count: Int) throws -> [UInt8] {
     return Array(bytes.prefix(filled))
 }
 
+// The pages this request replaces are freed after its answer, not under the build lock.
+AtomicFile.deferRemovals()
+
 do {
     let request = CGIRequest(environment: environment)
     let gateway = try Gateway(request: request, site: site, readBody: readBody)
@@ -45,6 +48,7 @@ do {
     let devNull = open("/dev/null", O_WRONLY)
     dup2(devNull, 1)
     close(devNull)
+    AtomicFile.removeDeferred()
     gateway.deliverQueuedMail()
     // Done: end here rather than unwinding (the database's close, Foundation's and ICU's exit
     // handlers, every object's release). Nothing is buffered: the answer and the log went out
