@@ -16,14 +16,14 @@ public enum AtomicFile {
     private static let counter = Counter()
 
     /// Whether `write` keeps each file it replaces alive (a hard link in the temporary folder)
-    /// until `removeReplaced()`, and those links.
+    /// until `removeDeferred()`, and those links.
     private static let replaced = Mutex<(deferring: Bool, links: [String])>((false, []))
 
-    /// From now on in this process, the files `write` replaces are removed by `removeReplaced()`,
-    /// not by the rename. The gateway's: it writes its pages under the build lock, and freeing a
-    /// replaced page's inode and blocks there (a synchronous discard on a file system mounted
-    /// with `discard`) was 0.1–0.9 ms a rename and up to 20 ms under the lighttpd mix, while
-    /// every other comment waited for the lock (docs/scaling.md, "Replaced pages").
+    /// From now on in this process, the files `write` replaces are removed by `removeDeferred()`,
+    /// not by the rename. The gateway's: it writes its pages under the build lock, where freeing
+    /// a replaced page (its inode and blocks) made renames of 0.13 ms median and up to 20 ms
+    /// under the lighttpd mix, while every other comment waited for the lock (docs/scaling.md,
+    /// "Replaced pages").
     public static func deferRemovals() {
         replaced.withLock { $0.deferring = true }
     }
