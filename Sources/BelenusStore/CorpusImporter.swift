@@ -10,8 +10,9 @@ import GRDB
 /// WAL). Each batch writes, in its own transaction, what would undo it (`import_undo`, schema
 /// v9); a broken line, or any error, undoes every batch before the error names the line, and an
 /// import cut short by a crash is undone when `belenus import` runs next. Meanwhile the gateway
-/// keeps answering and sees the batches come (and, on an error, go). Imported people get no
-/// password: they log in after `user passwd`.
+/// keeps answering and sees the batches come (and, on an error, go), except during a site's
+/// first import, which has the database alone when it can (`sideIndex()`). Imported people get
+/// no password: they log in after `user passwd`.
 public struct CorpusImporter {
     struct Line: Decodable {
         struct Person: Decodable { let name: String; let email: String }
@@ -57,12 +58,19 @@ public struct CorpusImporter {
         var atEnd = false
         try setBulkLoading(true)
         defer { try? setBulkLoading(false) }
+        var side: SideIndex?
+        defer {
+            if let side {
+                side.stop()
+                try? store.share()  // or the next `Store.init` puts it back in WAL mode
+            }
+        }
         do {
-            try dropIndexesIfFirst()
+            if try dropIndexesIfFirst() { side = try sideIndex() }
             while !atEnd {
+                var texts: [TicketRecords.SearchText] = []
                 try store.write { db in
                     var inBatch = 0
-                    var texts: [TicketRecords.SearchText] = []
                     while inBatch < batch {
                         guard let item = lines.next() else {
                             atEnd = true
@@ -82,9 +90,22 @@ public struct CorpusImporter {
                         count += 1
                         if count % 1000 == 0 { progress("imported \(count) tickets") }
                     }
-                    try TicketRecords.index(db, texts)  // last: see `TicketRecords.index`
+                    if side != nil {
+                        try Self.storeTexts(db, texts)
+                    } else {
+                        try TicketRecords.index(db, texts)  // last: see `TicketRecords.index`
+                    }
                 }
-                try mergeIndex()
+                if let side {
+                    try side.add(texts)
+                } else {
+                    try mergeIndex()
+                }
+            }
+            if let side {
+                progress("search index: finishing")
+                try side.finish()
+                try side.copy(into: store)
             }
             try restoreIndexes()
             try store.write { db in try db.execute(sql: "DELETE FROM import_undo") }  // done: nothing to undo
@@ -126,9 +147,10 @@ public struct CorpusImporter {
     /// making them; 1M: 508 → 403 s). Their definitions go to `import_undo`, so that an import
     /// that fails or is cut short makes them again too. Meanwhile the gateway's lists and
     /// searches of that new site read whole tables. With tickets already there, the indexes stay.
-    func dropIndexesIfFirst() throws {
+    @discardableResult
+    func dropIndexesIfFirst() throws -> Bool {
         try store.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM tickets)") == true else { return }
+            guard try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM tickets)") == true else { return false }
             let indexes = try Row.fetchAll(db, sql: """
                 SELECT name, sql FROM sqlite_master
                 WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('tickets', 'events') ORDER BY name
@@ -137,6 +159,28 @@ public struct CorpusImporter {
                 try Self.willUndo(db, "index", index["sql"])
                 try db.execute(sql: "DROP INDEX \((index["name"] as String).quotedDatabaseIdentifier)")
             }
+            return true
+        }
+    }
+
+    /// The scratch database of a first import's search index (`SideIndex`).
+    var sideIndexPath: String { store.path + ".import-index" }
+
+    /// On a site's first import, when this process can have the database alone
+    /// (`Store.takeAlone`): the search index made beside it, on a thread of its own. Otherwise
+    /// (another process has the database open) nil: the import indexes as it writes.
+    func sideIndex() throws -> SideIndex? {
+        guard try store.takeAlone() else { return nil }
+        try store.write { db in try Self.willUndo(db, "search-index", sideIndexPath) }
+        return try SideIndex(path: sideIndexPath)
+    }
+
+    /// The texts of `SideIndex`'s rows, written where `ticket_fts` keeps them (its content
+    /// table: `c0`, `c1`, `c2` are `title`, `body`, `org`).
+    static func storeTexts(_ db: Database, _ texts: [TicketRecords.SearchText]) throws {
+        let statement = try db.cachedStatement(sql: "INSERT INTO ticket_fts_content (id, c0, c1, c2) VALUES (?, ?, ?, ?)")
+        for text in texts.sorted(by: { $0.rowid < $1.rowid }) {
+            try statement.execute(arguments: [text.rowid, text.title, text.body, TicketRecords.orgWord(text.org)])
         }
     }
 
@@ -175,6 +219,18 @@ public struct CorpusImporter {
     /// it dropped are back (without `events_ticket`, each ticket deleted would read every event).
     func undo() throws {
         try restoreIndexes()
+        // A first import's search index (`SideIndex`): the site had no ticket before, so the
+        // index is emptied at once, texts and words, whether or not its copy was made.
+        if try store.read({ db in try Bool.fetchOne(db, sql: "SELECT 1 FROM import_undo WHERE kind = 'search-index'") }) == true {
+            try store.write { db in
+                try db.execute(sql: """
+                    DELETE FROM ticket_fts_content;
+                    INSERT INTO ticket_fts (ticket_fts) VALUES ('rebuild');
+                    DELETE FROM import_undo WHERE kind = 'search-index';
+                    """)
+            }
+            try? FileManager.default.removeItem(atPath: sideIndexPath)
+        }
         let shift = TicketRecords.searchShift
         while try store.write({ db in
             let numbers = try Int64.fetchAll(db, sql: "SELECT CAST(name AS INTEGER) FROM import_undo WHERE kind = 'ticket' LIMIT 1000")

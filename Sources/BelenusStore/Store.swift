@@ -68,6 +68,39 @@ public final class Store: Sendable {
         try Self.reportingBusy { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } }
     }
 
+    /// For a site's first import: the database for this connection alone, in a rollback
+    /// journal, until `share()`. Pages a transaction appends are not journaled, where WAL writes
+    /// every page twice (to the WAL, then to the database). Meanwhile other processes wait, and
+    /// answer 503 after the busy timeout. False, changing nothing, when another connection has
+    /// the database open (WAL cannot be left then).
+    public func takeAlone() throws -> Bool {
+        try Self.reportingBusy { try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+            do {
+                guard try String.fetchOne(db, sql: "PRAGMA main.journal_mode = TRUNCATE") == "truncate" else {
+                    throw StoreError("\(path): the database cannot leave WAL mode")
+                }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                try db.execute(sql: "PRAGMA locking_mode = NORMAL")
+                return false
+            }
+            try db.execute(sql: "BEGIN EXCLUSIVE; COMMIT")  // the lock, kept until `share()`
+            return true
+        } }
+    }
+
+    /// The database shared again after `takeAlone()`, in WAL mode. (WAL entered with the lock
+    /// held would keep it: SQLite lets go of it only outside WAL.)
+    public func share() throws {
+        try Self.reportingBusy { try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA locking_mode = NORMAL")
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")  // lets go of the lock
+            guard try String.fetchOne(db, sql: "PRAGMA main.journal_mode = WAL") == "wal" else {
+                throw StoreError("\(path): the database cannot be put in WAL mode")
+            }
+        } }
+    }
+
     /// One transaction: all of `body` or nothing.
     ///
     /// `synced: false` for what may be lost with the machine (not with the process): its commit
