@@ -104,7 +104,7 @@ let package = Package(
             name: "belenus-gateway", dependencies: ["BelenusBytes", "CSQLiteConfig"],
             linkerSettings: [.unsafeFlags(staticPIE)]),
         .executableTarget(
-            name: "belenus-gateway-full", dependencies: ["BelenusGateway", "BelenusInput", "BelenusFiles"],
+            name: "belenus-gateway-full", dependencies: ["BelenusCore", "BelenusGateway", "BelenusInput", "BelenusFiles"],
             linkerSettings: [.unsafeFlags(staticPIE + foundationParts)]),
 
         // The fuzz targets of BelenusInput and the template parser: libFuzzer under `make fuzz`, a replayer otherwise.

@@ -65,14 +65,18 @@ public struct SiteDoctor {
                     ok("database", "whole, schema current")
                 }
                 if health.importUnfinished {
-                    // The lock file exists once an import has run; a held lock is a running import.
-                    let running = FileManager.default.fileExists(atPath: paths.importLock)
-                        && (try? FileLock.ifFree(paths.importLock, .shared, { true })) == nil
-                    if running {
+                    if importRunning {
                         ok("import", "running: its tickets arrive in batches")
                     } else {
                         fix("import", "one was cut short: part of its tickets are there, with the bulk settings of the search index (and, for a site's first import, without the ticket indexes); `belenus import FILE --site \(paths.root)` undoes it first, then imports FILE")
                     }
+                }
+            } catch let busy as StoreBusy {
+                if importRunning {
+                    ok("database", "a site's first import has it alone until it ends (the gateway answers 503 meanwhile)")
+                    ok("import", "running")
+                } else {
+                    fix("database", "busy: another process holds it (\(busy.reason)); run doctor again, or find that process (`fuser \(database)`)")
                 }
             } catch {
                 fix("database", "\(database) does not open as SQLite (\(error)); restore the last backup")
@@ -121,6 +125,12 @@ public struct SiteDoctor {
             }
         }
         return findings
+    }
+
+    /// Whether a `belenus import` runs: the lock file exists once an import has run; a held
+    /// lock is a running import.
+    var importRunning: Bool {
+        FileManager.default.fileExists(atPath: paths.importLock) && (try? FileLock.ifFree(paths.importLock, .shared, { true })) == nil
     }
 
     /// Asks `base_url` + `gateway_path` + `/login` over HTTP (not HTTPS: said so).

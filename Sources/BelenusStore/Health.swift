@@ -12,12 +12,12 @@ public struct DatabaseHealth: Sendable {
     /// An import has written what undoes it and not finished: it is running, or was cut short.
     public var importUnfinished: Bool
 
-    /// Reads the file at `path`; throws when it is not an SQLite database or cannot be opened.
+    /// Reads the file at `path`; throws when it is not an SQLite database or cannot be opened,
+    /// `StoreBusy` when another process has it alone (a site's first import: `Store.takeAlone`).
     public static func inspect(path: String) throws -> DatabaseHealth {
         var config = Configuration()
         config.readonly = true
-        let queue = try DatabaseQueue(path: path, configuration: config)
-        return try queue.read { db in
+        return try Store.reportingBusy { try DatabaseQueue(path: path, configuration: config).read { db in
             let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
             let migrator = Schema.migrator
             let applied = try db.tableExists("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
@@ -26,6 +26,6 @@ public struct DatabaseHealth: Sendable {
                 pendingMigrations: migrator.migrations.filter { !applied.contains($0) },
                 newerThanThisBinary: !applied.isSubset(of: Set(migrator.migrations)),
                 importUnfinished: try db.tableExists("import_undo") && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM import_undo)") == true)
-        }
+        } }
     }
 }

@@ -37,11 +37,13 @@ public final class Store: Sendable {
             // truncates it back to 64 MiB once it has been checkpointed.
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
-        self.pool = try DatabaseQueue(path: path, configuration: config)
+        // Opening reads the database: busy while another process has it alone (a site's first
+        // import, `takeAlone`).
+        self.pool = try Self.reportingBusy { try DatabaseQueue(path: path, configuration: config) }
         self.path = path
         // Most opens find the schema current: look before taking the write lock.
-        if try !pool.read(Schema.isCurrent) {
-            try Schema.migrator.migrate(pool)
+        if try !Self.reportingBusy({ try pool.read(Schema.isCurrent) }) {
+            try Self.reportingBusy { try Schema.migrator.migrate(pool) }
             try checkpoint()
         }
     }

@@ -1,4 +1,5 @@
 import BelenusCore
+import BelenusStore
 import BelenusTestSupport
 import Foundation
 import Testing
@@ -153,6 +154,15 @@ private func generateCorpus(in site: String) throws {
     let meanwhile = try CLI.run(["import", corpus, "--batch", "4", "--site", site])
     #expect(meanwhile.status != 0 && meanwhile.stderr.contains("another belenus import is running"), "\(meanwhile.stderr)")
     #expect(try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout.contains("ok    import: running"))
+    // A site's first import has the database alone (`Store.takeAlone`): not a broken database.
+    let alone = try Store(path: site + "/var/belenus.sqlite3")
+    #expect(try alone.takeAlone())
+    let held = try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout
+    #expect(held.contains("ok    database: a site's first import has it alone") && !held.contains("restore"), "\(held)")
+    // The gateway waits its busy timeout (15 s), then says so: 503, not a site "not set up".
+    let busy = try CGI.run(site: site, "GET", "/login")
+    #expect(busy.status == 503 && busy.header("Retry-After") != nil, "\(busy.status) \(busy.body)")
+    try alone.share()
     close(lock)
     #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM tickets") == String(left))
     let again = try CLI.run(["import", corpus, "--batch", "4", "--site", site])
