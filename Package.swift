@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "BelenusTemplates", dependencies: ["BelenusCore"]),
         // SQLite: schema, migrations, queries, transactions.
         .target(name: "BelenusStore", dependencies: [
-            "BelenusCore", "CArgon2", "CSQLiteConfig",
+            "BelenusBytes", "BelenusCore", "CArgon2", "CSQLiteConfig",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The outbox and its transports.

@@ -1,7 +1,9 @@
+import BelenusBytes
 import BelenusCore
 import CSQLiteConfig
 import Foundation
 import GRDB
+import Synchronization
 
 /// The site's database, `var/belenus.sqlite3`: WAL, a 15 s busy timeout, and every write in a
 /// `BEGIN IMMEDIATE` transaction so that concurrent CGI processes queue instead of failing.
@@ -13,11 +15,24 @@ import GRDB
 public final class Store: Sendable {
     let pool: DatabaseQueue
     public let path: String
+    /// Whether this connection has the database alone (`takeAlone`, until `share`).
+    private let alone: Alone
+
+    final class Alone: Sendable {
+        let held = Atomic<Bool>(false)
+    }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
         var config = Configuration()
-        config.busyMode = .callback(Self.waitForTheWriter)
+        let alone = Alone()
+        config.busyMode = .callback { tries in
+            // Out of WAL mode, the database is a site's first import's for minutes: answer busy
+            // at once (a page view then got its 503 after 30 s, the front door's wait and this
+            // one's). Not when it is this connection's own, leaving it (`share`).
+            if tries == 0 && !alone.held.load(ordering: .relaxed) && !DatabaseFile.isInWALMode(path) { return false }
+            return Self.waitForTheWriter(tries)
+        }
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
             let code = belenus_sqlite3_no_checkpoint_on_close(db.sqliteConnection)
@@ -41,6 +56,7 @@ public final class Store: Sendable {
         // import, `takeAlone`).
         self.pool = try Self.reportingBusy { try DatabaseQueue(path: path, configuration: config) }
         self.path = path
+        self.alone = alone
         // Most opens find the schema current: look before taking the write lock.
         if try !Self.reportingBusy({ try pool.read(Schema.isCurrent) }) {
             try Self.reportingBusy { try Schema.migrator.migrate(pool) }
@@ -86,6 +102,7 @@ public final class Store: Sendable {
                 try db.execute(sql: "PRAGMA locking_mode = NORMAL")
                 return false
             }
+            alone.held.store(true, ordering: .relaxed)
             try db.execute(sql: "BEGIN EXCLUSIVE; COMMIT")  // the lock, kept until `share()`
             return true
         } }
@@ -100,6 +117,7 @@ public final class Store: Sendable {
             guard try String.fetchOne(db, sql: "PRAGMA main.journal_mode = WAL") == "wal" else {
                 throw StoreError("\(path): the database cannot be put in WAL mode")
             }
+            alone.held.store(false, ordering: .relaxed)
         } }
     }
 

@@ -1,3 +1,4 @@
+import BelenusBytes
 import CSQLiteConfig
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,8 @@ import Darwin
 
 /// The site's database through SQLite's C API, for the front door's reads: opened as the store
 /// opens it (an existing file, no checkpoint on close, a busy handler that tries again every
-/// millisecond for 15 s, as `Store.waitForTheWriter`), one read transaction.
+/// millisecond for 15 s, as `Store.waitForTheWriter`, but not for a database out of WAL mode),
+/// one read transaction.
 final class ReadOnlyDatabase {
     enum Value {
         case text(String)
@@ -17,23 +19,34 @@ final class ReadOnlyDatabase {
     struct Failure: Error {}
 
     private var handle: OpaquePointer?
+    /// The path as the busy handler's argument.
+    private let file: UnsafeMutablePointer<CChar>?
 
     /// Nil if there is no database there or it cannot be opened (the whole gateway says why).
     init?(path: String) {
+        file = strdup(path)
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK,
               belenus_sqlite3_no_checkpoint_on_close(handle) == SQLITE_OK,
-              sqlite3_busy_handler(handle, { _, tries in
+              sqlite3_busy_handler(handle, { file, tries in
+                  // Out of WAL mode: a site's first import has it, for minutes (`DatabaseFile`).
+                  if tries == 0, let file, !DatabaseFile.isInWALMode(String(cString: file.assumingMemoryBound(to: CChar.self))) {
+                      return 0
+                  }
                   guard tries < 15_000 else { return 0 }
                   usleep(1000)
                   return 1
-              }, nil) == SQLITE_OK
+              }, file) == SQLITE_OK
         else {
             sqlite3_close_v2(handle)
+            free(file)
             return nil
         }
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        sqlite3_close_v2(handle)
+        free(file)
+    }
 
     /// `body` in one read transaction (one snapshot of the database); nil if it returns nil or
     /// any statement fails.

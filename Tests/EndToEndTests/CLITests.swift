@@ -159,9 +159,12 @@ private func generateCorpus(in site: String) throws {
     #expect(try alone.takeAlone())
     let held = try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout
     #expect(held.contains("ok    database: a site's first import has it alone") && !held.contains("restore"), "\(held)")
-    // The gateway waits its busy timeout (15 s), then says so: 503, not a site "not set up".
+    // The gateway does not wait for it (`DatabaseFile.isInWALMode`): 503, not a site "not set
+    // up"; a page view too, past the front door (its session read is where it finds it busy).
     let busy = try CGI.run(site: site, "GET", "/login")
     #expect(busy.status == 503 && busy.header("Retry-After") != nil, "\(busy.status) \(busy.body)")
+    let view = try CGI.run(site: site, "GET", "/tickets/1", headers: ["Cookie": "belenus_session=" + String(repeating: "a", count: 64)])
+    #expect(view.status == 503, "\(view.status) \(view.body)")
     try alone.share()
     close(lock)
     #expect(try GatewaySite.sqlite(root: site, "SELECT count(*) FROM tickets") == String(left))
