@@ -4,13 +4,31 @@ import Glibc
 import Darwin
 #endif
 
-/// What the site's database file says of itself, read without SQLite.
+/// The site's database file as every process that opens it waits for it: the store's busy
+/// handler and the front door's both call `waitAgain`.
 public enum DatabaseFile {
+    /// How long a process waits for another's write lock before the request is answered 503.
+    public static let busyTimeout = 15.0
+
+    /// SQLite's busy handler, called while another process holds a lock: whether to try again.
+    /// Every millisecond, up to `busyTimeout`: SQLite's own (`busy_timeout`) backs off to 25, 50
+    /// and then 100 ms sleeps, and under the lighttpd mix a comment that lost the lock a few
+    /// times slept 78 ms or more after it was free (comments' p99 472 ms in one run).
+    ///
+    /// Not at all when the file at `path` is out of WAL mode: a site's first `belenus import`
+    /// has it alone (`Store.takeAlone`) for minutes, and a page view waited the front door's
+    /// 15 s and then the whole gateway's before its 503. `path` is asked once, at the first
+    /// try; nil for the connection that has the database alone itself.
+    public static func waitAgain(_ tries: Int, path: @autoclosure () -> String?) -> Bool {
+        if tries == 0, let path = path(), !isInWALMode(path) { return false }
+        guard Double(tries) / 1000 < busyTimeout else { return false }
+        usleep(1000)
+        return true
+    }
+
     /// Whether the file is in WAL mode: bytes 18 and 19 of its header ("file format write and
-    /// read version") are 2 in WAL mode, 1 with a rollback journal. The site's database is in
-    /// WAL mode but while a site's first `belenus import` has it alone (`Store.takeAlone`), for
-    /// minutes: a process that finds it busy and out of WAL mode does not wait for it. True when
-    /// the file cannot be read: the caller's SQLite says why.
+    /// read version") are 2 in WAL mode, 1 with a rollback journal. True when the file cannot be
+    /// read: the caller's SQLite says why.
     public static func isInWALMode(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return true }

@@ -91,6 +91,7 @@ public struct CorpusImporter {
                         if count % 1000 == 0 { progress("imported \(count) tickets") }
                     }
                     if side != nil {
+                        texts.sort { $0.rowid < $1.rowid }  // once: `TicketRecords.index` finds them sorted
                         try Self.storeTexts(db, texts)
                     } else {
                         try TicketRecords.index(db, texts)  // last: see `TicketRecords.index`
@@ -132,12 +133,18 @@ public struct CorpusImporter {
     func setBulkLoading(_ on: Bool) throws {
         try store.write { db in
             try db.execute(sql: "PRAGMA cache_size = \(on ? -262_144 : -2000)")
-            let settings: [(String, Int)] = [
-                ("automerge", on ? 0 : 4), ("hashsize", on ? 256 << 20 : 1 << 20), ("usermerge", on ? 16 : 4), ("crisismerge", on ? 64 : 16),
-            ]
-            for (name, value) in settings {
-                try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts, rank) VALUES (?, ?)", arguments: [name, value])
-            }
+            try Self.setSearchIndex(db, on ? Self.bulkSettings : Self.defaultSettings)
+        }
+    }
+
+    /// FTS5's settings for a bulk load (`setBulkLoading`, `SideIndex`), and its defaults.
+    static let bulkSettings = [("automerge", 0), ("hashsize", 256 << 20), ("usermerge", 16), ("crisismerge", 64)]
+    static let defaultSettings = [("automerge", 4), ("hashsize", 1 << 20), ("usermerge", 4), ("crisismerge", 16)]
+
+    /// Writes `settings` to `ticket_fts`'s configuration in `db`.
+    static func setSearchIndex(_ db: Database, _ settings: [(String, Int)]) throws {
+        for (name, value) in settings {
+            try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts, rank) VALUES (?, ?)", arguments: [name, value])
         }
     }
 
@@ -171,15 +178,18 @@ public struct CorpusImporter {
     /// (another process has the database open) nil: the import indexes as it writes.
     func sideIndex() throws -> SideIndex? {
         guard try store.takeAlone() else { return nil }
-        try store.write { db in try Self.willUndo(db, "search-index", sideIndexPath) }
-        return try SideIndex(path: sideIndexPath)
+        let definition = try store.write { db in
+            try Self.willUndo(db, "search-index", sideIndexPath)
+            return try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'ticket_fts'") ?? ""
+        }
+        return try SideIndex(path: sideIndexPath, like: definition)
     }
 
-    /// The texts of `SideIndex`'s rows, written where `ticket_fts` keeps them (its content
-    /// table: `c0`, `c1`, `c2` are `title`, `body`, `org`).
+    /// The texts of `SideIndex`'s rows (in row-id order), written where `ticket_fts` keeps them
+    /// (its content table: `c0`, `c1`, `c2` are `title`, `body`, `org`).
     static func storeTexts(_ db: Database, _ texts: [TicketRecords.SearchText]) throws {
         let statement = try db.cachedStatement(sql: "INSERT INTO ticket_fts_content (id, c0, c1, c2) VALUES (?, ?, ?, ?)")
-        for text in texts.sorted(by: { $0.rowid < $1.rowid }) {
+        for text in texts {
             try statement.execute(arguments: [text.rowid, text.title, text.body, TicketRecords.orgWord(text.org)])
         }
     }

@@ -24,10 +24,12 @@ final class SideIndex: @unchecked Sendable {
     private var closed = false
     private var failure: (any Error)?
 
-    /// Creates the scratch database at `path` (anything there is a crashed import's) and starts
-    /// the thread.
-    init(path: String) throws {
-        for leftover in [path, path + "-journal"] { try? FileManager.default.removeItem(atPath: leftover) }
+    /// Creates the scratch database at `path` (anything there is a crashed import's), its table
+    /// made by `definition`, the site's `CREATE VIRTUAL TABLE ticket_fts USING fts5(…)` (so its
+    /// columns and tokenizer are the site's), contentless; and starts the thread.
+    init(path: String, like definition: String) throws {
+        guard definition.hasSuffix(")") else { throw StoreError("ticket_fts: not an FTS5 table's definition: \(definition)") }
+        try? FileManager.default.removeItem(atPath: path)
         self.path = path
         queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
@@ -35,13 +37,10 @@ final class SideIndex: @unchecked Sendable {
                 PRAGMA journal_mode = OFF;
                 PRAGMA synchronous = OFF;
                 PRAGMA cache_size = -262144;
-                CREATE VIRTUAL TABLE ticket_fts USING fts5(title, body, org, content = '', tokenize = 'unicode61 remove_diacritics 2');
+                \(definition.dropLast()), content = '');
                 """)
-            // The bulk settings of `CorpusImporter.setBulkLoading`: one segment a batch, merged
-            // 16 at a time, between batches.
-            for (name, value) in [("automerge", 0), ("hashsize", 256 << 20), ("usermerge", 16), ("crisismerge", 64)] {
-                try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts, rank) VALUES (?, ?)", arguments: [name, value])
-            }
+            // One segment a batch, merged 16 at a time, between batches.
+            try CorpusImporter.setSearchIndex(db, CorpusImporter.bulkSettings)
         }
         Thread { [self] in work() }.start()
     }

@@ -26,13 +26,9 @@ public final class Store: Sendable {
     public init(path: String) throws {
         var config = Configuration()
         let alone = Alone()
-        config.busyMode = .callback { tries in
-            // Out of WAL mode, the database is a site's first import's for minutes: answer busy
-            // at once (a page view then got its 503 after 30 s, the front door's wait and this
-            // one's). Not when it is this connection's own, leaving it (`share`).
-            if tries == 0 && !alone.held.load(ordering: .relaxed) && !DatabaseFile.isInWALMode(path) { return false }
-            return Self.waitForTheWriter(tries)
-        }
+        // Out of WAL mode the database is a first import's; this connection's own while it
+        // has it alone, or leaves it (`share`).
+        config.busyMode = .callback { tries in DatabaseFile.waitAgain(tries, path: alone.held.load(ordering: .relaxed) ? nil : path) }
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
             let code = belenus_sqlite3_no_checkpoint_on_close(db.sqliteConnection)
@@ -54,27 +50,25 @@ public final class Store: Sendable {
         }
         // Opening reads the database: busy while another process has it alone (a site's first
         // import, `takeAlone`).
-        self.pool = try Self.reportingBusy { try DatabaseQueue(path: path, configuration: config) }
+        let (pool, migrated) = try Self.reportingBusy {
+            let pool = try DatabaseQueue(path: path, configuration: config)
+            // Most opens find the schema current: look before taking the write lock.
+            guard try !pool.read(Schema.isCurrent) else { return (pool, false) }
+            try Schema.migrator.migrate(pool)
+            return (pool, true)
+        }
+        self.pool = pool
         self.path = path
         self.alone = alone
-        // Most opens find the schema current: look before taking the write lock.
-        if try !Self.reportingBusy({ try pool.read(Schema.isCurrent) }) {
-            try Self.reportingBusy { try Schema.migrator.migrate(pool) }
-            try checkpoint()
-        }
+        if migrated { try checkpoint() }
     }
 
     /// How long a process waits for another's write lock before the request is answered 503.
-    static let busyTimeout = 15.0
+    static let busyTimeout = DatabaseFile.busyTimeout
 
-    /// SQLite's busy handler, called while another process holds the write lock: try again
-    /// every millisecond, up to `busyTimeout`. SQLite's own (`busy_timeout`) backs off to 25,
-    /// 50 and then 100 ms sleeps: under the lighttpd mix a comment that lost the lock a few
-    /// times slept 78 ms or more after it was free (comments' p99 472 ms in one run).
+    /// SQLite's busy handler of a connection that does not look at the file (`DatabaseFile.waitAgain`).
     @Sendable static func waitForTheWriter(_ tries: Int) -> Bool {
-        guard Double(tries) / 1000 < busyTimeout else { return false }
-        usleep(1000)
-        return true
+        DatabaseFile.waitAgain(tries, path: nil)
     }
 
     /// After a big write (migrations, an import): the WAL copied into the database and cut to
@@ -88,9 +82,9 @@ public final class Store: Sendable {
 
     /// For a site's first import: the database for this connection alone, in a rollback
     /// journal, until `share()`. Pages a transaction appends are not journaled, where WAL writes
-    /// every page twice (to the WAL, then to the database). Meanwhile other processes wait, and
-    /// answer 503 after the busy timeout. False, changing nothing, when another connection has
-    /// the database open (WAL cannot be left then).
+    /// every page twice (to the WAL, then to the database). Meanwhile other processes find it
+    /// busy and do not wait (`DatabaseFile.waitAgain`): the gateway answers 503. False, changing
+    /// nothing, when another connection has the database open (WAL cannot be left then).
     public func takeAlone() throws -> Bool {
         try Self.reportingBusy { try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")

@@ -7,8 +7,7 @@ import Darwin
 #endif
 
 /// The site's database through SQLite's C API, for the front door's reads: opened as the store
-/// opens it (an existing file, no checkpoint on close, a busy handler that tries again every
-/// millisecond for 15 s, as `Store.waitForTheWriter`, but not for a database out of WAL mode),
+/// opens it (an existing file, no checkpoint on close, the busy handler `DatabaseFile.waitAgain`),
 /// one read transaction.
 final class ReadOnlyDatabase {
     enum Value {
@@ -19,34 +18,21 @@ final class ReadOnlyDatabase {
     struct Failure: Error {}
 
     private var handle: OpaquePointer?
-    /// The path as the busy handler's argument.
-    private let file: UnsafeMutablePointer<CChar>?
 
     /// Nil if there is no database there or it cannot be opened (the whole gateway says why).
+    /// The handle is closed by `deinit`, which Swift runs for a failed initializer too.
     init?(path: String) {
-        file = strdup(path)
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK,
               belenus_sqlite3_no_checkpoint_on_close(handle) == SQLITE_OK,
-              sqlite3_busy_handler(handle, { file, tries in
-                  // Out of WAL mode: a site's first import has it, for minutes (`DatabaseFile`).
-                  if tries == 0, let file, !DatabaseFile.isInWALMode(String(cString: file.assumingMemoryBound(to: CChar.self))) {
-                      return 0
-                  }
-                  guard tries < 15_000 else { return 0 }
-                  usleep(1000)
-                  return 1
-              }, file) == SQLITE_OK
-        else {
-            sqlite3_close_v2(handle)
-            free(file)
-            return nil
-        }
+              // The handle as the handler's argument: the file's name, asked only when busy.
+              sqlite3_busy_handler(handle, { handle, tries in
+                  DatabaseFile.waitAgain(Int(tries), path: sqlite3_db_filename(OpaquePointer(handle), "main").map { String(cString: $0) })
+                      ? 1 : 0
+              }, UnsafeMutableRawPointer(handle)) == SQLITE_OK
+        else { return nil }
     }
 
-    deinit {
-        sqlite3_close_v2(handle)
-        free(file)
-    }
+    deinit { sqlite3_close_v2(handle) }
 
     /// `body` in one read transaction (one snapshot of the database); nil if it returns nil or
     /// any statement fails.

@@ -149,7 +149,8 @@ private func othersSee(_ store: Store) -> Int {
 @Test func aSideIndexCopiedInIsSearchedAndAddedToByTheSameConnection() throws {
     let store = try freshStore()
     #expect(try found(store, "zanahoria").isEmpty)
-    let side = try SideIndex(path: store.path + ".side")
+    let definition = try store.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ticket_fts'") ?? "" }
+    let side = try SideIndex(path: store.path + ".side", like: definition)
     defer { side.stop() }
     let texts = (1...50).map { TicketRecords.SearchText(TicketNumber($0), 0, title: "Zanahoria \($0)", body: "Texto", org: "Grupo") }
     try store.write { db in try CorpusImporter.storeTexts(db, texts) }
