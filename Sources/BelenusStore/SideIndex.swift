@@ -93,6 +93,7 @@ final class SideIndex: @unchecked Sendable {
                 for table in ["ticket_fts_data", "ticket_fts_idx", "ticket_fts_docsize"] {
                     try db.execute(sql: "DELETE FROM main.\(table); INSERT INTO main.\(table) SELECT * FROM side.\(table)")
                 }
+                try Self.raiseSegments(db)
                 return .commit
             }
             try db.inTransaction(.immediate) {
@@ -100,6 +101,15 @@ final class SideIndex: @unchecked Sendable {
                 return .rollback
             }
         } }
+    }
+
+    /// The copied segments put high (`SearchIndexLevels`), so that the site's first comments do
+    /// not merge the whole index in their transactions.
+    private static func raiseSegments(_ db: Database) throws {
+        let row = SearchIndexLevels.rowID
+        guard let record = try Data.fetchOne(db, sql: "SELECT block FROM main.ticket_fts_data WHERE id = ?", arguments: [row]),
+              let raised = SearchIndexLevels(record: Array(record))?.raisedAbove(SearchIndexLevels.importLevel) else { return }
+        try db.execute(sql: "UPDATE main.ticket_fts_data SET block = ? WHERE id = ?", arguments: [Data(raised.record), row])
     }
 
     private func work() {

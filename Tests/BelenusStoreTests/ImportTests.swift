@@ -214,3 +214,35 @@ private func othersSee(_ store: Store) -> Int {
     #expect { try CorpusImporter(store: store).importFile(dup) } throws: { "\($0)".contains(":2: number: ticket 5 already exists") }
     #expect(try store.ticketCount() == 0)
 }
+
+/// The structure of `store`'s search index (`SearchIndexLevels`).
+private func searchLevels(_ store: Store) throws -> SearchIndexLevels {
+    let record = try store.read { db in try Data.fetchOne(db, sql: "SELECT block FROM ticket_fts_data WHERE id = ?", arguments: [SearchIndexLevels.rowID]) }
+    let bytes = try #require(record)
+    return try #require(SearchIndexLevels(record: Array(bytes)))
+}
+
+/// A first import's search segments go high (`SearchIndexLevels.raisedAbove`), so the site's
+/// next changes merge among themselves: forty comments, each its own transaction (past FTS5's
+/// crisis merge of 16 segments a level), leave the imported segments as they were. Left at
+/// level 0, the sixth comment merged the whole imported index in its transaction.
+@Test func aFirstImportsSearchSegmentsAreNotMergedByTheNextComments() throws {
+    let store = try freshStore()
+    let path = try write((1..<301).map { corpusLine(number: $0, title: "Falla \($0)") })
+    #expect(try CorpusImporter(store: store).importFile(path) == 300)
+    let imported = try searchLevels(store)
+    #expect(imported.levels.prefix(SearchIndexLevels.importLevel).allSatisfy { $0.isEmpty })
+    #expect(imported.levels.allSatisfy { $0.count <= 3 } && imported.levels.joined().count >= 1)
+    for i in 1...40 {
+        try store.write { db in
+            _ = try TicketRecords.insert(db, TicketEvent(kind: .comment, actor: Login("jgarcia"), at: Date(), body: "Zanahoria \(i)"), ticket: TicketNumber(i))
+        }
+    }
+    let after = try searchLevels(store)
+    let importedLevels = imported.levels.indices.filter { !imported.levels[$0].isEmpty }
+    #expect(importedLevels.allSatisfy { $0 < after.levels.count && after.levels[$0] == imported.levels[$0] })
+    #expect(after.levels.joined().count > imported.levels.joined().count)
+    try store.write { db in try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts) VALUES ('integrity-check')") }
+    #expect(try found(store, "zanahoria").count == 40)
+    #expect(try found(store, "falla AND 300") == [300 << 20])
+}
