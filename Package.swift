@@ -134,3 +134,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// Generic types named in our code (`[String: String]`, `Set<Login>`, …) get their runtime
+/// metadata from accessors the compiler writes, not from their mangled names read at run time:
+/// by name, each first use in a process was a demangling and, for a `Hashable` key, a linear
+/// search of the binary's 6,000 protocol conformances. A CGI process is all first uses: that
+/// was a fifth of a comment's CPU (docs/scaling.md, "Metadata by accessor").
+for target in package.targets where [.regular, .executable, .test].contains(target.type) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"])]
+}

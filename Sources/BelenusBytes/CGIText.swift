@@ -17,7 +17,7 @@ public enum CGIText {
     }
 
     /// A session or CSRF token as the gateway makes them: 64 lower-case hex digits (by byte).
-    public static func isToken(_ text: some StringProtocol) -> Bool {
+    @inlinable public static func isToken(_ text: some StringProtocol) -> Bool {
         text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
     }
 

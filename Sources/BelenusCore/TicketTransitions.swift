@@ -64,8 +64,15 @@ public struct TicketDraft: Hashable, Sendable {
         }
     }
 
+    /// Whether `text` holds only what Foundation's `.whitespacesAndNewlines` holds: Unicode's
+    /// White_Space and the zero-width space. Scalar by scalar, not trimmed (trimming was 1 % of a
+    /// comment's CPU).
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0 == "\u{200B}" }
+    }
+
     static func requireBody(_ body: String, field: String) throws(FieldError) {
-        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .required(field) }
+        if isBlank(body) { throw .required(field) }
         if body.utf8.count > maxBodyBytes { throw .tooLong(field, bytes: maxBodyBytes) }
     }
 }

@@ -1,4 +1,4 @@
-import BelenusCore
+@testable import BelenusCore
 import Foundation
 import Testing
 
@@ -28,11 +28,23 @@ import Testing
     #expect(throws: RuleViolation.self) { try ticket.comment("¿Y ahora?", by: ownClient, at: t0 + 50) }
 }
 
-@Test(arguments: ["", "   \n\t "])
+@Test(arguments: ["", "   \n\t ", "\u{3000}\u{2028}\u{85}\u{A0}", "\u{200B}\r\n"])
 func aCommentNeedsABody(_ body: String) {
     #expect(throws: FieldError.required("body")) {
         try sampleTicket().comment(body, by: ownClient, at: t0)
     }
+}
+
+/// Blank is what trimming `.whitespacesAndNewlines` empties, for every Unicode scalar.
+@Test func aBlankBodyIsWhatFoundationTrimsAway() throws {
+    var differ: [UInt32] = []
+    for value in UInt32(0)...0x10FFFF {
+        guard let scalar = Unicode.Scalar(value) else { continue }
+        let text = " " + String(scalar) + "\n"
+        if TicketDraft.isBlank(text) != text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { differ.append(value) }
+    }
+    #expect(differ == [])
+    #expect(try sampleTicket().comment("\u{2060}", by: ownClient, at: t0).ticket.revision > 0)  // a word joiner is not blank
 }
 
 @Test func aTechCommentWaitsOnTheClientAndAClientCommentOnSupport() throws {
