@@ -107,6 +107,8 @@ public struct CorpusImporter {
                 progress("search index: finishing")
                 try side.finish()
                 try side.copy(into: store)
+            } else {
+                try raiseSearchSegments()
             }
             try restoreIndexes()
             try store.write { db in try db.execute(sql: "DELETE FROM import_undo") }  // done: nothing to undo
@@ -214,6 +216,13 @@ public struct CorpusImporter {
             try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('merge', 1000)")
             return db.totalChangesCount - before >= 2
         }) {}
+    }
+
+    /// The search index's segments, the import's and the site's, put where the site's next
+    /// changes do not merge them (`SearchIndexLevels`). A first import's are, as they are copied.
+    func raiseSearchSegments() throws {
+        try store.write { db in try SearchIndexLevels.raiseSegments(db) }
+        try Store.reportingBusy { try store.pool.writeWithoutTransaction(SearchIndexLevels.forgetHeldStructure) }
     }
 
     /// Undoes an import that a crash cut short; returns whether there was one.

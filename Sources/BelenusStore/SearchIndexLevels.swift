@@ -1,3 +1,6 @@
+import Foundation
+import GRDB
+
 /// The levels of `ticket_fts`'s segments, as FTS5 keeps them in its structure record
 /// (`ticket_fts_data`, row 10), and the one change Belenus makes to them: an import's segments
 /// put where the site's own merges do not reach them for a long time (`raisedAbove(_:)`).
@@ -119,6 +122,29 @@ struct SearchIndexLevels: Equatable {
                 if byte & 0x80 == 0 { return value }
             }
             return nil
+        }
+    }
+}
+
+extension SearchIndexLevels {
+    /// `ticket_fts`'s segments raised (`raisedAbove(importLevel)`) within `db`'s transaction, at
+    /// the end of an import. FTS5 goes on with the structure it holds in memory until it is
+    /// made to forget it (`forgetHeldStructure`).
+    static func raiseSegments(_ db: Database) throws {
+        guard let record = try Data.fetchOne(db, sql: "SELECT block FROM ticket_fts_data WHERE id = ?", arguments: [rowID]),
+              let raised = SearchIndexLevels(record: Array(record))?.raisedAbove(importLevel) else { return }
+        try db.execute(sql: "UPDATE ticket_fts_data SET block = ? WHERE id = ?", arguments: [Data(raised.record), rowID])
+    }
+
+    /// FTS5 keeps the index's structure in memory, per connection, and reads it again only after
+    /// another connection wrote (`PRAGMA data_version`): after this connection changed the
+    /// index's tables under it, its next write through `ticket_fts` would number segments from
+    /// the structure before (a constraint error, or a malformed index). A write through it,
+    /// rolled back, makes FTS5 drop what it held. Outside a transaction.
+    static func forgetHeldStructure(_ db: Database) throws {
+        try db.inTransaction(.immediate) {
+            try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', 4)")
+            return .rollback
         }
     }
 }

@@ -77,14 +77,9 @@ final class SideIndex: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// Replaces the index tables of `store`'s `ticket_fts` by this one's, in one transaction.
-    /// SQLite copies each table page by page (its transfer optimisation: same columns, empty
-    /// target), not row by row. Call after `finish()`.
-    ///
-    /// FTS5 keeps the index's structure in memory, per connection, and reads it again only
-    /// after another connection wrote (`PRAGMA data_version`): a write through `ticket_fts` on
-    /// this connection would then number its segment from the structure before the copy (a
-    /// constraint error, or worse). A write through it rolled back makes FTS5 forget it.
+    /// Replaces the index tables of `store`'s `ticket_fts` by this one's, in one transaction,
+    /// its segments raised (`SearchIndexLevels`). SQLite copies each table page by page (its
+    /// transfer optimisation: same columns, empty target), not row by row. Call after `finish()`.
     func copy(into store: Store) throws {
         try Store.reportingBusy { try store.pool.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS side", arguments: [path])  // not within a transaction
@@ -93,23 +88,11 @@ final class SideIndex: @unchecked Sendable {
                 for table in ["ticket_fts_data", "ticket_fts_idx", "ticket_fts_docsize"] {
                     try db.execute(sql: "DELETE FROM main.\(table); INSERT INTO main.\(table) SELECT * FROM side.\(table)")
                 }
-                try Self.raiseSegments(db)
+                try SearchIndexLevels.raiseSegments(db)
                 return .commit
             }
-            try db.inTransaction(.immediate) {
-                try db.execute(sql: "INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', 4)")
-                return .rollback
-            }
+            try SearchIndexLevels.forgetHeldStructure(db)
         } }
-    }
-
-    /// The copied segments put high (`SearchIndexLevels`), so that the site's first comments do
-    /// not merge the whole index in their transactions.
-    private static func raiseSegments(_ db: Database) throws {
-        let row = SearchIndexLevels.rowID
-        guard let record = try Data.fetchOne(db, sql: "SELECT block FROM main.ticket_fts_data WHERE id = ?", arguments: [row]),
-              let raised = SearchIndexLevels(record: Array(record))?.raisedAbove(SearchIndexLevels.importLevel) else { return }
-        try db.execute(sql: "UPDATE main.ticket_fts_data SET block = ? WHERE id = ?", arguments: [Data(raised.record), row])
     }
 
     private func work() {
