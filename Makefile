@@ -6,7 +6,7 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0 axe-selenium-python==2.1.6
 
-.PHONY: demo test fuzz fuzz-ci bench bench-all deps test-deps apt-install build release install deb clean
+.PHONY: demo test fuzz fuzz-ci bench bench-writes bench-all deps test-deps apt-install build release install deb clean
 
 ## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
 ## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
@@ -47,6 +47,12 @@ bench: release
 	@$(MAKE) -s apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
 	python3 bench/bench.py $(BENCH_ARGS)
 
+## How many comments a second one site takes: comments alone through lighttpd, 8, 16, 32…
+## clients until their p99 passes 1 s (docs/performance.md, "Write ceiling"; about 3 minutes).
+bench-writes: release
+	@$(MAKE) -s apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
+	python3 bench/bench.py --writes $(BENCH_ARGS)
+
 ## Every section of docs/performance.md: 10k, 100k (one run) and 1M tickets (import and gateway
 ## only). The first run generates ~8 GB of corpora and takes about an hour; later ones ~35 min.
 bench-all: release
@@ -54,6 +60,7 @@ bench-all: release
 	python3 bench/bench.py
 	python3 bench/bench.py --tickets 100000 --runs 1 --skip-hugo --gateway-runs 20
 	python3 bench/bench.py --tickets 1000000 --database-only --gateway-runs 20
+	python3 bench/bench.py --writes
 
 ## Debian packages the build links against (skipped when all are there).
 deps:

@@ -502,10 +502,11 @@ def create_cost(folder, count=200):
     return statistics.median(times) * 1e6
 
 
-def load(base, where, seconds, clients):
+def load(base, where, seconds, clients, comments=1 / 3):
     """`clients` threads for `seconds`, each logged in with its own session, through lighttpd with
-    docs/hosting/lighttpd.conf: two thirds GET /tickets/N, one third comment POSTs. Afterwards every
-    comment answered 303 must be in the database and on its ticket's page."""
+    docs/hosting/lighttpd.conf: a share `comments` of comment POSTs (a third by default), the rest
+    GET /tickets/N. Afterwards every comment answered 303 must be in the database and on its
+    ticket's page."""
     site = os.path.join(where, "belenus-bench-load")
     fresh_copy(base, site)
     run([BELENUS, "build", "--site", site])
@@ -555,7 +556,7 @@ def load(base, where, seconds, clients):
             n = 0
             while time.monotonic() < deadline:
                 number = rng.choice(open_tickets)
-                if rng.random() < 2 / 3:
+                if rng.random() >= comments:
                     elapsed, status, _ = request("GET", "/cgi-bin/belenus/tickets/%d" % number, {"Cookie": cookies})
                     kind, text = "get", None
                 else:
@@ -599,6 +600,30 @@ def load(base, where, seconds, clients):
         sys.exit("bench: accepted comments were lost: %s" % (missing_db + missing_page)[:5])
     return {"requests": len(results), "wall": wall, "clients": clients, "gets": gets, "posts": posts,
             "errors": errors, "missing": len(missing_db) + len(missing_page), "seconds": seconds, "create_us": creating}
+
+
+def write_ceiling(base, where, seconds):
+    """Comments only, through lighttpd, 8, 16, 32… clients until the comments' p99 passes 1 s:
+    how many comments a second one site takes (SQLite's one writer, the build lock, the CPU),
+    nothing lost (`load` checks every accepted comment)."""
+    rows = []
+    clients = 8
+    while clients <= 512:
+        loaded = load(base, where, seconds, clients, comments=1.0)
+        posts = loaded["posts"]
+        rows.append("| %d | %.1f | %.0f ms (p99 %.0f) | %s | %d |" % (
+            clients, len(posts) / loaded["wall"], statistics.median(posts) * 1000, percentile(posts, 99) * 1000,
+            ", ".join("%d× %s" % (n, status) for status, n in sorted(loaded["errors"].items())) or "none", loaded["missing"]))
+        if percentile(posts, 99) > 1.0:
+            break
+        clients *= 2
+    return "\n".join([
+        "Comments only (`make bench-writes`), through lighttpd, %d s a step, on a copy of the %s base site;" % (seconds, os.path.basename(base)),
+        "each client posts its next comment when the last is answered. Run on %s." % time.strftime("%Y-%m-%d"),
+        "",
+        "| clients | comments/s | a comment | errors | accepted, then missing |",
+        "|---|---|---|---|---|",
+    ] + rows)
 
 
 # -- The report ------------------------------------------------------------------------------
@@ -685,6 +710,8 @@ def main():
     ap.add_argument("--tmpfs", default="/dev/shm", help="where the tmpfs builds go")
     ap.add_argument("--doc", default=os.path.join(REPO, "docs", "performance.md"))
     ap.add_argument("--skip-hugo", action="store_true")
+    ap.add_argument("--writes", action="store_true",
+                    help="only the write ceiling: comments alone through lighttpd, more clients until their p99 passes 1 s")
     ap.add_argument("--database-only", action="store_true",
                     help="no builds, Hugo, cmark or load: import, then the gateway on the imported site (1M tickets)")
     args = ap.parse_args()
@@ -699,6 +726,10 @@ def main():
     # once here, so that no timed build or request below pays for them (v5 fills the ticket
     # search index: 1.8 s at 10k tickets).
     run([BELENUS, "user", "list", "--site", base])
+    if args.writes:
+        say("write ceiling")
+        write_section(args, "writes-" + label, write_ceiling(base, args.work, args.load_seconds))
+        return
     if args.database_only:
         say("gateway at scale")
         write_section(args, label, scale_report(args, imported, database_only(base, args.gateway_runs, args.tickets, fossil_repo(args.work))))
