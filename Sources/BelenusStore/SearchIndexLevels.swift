@@ -131,9 +131,9 @@ extension SearchIndexLevels {
     /// the end of an import. FTS5 goes on with the structure it holds in memory until it is
     /// made to forget it (`forgetHeldStructure`).
     static func raiseSegments(_ db: Database) throws {
-        guard let record = try Data.fetchOne(db, sql: "SELECT block FROM ticket_fts_data WHERE id = ?", arguments: [rowID]),
+        guard let record = try Data.fetchOne(db, sql: "SELECT block FROM main.ticket_fts_data WHERE id = ?", arguments: [rowID]),
               let raised = SearchIndexLevels(record: Array(record))?.raisedAbove(importLevel) else { return }
-        try db.execute(sql: "UPDATE ticket_fts_data SET block = ? WHERE id = ?", arguments: [Data(raised.record), rowID])
+        try db.execute(sql: "UPDATE main.ticket_fts_data SET block = ? WHERE id = ?", arguments: [Data(raised.record), rowID])
     }
 
     /// FTS5 keeps the index's structure in memory, per connection, and reads it again only after
