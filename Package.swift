@@ -122,7 +122,7 @@ let package = Package(
         ]),
         .testTarget(name: "BelenusInputTests", dependencies: ["BelenusCore", "BelenusInput"]),
         .testTarget(name: "BelenusStoreTests", dependencies: [
-            "BelenusCore", "BelenusStore", "BelenusTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "BelenusBytes", "BelenusCore", "BelenusStore", "BelenusTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "BelenusSiteTests", dependencies: [
             "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusTemplates", "BelenusViews", "BelenusSite", "TOMLKit", "BelenusTestSupport",

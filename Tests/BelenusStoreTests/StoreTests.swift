@@ -1,3 +1,4 @@
+import BelenusBytes
 import BelenusTestSupport
 import BelenusCore
 @testable import BelenusStore
@@ -396,10 +397,15 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
 }
 
 /// A process waiting for another's write lock tries again every millisecond (SQLite's own
-/// handler sleeps up to 100 ms between tries) and gives up after `busyTimeout`: the request is
-/// then answered 503.
+/// handler sleeps up to 100 ms between tries), every 2 after 16 ms and every 4 after 80 ms
+/// (many waiting: fewer wake-ups), and gives up after `busyTimeout`: the request is then
+/// answered 503.
 @Test func aWriterWaitsInMillisecondsUpToTheBusyTimeout() {
     #expect(Store.busyTimeout == 15)
-    #expect(Store.waitForTheWriter(0) && Store.waitForTheWriter(14_999))
-    #expect(!Store.waitForTheWriter(15_000))
+    #expect((0..<16).map { DatabaseFile.pause(before: $0).sleep } == Array(repeating: 1, count: 16))
+    #expect(DatabaseFile.pause(before: 16) == (2, 16) && DatabaseFile.pause(before: 48) == (4, 80))
+    // What was slept before a try is what the tries before it slept.
+    #expect((1..<4_000).allSatisfy { DatabaseFile.pause(before: $0).waited == DatabaseFile.pause(before: $0 - 1).waited + DatabaseFile.pause(before: $0 - 1).sleep })
+    #expect(Store.waitForTheWriter(0) && Store.waitForTheWriter(3_777))  // 14,996 ms waited
+    #expect(!Store.waitForTheWriter(3_778))  // 15,000
 }
