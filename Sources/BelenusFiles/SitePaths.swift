@@ -32,6 +32,12 @@ public struct SitePaths: Hashable, Sendable {
     /// tells a running import from one cut short.
     public var importLock: String { root + "/var/.import.lock" }
 
+    /// Whether a `belenus import` runs: the lock file exists once an import has run; a held
+    /// lock is a running import.
+    public var importRunning: Bool {
+        FileManager.default.fileExists(atPath: importLock) && (try? FileLock.ifFree(importLock, .shared, { true })) == nil
+    }
+
     /// Creates `var/` and `output/` as needed.
     public func prepareWritableFolders() throws {
         for dir in [var_, attachments, mail, publishedKB, output + "/public", output + "/private"] {

@@ -127,11 +127,7 @@ public struct SiteDoctor {
         return findings
     }
 
-    /// Whether a `belenus import` runs: the lock file exists once an import has run; a held
-    /// lock is a running import.
-    var importRunning: Bool {
-        FileManager.default.fileExists(atPath: paths.importLock) && (try? FileLock.ifFree(paths.importLock, .shared, { true })) == nil
-    }
+    var importRunning: Bool { paths.importRunning }
 
     /// Asks `base_url` + `gateway_path` + `/login` over HTTP (not HTTPS: said so).
     func gatewayFinding(_ config: SiteConfig) -> Finding {

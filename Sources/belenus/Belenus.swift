@@ -36,7 +36,12 @@ struct SiteOption: ParsableArguments {
         let paths = self.paths
         guard FileManager.default.fileExists(atPath: paths.root) else { throw CLIError("\(site): no such folder") }
         try paths.prepareWritableFolders()
-        return try Store(path: paths.database)
+        do {
+            return try Store(path: paths.database)
+        } catch let busy as StoreBusy where paths.importRunning {
+            // A site's first import has the database alone (`Store.takeAlone`) until it ends.
+            throw CLIError("\(site): a belenus import is running and has the database alone until it ends; run this again then (\(busy.reason))")
+        }
     }
 }
 

@@ -159,6 +159,9 @@ private func generateCorpus(in site: String) throws {
     #expect(try alone.takeAlone())
     let held = try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout
     #expect(held.contains("ok    database: a site's first import has it alone") && !held.contains("restore"), "\(held)")
+    // A command that needs the database says why it cannot have it, at once.
+    let build = try CLI.run(["build", "--site", site])
+    #expect(build.status != 0 && build.stderr.contains("a belenus import is running and has the database alone until it ends"), "\(build.stderr)")
     // The gateway does not wait for it (`DatabaseFile.isInWALMode`): 503, not a site "not set
     // up"; a page view too, past the front door (its session read is where it finds it busy).
     let busy = try CGI.run(site: site, "GET", "/login")
