@@ -17,8 +17,13 @@ public final class Gateway {
     let request: CGIRequest
     let readBody: (Int) throws -> [UInt8]
     let now: Date
-    let store: Store
     let config: SiteConfig
+    /// Opened at its first use, within `respond()`: a database busy past the busy timeout (a
+    /// site's first import has it alone) is then answered like any failure, with its page.
+    private lazy var opened: Result<Store, Error> = Result { try Store(path: paths.database) }
+    var store: Store {
+        get throws { try opened.get() }
+    }
     lazy var views: Result<GatewayViews, Error> = Result { try GatewayViews(paths: paths, config: config) }
     /// The mail this request queued (ids known after the commit), delivered after the answer.
     var mailPlans: [MailPlan] = []
@@ -39,7 +44,6 @@ public final class Gateway {
         self.readBody = readBody
         self.now = now
         self.config = try SiteConfig.load(path: paths.config)
-        self.store = try Store(path: paths.database)
     }
 
     /// The answer; never throws: every failure becomes its status page.
@@ -71,6 +75,7 @@ public final class Gateway {
         guard !queuedMail.isEmpty else { return }
         ignoreBrokenPipes()
         let transport = MailTransport.configured(config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: paths.mail)
+        guard let store = try? store else { return }  // opened: mail was queued
         let delivery = MailDelivery(store: store, transport: transport, from: config.mailFrom)
         do {
             let report = try delivery.deliver(ids: queuedMail)
@@ -140,7 +145,7 @@ public final class Gateway {
 
     /// The generator, sharing the views' config and theme (loaded once per request).
     func builder() throws -> SiteBuilder {
-        SiteBuilder(paths: paths, store: store, views: try views.get())
+        SiteBuilder(paths: paths, store: try store, views: try views.get())
     }
 
     // MARK: - Answers

@@ -55,11 +55,6 @@ do {
     // handlers, every object's release). Nothing is buffered: the answer and the log went out
     // by write(2), and a commit is durable when it returns.
     _exit(0)
-} catch let error as HTTPResponseError where error.httpError.status == 503 {
-    // The database stayed busy past the busy timeout before the request could begin: another
-    // process has it alone (a site's first `belenus import`). Not a broken site: later.
-    FileHandle.standardError.write(Data("belenus-gateway: \(error)\n".utf8))
-    write(Array("Status: 503 Service Unavailable\r\nRetry-After: 10\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe support site is busy: try again in a moment.\n".utf8))
 } catch {
     FileHandle.standardError.write(Data("belenus-gateway: \(error)\n".utf8))
     write(Array("Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe support site is not set up: see the server's error log.\n".utf8))
