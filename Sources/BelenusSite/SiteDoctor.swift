@@ -65,14 +65,14 @@ public struct SiteDoctor {
                     ok("database", "whole, schema current")
                 }
                 if health.importUnfinished {
-                    if importRunning {
+                    if paths.importRunning {
                         ok("import", "running: its tickets arrive in batches")
                     } else {
                         fix("import", "one was cut short: part of its tickets are there, with the bulk settings of the search index (and, for a site's first import, without the ticket indexes); `belenus import FILE --site \(paths.root)` undoes it first, then imports FILE")
                     }
                 }
             } catch let busy as StoreBusy {
-                if importRunning {
+                if paths.importRunning {
                     ok("database", "a site's first import has it alone until it ends (the gateway answers 503 meanwhile)")
                     ok("import", "running")
                 } else {
@@ -126,8 +126,6 @@ public struct SiteDoctor {
         }
         return findings
     }
-
-    var importRunning: Bool { paths.importRunning }
 
     /// Asks `base_url` + `gateway_path` + `/login` over HTTP (not HTTPS: said so).
     func gatewayFinding(_ config: SiteConfig) -> Finding {

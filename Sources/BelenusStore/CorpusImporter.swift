@@ -107,9 +107,8 @@ public struct CorpusImporter {
                 progress("search index: finishing")
                 try side.finish()
                 try side.copy(into: store)
-            } else {
-                try raiseSearchSegments()
             }
+            try raiseSearchSegments()
             try restoreIndexes()
             try store.write { db in try db.execute(sql: "DELETE FROM import_undo") }  // done: nothing to undo
         } catch {
@@ -218,8 +217,8 @@ public struct CorpusImporter {
         }) {}
     }
 
-    /// The search index's segments, the import's and the site's, put where the site's next
-    /// changes do not merge them (`SearchIndexLevels`). A first import's are, as they are copied.
+    /// The search index's segments, the import's (and, after a later import, the site's), put
+    /// where the site's next changes do not merge them (`SearchIndexLevels`).
     func raiseSearchSegments() throws {
         try store.write { db in try SearchIndexLevels.raiseSegments(db) }
         try Store.reportingBusy { try store.pool.writeWithoutTransaction(SearchIndexLevels.forgetHeldStructure) }

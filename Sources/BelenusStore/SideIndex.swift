@@ -77,9 +77,10 @@ final class SideIndex: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// Replaces the index tables of `store`'s `ticket_fts` by this one's, in one transaction,
-    /// its segments raised (`SearchIndexLevels`). SQLite copies each table page by page (its
-    /// transfer optimisation: same columns, empty target), not row by row. Call after `finish()`.
+    /// Replaces the index tables of `store`'s `ticket_fts` by this one's, in one transaction.
+    /// SQLite copies each table page by page (its transfer optimisation: same columns, empty
+    /// target), not row by row; FTS5 then forgets the structure it held (`SearchIndexLevels.forgetHeldStructure`).
+    /// Call after `finish()`.
     func copy(into store: Store) throws {
         try Store.reportingBusy { try store.pool.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS side", arguments: [path])  // not within a transaction
@@ -88,7 +89,6 @@ final class SideIndex: @unchecked Sendable {
                 for table in ["ticket_fts_data", "ticket_fts_idx", "ticket_fts_docsize"] {
                     try db.execute(sql: "DELETE FROM main.\(table); INSERT INTO main.\(table) SELECT * FROM side.\(table)")
                 }
-                try SearchIndexLevels.raiseSegments(db)
                 return .commit
             }
             try SearchIndexLevels.forgetHeldStructure(db)

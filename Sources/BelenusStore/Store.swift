@@ -63,14 +63,6 @@ public final class Store: Sendable {
         if migrated { try checkpoint() }
     }
 
-    /// How long a process waits for another's write lock before the request is answered 503.
-    static let busyTimeout = DatabaseFile.busyTimeout
-
-    /// SQLite's busy handler of a connection that does not look at the file (`DatabaseFile.waitAgain`).
-    @Sendable static func waitForTheWriter(_ tries: Int) -> Bool {
-        DatabaseFile.waitAgain(tries, path: nil)
-    }
-
     /// After a big write (migrations, an import): the WAL copied into the database and cut to
     /// nothing. Otherwise every CGI process after it, the first connection of its own, rebuilds
     /// the WAL's index by reading all of it: after the search index's migration (a 222 MB WAL at

@@ -1,5 +1,4 @@
 import BelenusBytes
-import BelenusCore
 import BelenusGateway
 import BelenusInput
 import BelenusFiles

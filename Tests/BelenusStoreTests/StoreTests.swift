@@ -401,11 +401,11 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
 /// (many waiting: fewer wake-ups), and gives up after `busyTimeout`: the request is then
 /// answered 503.
 @Test func aWriterWaitsInMillisecondsUpToTheBusyTimeout() {
-    #expect(Store.busyTimeout == 15)
+    #expect(DatabaseFile.busyTimeout == 15)
     #expect((0..<16).map { DatabaseFile.pause(before: $0).sleep } == Array(repeating: 1, count: 16))
     #expect(DatabaseFile.pause(before: 16) == (2, 16) && DatabaseFile.pause(before: 48) == (4, 80))
     // What was slept before a try is what the tries before it slept.
     #expect((1..<4_000).allSatisfy { DatabaseFile.pause(before: $0).waited == DatabaseFile.pause(before: $0 - 1).waited + DatabaseFile.pause(before: $0 - 1).sleep })
-    #expect(Store.waitForTheWriter(0) && Store.waitForTheWriter(3_777))  // 14,996 ms waited
-    #expect(!Store.waitForTheWriter(3_778))  // 15,000
+    #expect(DatabaseFile.waitAgain(0, path: nil) && DatabaseFile.waitAgain(3_777, path: nil))  // 14,996 ms waited
+    #expect(!DatabaseFile.waitAgain(3_778, path: nil))  // 15,000
 }
