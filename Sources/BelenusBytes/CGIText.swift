@@ -35,4 +35,11 @@ public enum CGIText {
         text += "Content-Length: \(body.count)\r\n\r\n"
         return Array(text.utf8) + body
     }
+
+    /// The 500 of a gateway that cannot start (no site, no `belenus-gateway-full`), with the
+    /// security headers of every other answer. The reason is in the server's error log only.
+    public static func notSetUp() -> [UInt8] {
+        answer(status: 500, reason: "Internal Server Error", headers: [("Content-Type", "text/plain; charset=utf-8")] + SecurityHeaders.all,
+               body: Array("The support site is not set up: see the server's error log.\n".utf8))
+    }
 }

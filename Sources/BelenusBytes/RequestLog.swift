@@ -18,10 +18,15 @@ public struct RequestLog: Sendable {
     /// - Parameter site: the site's root folder; the log is in its `var/log/`.
     public init(site: String) { folder = site + "/var/log" }
 
+    /// The route's longest part kept in a line, in Unicode scalars (an anonymous request names
+    /// the route: its line is bounded like the file).
+    public static let maxRouteScalars = 512
+
     /// The line of one request (control characters in the route become `?`: no forged lines).
     /// - Parameter time: when the request began, in seconds since 1970.
     public static func line(at time: Double, method: String, route: String, user: String?, status: Int, milliseconds: Double) -> String {
-        let route = String(String.UnicodeScalarView(route.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
+        let route = String(String.UnicodeScalarView(route.unicodeScalars.prefix(maxRouteScalars).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
+        let method = String(String.UnicodeScalarView(method.unicodeScalars.prefix(16).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
         let ms = (milliseconds * 10).rounded() / 10
         return "\(UTCTime.iso(Int(time.rounded(.down))))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(ms)\n"
     }

@@ -16,6 +16,8 @@ public struct Login: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
     public init(_ value: String) { self.rawValue = value }
     public var description: String { rawValue }
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    /// The longest login, in UTF-8 bytes: a longer one is refused before anything is stored.
+    public static let maxBytes = 100
 }
 
 /// The URL-safe name of a knowledge-base article: lower-case ASCII letters, digits and dashes.
@@ -47,7 +49,7 @@ public struct Slug: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
 
     /// True for a name that `init?(making:)` would leave as it is.
     public static func isValid(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= 80 && text.first != "-" && text.last != "-"
+        !text.isEmpty && text.utf8.count <= 80 && text.first != "-" && text.last != "-"
             && text.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
     }
 }

@@ -40,7 +40,8 @@ public struct TicketDraft: Hashable, Sendable {
         self.org = org
     }
 
-    /// The limits of the form, checked field by field in form order.
+    /// The limits of the form, checked field by field in form order. Lengths count Unicode
+    /// scalars, never `Character`s: a "7-character" title of combining marks was 400 KB.
     public static let maxTitleLength = 200
     public static let maxBodyBytes = 64 * 1024
 
@@ -49,16 +50,17 @@ public struct TicketDraft: Hashable, Sendable {
         copy.title = title.trimmingCharacters(in: .whitespacesAndNewlines)
         copy.product = product.trimmingCharacters(in: .whitespacesAndNewlines)
         copy.version = version.trimmingCharacters(in: .whitespacesAndNewlines)
-        try Self.require(copy.title, field: "title", maxCharacters: Self.maxTitleLength)
-        try Self.require(copy.product, field: "product", maxCharacters: 200)
-        try Self.require(copy.version, field: "version", maxCharacters: 50)
+        try Self.require(copy.title, field: "title", maxScalars: Self.maxTitleLength)
+        try Self.require(copy.product, field: "product", maxScalars: 200)
+        try Self.require(copy.version, field: "version", maxScalars: 50)
         try Self.requireBody(body, field: "body")
         return copy
     }
 
-    static func require(_ value: String, field: String, maxCharacters: Int) throws(FieldError) {
+    /// A one-line field: present, at most `maxScalars` Unicode scalars, no control character.
+    public static func require(_ value: String, field: String, maxScalars: Int) throws(FieldError) {
         if value.isEmpty { throw .required(field) }
-        if value.count > maxCharacters { throw .tooLong(field, characters: maxCharacters) }
+        if value.unicodeScalars.count > maxScalars { throw .tooLong(field, characters: maxScalars) }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw .controlCharacters(field)
         }
@@ -156,7 +158,7 @@ extension Ticket {
         }
         if let ref = update.providerRef {
             let trimmed = ref.trimmingCharacters(in: .whitespaces)
-            try TicketDraft.require(trimmed.isEmpty ? "-" : trimmed, field: "provider_ref", maxCharacters: 100)
+            try TicketDraft.require(trimmed.isEmpty ? "-" : trimmed, field: "provider_ref", maxScalars: 100)
             let newRef = trimmed.isEmpty ? nil : trimmed
             if newRef != providerRef {
                 next.providerRef = newRef

@@ -25,7 +25,8 @@ public enum Timestamp {
         return bytes[10...].contains { $0 == UInt8(ascii: "Z") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
     }
 
-    /// Parses "YYYY-MM-DDTHH:MM:SSZ", "…+HH:MM", "YYYY-MM-DDTHH:MM" (UTC) or "YYYY-MM-DD".
+    /// Parses "YYYY-MM-DDTHH:MM:SSZ", "…+HH:MM", "YYYY-MM-DDTHH:MM" (UTC) or "YYYY-MM-DD"; nil for
+    /// a day the month does not have or an offset past 23:59 (RFC 3339 §5.6, §5.7).
     public static func parse(_ text: String) -> Date? {
         // Spaces and tabs around it dropped by byte (Foundation's `trimmingCharacters` was 5 % of
         // a full build: every ticket and event has two or three times).
@@ -42,7 +43,7 @@ public enum Timestamp {
             return n
         }
         guard let year = number(0, 4), s.count >= 10, s[4] == 45, s[7] == 45,
-              let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
+              let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...daysIn(month, of: year)).contains(day)
         else { return nil }
         var hour = 0, minute = 0, second = 0, offset = 0
         var i = 10
@@ -62,7 +63,7 @@ public enum Timestamp {
                 if s[i] == 90, i + 1 == s.count {
                     i += 1
                 } else if s[i] == 43 || s[i] == 45, let oh = number(i + 1, 2), i + 6 == s.count, s[i + 3] == 58,
-                          let om = number(i + 4, 2) {
+                          let om = number(i + 4, 2), oh < 24, om < 60 {  // RFC 3339 §5.6: time-numoffset
                     offset = (oh * 3600 + om * 60) * (s[i] == 43 ? 1 : -1)
                     i += 6
                 } else {
@@ -73,6 +74,15 @@ public enum Timestamp {
         guard i == s.count else { return nil }
         let epoch = daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
         return Date(timeIntervalSince1970: TimeInterval(epoch - offset))
+    }
+
+    /// 28 to 31: 30 February is no date (it was read as 2 March), nor is 29 February 2027.
+    static func daysIn(_ month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's

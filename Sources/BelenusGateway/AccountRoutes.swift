@@ -8,41 +8,43 @@ import Foundation
 
 /// `GET|POST /login`, `POST /logout`.
 extension Gateway {
-    /// Failed logins allowed per account and per address in `throttleWindow` before 429.
-    static let failuresPerLogin = 5
-    static let failuresPerAddress = 20
-    static let throttleWindow: TimeInterval = 15 * 60
-
-    func loginForm(status: Int, error: String?, login: String) -> Response {
+    func loginForm(status: Int, error: String?, login: String, field: String = "password") -> Response {
         guard !request.wantsJSON else {
-            return .json(status, error.map { .object([("error", .string($0)), ("field", .string("password"))]) } ?? .object([]))
+            return .json(status, error.map { .object([("error", .string($0)), ("field", .string(field))]) } ?? .object([]))
         }
         return (try? page(status) { $0.login(error: error, login: login) }) ?? errorResponse(GatewayError(500, "the theme did not load"))
     }
 
     /// Verifies the Argon2id hash; a new session id at every login (no fixation). A wrong
     /// password and an unknown login get the same answer after the same work (one Argon2 run).
+    /// The attempt is counted before the hash (`Store.beginLoginAttempt`): simultaneous
+    /// attempts cannot pass the limit. A login longer than any account's is refused before
+    /// anything is stored.
     func login(_ form: FormFields) throws -> Response {
         let name = try form.required("login").trimmingCharacters(in: .whitespaces)
         let password = try form.required("password")
-        let keys = ["login:\(name.lowercased())", "addr:\(request.remoteAddress)"]
-        if try store.loginThrottled([(keys[0], Self.failuresPerLogin), (keys[1], Self.failuresPerAddress)], at: now, window: Self.throttleWindow) {
+        guard name.utf8.count <= Login.maxBytes else {
+            let message = (try? views.get().string("login_failed")) ?? "wrong user name or password"
+            return loginForm(status: 400, error: message, login: name, field: "login")
+        }
+        let account = LoginThrottle.key(login: name), address = LoginThrottle.key(address: request.remoteAddress)
+        let limits = [(account, LoginThrottle.attemptsPerLogin), (address, LoginThrottle.attemptsPerAddress)]
+        guard try store.beginLoginAttempt(limits, at: now, window: LoginThrottle.window) else {
             throw GatewayError(429, (try? views.get().string("error_429")) ?? "too many failed logins; wait a few minutes")
         }
-        let account = try store.passwordHash(of: Login(name))
+        let stored = try store.passwordHash(of: Login(name))
         let verified: Bool
-        if let account {
-            verified = PasswordHasher.verify(password, against: account.hash)
+        if let stored {
+            verified = PasswordHasher.verify(password, against: stored.hash)
         } else {
             _ = try? PasswordHasher.standard.hash(password)  // the same time as a verification
             verified = false
         }
-        guard verified, let user = account?.user else {
-            try store.recordLoginFailure(keys, at: now, window: Self.throttleWindow)
+        guard verified, let user = stored?.user else {
             let message = (try? views.get().string("login_failed")) ?? "wrong user name or password"
             return loginForm(status: 401, error: message, login: name)
         }
-        try store.clearLoginFailures(keys[0])
+        try store.loginSucceeded(account: account, address: address)
         loggedIn = user.login
         let token = Secrets.newToken(), csrf = Secrets.newToken()
         let lifetime = config.sessionHours * 3600

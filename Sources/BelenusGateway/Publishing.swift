@@ -11,9 +11,7 @@ extension Gateway {
     func publish(_ ticket: Ticket, form: FormFields, by actor: Actor) throws -> Response {
         let title = try form.required("title").trimmingCharacters(in: .whitespacesAndNewlines)
         let body = try form.required("body")
-        guard title.count <= TicketDraft.maxTitleLength, !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw GatewayError(400, "at most \(TicketDraft.maxTitleLength) characters, no control characters", field: "title")
-        }
+        try TicketDraft.require(title, field: "title", maxScalars: TicketDraft.maxTitleLength)
         guard body.utf8.count <= TicketDraft.maxBodyBytes else { throw GatewayError(400, "is too long", field: "body") }
         try checkAnonymous(title: title, body: body, ticket: ticket)
         guard let base = Slug(making: title) else { throw GatewayError(400, "needs letters or digits for the article's address", field: "title") }

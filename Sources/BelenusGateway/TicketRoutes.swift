@@ -406,7 +406,7 @@ extension Gateway {
     func kbSearch() throws -> Response {
         _ = try? currentSession()  // for the CSRF token of the logout form
         let query = (request.queryValue("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard query.count <= 200 else { throw GatewayError(400, "at most 200 characters", field: "q") }
+        guard query.unicodeScalars.count <= 200 else { throw GatewayError(400, "at most 200 characters", field: "q") }
         let hits = try store.searchKB(query)
         if request.wantsJSON {
             return .json(200, .object([

@@ -80,15 +80,21 @@ public struct MailMessage: Sendable {
     }
 
     /// RFC 2047 §2, §5: ASCII text as it is; else `=?UTF-8?B?…?=` words of at most 75 characters,
-    /// cut between characters, folded onto continuation lines.
+    /// cut between Unicode scalars (§5: never inside a character's bytes), folded onto
+    /// continuation lines. Not between `Character`s: one letter with 100,000 combining marks is
+    /// one Character, and was one 533 KB line (RFC 5322 §2.1.1: at most 998).
     static func encodedWords(_ text: String, prefix: Int) -> String {
         let clean = headerSafe(text)
         if clean.unicodeScalars.allSatisfy({ $0.isASCII }) && clean.utf8.count + prefix <= 78 { return clean }
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in clean {
-            let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 45 {  // 45 bytes -> 60 base64 characters + 12 = 72
+        // 45 bytes -> 60 base64 characters + 12 = 72; the first word shares its line with the
+        // header's name: lines of at most 78 (RFC 5322 §2.1.1).
+        var room = min(45, (78 - prefix - 12) / 4 * 3)
+        for scalar in clean.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
+            if chunk.count + bytes.count > room {
+                room = 45
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []
             }

@@ -80,10 +80,12 @@ extension Store {
         try write { db in try Self.insertUser(db, user, passwordHash: passwordHash, at: now) }
     }
 
+    /// A new password ends every session of the account (SPEC §2), in the same transaction.
     public func setPasswordHash(_ hash: String, for login: Login) throws {
         try write { db in
             try db.execute(sql: "UPDATE users SET password_hash = ? WHERE login = ?", arguments: [hash, login.rawValue])
             guard db.changesCount == 1 else { throw StoreError("no user '\(login)'") }
+            try db.execute(sql: "DELETE FROM sessions WHERE login = ?", arguments: [login.rawValue])
         }
     }
 
@@ -113,9 +115,9 @@ extension Store {
 
     static func insertUser(_ db: Database, _ user: User, passwordHash: String?, at now: Date) throws {
         let login = user.login.rawValue
-        guard !login.isEmpty, login.count <= 100,
+        guard !login.isEmpty, login.utf8.count <= Login.maxBytes,
               !login.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) else {
-            throw StoreError("login '\(login)' must be 1 to 100 characters without spaces")
+            throw StoreError("login '\(login)' must be 1 to \(Login.maxBytes) bytes without spaces")
         }
         if try fetchUser(db, user.login) != nil { throw StoreError("user '\(login)' already exists") }
         switch (user.role, user.org) {
@@ -169,6 +171,7 @@ extension Store {
     static func cleanName(_ text: String, field: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw StoreError("\(field) must not be empty") }
+        guard trimmed.unicodeScalars.count <= 200 else { throw StoreError("\(field) is longer than 200 characters") }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw StoreError("\(field) '\(trimmed)' contains control characters")
         }

@@ -50,37 +50,37 @@ extension Store {
 
     // MARK: - Throttle
 
-    /// True when any of `keys` has `limit` failures within the window that started less than
-    /// `window` ago.
-    public func loginThrottled(_ keys: [(key: String, limit: Int)], at now: Date, window: TimeInterval) throws -> Bool {
-        try read { db in
+    /// Counts one login attempt against each key, before its password is checked, and says
+    /// whether it may go on: false when any key already has `limit` attempts in the window that
+    /// started less than `window` ago (then nothing is counted). One `IMMEDIATE` transaction, so
+    /// simultaneous attempts queue here and at most `limit` of them reach the password check.
+    /// Rows whose window has ended are deleted first: the table holds only the last `window`.
+    /// A key is a hash (`LoginThrottle.key`), never the typed text.
+    public func beginLoginAttempt(_ keys: [(key: String, limit: Int)], at now: Date, window: TimeInterval) throws -> Bool {
+        let windowStart = Timestamp.iso(now - window)
+        return try write { db in
+            try db.execute(sql: "DELETE FROM login_failures WHERE window_start <= ?", arguments: [windowStart])
             for (key, limit) in keys {
-                guard let row = try Row.fetchOne(db, sql: "SELECT failures, window_start FROM login_failures WHERE key = ?", arguments: [key])
-                else { continue }
-                let start = TicketRecords.date(row["window_start"])
-                if now.timeIntervalSince(start) < window, (row["failures"] as Int) >= limit { return true }
+                let failures = try Int.fetchOne(db, sql: "SELECT failures FROM login_failures WHERE key = ?", arguments: [key]) ?? 0
+                if failures >= limit { return false }
             }
-            return false
+            for (key, _) in keys {
+                try db.execute(sql: """
+                    INSERT INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)
+                    ON CONFLICT (key) DO UPDATE SET failures = failures + 1
+                    """, arguments: [key, Timestamp.iso(now)])
+            }
+            return true
         }
     }
 
-    /// Counts one failure against each key, opening a new window where the old one ended.
-    public func recordLoginFailure(_ keys: [String], at now: Date, window: TimeInterval) throws {
+    /// After a right password: the account's attempts are forgotten, and this one no longer
+    /// counts against its address (an office behind one address logs in all day).
+    public func loginSucceeded(account: String, address: String) throws {
         try write { db in
-            for key in keys {
-                let start = try String.fetchOne(db, sql: "SELECT window_start FROM login_failures WHERE key = ?", arguments: [key])
-                if let start, now.timeIntervalSince(TicketRecords.date(start)) < window {
-                    try db.execute(sql: "UPDATE login_failures SET failures = failures + 1 WHERE key = ?", arguments: [key])
-                } else {
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO login_failures (key, failures, window_start) VALUES (?, 1, ?)",
-                        arguments: [key, Timestamp.iso(now)])
-                }
-            }
+            try db.execute(sql: "DELETE FROM login_failures WHERE key = ?", arguments: [account])
+            try db.execute(sql: "DELETE FROM login_failures WHERE key = ? AND failures <= 1", arguments: [address])
+            try db.execute(sql: "UPDATE login_failures SET failures = failures - 1 WHERE key = ?", arguments: [address])
         }
-    }
-
-    public func clearLoginFailures(_ key: String) throws {
-        try write { db in try db.execute(sql: "DELETE FROM login_failures WHERE key = ?", arguments: [key]) }
     }
 }

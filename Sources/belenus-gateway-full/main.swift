@@ -56,5 +56,5 @@ do {
     _exit(0)
 } catch {
     FileHandle.standardError.write(Data("belenus-gateway: \(error)\n".utf8))
-    write(Array("Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe support site is not set up: see the server's error log.\n".utf8))
+    write(CGIText.notSetUp())
 }

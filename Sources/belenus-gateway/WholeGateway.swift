@@ -27,8 +27,7 @@ enum WholeGateway {
             _ = FileDescriptor.writeAll(2, Array("belenus-gateway: cannot run \(path): \(String(cString: strerror(errno)))\n".utf8))
         }
         _ = FileDescriptor.writeAll(2, Array("belenus-gateway: \(name) is not at \(tried.joined(separator: " or "))\n".utf8))
-        let body = "The support site is not set up: see the server's error log.\n"
-        _ = FileDescriptor.writeAll(1, Array("Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8))
+        _ = FileDescriptor.writeAll(1, CGIText.notSetUp())
         exit(0)
     }
 

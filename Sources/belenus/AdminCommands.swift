@@ -48,7 +48,7 @@ struct User: ParsableCommand {
         guard let line = readLine(strippingNewline: true), !line.isEmpty else {
             throw CLIError("no password on standard input (echo 'secret' | belenus user ...)")
         }
-        guard line.count >= 8 else { throw CLIError("password: at least 8 characters") }
+        guard line.unicodeScalars.count >= 8 else { throw CLIError("password: at least 8 characters") }
         return line
     }
 

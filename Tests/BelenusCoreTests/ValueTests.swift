@@ -31,7 +31,8 @@ func timestampsParseTheFormsPeopleWrite(_ text: String, _ epoch: Double) {
     #expect(Timestamp.parse(text) == Date(timeIntervalSince1970: epoch))
 }
 
-@Test(arguments: ["", "2021-13-01", "yesterday", "2021-03-04T15:02:11Zjunk", "2021-03-04T25:00"])
+@Test(arguments: ["", "2021-13-01", "yesterday", "2021-03-04T15:02:11Zjunk", "2021-03-04T25:00",
+                  "2026-02-30T10:00", "2027-02-29", "2026-04-31T08:00:00Z", "2026-12-15T10:00+99:99", "2026-12-15T10:00-24:00", "2026-12-15T10:00+05:60"])
 func badTimestampsAreRefused(_ text: String) {
     #expect(Timestamp.parse(text) == nil)
 }

@@ -23,6 +23,23 @@ import Testing
         #expect(text.contains("From: =?UTF-8?B?"))
     }
 
+    /// One letter with 100,000 combining marks is one `Character`: cut by Characters it was one
+    /// encoded word on one 533 KB line. Every header line stays within RFC 5322's 998 bytes, and
+    /// within the 78 it recommends.
+    @Test func aSubjectOfCombiningMarksIsFoldedWithinTheLineLimit() {
+        let title = "a" + String(repeating: "\u{301}", count: 100_000)
+        let text = message(subject: "[#5] " + title).rfc5322
+        let head = text.components(separatedBy: "\r\n\r\n")[0]
+        let lines = head.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 78 }, "longest: \(lines.map(\.utf8.count).max() ?? 0)")
+        let words = lines.drop { !$0.hasPrefix("Subject:") }.prefix { $0.hasPrefix("Subject:") || $0.hasPrefix(" ") }
+        let decoded = words.map { line -> [UInt8] in
+            let word = line.replacingOccurrences(of: "Subject: ", with: "").trimmingCharacters(in: .whitespaces)
+            return Array(Data(base64Encoded: String(word.dropFirst(10).dropLast(2))) ?? Data())
+        }.joined()
+        #expect(String(decoding: Array(decoded), as: UTF8.self) == "[#5] " + title)
+    }
+
     @Test func mailOfOneTicketThreadsUnderItsFirst() {
         let first = message(id: 1, kind: "created"), later = message(id: 9)
         #expect(first.messageID.hasPrefix("<belenus.t5.") && first.threadRoot == nil)

@@ -34,6 +34,15 @@ import Testing
             #expect(answer.all("X-Frame-Options") == ["DENY"] && answer.all("X-Content-Type-Options") == ["nosniff"], "\(path)")
             #expect(answer.all("Referrer-Policy") == ["same-origin"], "\(path)")
         }
+        // A ticket page at a secret URL (ticket_pages = "link"): no Referer, no index, no cache
+        // (SPEC §6: after `relink` no browser or proxy keeps a copy). Not the other pages.
+        let secret = "output/public/t/0123456789abcdef0123456789abcdef"
+        try FileManager.default.createDirectory(atPath: site.root + "/" + secret, withIntermediateDirectories: true)
+        try "<!DOCTYPE html><title>t</title>".write(toFile: site.root + "/" + secret + "/index.html", atomically: true, encoding: .utf8)
+        let linked = try http.get("/t/0123456789abcdef0123456789abcdef/")
+        #expect(linked.status == 200 && linked.all("Cache-Control") == ["no-store"], "\(linked.headers)")
+        #expect(linked.all("Referrer-Policy") == ["no-referrer"] && linked.all("X-Robots-Tag") == ["noindex, nofollow"], "\(linked.headers)")
+        #expect(try http.get("/kb/timbrado/").all("Cache-Control").isEmpty)
         // Nothing outside the document root.
         for path in ["/../private/tickets/1/index.html", "/%2e%2e/var/belenus.sqlite3", "/var/belenus.sqlite3", "/private/lists/staff/1.html"] {
             #expect(try http.get(path).status >= 400, "\(path)")
