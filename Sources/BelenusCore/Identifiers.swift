@@ -47,6 +47,12 @@ public struct Slug: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
         self.rawValue = String(out.prefix(80))
     }
 
+    /// Addresses under `/kb/` that are pages of their own (`kb/all/`, *ver todo*) or the
+    /// gateway's (`kb/search`): no article takes them.
+    public static let reserved: Set<String> = ["all", "search", "feed"]
+
+    public var isReserved: Bool { Self.reserved.contains(rawValue) }
+
     /// True for a name that `init?(making:)` would leave as it is.
     public static func isValid(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 80 && text.first != "-" && text.last != "-"

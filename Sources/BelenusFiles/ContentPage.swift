@@ -30,6 +30,9 @@ public enum SiteContent {
         var bySlug: [Slug: KBArticle] = [:]
         for (file, result) in zip(files, parsed.results) {
             let article = try result.get()
+            if article.slug.isReserved {
+                throw SiteError(file: file, "'/kb/\(article.slug)/' is a page of the knowledge base itself: rename the file")
+            }
             if let other = bySlug[article.slug] {
                 throw SiteError(file: file, "slug '\(article.slug)' is also the slug of \(other.file)")
             }

@@ -16,36 +16,40 @@ extension Gateway {
         try checkAnonymous(title: title, body: body, ticket: ticket)
         guard let base = Slug(making: title) else { throw GatewayError(400, "needs letters or digits for the article's address", field: "title") }
         let existing = try Set(SiteContent.articles(paths).map(\.slug.rawValue))
-        var slug = base
-        var n = 2
-        while existing.contains(slug.rawValue) || FileManager.default.fileExists(atPath: "\(paths.publishedKB)/\(slug).md") {
-            slug = Slug(rawValue: "\(base.rawValue.prefix(75))-\(n)")
-            n += 1
-        }
-        let file = "\(paths.publishedKB)/\(slug).md"
-        let text = """
-            ---
-            title: \(JSON.quote(title))
-            product: \(JSON.quote(ticket.product))
-            updated: \(Timestamp.iso(now))
-            source_ticket: \(ticket.number)
-            ---
-
-            \(ByteText.unixLineEnds(body))
-
-            """
+        func file(_ slug: Slug) -> String { "\(paths.publishedKB)/\(slug).md" }
+        var chosen: Slug?
         do {
+            // The slug is chosen and its file written inside the change's transaction: publishes
+            // take SQLite's write lock one at a time, so two never choose the same free slug.
             try store.change(ticket.number, by: actor, at: now, mail: nil) { current, _ in
+                var slug = base, n = 2
+                while slug.isReserved || existing.contains(slug.rawValue) || FileManager.default.fileExists(atPath: file(slug)) {
+                    slug = Slug(rawValue: "\(base.rawValue.prefix(75))-\(n)")
+                    n += 1
+                }
                 let change = try current.publish(slug: slug, by: actor, at: now)
-                // Inside the transaction: if the file cannot be written, nothing is recorded. The
-                // temporary file is beside it (same file system); it does not end in `.md`.
-                try AtomicFile.write(Array(text.utf8), to: file, temporaryFolder: paths.publishedKB)
+                let text = """
+                    ---
+                    title: \(JSON.quote(title))
+                    product: \(JSON.quote(ticket.product))
+                    updated: \(Timestamp.iso(now))
+                    source_ticket: \(ticket.number)
+                    ---
+
+                    \(ByteText.unixLineEnds(body))
+
+                    """
+                // If the file cannot be written, nothing is recorded. The temporary file is
+                // beside it (same file system); it does not end in `.md`.
+                try AtomicFile.write(Array(text.utf8), to: file(slug), temporaryFolder: paths.publishedKB)
+                chosen = slug
                 return change
             }
         } catch {
-            unlink(file)
+            if let chosen { unlink(file(chosen)) }
             throw error
         }
+        let slug = chosen ?? base
         regeneratePages([ticket.number])
         do {
             try builder().regeneratePublicPages(now: now)
@@ -55,19 +59,15 @@ extension Gateway {
         return .seeOther("/kb/\(slug)/", json: request.wantsJSON)
     }
 
-    /// SPEC §5: the article names neither the client's company nor its people.
+    /// SPEC §5: the article names neither the client's company nor its people, as its reader
+    /// sees it: the title as text, the body as cmark renders it (`ClientNames`).
     func checkAnonymous(title: String, body: String, ticket: Ticket) throws {
-        var names = [ticket.org, ticket.requester.rawValue]
-        for user in try store.users() where user.org == ticket.org || user.login == ticket.requester {
-            names += [user.name, user.login.rawValue, user.email]
+        let names = ClientNames(company: ticket.org, people: try store.clientPeople(of: ticket))
+        if let name = names.mention(inText: title) {
+            throw GatewayError(400, "names the client ('\(name)'): remove it", field: "title", code: "client_named", values: [name])
         }
-        // Folded, then compared by bytes: "Acme" followed by a combining mark that folding
-        // keeps is one Character "e" + mark, which `String.contains("acme")` would not find.
-        func fold(_ s: String) -> String { s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
-        for name in names where name.count >= 3 {
-            let needle = fold(name)
-            if ByteText.contains(fold(title), needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "title", code: "client_named", values: [name]) }
-            if ByteText.contains(fold(body), needle) { throw GatewayError(400, "names the client ('\(name)'): remove it", field: "body", code: "client_named", values: [name]) }
+        if let name = names.mention(inHTML: Markdown.html(body).text) {
+            throw GatewayError(400, "names the client ('\(name)'): remove it", field: "body", code: "client_named", values: [name])
         }
     }
 }

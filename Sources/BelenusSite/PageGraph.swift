@@ -20,7 +20,7 @@ extension SiteBuilder {
     /// Part of every page's fingerprint. Bump it in any change to this target's Swift code that
     /// changes what pages look like, so that sites built by the older binary render again
     /// (templates, strings, config and data are fingerprinted by themselves).
-    static let renderVersion = "8"
+    static let renderVersion = "9"
 
     /// Part of every page's fingerprint: the generator's version, the theme and the config.
     var baseFingerprint: String { Self.renderVersion + theme.fingerprint + StableHash.hex(config.fingerprint) }

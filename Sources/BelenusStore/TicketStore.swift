@@ -141,11 +141,29 @@ extension Store {
                 }
             }
             let names = try Self.displayNames(db, of: logins)
+            let approved = tickets.filter { $0.status == .approved }
+            let people = approved.isEmpty ? [] : try Self.clientPeople(db, orgs: Set(approved.map(\.org)), logins: Set(approved.map(\.requester.rawValue)))
             return tickets.map { ticket in
                 TicketDetails(
                     ticket: ticket, events: events[ticket.number.rawValue] ?? [],
-                    attachments: attachments[ticket.number] ?? [], names: names)
+                    attachments: attachments[ticket.number] ?? [], names: names,
+                    clientPeople: ticket.status == .approved ? people.filter { $0.org == ticket.org || $0.person.login == ticket.requester.rawValue }.map(\.person) : [])
             }
+        }
+    }
+
+    /// The people of `ticket`'s company and its requester: whom an article made of it must not name.
+    public func clientPeople(of ticket: Ticket) throws -> [ClientNames.Person] {
+        try read { db in try Self.clientPeople(db, orgs: [ticket.org], logins: [ticket.requester.rawValue]).map(\.person) }
+    }
+
+    static func clientPeople(_ db: Database, orgs: Set<String>, logins: Set<String>) throws -> [(org: String?, person: ClientNames.Person)] {
+        let encode = { (values: Set<String>) in String(decoding: try JSONEncoder().encode(values.sorted()), as: UTF8.self) }
+        return try Row.fetchAll(db, sql: """
+            SELECT login, name, email, org FROM users
+            WHERE org IN (SELECT value FROM json_each(?)) OR login IN (SELECT value FROM json_each(?))
+            """, arguments: [try encode(orgs), try encode(logins)]).map {
+            (org: $0["org"], person: ClientNames.Person(name: $0["name"], login: $0["login"], email: $0["email"]))
         }
     }
 

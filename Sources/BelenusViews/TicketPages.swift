@@ -100,6 +100,8 @@ public struct TicketPages: Sendable {
                 attachments: (byEvent[stored.id] ?? []).map(attachmentView))
         }
         let solution = details.events.last { $0.event.kind == .close }?.event.body ?? ""
+        // The publish form is prefilled with the client's names already replaced (SPEC §5).
+        let clientNames = ClientNames(company: t.org, people: details.clientPeople)
         let model = TicketPageView(
             noindex: config.ticketPages == .link,
             refused: refused.map { .init(fieldLabel: $0.fieldLabel, message: $0.message) },
@@ -118,9 +120,10 @@ public struct TicketPages: Sendable {
                 approve: Rulebook.allows(.approve, by: client, on: t), staffComment: Rulebook.allows(.comment, by: staff, on: t),
                 close: Rulebook.allows(.close, by: staff, on: t), assign: Rulebook.allows(.assign, by: staff, on: t),
                 update: Rulebook.allows(.update, by: staff, on: t), publish: Rulebook.allows(.publish, by: staff, on: t),
-                publishTitle: refused?.typed(.publish, "title") ?? t.title,
-                publishBody: refused?.typed(.publish, "body")
-                    ?? "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
+                publishTitle: refused?.typed(.publish, "title") ?? clientNames.neutralized(t.title, with: theme.string("publish_client")),
+                publishBody: refused?.typed(.publish, "body") ?? clientNames.neutralized(
+                    "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
+                    with: theme.string("publish_client")),
                 clientCommentText: refused?.typed(.clientComment, "body") ?? "",
                 staffCommentText: refused?.typed(.staffComment, "body") ?? "",
                 reopenText: refused?.typed(.reopen, "body") ?? "",

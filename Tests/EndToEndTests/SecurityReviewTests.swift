@@ -200,3 +200,78 @@ import Testing
         #expect(try site.count("events") == 1)
     }
 }
+
+/// SPEC §5: a published article names neither the client's company nor its people. Each of
+/// these was published by the substring check, and "semana" was refused for the login "ana".
+@Suite struct PublishingGuardTests {
+    static func approvedTicket(_ site: GatewaySite, title: String = "Error CFDI40102 al timbrar") throws -> Int {
+        let n = try site.openTicket(as: site.ana, title: title)
+        #expect(try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", "Renovar el sello digital.")]).status == 303)
+        #expect(try site.run("POST", "/tickets/\(n)/approve", as: site.ana, fields: []).status == 303)
+        return n
+    }
+
+    @Test(arguments: [
+        ("title", "Error al timbrar la nómina Acme"),
+        ("body", "Escriba a soporte@acme.mx para el alta."),
+        ("body", "Lo reportó la Sra. Pérez."),
+        ("body", "Cliente: Acme S&#46;A&#46;"),
+        ("body", "Lo vio P&eacute;rez."),
+        ("body", "Cliente: Ac**me** S.A."),
+        ("body", "Cliente: Acme S. A."),
+        ("body", "Ver [el portal](https://acme.mx/soporte)."),
+    ])
+    func anArticleThatNamesTheClientIs400(_ field: String, _ text: String) throws {
+        let site = try GatewaySite.make(inProcess: true)
+        let n = try Self.approvedTicket(site)
+        let title = field == "title" ? text : "Error al timbrar", body = field == "body" ? text : "Renovar el sello."
+        let answer = try site.run("POST", "/tickets/\(n)/publish", as: site.tech, fields: [("title", title), ("body", body)], json: true)
+        #expect(answer.status == 400 && answer.json["field"] as? String == field, "\(text): \(answer.body)")
+        #expect(site.files(in: "var/kb").isEmpty)
+    }
+
+    @Test func semanaDoesNotNameAna() throws {
+        let site = try GatewaySite.make(inProcess: true)
+        let n = try Self.approvedTicket(site)
+        let answer = try site.run("POST", "/tickets/\(n)/publish", as: site.tech,
+                                  fields: [("title", "Timbrado semanal"), ("body", "La semana pasada falló el timbrado.")])
+        #expect(answer.status == 303 && answer.location == "/kb/timbrado-semanal/")
+    }
+
+    /// The form is prefilled from the client's title and text with their names already out.
+    @Test func thePublishFormIsPrefilledWithoutTheClientsNames() throws {
+        let site = try GatewaySite.make(inProcess: true)
+        let n = try Self.approvedTicket(site, title: "No timbra la nómina de Acme S.A.")
+        let page = try site.run("GET", "/tickets/\(n)", as: site.tech).body
+        #expect(page.contains("value=\"No timbra la nómina de el cliente\""), "\(page)")
+        #expect(!page.contains("value=\"No timbra la nómina de Acme"))
+    }
+
+    /// `kb/all/` is *ver todo*: an article titled "All" took it, and the next full build put the
+    /// list back and left the article unreachable.
+    @Test func anArticleTitledLikeAPageOfTheKnowledgeBaseGetsASuffix() throws {
+        let site = try GatewaySite.make(inProcess: true)
+        let n = try Self.approvedTicket(site)
+        let answer = try site.run("POST", "/tickets/\(n)/publish", as: site.tech, fields: [("title", "All"), ("body", "Renovar el sello.")])
+        #expect(answer.status == 303 && answer.location == "/kb/all-2/")
+        #expect(try CLI.run(["build", "--full", "--site", site.root]).status == 0)
+        #expect(site.read("output/public/kb/all-2/index.html").contains("Renovar el sello."))
+        #expect(!site.read("output/public/kb/all/index.html").contains("Renovar el sello."))
+        // A webmaster's file of that name stops the build, naming it.
+        try "---\ntitle: Todo\n---\nx\n".write(toFile: site.root + "/content/kb/all.md", atomically: true, encoding: .utf8)
+        let build = try CLI.run(["build", "--site", site.root])
+        #expect(build.status != 0 && build.stderr.contains("content/kb/all.md") && build.stderr.contains("/kb/all/"), "\(build.stderr)")
+    }
+
+    /// Two articles never share a slug: simultaneous publishes of one title get one each.
+    @Test func simultaneousPublishesOfOneTitleGetTwoSlugs() throws {
+        let site = try GatewaySite.make()
+        let tickets = [try Self.approvedTicket(site), try Self.approvedTicket(site)]
+        let answers = LoginThrottleTests.simultaneously(2) { i in
+            try site.run("POST", "/tickets/\(tickets[i])/publish", as: site.tech, fields: [("title", "Sello vencido"), ("body", "Renovar el sello.")])
+        }
+        #expect(answers.map(\.status) == [303, 303])
+        #expect(Set(answers.map(\.location)) == ["/kb/sello-vencido/", "/kb/sello-vencido-2/"])
+        #expect(site.files(in: "var/kb").filter { $0.hasSuffix(".md") }.count == 2)
+    }
+}
