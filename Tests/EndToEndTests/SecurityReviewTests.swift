@@ -153,6 +153,18 @@ import Testing
         #expect(try site.run("GET", "/tickets", as: site.bob, json: true).status == 200)
     }
 
+    /// The front door (`belenus-gateway`) answers a ticket page from its own query: its checks too.
+    @Test(arguments: ["UPDATE users SET disabled = 1 WHERE login = 'ana'", "UPDATE sessions SET expires_at = '2001-01-01T00:00:00Z' WHERE login = 'ana'"])
+    func theFrontDoorRefusesTheSameSessionRows(_ sql: String) throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        #expect(try site.run("GET", "/tickets/\(n)", as: site.ana).status == 200)
+        _ = try site.sqlite(sql)
+        let page = try site.run("GET", "/tickets/\(n)", as: site.ana)
+        #expect(page.status == 303 && page.location.hasSuffix("/login"), "\(page.status)")
+        #expect(try site.run("GET", "/tickets/\(n)", as: site.tech).status == 200)
+    }
+
     /// Before, the binary's own 500 had none of the headers of every other answer.
     @Test func aGatewayWithNoSiteAnswers500WithTheSecurityHeaders() throws {
         let answer = try CGI.run(site: "/nonexistent/belenus-site", "GET", "/tickets")
