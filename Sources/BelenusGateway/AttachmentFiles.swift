@@ -22,14 +22,15 @@ struct AttachmentFiles {
     func remove(_ sha256: String) { unlink(path(sha256)) }
 
     /// The client's file name for display and `Content-Disposition`: no folders, no control
-    /// characters, at most 200 characters; "archivo" when nothing is left.
+    /// characters, at most 200 Unicode scalars; "archivo" when nothing is left.
     static func displayName(_ filename: String) -> String {
         let last = Array(filename.utf8).split(whereSeparator: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") })
             .last.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let clean = String(String.UnicodeScalarView(last.unicodeScalars.filter {
             $0.properties.generalCategory != .control && $0.properties.generalCategory != .format
         })).trimmingCharacters(in: .whitespaces)
-        let trimmed = String(clean.prefix(200))
+        // 200 scalars, not Characters: one letter with 100,000 combining marks is one Character.
+        let trimmed = String(String.UnicodeScalarView(clean.unicodeScalars.prefix(200)))
         return trimmed.isEmpty || trimmed == "." || trimmed == ".." ? "archivo" : trimmed
     }
 

@@ -7,6 +7,8 @@ import Testing
         #expect(AttachmentFiles.displayName("../../etc/passwd") == "passwd")
         #expect(AttachmentFiles.displayName("C:\\x\\informe.pdf") == "informe.pdf")
         #expect(AttachmentFiles.displayName("..") == "archivo")
+        // At most 200 scalars: "a" and 100,000 combining marks is one Character of 200 KB.
+        #expect(AttachmentFiles.displayName("a" + String(repeating: "\u{301}", count: 100_000)).unicodeScalars.count == 200)
         #expect(AttachmentFiles.displayName("a\u{0}b\r\nc\u{202E}d.txt") == "abcd.txt")
         #expect(Array(AttachmentFiles.displayName("x/\u{0301}a\"\u{0301}.txt").utf8) == Array("\u{0301}a\"\u{0301}.txt".utf8))
         let disposition = AttachmentFiles.contentDisposition("año \"1\".pdf")
