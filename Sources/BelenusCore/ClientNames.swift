@@ -154,6 +154,20 @@ public struct ClientNames: Sendable {
         var current = String.UnicodeScalarView()
         var start = 0
         for (i, scalar) in text.unicodeScalars.enumerated() {
+            if scalar.isASCII {  // most of a text, without Foundation's decomposition
+                let byte = UInt8(scalar.value)
+                if (97...122).contains(byte) || (48...57).contains(byte) {
+                    if current.isEmpty { start = i }
+                    current.append(scalar)
+                } else if (65...90).contains(byte) {
+                    if current.isEmpty { start = i }
+                    current.append(Unicode.Scalar(byte + 32))
+                } else if !current.isEmpty {
+                    result.append(Word(folded: String(current), range: start..<i))
+                    current = String.UnicodeScalarView()
+                }
+                continue
+            }
             let properties = scalar.properties
             if properties.isAlphabetic || properties.numericType != nil {
                 if current.isEmpty { start = i }

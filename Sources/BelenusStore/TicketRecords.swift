@@ -58,9 +58,9 @@ public struct TicketDetails: Sendable {
     public var attachments: [Attachment]
     /// Display names of the people named on the page, by login.
     public var names: [Login: String]
-    /// Of an approved ticket (the one a technician may publish): its company's people and its
-    /// requester, whom the article must not name. Empty for any other.
-    public var clientPeople: [ClientNames.Person] = []
+    /// Of an approved ticket (the one a technician may publish): its company and people, whom
+    /// the article must not name; made once per company and requester in a batch. Nil for any other.
+    public var clientNames: ClientNames?
 }
 
 /// Row ⇄ value mapping for the ticket tables; times are ISO 8601 text (see `Timestamp`).

@@ -143,11 +143,16 @@ extension Store {
             let names = try Self.displayNames(db, of: logins)
             let approved = tickets.filter { $0.status == .approved }
             let people = approved.isEmpty ? [] : try Self.clientPeople(db, orgs: Set(approved.map(\.org)), logins: Set(approved.map(\.requester.rawValue)))
+            var clientNames: [String: ClientNames] = [:]
+            for ticket in approved where clientNames[ticket.org + "\u{0}" + ticket.requester.rawValue] == nil {
+                let theirs = people.filter { $0.org == ticket.org || $0.person.login == ticket.requester.rawValue }.map(\.person)
+                clientNames[ticket.org + "\u{0}" + ticket.requester.rawValue] = ClientNames(company: ticket.org, people: theirs)
+            }
             return tickets.map { ticket in
                 TicketDetails(
                     ticket: ticket, events: events[ticket.number.rawValue] ?? [],
                     attachments: attachments[ticket.number] ?? [], names: names,
-                    clientPeople: ticket.status == .approved ? people.filter { $0.org == ticket.org || $0.person.login == ticket.requester.rawValue }.map(\.person) : [])
+                    clientNames: clientNames[ticket.org + "\u{0}" + ticket.requester.rawValue])
             }
         }
     }

@@ -100,8 +100,13 @@ public struct TicketPages: Sendable {
                 attachments: (byEvent[stored.id] ?? []).map(attachmentView))
         }
         let solution = details.events.last { $0.event.kind == .close }?.event.body ?? ""
-        // The publish form is prefilled with the client's names already replaced (SPEC §5).
-        let clientNames = ClientNames(company: t.org, people: details.clientPeople)
+        // An approved ticket's publish form is prefilled with the client's names already
+        // replaced (SPEC §5); no other page shows that form.
+        let neutral = theme.string("publish_client")
+        let prefill = details.clientNames.map { names in (
+            title: names.neutralized(t.title, with: neutral),
+            body: names.neutralized("## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n", with: neutral)
+        ) }
         let model = TicketPageView(
             noindex: config.ticketPages == .link,
             refused: refused.map { .init(fieldLabel: $0.fieldLabel, message: $0.message) },
@@ -120,10 +125,8 @@ public struct TicketPages: Sendable {
                 approve: Rulebook.allows(.approve, by: client, on: t), staffComment: Rulebook.allows(.comment, by: staff, on: t),
                 close: Rulebook.allows(.close, by: staff, on: t), assign: Rulebook.allows(.assign, by: staff, on: t),
                 update: Rulebook.allows(.update, by: staff, on: t), publish: Rulebook.allows(.publish, by: staff, on: t),
-                publishTitle: refused?.typed(.publish, "title") ?? clientNames.neutralized(t.title, with: theme.string("publish_client")),
-                publishBody: refused?.typed(.publish, "body") ?? clientNames.neutralized(
-                    "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
-                    with: theme.string("publish_client")),
+                publishTitle: refused?.typed(.publish, "title") ?? prefill?.title ?? t.title,
+                publishBody: refused?.typed(.publish, "body") ?? prefill?.body ?? "",
                 clientCommentText: refused?.typed(.clientComment, "body") ?? "",
                 staffCommentText: refused?.typed(.staffComment, "body") ?? "",
                 reopenText: refused?.typed(.reopen, "body") ?? "",
