@@ -83,15 +83,15 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The generator: which pages exist, what each depends on, and the publisher.
-        .target(name: "BelenusSite", dependencies: [
+        .target(name: "BelenusBuild", dependencies: [
             "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusViews",
         ]),
         // CGI: routes, sessions, CSRF, uploads, the request log.
         .target(name: "BelenusGateway", dependencies: [
-            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail",
+            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusBuild", "BelenusMail",
         ]),
         .executableTarget(name: "belenus", dependencies: [
-            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusSite", "BelenusMail", "BelenusDefaultSite",
+            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusBuild", "BelenusMail", "BelenusDefaultSite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -125,7 +125,7 @@ let package = Package(
             "BelenusBytes", "BelenusCore", "BelenusStore", "BelenusTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "BelenusSiteTests", dependencies: [
-            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusTemplates", "BelenusViews", "BelenusSite", "TOMLKit", "BelenusTestSupport",
+            "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusTemplates", "BelenusViews", "BelenusBuild", "TOMLKit", "BelenusTestSupport",
         ]),
         .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore", "BelenusFiles", "BelenusTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [

@@ -7,7 +7,7 @@ public enum SiteInit {
     public static var defaultSource: String {
         if let home = ProcessInfo.processInfo.environment["BELENUS_HOME"], !home.isEmpty { return home }
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }  // Sources/BelenusSite/SiteInit.swift
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Sources/BelenusFiles/SiteInit.swift
         return url.path
     }
 

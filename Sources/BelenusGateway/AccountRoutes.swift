@@ -1,7 +1,7 @@
 import BelenusCore
 import BelenusInput
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import BelenusViews
 import BelenusStore
 import Foundation

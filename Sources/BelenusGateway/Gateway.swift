@@ -2,7 +2,7 @@ import BelenusCore
 import BelenusInput
 import BelenusMail
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import BelenusViews
 import BelenusStore
 import Foundation
@@ -145,7 +145,8 @@ public final class Gateway {
 
     /// The generator, sharing the views' config and theme (loaded once per request).
     func builder() throws -> SiteBuilder {
-        SiteBuilder(paths: paths, store: try store, views: try views.get())
+        let views = try views.get()
+        return SiteBuilder(paths: paths, store: try store, config: views.config, theme: views.theme)
     }
 
     // MARK: - Answers

@@ -1,7 +1,7 @@
 import BelenusCore
 import BelenusInput
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import BelenusViews
 import BelenusStore
 import Foundation
@@ -82,7 +82,7 @@ extension Gateway {
         }
         let query = echo.sorted { $0.key < $1.key }.map { "\($0.key)=\(QueryString.encode($0.value))" }.joined(separator: "&")
         return try page(200) { views in
-            let title = actor.role.isStaff ? views.string("list_staff") : views.string("list_org").replacingOccurrences(of: "%@", with: actor.org ?? "")
+            let title = actor.role.isStaff ? views.string("list_staff") : views.theme.string("list_org", actor.org ?? "")
             return views.ticketList(
                 result, pageNumber: pageNumber, pageSize: Self.listPageSize, staff: actor.role.isStaff, title: title, filters: echo,
                 choices: choices, names: names, query: query, csrf: csrfToken, now: now)
@@ -228,9 +228,9 @@ extension Gateway {
             form: which, values: Dictionary(form.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
             fieldLabel: views.fieldLabel(error.field ?? "body"),
             message: views.message(code: error.code, values: error.values, fallback: error.message))
-        guard let page = try builder().ticketPage(number, refused: refused, csrf: csrfToken, now: now) else {
-            throw GatewayError(404, "ticket \(number) not found")
-        }
+        guard let details = try store.ticketDetails([number]).first else { throw GatewayError(404, "ticket \(number) not found") }
+        let ticketPages = TicketPages(config: views.config, theme: views.theme, technicians: try store.activeStaff(), now: now)
+        let page = ticketPages.ticketPage(details, refused: refused, csrf: csrfToken)
         return .html(error.status, bytes: PageBlocks.cut(page, block: actor.role.isStaff ? "client" : "staff"))
     }
 

@@ -12,7 +12,7 @@ import Foundation
 /// to the same numbers as text, so that the charts are read by screen readers too.
 public struct Dashboard: Sendable {
     public static let path = "private/dashboard/index.html"
-    static let weeks = 12
+    public static let weeks = 12
 
     let openCounts: [OpenCount]
     let weekly: [WeekCount]
@@ -21,11 +21,19 @@ public struct Dashboard: Sendable {
     /// Display names of the technicians, by login.
     let names: [Login: String]
 
-    public init(store: Store, now: Date, policy: SLAPolicy, names: [Login: String], clock: LocalClock) throws {
-        firstWeek = clock.monday(of: now - Double(Self.weeks - 1) * 7 * 86_400)
-        openCounts = try store.openCounts(now: now, policy: policy)
-        weekly = try store.weeklyCounts(from: firstWeek, weeks: Self.weeks)
+    /// - Parameters:
+    ///   - openCounts: the open tickets by product, technician and SLA state, now.
+    ///   - weekly: tickets opened and closed in each of `weeks` weeks from `firstWeek`.
+    public init(openCounts: [OpenCount], weekly: [WeekCount], firstWeek: Date, names: [Login: String]) {
+        self.openCounts = openCounts
+        self.weekly = weekly
+        self.firstWeek = firstWeek
         self.names = names
+    }
+
+    /// Local midnight of the Monday of the oldest week the dashboard shows.
+    public static func firstWeek(now: Date, clock: LocalClock) -> Date {
+        clock.monday(of: now - Double(weeks - 1) * 7 * 86_400)
     }
 
     /// Changes when any figure shown changes (the week, a count, a technician's name).
@@ -98,7 +106,7 @@ public struct Dashboard: Sendable {
                 closedX: Self.number(x + 26), closedY: Self.number(base - height(w.closed)), closedH: Self.number(height(w.closed)))
         }
         let opened = weekly.reduce(0) { $0 + $1.opened }, closed = weekly.reduce(0) { $0 + $1.closed }
-        let summary = ByteText.replacingFirst("%@", with: "\(closed)", in: ByteText.replacingFirst("%@", with: "\(opened)", in: theme.string("dash_weekly_summary")))
+        let summary = theme.string("dash_weekly_summary", "\(opened)", "\(closed)")
         return .init(weeks: weeks, max: highest, summary: summary)
     }
 

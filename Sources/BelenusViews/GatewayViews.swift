@@ -22,11 +22,7 @@ public struct GatewayViews: Sendable {
     /// A problem in the site's language: `error_code_<code>` with `values` for its `%@`, else `fallback`.
     public func message(code: String, values: [String], fallback: String) -> String {
         guard !code.isEmpty, let template = theme.strings["error_code_\(code)"] else { return fallback }
-        // One pass, so that a value holding "%@" is not itself filled in.
-        let pieces = ByteText.components(template, separatedBy: "%@")
-        var text = pieces[0]
-        for (i, piece) in pieces.dropFirst().enumerated() { text += (i < values.count ? values[i] : "") + piece }
-        return text
+        return Theme.filling(template, with: values)
     }
 
     /// The label of a form field in the site's language ("title" → "Título").
@@ -97,7 +93,7 @@ public struct GatewayViews: Sendable {
         let pages = page.totalIsExact ? max(1, (page.total + pageSize - 1) / pageSize) : pageNumber + 1
         let base = "\(config.gatewayPath)/tickets?\(query.isEmpty ? "" : query + "&")page="
         let words = [String(page.total), String(pageNumber)] + (page.totalIsExact ? [String(pages)] : [])
-        let range = words.reduce(theme.string(page.totalIsExact ? "list_total" : "list_total_more")) { ByteText.replacingFirst("%@", with: $1, in: $0) }
+        let range = Theme.filling(theme.string(page.totalIsExact ? "list_total" : "list_total_more"), with: words)
         let rows = TicketPages(config: config, theme: theme, technicians: [], now: now)
         func options(_ name: String, _ options: [(value: String, label: String)]) -> [Choice] {
             options.map { .init(value: $0.value, label: $0.label, selected: filters[name] == $0.value) }
@@ -127,7 +123,7 @@ public struct GatewayViews: Sendable {
     public func search(query: String, hits: [KBSearchHit], csrf: String) -> [UInt8] {
         let model = SearchPage(query: query, hits: hits.map {
             .init(slug: $0.slug, title: $0.title, product: $0.product, snippet: Self.marked($0.snippet))
-        }, countLabel: ByteText.replacingFirst("%@", with: "\(hits.count)", in: theme.string("search_count")))
+        }, countLabel: theme.string("search_count", "\(hits.count)"))
         return theme.render(theme.pages.search, model, globals: globals(csrf))
     }
 
@@ -139,7 +135,7 @@ public struct GatewayViews: Sendable {
     public func notice(for change: TicketChange, actorName: String, names: [Login: String], link: String) -> Notice {
         let t = change.ticket, e = change.event
         let model = MailNotice(
-            intro: ByteText.replacingFirst("%@", with: config.title, in: theme.string("mail_auto")),
+            intro: theme.string("mail_auto", config.title),
             number: t.number.rawValue, title: t.title, product: t.product, version: t.version,
             statusLabel: theme.string("status_\(t.status.rawValue)"), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
             actorName: actorName, eventLabel: theme.string("event_\(e.kind.rawValue)"),

@@ -186,6 +186,18 @@ public struct Theme: Sendable {
 
     public func string(_ key: String) -> String { strings[key] ?? key }
 
+    /// The string `key` with its `%@`s filled by `values` in order (a missing value is empty):
+    /// the one formatter of UI strings. One pass, by bytes, so that a value holding "%@" is not
+    /// itself filled in.
+    public func string(_ key: String, _ values: String...) -> String { Self.filling(string(key), with: values) }
+
+    public static func filling(_ template: String, with values: [String]) -> String {
+        let pieces = ByteText.components(template, separatedBy: "%@")
+        var text = pieces[0]
+        for (i, piece) in pieces.dropFirst().enumerated() { text += (i < values.count ? values[i] : "") + piece }
+        return text
+    }
+
     /// "4 mar 2021, 09:02" in the site's time zone ("… 15:02 UTC" on a site in UTC): the same
     /// text for the same time, whatever the machine's locale.
     public func display(_ date: Date) -> String {

@@ -2,7 +2,7 @@ import ArgumentParser
 import BelenusCore
 import BelenusDefaultSite
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import BelenusStore
 import Foundation
 

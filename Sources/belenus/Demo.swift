@@ -1,7 +1,7 @@
 import ArgumentParser
 import BelenusCore
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import BelenusStore
 import Foundation
 

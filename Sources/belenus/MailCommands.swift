@@ -1,7 +1,7 @@
 import ArgumentParser
 import BelenusMail
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import Foundation
 
 struct Mail: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import Foundation
 import HTTPTypes
 import Hummingbird

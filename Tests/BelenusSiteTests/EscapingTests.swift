@@ -1,6 +1,6 @@
 import BelenusCore
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import BelenusViews
 import Foundation
 import Testing

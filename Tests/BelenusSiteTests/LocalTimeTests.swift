@@ -1,7 +1,7 @@
 import BelenusCore
 import BelenusTestSupport
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import BelenusStore
 @testable import BelenusViews
 import Foundation

@@ -1,7 +1,7 @@
 import BelenusTestSupport
 import BelenusCore
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import BelenusStore
 import Foundation
 

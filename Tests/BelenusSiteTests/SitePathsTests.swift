@@ -1,5 +1,5 @@
 import BelenusFiles
-import BelenusSite
+import BelenusBuild
 import Foundation
 import Testing
 

@@ -24,13 +24,6 @@ extension SiteBuilder {
     /// The output path of the dashboard.
     public static var dashboardPath: String { Dashboard.path }
 
-    /// Ticket `number`'s page with a refused form shown again (the gateway's answer, not a
-    /// file): nil when there is no such ticket.
-    public func ticketPage(_ number: TicketNumber, refused: RefusedForm, csrf: String, now: Date = Date()) throws -> [UInt8]? {
-        let (ticketPages, _) = try ticketRendering(now: now)
-        return try store.ticketDetails([number]).first.map { ticketPages.ticketPage($0, refused: refused, csrf: csrf) }
-    }
-
     /// Renders the public pages again (after an article is published): only those whose inputs
     /// changed are written, and the search index follows.
     @discardableResult

@@ -5,15 +5,15 @@ import Foundation
 
 /// `belenus doctor`: what a webmaster checks when a site does not work (SPEC §4), one finding a
 /// line, each problem with its fix. It reads only: nothing is created, migrated or written.
-public struct SiteDoctor {
-    public struct Finding: Sendable, Equatable {
-        public var ok: Bool
+struct SiteDoctor {
+    struct Finding: Sendable, Equatable {
+        var ok: Bool
         /// What was checked: "config", "time zone", "database", a folder, "gateway", "mail".
-        public var subject: String
+        var subject: String
         /// What was found and, when it is wrong, what to do.
-        public var detail: String
+        var detail: String
 
-        public var line: String { (ok ? "ok    " : "fix   ") + subject + ": " + detail }
+        var line: String { (ok ? "ok    " : "fix   ") + subject + ": " + detail }
     }
 
     let paths: SitePaths
@@ -22,13 +22,13 @@ public struct SiteDoctor {
     /// Whether to ask the web server for the gateway's login page.
     let checkGateway: Bool
 
-    public init(paths: SitePaths, webUser: String = "www-data", checkGateway: Bool = true) {
+    init(paths: SitePaths, webUser: String = "www-data", checkGateway: Bool = true) {
         self.paths = paths
         self.webUser = webUser
         self.checkGateway = checkGateway
     }
 
-    public func examine() -> [Finding] {
+    func examine() -> [Finding] {
         var findings: [Finding] = []
         func ok(_ subject: String, _ detail: String) { findings.append(Finding(ok: true, subject: subject, detail: detail)) }
         func fix(_ subject: String, _ detail: String) { findings.append(Finding(ok: false, subject: subject, detail: detail)) }

@@ -98,8 +98,10 @@ extension SiteBuilder {
 
     /// The technicians' dashboard: its counts move with time and with every change.
     func dashboardJob(now: Date) throws -> PageJob {
-        let names = try store.staffNames()
-        let dashboard = try Dashboard(store: store, now: now, policy: config.slaPolicy, names: names, clock: theme.clock)
+        let firstWeek = Dashboard.firstWeek(now: now, clock: theme.clock)
+        let dashboard = Dashboard(
+            openCounts: try store.openCounts(now: now, policy: config.slaPolicy),
+            weekly: try store.weeklyCounts(from: firstWeek, weeks: Dashboard.weeks), firstWeek: firstWeek, names: try store.staffNames())
         let (config, theme) = (config, theme)
         return PageJob(path: Dashboard.path, fingerprint: baseFingerprint + dashboard.fingerprint, ticket: nil,
                        render: { _ in dashboard.page(config: config, theme: theme) })

@@ -33,11 +33,11 @@ public struct SiteBuilder {
         self.store = store
     }
 
-    /// With the config and theme the gateway already loaded for its views (once per request).
-    public init(paths: SitePaths, store: Store, views: GatewayViews) {
+    /// With the config and theme already loaded (the gateway's, once per request).
+    public init(paths: SitePaths, store: Store, config: SiteConfig, theme: Theme) {
         self.paths = paths
-        self.config = views.config
-        self.theme = views.theme
+        self.config = config
+        self.theme = theme
         self.store = store
     }
 
