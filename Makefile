@@ -6,7 +6,7 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0 axe-selenium-python==2.1.6
 
-.PHONY: demo test fuzz fuzz-ci bench bench-writes bench-all deps test-deps apt-install build release install deb clean
+.PHONY: demo test check fuzz fuzz-ci bench bench-writes bench-all deps test-deps apt-install build release install deb clean
 
 ## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
 ## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
@@ -23,6 +23,15 @@ test: deps test-deps
 	$(MAKE) -s deb CONFIG=debug DEB_COMPRESS=-Zgzip > /dev/null
 	mkdir -p $(ATTACHMENTS)
 	$(SWIFT) test --attachments-path $(ATTACHMENTS)
+
+## The edit-test loop: builds and runs every test that needs no root, no apt, no web server,
+## no browser and no mail server, in a few minutes. Not run: PackageTests (dpkg), WebServerTests
+## (Apache, nginx, lighttpd), BrowserTests (Chromium), RealMailTests (msmtp, an SMTP server).
+## `make test` runs everything (CI). Needs the build's Debian packages (APT_PACKAGES) and Swift.
+CHECK_SKIP = PackageTests|WebServerTests|BrowserTests|RealMailTests
+check:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --skip '$(CHECK_SKIP)'
 
 ## Builds the fuzz targets with libFuzzer and AddressSanitizer and runs each for FUZZ_SECONDS
 ## from the seeds in Tests/Fuzz/corpus, at random; fails on a crash (the input is kept in

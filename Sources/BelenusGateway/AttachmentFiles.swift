@@ -1,6 +1,7 @@
 import BelenusCore
 import BelenusFiles
 import BelenusInput
+import BelenusStore
 import Foundation
 
 /// Uploaded files under `var/attachments/<sha256>`: named by content, never by the client.
@@ -44,5 +45,43 @@ struct AttachmentFiles {
             plain.contains(byte) || "-._~".utf8.contains(byte) ? String(UnicodeScalar(byte)) : "%" + Hex.string([byte]).uppercased()
         }.joined()
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+}
+
+/// The files of a `POST`: stored before the change's transaction, removed if it fails.
+extension Gateway {
+    /// Stores the files, runs `body` (the transaction), and removes the files this request
+    /// created if the transaction failed: a refused request leaves no file behind (a killed one's
+    /// the next build removes: `AttachmentFolder`, whose lock this holds shared meanwhile).
+    func withAttachments<T>(_ files: [UploadedFile], _ body: ([NewAttachment]) throws -> T) throws -> T {
+        guard !files.isEmpty else { return try body([]) }
+        return try AttachmentFolder(paths: paths).storing { try storingAttachments(files, body) }
+    }
+
+    private func storingAttachments<T>(_ files: [UploadedFile], _ body: ([NewAttachment]) throws -> T) throws -> T {
+        let storage = AttachmentFiles(directory: paths.attachments)
+        var created: [String] = []
+        do {
+            var attachments: [NewAttachment] = []
+            for file in files {
+                let (hash, isNew) = try storage.store(file.bytes)
+                if isNew { created.append(hash) }
+                attachments.append(NewAttachment(
+                    name: AttachmentFiles.displayName(file.filename), contentType: Self.mediaType(file.contentType),
+                    size: file.bytes.count, sha256: hash))
+            }
+            return try body(attachments)
+        } catch {
+            for hash in created where (try? store.attachmentReferenced(sha256: hash)) == false { storage.remove(hash) }
+            throw error
+        }
+    }
+
+    /// A declared type kept as data (`type/subtype`), else `application/octet-stream`.
+    static func mediaType(_ declared: String) -> String {
+        let type = ByteText.trimmed(ByteText.split(declared, at: ";", keepingEmpty: true).first ?? "").lowercased()
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789/.+-_".utf8)
+        let ok = type.utf8.count <= 100 && ByteText.split(type, at: "/").count == 2 && type.utf8.allSatisfy(allowed.contains)
+        return ok ? type : "application/octet-stream"
     }
 }

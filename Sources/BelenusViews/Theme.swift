@@ -26,7 +26,6 @@ public struct Theme: Sendable {
 
     /// Templates a theme made before them may lack, as the default theme has them.
     static let builtIn = [
-        "partials/technician-options": "{{#technicians}}<option value=\"{{login}}\">{{name}}</option>{{/technicians}}",
         "mail/subject": "[#{{number}}] {{title}}\n",
         "mail/notice": """
             {{intro}}
@@ -270,7 +269,6 @@ final class ThemePages: Sendable {
     var error: ThemePage<ErrorPage> { named("error") }
     var search: ThemePage<SearchPage> { named("search") }
     var dashboard: ThemePage<DashboardPage> { named("dashboard") }
-    var technicianOptions: ThemePage<TechnicianOptions> { named("partials/technician-options") }
     var mailSubject: ThemePage<MailNotice> { named("mail/subject", output: .text) }
     var mailNotice: ThemePage<MailNotice> { named("mail/notice", output: .text) }
 
@@ -294,7 +292,7 @@ final class ThemePages: Sendable {
         }
         try check(home); try check(kbIndex); try check(kbAll); try check(article); try check(page); try check(login)
         try check(feed); try check(sitemap); try check(ticket); try check(ticketList); try check(newTicket); try check(error)
-        try check(search); try check(dashboard); try check(technicianOptions); try check(mailSubject); try check(mailNotice)
+        try check(search); try check(dashboard); try check(mailSubject); try check(mailNotice)
     }
 }
 

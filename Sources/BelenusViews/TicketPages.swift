@@ -17,25 +17,12 @@ public struct TicketPages: Sendable {
     /// Active technicians with display names, for the assign and update forms.
     let technicians: [(login: Login, name: String)]
     let now: Date
-    /// `partials/technician-options` rendered once: the same `<option>`s on every ticket page,
-    /// where only the selected one differs (two lists a page were a third of its lookups).
-    let technicianOptions: String
 
     public init(config: SiteConfig, theme: Theme, technicians: [(login: Login, name: String)], now: Date) {
         self.config = config
         self.theme = theme
         self.technicians = technicians
         self.now = now
-        let options = TechnicianOptions(technicians: technicians.map { .init(login: $0.login.rawValue, name: $0.name) })
-        technicianOptions = String(decoding: theme.render(theme.pages.technicianOptions, options, globals: PageGlobals(config)), as: UTF8.self)
-    }
-
-    /// The technicians' options with `login`'s marked selected (our own markup, its value escaped
-    /// as the template escapes it).
-    func technicianOptions(selecting login: Login?) -> String {
-        guard let login else { return technicianOptions }
-        let value = "value=\"\(HTMLEscaper.escape(login.rawValue))\""
-        return ByteText.replacingFirst(value + ">", with: value + " selected>", in: technicianOptions)
     }
 
     public static func ticketPath(_ number: TicketNumber) -> String { CGIText.ticketPagePath(number.rawValue) }
@@ -133,8 +120,6 @@ public struct TicketPages: Sendable {
                 closeText: refused?.typed(.close, "body") ?? "",
                 dueAtValue: refused?.typed(.update, "due_at") ?? theme.clock.inputValue(t.dueAt),
                 providerRefValue: refused?.typed(.update, "provider_ref") ?? t.providerRef ?? "",
-                assignOptions: HTML(technicianOptions(selecting: t.assigned)),
-                responsibleOptions: HTML(technicianOptions(selecting: t.responsible)),
                 technicians: technicians.map {
                     .init(login: $0.login.rawValue, name: $0.name, assigned: $0.login == t.assigned, responsible: $0.login == t.responsible)
                 },

@@ -64,13 +64,14 @@ import Testing
                            changes: [.init(fieldLabel: "Plazo", from: evil, to: "")], attachments: [.init(id: 4, name: "a.pdf", sizeDisplay: "1 B")]),
                      .init(kind: "approve", kindLabel: "dio VoBo", actorName: "", atISO: "", atDisplay: "", body: .empty, changes: [], attachments: [])],
             forms: .init(clientComment: true, reopen: false, approve: true, staffComment: true, close: true, assign: true, update: true, publish: true,
-                         publishTitle: evil, publishBody: evil, closeText: evil, dueAtValue: evil, providerRefValue: "", assignOptions: HTML("<option value=\"a\">A</option>"), responsibleOptions: .empty,
-                         technicians: [.init(login: "a\"", name: evil, assigned: true, responsible: false)],
+                         publishTitle: evil, publishBody: evil, closeText: evil, dueAtValue: evil, providerRefValue: "",
+                         technicians: [.init(login: "a\"", name: evil, assigned: true, responsible: false),
+                                       .init(login: "b", name: "B", assigned: false, responsible: true)],
                          waitingOptions: [.init(value: "support", label: evil, selected: true), .init(value: "client", label: "Cliente", selected: false)]))),
         make("ticket, closed", \.ticket, TicketPageView(
             noindex: false, refused: .init(fieldLabel: evil, message: evil), ticket: ticket, sla: nil, attachments: [], events: [],
             forms: .init(clientComment: false, reopen: true, approve: false, staffComment: false, close: false, assign: false, update: false,
-                         publish: false, publishTitle: "", publishBody: "", dueAtValue: "", providerRefValue: "x", assignOptions: .empty, responsibleOptions: .empty, technicians: [], waitingOptions: []))),
+                         publish: false, publishTitle: "", publishBody: "", dueAtValue: "", providerRefValue: "x", technicians: [], waitingOptions: []))),
         make("ticket-list", \.ticketList, TicketListPage(
             list: .init(title: evil, staff: true, range: "1–2", newer: "/cgi-bin/belenus/tickets?q=a&page=1", older: ""),
             filters: .init(q: evil, number: "", providerRef: evil,
@@ -109,7 +110,6 @@ import Testing
         make("mail/notice", \.mailNotice, mail),
         make("mail/notice, a VoBo", \.mailNotice, MailNotice(intro: "Aviso", number: 1, title: "t", product: "p", version: "v", statusLabel: "s",
                                                              waitingLabel: "w", actorName: "", eventLabel: "e", changes: [], text: "", link: "l")),
-        make("partials/technician-options", \.technicianOptions, TechnicianOptions(technicians: [.init(login: "a\"", name: evil), .init(login: "b", name: "B")])),
     ]
 
     @Test(arguments: cases)

@@ -153,8 +153,6 @@ struct TicketPageView: TemplateModel {
         var closeText = ""
         var dueAtValue: String
         var providerRefValue: String
-        var assignOptions: HTML
-        var responsibleOptions: HTML
         var technicians: [Technician]
         var waitingOptions: [Choice]
         static let templateFields = TemplateFields<Forms> {
@@ -174,8 +172,6 @@ struct TicketPageView: TemplateModel {
             $0.text("close_text") { $0.closeText }
             $0.text("due_at_value") { $0.dueAtValue }
             $0.text("provider_ref_value") { $0.providerRefValue }
-            $0.html("assign_options") { $0.assignOptions }
-            $0.html("responsible_options") { $0.responsibleOptions }
             $0.list("technicians") { $0.technicians }
             $0.list("waiting_options") { $0.waitingOptions }
         }
@@ -208,21 +204,6 @@ struct TicketPageView: TemplateModel {
         $0.list("events") { $0.events }
         $0.object("forms") { $0.forms }
     }
-}
-
-/// `partials/technician-options`: the `<option>`s of the assign and update forms.
-struct TechnicianOptions: TemplateModel {
-    struct Technician: TemplateModel {
-        var login: String
-        var name: String
-        static let templateFields = TemplateFields<Technician> {
-            $0.text("login") { $0.login }
-            $0.text("name") { $0.name }
-        }
-    }
-
-    var technicians: [Technician]
-    static let templateFields = TemplateFields<TechnicianOptions> { $0.list("technicians") { $0.technicians } }
 }
 
 /// `ticket-list.mustache`: a page of the filtered list (`GET /tickets`).
