@@ -129,7 +129,8 @@ let package = Package(
         ]),
         .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore", "BelenusFiles", "BelenusTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "BelenusCore", "BelenusGateway", "BelenusInput", "BelenusStore", "BelenusTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "BelenusCore", "BelenusGateway", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     swiftLanguageModes: [.v6]

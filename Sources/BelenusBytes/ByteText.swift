@@ -89,13 +89,6 @@ public enum ByteText {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The first `target` replaced by `replacement`, matched byte for byte.
-    public static func replacingFirst(_ target: String, with replacement: String, in text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard let at = firstIndex(of: Array(target.utf8), in: bytes, from: 0) else { return text }
-        return String(decoding: bytes[..<at] + Array(replacement.utf8) + bytes[(at + target.utf8.count)...], as: UTF8.self)
-    }
-
     /// Line ends as LF: CRLF becomes LF; a lone CR stays (it is text, not a line end, to cmark
     /// only at the end of a line).
     public static func unixLineEnds(_ text: String) -> String { replacing("\r\n", with: "\n", in: text) }

@@ -11,13 +11,13 @@ public enum SiteInit {
         return url.path
     }
 
+    /// Every key of `belenus.toml` with its default (`ConfigFile.initial` writes it).
     public static let defaultConfig = """
-        # Belenus site configuration. Every key is optional; the defaults are shown.
         title = "Soporte en Línea"
         base_url = "http://127.0.0.1:8080"
         gateway_path = "/cgi-bin/belenus"
         language = "es"
-        timezone = "UTC"                  # where people read and type dates, e.g. "America/Mexico_City"
+        timezone = "UTC"
         ticket_pages = "login"
 
         [tickets]
@@ -98,8 +98,7 @@ public enum SiteInit {
             }
         }
         try fm.createDirectory(atPath: paths.contentKB, withIntermediateDirectories: true)
-        let config = defaultConfig.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"\(timezone)\"")
-        try Data(config.utf8).write(to: URL(fileURLWithPath: paths.config))
+        try Data(try ConfigFile.initial(["timezone": .string(timezone)]).utf8).write(to: URL(fileURLWithPath: paths.config))
         try paths.prepareWritableFolders()
         return paths
     }

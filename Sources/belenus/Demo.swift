@@ -38,9 +38,7 @@ enum DemoSite {
     static func make(at paths: SitePaths, port: Int) throws -> String {
         // Its people are in Mexico, as the manual's are.
         _ = try SiteInit.create(at: paths.root, from: Belenus.themeSource, timezone: "America/Mexico_City")
-        let config = SiteInit.defaultConfig.replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(port)")
-            .replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"America/Mexico_City\"")
-        try Data(config.utf8).write(to: URL(fileURLWithPath: paths.config))
+        try ConfigFile.update(paths.config, ["base_url": .string("http://127.0.0.1:\(port)")])
         for article in SiteInit.sampleArticles(Belenus.themeSource) {
             try Data(article.bytes).write(to: URL(fileURLWithPath: paths.contentKB + "/" + article.name))
         }

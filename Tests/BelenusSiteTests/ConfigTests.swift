@@ -21,6 +21,28 @@ import Testing
         do { _ = try load(text); return "no error" } catch { return "\(error)" }
     }
 
+    /// `belenus init` writes the file from a value: every default, and what it was given.
+    @Test func theInitialFileHoldsEveryDefaultAndTheChanges() throws {
+        #expect(try load(ConfigFile.initial()) == SiteConfig())
+        var expected = SiteConfig()
+        expected.timezone = "America/Mexico_City"
+        expected.supportTeam = ["a@soporte.mx", "b@soporte.mx"]
+        #expect(try load(ConfigFile.initial(["timezone": .string("America/Mexico_City"),
+                                             "mail.support_team": .strings(["a@soporte.mx", "b@soporte.mx"])])) == expected)
+    }
+
+    /// A key changed as a value: the others keep theirs, a value holding quotes stays a value.
+    @Test func aKeyIsChangedWithoutEditingTheText() throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/belenus.toml"
+        try Data("title = \"Ayuda\"\n[tickets]\nmax_attachments = 5\n".utf8).write(to: URL(fileURLWithPath: path))
+        try ConfigFile.update(path, ["mail.sendmail_command": .string("/bin/x \"a\"\ntimezone = \"Marte\""), "security.cookie_secure": .bool(true)])
+        let config = try SiteConfig.load(path: path)
+        #expect(config.title == "Ayuda" && config.maxAttachments == 5 && config.cookieSecure && config.timezone == "UTC")
+        #expect(config.sendmailCommand == "/bin/x \"a\"\ntimezone = \"Marte\"")
+    }
+
     @Test func aMissingFileGivesTheDefaults() throws {
         let config = try SiteConfig.load(path: folder + "/none.toml")
         #expect(config == SiteConfig())

@@ -59,9 +59,7 @@ import Testing
     /// Pages of a site in Mexico City: local times, no "UTC"; the instant in `datetime`.
     @Test func aSiteInMexicoShowsLocalTimesWithoutUTC() throws {
         let site = try SiteFixture()
-        let config = try String(contentsOfFile: site.paths.config, encoding: .utf8)
-        try config.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"America/Mexico_City\"")
-            .write(toFile: site.paths.config, atomically: true, encoding: .utf8)
+        try ConfigFile.update(site.paths.config, ["timezone": .string("America/Mexico_City")])
         let opened = Self.at("2026-12-14T17:30:00Z")
         _ = try site.openTicket(at: opened)
         _ = try site.build(now: opened)

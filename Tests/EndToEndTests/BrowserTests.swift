@@ -1,3 +1,4 @@
+import BelenusFiles
 import Foundation
 import Testing
 
@@ -15,9 +16,7 @@ import Testing
             try FileManager.default.copyItem(atPath: sampleKB + "/" + file, toPath: site.root + "/content/kb/" + file)
         }
         // Its people are in Mexico, as the manual's are: every date they read is local.
-        let config = site.read("belenus.toml")
-        try config.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"America/Mexico_City\"")
-            .write(toFile: site.root + "/belenus.toml", atomically: true, encoding: .utf8)
+        try site.configure(["timezone": .string("America/Mexico_City")])
         #expect(try CLI.run(["build", "--site", site.root]).status == 0)
         let web = try WebServer("lighttpd", site: site.root)
         defer { web.stop() }

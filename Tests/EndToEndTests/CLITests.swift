@@ -1,6 +1,7 @@
 import BelenusCore
 import BelenusStore
 import BelenusTestSupport
+import BelenusFiles
 import Foundation
 import Testing
 
@@ -201,10 +202,7 @@ private func generateCorpus(in site: String) throws {
 
     try FileManager.default.removeItem(atPath: site + "/var/attachments")
     let config = site + "/belenus.toml"
-    let text = try String(contentsOfFile: config, encoding: .utf8)
-    let unknownZone = text.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"Marte/Olimpo\"")
-    try #require(unknownZone != text)
-    try Data(unknownZone.utf8).write(to: URL(fileURLWithPath: config))
+    try ConfigFile.update(config, ["timezone": .string("Marte/Olimpo")])
     // The database is the tests' user's, 0644: another user (not root) cannot write it.
     let other = getuid() == 0 ? "nobody" : "root"
     let broken = try CLI.run(["doctor", "--site", site, "--web-user", other, "--no-gateway"])

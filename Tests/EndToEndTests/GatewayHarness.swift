@@ -2,6 +2,7 @@ import BelenusTestSupport
 import BelenusCore
 import BelenusGateway
 import BelenusInput
+import BelenusFiles
 import Foundation
 import GRDB
 import Testing
@@ -250,6 +251,9 @@ struct GatewaySite {
     }
 
     func sqlite(_ sql: String) throws -> String { try Self.sqlite(root: root, sql) }
+
+    /// Sets keys of the site's `belenus.toml` ("timezone", "mail.transport").
+    func configure(_ changes: [String: ConfigFile.Value]) throws { try ConfigFile.update(root + "/belenus.toml", changes) }
 
     /// Runs `sql` on the database of the site at `root` (through GRDB, in this process), rows as
     /// `a|b` lines; NULL is "None".

@@ -1,3 +1,4 @@
+import BelenusFiles
 import Foundation
 import Testing
 
@@ -281,9 +282,7 @@ import Testing
         let config = site.root + "/belenus.toml"
         let original = site.read("belenus.toml")
         // A sendmail that refuses: the request still succeeds, the mail stays in the outbox.
-        try original.replacingOccurrences(of: "transport = \"file\"", with: "transport = \"sendmail\"")
-            .replacingOccurrences(of: "sendmail_command = \"/usr/sbin/sendmail -t -i\"", with: "sendmail_command = \"/bin/false\"")
-            .write(toFile: config, atomically: true, encoding: .utf8)
+        try site.configure(["mail.transport": .string("sendmail"), "mail.sendmail_command": .string("/bin/false")])
         #expect(try site.openTicket(as: site.ana) == 1)
         let queued = try site.sqlite("SELECT attempts, sent_at IS NULL, last_error FROM outbox")
         #expect(queued.hasPrefix("1|1|/bin/false exited with 1"))

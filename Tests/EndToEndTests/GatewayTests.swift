@@ -1,3 +1,4 @@
+import BelenusFiles
 import Foundation
 import Testing
 
@@ -122,9 +123,7 @@ import Testing
     /// as the UTC instant; pages and mail show it local, JSON as UTC.
     @Test func aDeadlineTypedLocallyIsStoredAsItsInstant() throws {
         let site = try GatewaySite.make(inProcess: true)
-        let config = site.read("belenus.toml")
-        try config.replacingOccurrences(of: "timezone = \"UTC\"", with: "timezone = \"America/Mexico_City\"")
-            .write(toFile: site.root + "/belenus.toml", atomically: true, encoding: .utf8)
+        try site.configure(["timezone": .string("America/Mexico_City")])
         let n = try site.openTicket(as: site.ana)
         let answer = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_at", "2026-12-15T10:00")])
         #expect(answer.status == 303, "\(answer.body)")
@@ -440,8 +439,7 @@ import Testing
 @Suite struct LinkModeTests {
     @Test func ticketPagesLiveAtSecretURLsThatRelinkRotates() throws {
         let site = try GatewaySite.make()
-        let config = site.read("belenus.toml").replacingOccurrences(of: "ticket_pages = \"login\"", with: "ticket_pages = \"link\"")
-        try config.write(toFile: site.root + "/belenus.toml", atomically: true, encoding: .utf8)
+        try site.configure(["ticket_pages": .string("link")])
         let n = try site.openTicket(as: site.ana, title: "Página pública")
         let token = try site.sqlite("SELECT page_token FROM tickets WHERE number = \(n)")
         #expect(token.count == 32 && token.allSatisfy(\.isHexDigit))

@@ -1,3 +1,4 @@
+import BelenusFiles
 import Foundation
 import Testing
 
@@ -62,11 +63,10 @@ import Testing
         let site = try GatewaySite.make()
         let port = Int.random(in: 20_000...45_000)
         let folder = site.root + "/smtp-received"
-        let config = site.read("belenus.toml")
-            .replacingOccurrences(of: "transport = \"file\"", with: "transport = \"sendmail\"")
-            .replacingOccurrences(of: "sendmail_command = \"/usr/sbin/sendmail -t -i\"",
-                                  with: "sendmail_command = \"/usr/bin/msmtp --host=127.0.0.1 --port=\(port) --auth=off --tls=off --from=no-reply@localhost -t\"")
-        try config.write(toFile: site.root + "/belenus.toml", atomically: true, encoding: .utf8)
+        try site.configure([
+            "mail.transport": .string("sendmail"),
+            "mail.sendmail_command": .string("/usr/bin/msmtp --host=127.0.0.1 --port=\(port) --auth=off --tls=off --from=no-reply@localhost -t"),
+        ])
         var sink = try SMTPSink(port: port, folder: folder)
         defer { sink.stop() }
 

@@ -1,4 +1,5 @@
 import BelenusTestSupport
+import BelenusFiles
 import Foundation
 import Testing
 
@@ -40,10 +41,7 @@ import Testing
         #expect(try CLI.run(["build", "--site", site]).status == 0)
         let server = try Server(site: site)
         let config = site + "/belenus.toml"
-        let text = try String(contentsOfFile: config, encoding: .utf8)
-        let here = text.replacingOccurrences(of: "base_url = \"http://127.0.0.1:8080\"", with: "base_url = \"http://127.0.0.1:\(server.port)\"")
-        try #require(here != text)
-        try Data(here.utf8).write(to: URL(fileURLWithPath: config))
+        try ConfigFile.update(config, ["base_url": .string("http://127.0.0.1:\(server.port)")])
         let me = String(cString: getpwuid(getuid()).pointee.pw_name)
         let doctor = try CLI.run(["doctor", "--site", site, "--web-user", me])
         #expect(doctor.stdout.contains("ok    gateway: http://127.0.0.1:\(server.port)/cgi-bin/belenus/login answers"), "\(doctor.stdout)")
