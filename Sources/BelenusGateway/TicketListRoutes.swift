@@ -102,7 +102,6 @@ extension Gateway {
         ]
     }
 
-    /// Lower case without accents: how a value typed in a URL is compared with the names.
     /// "42" or "#42" as typed in a number box: the "#" cut by byte (a combining mark after it
     /// makes the text no number at all), 1 or more.
     static func ticketNumber(_ text: String) -> Int? {
@@ -110,6 +109,7 @@ extension Gateway {
         return Int(digits).flatMap { $0 > 0 ? $0 : nil }
     }
 
+    /// Lower case without accents: how a value typed in a URL is compared with the names.
     static func folded(_ text: String) -> String {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }

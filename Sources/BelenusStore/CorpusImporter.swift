@@ -221,7 +221,7 @@ public struct CorpusImporter {
     /// where the site's next changes do not merge them (`SearchIndexLevels`).
     func raiseSearchSegments() throws {
         try store.write { db in try SearchIndexLevels.raiseSegments(db) }
-        try Store.reportingBusy { try store.pool.writeWithoutTransaction(SearchIndexLevels.forgetHeldStructure) }
+        try Store.reportingBusy { try store.connection.writeWithoutTransaction(SearchIndexLevels.forgetHeldStructure) }
     }
 
     /// Undoes an import that a crash cut short; returns whether there was one.

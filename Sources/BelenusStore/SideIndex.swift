@@ -82,7 +82,7 @@ final class SideIndex: @unchecked Sendable {
     /// target), not row by row; FTS5 then forgets the structure it held (`SearchIndexLevels.forgetHeldStructure`).
     /// Call after `finish()`.
     func copy(into store: Store) throws {
-        try Store.reportingBusy { try store.pool.writeWithoutTransaction { db in
+        try Store.reportingBusy { try store.connection.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS side", arguments: [path])  // not within a transaction
             defer { try? db.execute(sql: "DETACH DATABASE side") }
             try db.inTransaction(.immediate) {

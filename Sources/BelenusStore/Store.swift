@@ -13,7 +13,8 @@ import Synchronization
 /// writes. Closing does not checkpoint: the WAL stays for the next process (a commit checkpoints
 /// once it passes 1,000 pages), so a request that only reads writes nothing and syncs nothing.
 public final class Store: Sendable {
-    let pool: DatabaseQueue
+    /// The process's one connection to the database (a GRDB queue: one connection, serial).
+    let connection: DatabaseQueue
     public let path: String
     /// Whether this connection has the database alone (`takeAlone`, until `share`).
     private let alone: Alone
@@ -50,14 +51,14 @@ public final class Store: Sendable {
         }
         // Opening reads the database: busy while another process has it alone (a site's first
         // import, `takeAlone`).
-        let (pool, migrated) = try Self.reportingBusy {
-            let pool = try DatabaseQueue(path: path, configuration: config)
+        let (connection, migrated) = try Self.reportingBusy {
+            let connection = try DatabaseQueue(path: path, configuration: config)
             // Most opens find the schema current: look before taking the write lock.
-            guard try !pool.read(Schema.isCurrent) else { return (pool, false) }
-            try Schema.migrator.migrate(pool)
-            return (pool, true)
+            guard try !connection.read(Schema.isCurrent) else { return (connection, false) }
+            try Schema.migrator.migrate(connection)
+            return (connection, true)
         }
-        self.pool = pool
+        self.connection = connection
         self.path = path
         self.alone = alone
         if migrated { try checkpoint() }
@@ -69,7 +70,7 @@ public final class Store: Sendable {
     /// 10k tickets) a page view took 110 ms instead of 14 ms, until a later write happened to
     /// reset it (measured).
     public func checkpoint() throws {
-        try Self.reportingBusy { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } }
+        try Self.reportingBusy { try connection.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } }
     }
 
     /// For a site's first import: the database for this connection alone, in a rollback
@@ -78,7 +79,7 @@ public final class Store: Sendable {
     /// busy and do not wait (`DatabaseFile.waitAgain`): the gateway answers 503. False, changing
     /// nothing, when another connection has the database open (WAL cannot be left then).
     public func takeAlone() throws -> Bool {
-        try Self.reportingBusy { try pool.writeWithoutTransaction { db in
+        try Self.reportingBusy { try connection.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
             do {
                 guard try String.fetchOne(db, sql: "PRAGMA main.journal_mode = TRUNCATE") == "truncate" else {
@@ -97,7 +98,7 @@ public final class Store: Sendable {
     /// The database shared again after `takeAlone()`, in WAL mode. (WAL entered with the lock
     /// held would keep it: SQLite lets go of it only outside WAL.)
     public func share() throws {
-        try Self.reportingBusy { try pool.writeWithoutTransaction { db in
+        try Self.reportingBusy { try connection.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA locking_mode = NORMAL")
             _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")  // lets go of the lock
             guard try String.fetchOne(db, sql: "PRAGMA main.journal_mode = WAL") == "wal" else {
@@ -117,7 +118,7 @@ public final class Store: Sendable {
     /// `preparing` lists statements that `body` runs through `cachedStatement`: they are
     /// compiled before the write lock is taken, not while other processes wait for it.
     public func write<T>(synced: Bool = true, preparing: [String] = [], _ body: (Database) throws -> T) throws -> T {
-        try Self.reportingBusy { try pool.writeWithoutTransaction { db in
+        try Self.reportingBusy { try connection.writeWithoutTransaction { db in
             for sql in preparing { _ = try db.cachedStatement(sql: sql) }
             func transaction() throws -> T {
                 var result: T?
@@ -139,7 +140,7 @@ public final class Store: Sendable {
 
     /// A consistent snapshot for reading, concurrent with writers.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try Self.reportingBusy { try pool.read(body) }
+        try Self.reportingBusy { try connection.read(body) }
     }
 
     /// SQLite's BUSY and LOCKED (another writer held the lock past the busy timeout) as
@@ -171,11 +172,11 @@ extension Store {
     /// A consistent copy of the database at `path` (`VACUUM INTO`): one read transaction, so
     /// writers go on meanwhile and the copy holds every commit before it began, the WAL's too.
     public func snapshot(to path: String) throws {
-        try pool.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        try connection.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
     }
 
     /// `PRAGMA integrity_check`: "ok", or what is wrong.
     public func integrityCheck() throws -> String {
-        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+        try connection.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 }

@@ -172,7 +172,6 @@ extension Store {
         }
     }
 
-    /// Every person's display name, by login.
     /// The display names of `logins` (one argument: a JSON array read by `json_each`).
     static func displayNames(_ db: Database, of logins: Set<String>) throws -> [Login: String] {
         guard !logins.isEmpty else { return [:] }

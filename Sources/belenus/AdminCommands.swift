@@ -5,8 +5,8 @@ import BelenusBuild
 import BelenusStore
 import Foundation
 
-struct Org: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Client companies.", subcommands: [Add.self])
+struct OrgCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "org", abstract: "Client companies.", subcommands: [Add.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a client company.")
@@ -20,8 +20,8 @@ struct Org: ParsableCommand {
     }
 }
 
-struct Product: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Product modules.", subcommands: [Add.self])
+struct ProductCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "product", abstract: "Product modules.", subcommands: [Add.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a product module.")
@@ -38,8 +38,9 @@ struct Product: ParsableCommand {
     }
 }
 
-struct User: ParsableCommand {
+struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "user",
         abstract: "Accounts (created by an administrator; no self-registration).",
         subcommands: [Add.self, Passwd.self, Disable.self, List.self])
 
@@ -64,9 +65,9 @@ struct User: ParsableCommand {
         func run() throws {
             guard let role = Role(rawValue: role) else { throw CLIError("--role: client, tech or admin, not '\(role)'") }
             let store = try site.openStore()
-            let hash = try PasswordHasher.standard.hash(try User.readPassword())
+            let hash = try PasswordHasher.standard.hash(try UserCommand.readPassword())
             try store.addUser(
-                BelenusStore.User(login: Login(login), name: name, email: email, role: role, org: org, disabled: false, hasPassword: true),
+                User(login: Login(login), name: name, email: email, role: role, org: org, disabled: false, hasPassword: true),
                 passwordHash: hash)
             print("User '\(login)' added as \(role.rawValue).")
         }
@@ -79,7 +80,7 @@ struct User: ParsableCommand {
 
         func run() throws {
             let store = try site.openStore()
-            try store.setPasswordHash(try PasswordHasher.standard.hash(try User.readPassword()), for: Login(login))
+            try store.setPasswordHash(try PasswordHasher.standard.hash(try UserCommand.readPassword()), for: Login(login))
             print("Password of '\(login)' set.")
         }
     }
@@ -109,8 +110,8 @@ struct User: ParsableCommand {
     }
 }
 
-struct Import: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Import tickets in the corpus format of shared/bench/gen_corpus.py.")
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import tickets in the corpus format of shared/bench/gen_corpus.py.")
     @OptionGroup var site: SiteOption
     @Argument(help: "A JSONL file.") var file: String
     @Option(help: "Tickets committed a transaction: the WAL holds one batch.") var batch = CorpusImporter.ticketsPerTransaction

@@ -3,8 +3,9 @@ import BelenusFiles
 import BelenusBuild
 import Foundation
 
-struct Backup: ParsableCommand {
+struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "backup",
         abstract: "Write the site (a snapshot of its database, attachments, published and own files) to one tar file, while the gateway keeps working.")
     @OptionGroup var site: SiteOption
     @Argument(help: "A new file: .tar, or .tar.gz, .tar.xz… to compress.") var file: String
@@ -16,8 +17,9 @@ struct Backup: ParsableCommand {
     }
 }
 
-struct Restore: ParsableCommand {
+struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "restore",
         abstract: "Restore a backup: a whole site into a new or empty folder, or its data into an existing site (stop its gateway first).")
     @Option(name: .long, help: "A new or empty folder, or a site whose data the backup replaces.") var site: String
     @Argument(help: "A file written by belenus backup.") var file: String

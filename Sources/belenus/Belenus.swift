@@ -12,8 +12,8 @@ struct Belenus: AsyncParsableCommand {
         commandName: "belenus",
         abstract: "Belenus: a support desk as a static site plus a CGI gateway.",
         version: BelenusVersion.current,
-        subcommands: [Init.self, Build.self, Org.self, Product.self, User.self, Import.self, Backup.self, Restore.self, Mail.self, TicketCommand.self,
-                      Serve.self, Demo.self, Doctor.self])
+        subcommands: [InitCommand.self, BuildCommand.self, OrgCommand.self, ProductCommand.self, UserCommand.self, ImportCommand.self, BackupCommand.self, RestoreCommand.self, MailCommand.self, TicketCommand.self,
+                      ServeCommand.self, DemoCommand.self, DoctorCommand.self])
 }
 
 extension Belenus {
@@ -66,8 +66,8 @@ enum Progress {
     }
 }
 
-struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Make a new site: config, theme, sample pages, empty database.")
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Make a new site: config, theme, sample pages, empty database.")
     @Argument(help: "The new site's folder.") var dir: String
     @Option(help: "The IANA time zone in which people read and type dates, such as America/Mexico_City.") var timezone = "UTC"
 
@@ -78,8 +78,8 @@ struct Init: ParsableCommand {
     }
 }
 
-struct Build: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Render every page whose inputs changed.")
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Render every page whose inputs changed.")
     @OptionGroup var site: SiteOption
     @Flag(help: "Render every page.") var full = false
 
@@ -97,8 +97,9 @@ struct Build: ParsableCommand {
     }
 }
 
-struct Doctor: ParsableCommand {
+struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Check a site: config, time zone, database, folders and permissions, gateway, mail; what to fix, one line each.")
     @OptionGroup var site: SiteOption
     @Option(help: "The user the web server runs the gateway as.") var webUser = "www-data"

@@ -7,8 +7,8 @@ import Foundation
 
 /// `belenus demo`: a demo site with people, products, ~50 tickets in every state and the sample
 /// KB, built and served; prints the URL and the logins.
-struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Make a demo site, build it and serve it; prints the URL and the demo logins.")
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Make a demo site, build it and serve it; prints the URL and the demo logins.")
     @Option(help: "The port, on 127.0.0.1.") var port = 8080
     @Option(help: "The demo site's folder (made if missing, reused if it holds a demo).") var dir = "belenus-demo"
     @Flag(help: "Make and build the site, print the logins, and stop.") var noServe = false
@@ -29,7 +29,7 @@ struct Demo: AsyncParsableCommand {
         print("Built \(report.pages) pages.")
         print(try String(contentsOfFile: logins, encoding: .utf8))
         guard !noServe else { return }
-        try await Serve.serve(paths: paths, port: port, gateway: nil)
+        try await ServeCommand.serve(paths: paths, port: port, gateway: nil)
     }
 }
 
@@ -47,7 +47,7 @@ enum DemoSite {
         var lines = ["Demo logins (user / password):"]
         for person in people {
             let password = randomPassword()
-            let user = BelenusStore.User(login: Login(person.login), name: person.name, email: person.email, role: person.role, org: person.org)
+            let user = User(login: Login(person.login), name: person.name, email: person.email, role: person.role, org: person.org)
             try store.addUser(user, passwordHash: try PasswordHasher.standard.hash(password))
             lines.append("  \(person.login.padding(toLength: 10, withPad: " ", startingAt: 0)) \(password)   \(person.role.rawValue)\(person.org.map { ", \($0)" } ?? "")  \(person.name)")
         }

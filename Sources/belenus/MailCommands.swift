@@ -4,8 +4,8 @@ import BelenusFiles
 import BelenusBuild
 import Foundation
 
-struct Mail: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The outbox.", subcommands: [Deliver.self])
+struct MailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mail", abstract: "The outbox.", subcommands: [Deliver.self])
 
     struct Deliver: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -58,7 +58,7 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
     final class Seen: @unchecked Sendable { var sql: [String] = [] }
     let seen = Seen()
-    try store.pool.inDatabase { db in
+    try store.connection.inDatabase { db in
         db.trace(options: .statement) { event in
             if case .statement(let statement) = event { seen.sql.append(statement.sql) }
         }
