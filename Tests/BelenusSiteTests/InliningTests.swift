@@ -33,7 +33,7 @@ import Testing
             if parts.count == 2 { strings[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1].trimmingCharacters(in: .whitespaces.union(["\""])) }
         }
         var checked = 0
-        for file in FileManager.default.enumerator(atPath: dir)!.compactMap({ $0 as? String }) where file.hasSuffix(".mustache") {
+        for file in try #require(FileManager.default.enumerator(atPath: dir)).compactMap({ $0 as? String }) where file.hasSuffix(".mustache") {
             let text = try String(contentsOfFile: dir + "/" + file, encoding: .utf8)
             #expect(Theme.inliningStrings(text, strings) == Self.byRegex(text, strings), "\(file)")
             checked += 1

@@ -14,7 +14,7 @@ import TOMLKit
     static func templates() throws -> [String: String] {
         let dir = "\(repoRoot)/site-templates"
         var result: [String: String] = [:]
-        for file in FileManager.default.enumerator(atPath: dir)!.compactMap({ $0 as? String }) where file.hasSuffix(".mustache") {
+        for file in try #require(FileManager.default.enumerator(atPath: dir)).compactMap({ $0 as? String }) where file.hasSuffix(".mustache") {
             result[file] = try String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8)
         }
         return result
@@ -24,7 +24,7 @@ import TOMLKit
     static func keysTheCodeUses() throws -> Set<String> {
         var keys = Set<String>()
         let sources = "\(repoRoot)/Sources"
-        for file in FileManager.default.enumerator(atPath: sources)!.compactMap({ $0 as? String }) where file.hasSuffix(".swift") {
+        for file in try #require(FileManager.default.enumerator(atPath: sources)).compactMap({ $0 as? String }) where file.hasSuffix(".swift") {
             let text = try String(contentsOfFile: "\(sources)/\(file)", encoding: .utf8)
             for match in text.matches(of: /[\w)]\.string\("([a-z0-9_]+)"\)/) { keys.insert(String(match.1)) }
             for match in text.matches(of: /code: "([a-z0-9_]+)"/) { keys.insert("error_code_\(match.1)") }

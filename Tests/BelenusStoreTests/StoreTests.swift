@@ -396,16 +396,18 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     #expect(try queue.read(Schema.isCurrent))
 }
 
-/// A process waiting for another's write lock tries again every millisecond (SQLite's own
-/// handler sleeps up to 100 ms between tries), every 2 after 16 ms and every 4 after 80 ms
-/// (many waiting: fewer wake-ups), and gives up after `busyTimeout`: the request is then
-/// answered 503.
-@Test func aWriterWaitsInMillisecondsUpToTheBusyTimeout() {
-    #expect(DatabaseFile.busyTimeout == 15)
-    #expect((0..<16).map { DatabaseFile.pause(before: $0).sleep } == Array(repeating: 1, count: 16))
-    #expect(DatabaseFile.pause(before: 16) == (2, 16) && DatabaseFile.pause(before: 48) == (4, 80))
-    // What was slept before a try is what the tries before it slept.
-    #expect((1..<4_000).allSatisfy { DatabaseFile.pause(before: $0).waited == DatabaseFile.pause(before: $0 - 1).waited + DatabaseFile.pause(before: $0 - 1).sleep })
-    #expect(DatabaseFile.waitAgain(0, path: nil) && DatabaseFile.waitAgain(3_777, path: nil))  // 14,996 ms waited
-    #expect(!DatabaseFile.waitAgain(3_778, path: nil))  // 15,000
+/// A process waiting for another's write lock tries again soon at first (SQLite's own handler
+/// sleeps up to 100 ms between tries), never more often the longer it waits, and gives up once
+/// it has waited `busyTimeout`: the request is then answered 503. The schedule's figures are the
+/// benchmark's to judge (docs/scaling.md), not this test's.
+@Test func aWriterWaitsSoonAtFirstAndGivesUpAtTheBusyTimeout() throws {
+    let pauses = (0..<20_000).map { DatabaseFile.pause(before: $0) }
+    #expect(pauses[0].waited == 0 && pauses[0].sleep <= 1)
+    // What was slept before a try is what the tries before it slept; no pause is shorter than the last.
+    #expect(zip(pauses, pauses.dropFirst()).allSatisfy { $1.sleep >= $0.sleep && $1.waited == $0.waited + $0.sleep })
+    let limit = Int(DatabaseFile.busyTimeout * 1000)
+    let last = try #require(pauses.lastIndex { $0.waited < limit })
+    #expect(last + 1 < pauses.count && pauses[last + 1].waited >= limit)
+    #expect(DatabaseFile.waitAgain(0, path: nil) && DatabaseFile.waitAgain(last, path: nil))
+    #expect(!DatabaseFile.waitAgain(last + 1, path: nil))
 }

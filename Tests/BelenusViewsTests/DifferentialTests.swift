@@ -150,7 +150,7 @@ import Testing
         _ = registered
         var library = MustacheLibrary()
         let dir = root + "/site-templates"
-        for file in FileManager.default.enumerator(atPath: dir)!.compactMap({ $0 as? String }) where file.hasSuffix(".mustache") {
+        for file in try #require(FileManager.default.enumerator(atPath: dir)).compactMap({ $0 as? String }) where file.hasSuffix(".mustache") {
             let text = Theme.inliningStrings(try String(contentsOfFile: dir + "/" + file, encoding: .utf8), theme.strings)
             let type = file.hasPrefix("mail/") ? "TEXT" : "BELENUS_HTML"
             library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: \(type) }}" + text), named: String(file.dropLast(9)))

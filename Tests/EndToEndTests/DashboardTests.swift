@@ -15,7 +15,8 @@ import Testing
     /// The last row of the weekly data table: (opened, closed) this week.
     static func thisWeek(_ html: String) -> (Int, Int)? {
         let rows = html.matches(of: /<tr><th scope="row"><time datetime="[\d-]+">[^<]*<\/time><\/th><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><\/tr>/)
-        return rows.last.map { (Int($0.1)!, Int($0.2)!) }
+        guard let last = rows.last, let opened = Int(last.1), let closed = Int(last.2) else { return nil }
+        return (opened, closed)
     }
 
     @Test func staffSeeCountsThatFollowTheTickets() throws {

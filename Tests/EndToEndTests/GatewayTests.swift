@@ -19,7 +19,7 @@ import Testing
         #expect(first.cookie("belenus_session")?.count == 64)
         #expect(first.cookie("belenus_session") != second.cookie("belenus_session"))
         // Only hashes are stored: the cookie's value is nowhere in the database.
-        let token = first.cookie("belenus_session")!
+        let token = try #require(first.cookie("belenus_session"))
         #expect(try site.sqlite("SELECT COUNT(*) FROM sessions WHERE token_hash = '\(token)' OR csrf_hash = '\(token)'") == "0")
         let db = try Data(contentsOf: URL(fileURLWithPath: site.root + "/var/belenus.sqlite3"))
         #expect(db.range(of: Data(token.utf8)) == nil)

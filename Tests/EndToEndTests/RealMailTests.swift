@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusFiles
 import Foundation
 import Testing
@@ -61,7 +62,7 @@ import Testing
 
     @Test func mailGoesThroughMsmtpToAnSMTPServerThreadedAndSurvivesARefusal() throws {
         let site = try GatewaySite.make()
-        let port = Int.random(in: 20_000...45_000)
+        let port = try Ports.free()
         let folder = site.root + "/smtp-received"
         try site.configure([
             "mail.transport": .string("sendmail"),

@@ -11,14 +11,15 @@ import Testing
         let port: Int
 
         init(site: String) throws {
-            port = Int.random(in: 20_000...45_000)
+            port = try Ports.free()
+            let marker = try ReadyMarker(in: site + "/output/public")
             process.executableURL = URL(fileURLWithPath: CLI.binDir + "/belenus")
             process.arguments = ["serve", "--site", site, "--port", String(port)]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
             for _ in 0..<100 {
-                if (try? curl(["-o", "/dev/null"], path: "/"))?.status == 200 { return }
+                if let answer = try? curl([], path: "/" + marker.name), answer.status == 200, answer.body == marker.body { return }
                 Thread.sleep(forTimeInterval: 0.1)
             }
             throw CLIError("belenus serve did not answer on port \(port)")

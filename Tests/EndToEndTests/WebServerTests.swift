@@ -120,12 +120,13 @@ final class WebServer {
     let runDir: String
 
     /// - Parameters:
-    ///   - ready: a path that answers 200 once the server is up.
+    ///   - ready: the URL path of the site's `output/public/`: the server is up when it answers a
+    ///     file made there for this start (`ReadyMarker`), whatever else listens nearby.
     ///   - gateway: the gateway binary (the tests' build, or an installed one).
     ///   - examples: the folder of the hosting configurations (the checkout's, or an installed copy).
     init(_ name: String, site: String, ready: String = "/", gateway: String = CLI.binDir + "/belenus-gateway",
          examples: String = CLI.repoRoot + "/docs/hosting") throws {
-        let port = Int.random(in: 20_000...45_000)
+        let port = try Ports.free()
         client = HTTPClient(port: port)
         runDir = Scratch.path("belenus-\(name)")
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
@@ -163,9 +164,10 @@ final class WebServer {
         }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let marker = try ReadyMarker(in: site + "/output/public")
         try process.run()
         for _ in 0..<100 {
-            if (try? client.get(ready))?.status == 200 { return }
+            if let answer = try? client.get(ready + marker.name), answer.status == 200, answer.body == marker.body { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
         let log = (try? String(contentsOfFile: runDir + "/error.log", encoding: .utf8)) ?? ""
