@@ -4,17 +4,12 @@ import BelenusStore
 import BelenusViews
 import Foundation
 
-/// What the last whole build saw, kept with the page records under `index:` paths: when it ran,
-/// the ticket pages' shared fingerprint, the content files' stamp, and the token of the output
-/// folder it wrote (also in `output/.belenus-build`). With all of them current, a build reads
-/// only what changed since: the tickets noted by the store, those whose SLA state the clock
-/// moved, the public pages when a content file moved, and the dashboard.
+/// What the last whole build saw, in the store's `build_state` row: when it ran, the ticket
+/// pages' shared fingerprint, the content files' stamp, and the token of the output folder it
+/// wrote (also in `output/.belenus-build`). With all of them current, a build reads only what
+/// changed since: the tickets noted by the store, those whose SLA state the clock moved, the
+/// public pages when a content file moved, and the dashboard.
 struct BuildState {
-    static let builtAt = "index:built-at"
-    static let tickets = "index:tickets"
-    static let content = "index:content"
-    static let output = "index:output"
-    static let keys = [builtAt, tickets, content, output]
     /// In `output/`, beside `public/` and `private/`: which build wrote this folder. A folder
     /// emptied, replaced or restored has another token (or none), and gets a whole build.
     static let tokenFile = ".belenus-build"
@@ -31,14 +26,14 @@ extension SiteBuilder {
     func publishChanged(
         now: Date, rendering: (pages: TicketPages, staffBase: String), progress: @escaping @Sendable (Int, Int) -> Void
     ) throws -> BuildReport? {
-        let state = try store.pageRecords(paths: BuildState.keys)
-        guard let token = BuildState.token(in: paths), state[BuildState.output]?.fingerprint == token,
-              let builtAt = state[BuildState.builtAt].flatMap({ Timestamp.parse($0.fingerprint) }), builtAt <= now,
-              state[BuildState.tickets]?.fingerprint == rendering.staffBase
+        let state = try store.buildState()
+        guard let token = BuildState.token(in: paths), state.output == token,
+              let builtAt = state.builtAt.flatMap(Timestamp.parse), builtAt <= now,
+              state.tickets == rendering.staffBase
         else { return nil }
         var report = BuildReport()
         let content = contentStamp()
-        if state[BuildState.content]?.fingerprint != content {
+        if state.content != content {
             report = try publishLocked(.publicOnly, now: now)
         }
         let (mark, changed) = try store.changedTickets()
@@ -61,7 +56,7 @@ extension SiteBuilder {
     func saveBuildState(now: Date, staffBase: String, content: String, token: String? = nil) throws {
         var token = token
         if token == nil {
-            let recorded = try store.pageRecords(paths: [BuildState.output])[BuildState.output]?.fingerprint
+            let recorded = try store.buildState().output
             if let current = BuildState.token(in: paths), current == recorded {
                 token = current
             } else {
@@ -71,11 +66,11 @@ extension SiteBuilder {
                 token = fresh
             }
         }
-        try store.savePageRecords([
-            PageRecord(path: BuildState.builtAt, fingerprint: Timestamp.iso(now), contentHash: ""),
-            PageRecord(path: BuildState.tickets, fingerprint: staffBase, contentHash: ""),
-            PageRecord(path: BuildState.content, fingerprint: content, contentHash: ""),
-            PageRecord(path: BuildState.output, fingerprint: token ?? "", contentHash: ""),
-        ])
+        try store.updateBuildState { state in
+            state.builtAt = Timestamp.iso(now)
+            state.tickets = staffBase
+            state.content = content
+            state.output = token ?? ""
+        }
     }
 }

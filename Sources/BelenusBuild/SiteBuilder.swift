@@ -96,16 +96,16 @@ public struct SiteBuilder {
             let jobs = publicJobs(articles: articles, pages: pages) + ticketSide
             let live = Set(jobs.map(\.path))
             let gone = records.keys.filter { path in
-                !live.contains(path) && !path.hasPrefix("index:")
+                !live.contains(path)
                     && (scope == .all || (path.hasPrefix("public/") && !path.hasPrefix("public/t/")))
             }
             let report = try publisher.publish(jobs, records: records, full: full, gone: gone, progress: progress)
-            try updateSearchIndex(articles, records: records)
+            try updateSearchIndex(articles)
             if let whole {
                 try store.forgetChangedTickets(upTo: whole.mark)
                 try saveBuildState(now: now, staffBase: whole.rendering.staffBase, content: content)
             } else {
-                try store.savePageRecords([PageRecord(path: BuildState.content, fingerprint: content, contentHash: "")])
+                try store.updateBuildState { $0.content = content }
             }
             return report
         }
@@ -124,12 +124,12 @@ public struct SiteBuilder {
     }
 
     /// Refills the FTS5 index when the set of articles changed.
-    private func updateSearchIndex(_ articles: [KBArticle], records: [String: PageRecord]) throws {
+    private func updateSearchIndex(_ articles: [KBArticle]) throws {
         let published = articles.filter { !$0.draft }
         let fingerprint = StableHash.hex(published.map { "\($0.slug)\u{0}\($0.contentHash)" }.joined(separator: "\u{1}"))
-        guard records["index:kb"]?.fingerprint != fingerprint else { return }
+        guard try store.buildState().kbIndex != fingerprint else { return }
         try store.replaceKBIndex(published.map { KBIndexEntry(slug: $0.slug.rawValue, title: $0.title, product: $0.product, body: $0.body) })
-        try store.savePageRecords([PageRecord(path: "index:kb", fingerprint: fingerprint, contentHash: "")])
+        try store.updateBuildState { $0.kbIndex = fingerprint }
     }
 }
 

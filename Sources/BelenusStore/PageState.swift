@@ -29,9 +29,35 @@ extension Store {
         }
     }
 
-    /// How many pages were written (the build's own `index:` records left out).
+    /// How many pages were written.
     public func pageCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pages WHERE path NOT LIKE 'index:%'") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pages") ?? 0 }
+    }
+
+    /// What the last whole build saw (`build_state`, one row; nil fields before the first).
+    public func buildState() throws -> BuildStateRecord {
+        try read(Self.buildState)
+    }
+
+    static func buildState(_ db: Database) throws -> BuildStateRecord {
+        guard let row = try Row.fetchOne(db, sql: "SELECT built_at, tickets, content, output, kb_index FROM build_state WHERE id = 1")
+        else { return BuildStateRecord() }
+        return BuildStateRecord(builtAt: row["built_at"], tickets: row["tickets"], content: row["content"], output: row["output"],
+                                kbIndex: row["kb_index"])
+    }
+
+    /// Changes the build's state in one transaction. Unsynced, as the page records: a state lost
+    /// with the machine makes the next build a whole one.
+    public func updateBuildState(_ change: (inout BuildStateRecord) -> Void) throws {
+        try write(synced: false) { db in
+            var state = try Self.buildState(db)
+            change(&state)
+            try db.execute(sql: """
+                INSERT INTO build_state (id, built_at, tickets, content, output, kb_index) VALUES (1, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET built_at = excluded.built_at, tickets = excluded.tickets, content = excluded.content,
+                    output = excluded.output, kb_index = excluded.kb_index
+                """, arguments: [state.builtAt, state.tickets, state.content, state.output, state.kbIndex])
+        }
     }
 
     /// The records of `paths` that exist.
@@ -75,5 +101,27 @@ extension Store {
     /// records describe another site's output).
     public func forgetPageRecords() throws {
         try write { db in try db.execute(sql: "DELETE FROM pages") }
+    }
+}
+
+/// What the last whole build saw: see `BuildState` (BelenusBuild), which reads and keeps it.
+public struct BuildStateRecord: Sendable, Equatable {
+    /// When it ran, ISO 8601 in UTC.
+    public var builtAt: String?
+    /// The ticket pages' shared fingerprint (theme, config, technicians).
+    public var tickets: String?
+    /// The content files' stamp.
+    public var content: String?
+    /// The token of the output folder it wrote (`output/.belenus-build`).
+    public var output: String?
+    /// The fingerprint of the published articles the KB search index holds.
+    public var kbIndex: String?
+
+    public init(builtAt: String? = nil, tickets: String? = nil, content: String? = nil, output: String? = nil, kbIndex: String? = nil) {
+        self.builtAt = builtAt
+        self.tickets = tickets
+        self.content = content
+        self.output = output
+        self.kbIndex = kbIndex
     }
 }

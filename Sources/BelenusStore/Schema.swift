@@ -208,6 +208,27 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v11: the build state in a table of one row", foreignKeyChecks: .immediate) { db in
+            // Before: rows of `pages` under `index:` paths whose fingerprint held a time or a
+            // token. One row, kept by a CHECK (GRDB's documentation on single-row tables).
+            try db.execute(sql: """
+                CREATE TABLE build_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    built_at TEXT,    -- when the last whole build ran (ISO 8601, UTC)
+                    tickets TEXT,     -- the ticket pages' shared fingerprint then
+                    content TEXT,     -- the content files' stamp then
+                    output TEXT,      -- the token of the output folder it wrote (output/.belenus-build)
+                    kb_index TEXT     -- the published articles the KB search index holds
+                );
+                INSERT INTO build_state (id, built_at, tickets, content, output, kb_index) VALUES (1,
+                    (SELECT fingerprint FROM pages WHERE path = 'index:built-at'),
+                    (SELECT fingerprint FROM pages WHERE path = 'index:tickets'),
+                    (SELECT fingerprint FROM pages WHERE path = 'index:content'),
+                    (SELECT fingerprint FROM pages WHERE path = 'index:output'),
+                    (SELECT fingerprint FROM pages WHERE path = 'index:kb'));
+                DELETE FROM pages WHERE path LIKE 'index:%';
+                """)
+        }
         return migrator
     }
 }

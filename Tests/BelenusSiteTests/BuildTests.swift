@@ -166,6 +166,26 @@ import Testing
     #expect(html.contains("<select id=\"a-tech\" name=\"assigned\"><option value=\"jgarcia\">J. García</option></select>"))
 }
 
+/// A theme copied before the loop writes `{{{assign_options}}}` and `{{{responsible_options}}}`:
+/// it still links, and its pages list the same options.
+@Test func aThemeCopiedBeforeTheLoopStillListsTheTechnicians() throws {
+    let site = try SiteFixture()
+    let page = site.paths.templates + "/ticket.mustache"
+    let text = try String(contentsOfFile: page, encoding: .utf8)
+    let old = text
+        .replacingOccurrences(of: "{{#technicians}}<option value=\"{{login}}\"{{#assigned}} selected{{/assigned}}>{{name}}</option>{{/technicians}}",
+                              with: "{{{assign_options}}}")
+        .replacingOccurrences(of: "{{#technicians}}<option value=\"{{login}}\"{{#responsible}} selected{{/responsible}}>{{name}}</option>{{/technicians}}",
+                              with: "{{{responsible_options}}}")
+    try #require(old.components(separatedBy: "_options}}}").count == 3)
+    try old.write(toFile: page, atomically: true, encoding: .utf8)
+    let ticket = try site.openTicket()
+    _ = try site.build()
+    let html = try site.output("private/tickets/\(ticket.number)/index.html")
+    #expect(html.contains("<select id=\"u-resp\" name=\"responsible\"><option value=\"jgarcia\" selected>J. García</option></select>"))
+    #expect(html.contains("<select id=\"a-tech\" name=\"assigned\"><option value=\"jgarcia\">J. García</option></select>"))
+}
+
 /// The gateway's regeneration renders what a build would: a change regenerated in between
 /// leaves the next build nothing to do but the dashboard.
 @Test func regenerationAndBuildAgree() throws {

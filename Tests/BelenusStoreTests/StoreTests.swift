@@ -306,7 +306,7 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     let store = try freshStore()
     let size = (try? FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int) ?? 0
     #expect(size == 0)
-    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") } == 10)
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") } == 11)
 }
 
 /// The dashboard's kept counts (schema v8) equal a recount from every open ticket after any
@@ -394,6 +394,31 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     try Schema.migrator.migrate(queue)
     try agree("all")
     #expect(try queue.read(Schema.isCurrent))
+}
+
+/// v11 moves the build's own records out of the page records into their one-row table, each
+/// value kept (a site's next build after the upgrade still reads only what changed), and the
+/// row stays one.
+@Test func theBuildStateMovesFromThePageRecordsIntoItsRow() throws {
+    let folder = try TemporaryFolder("v11")
+    let path = folder.file("belenus.sqlite3")
+    let queue = try DatabaseQueue(path: path)
+    let migrations = Schema.migrator.migrations
+    try Schema.migrator.migrate(queue, upTo: migrations[migrations.count - 2])
+    try queue.write { db in
+        try db.execute(sql: """
+            INSERT INTO pages (path, fingerprint, content_hash) VALUES ('index:built-at', '2026-12-01T10:00:00Z', ''),
+                ('index:tickets', 'T', ''), ('index:content', 'C', ''), ('index:output', 'O', ''), ('index:kb', 'K', ''),
+                ('public/index.html', 'F', 'H')
+            """)
+    }
+    try queue.close()
+    let store = try Store(path: path)
+    #expect(try store.buildState() == BuildStateRecord(builtAt: "2026-12-01T10:00:00Z", tickets: "T", content: "C", output: "O", kbIndex: "K"))
+    #expect(try store.pageCount() == 1)
+    try store.updateBuildState { $0.content = "C2" }
+    #expect(try store.buildState().content == "C2" && store.buildState().tickets == "T")
+    #expect(throws: (any Error).self) { try store.write { db in try db.execute(sql: "INSERT INTO build_state (id) VALUES (2)") } }
 }
 
 /// A process waiting for another's write lock tries again soon at first (SQLite's own handler

@@ -46,16 +46,14 @@ runtime=$(ls "$swift_bin"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x8
 echo "fuzz: building belenus-fuzz with libFuzzer and AddressSanitizer"
 # -DBELENUS_FUZZ: main hands over to libFuzzer's driver (LLVMFuzzerRunDriver); the coverage
 # options are what -sanitize=fuzzer sets, without the main that libFuzzer would bring.
-swift build -c release --build-path .build/fuzz --product belenus-fuzz \
+# pipefail: the build's own status, not the filter's. A failed build stops here rather than
+# fuzzing the binary an earlier build left.
+if ! swift build -c release --build-path .build/fuzz --product belenus-fuzz \
   -Xswiftc -DBELENUS_FUZZ -Xswiftc -g -Xswiftc -sanitize=address \
   -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
   -Xcc -fsanitize=fuzzer-no-link,address \
-  -Xlinker "$runtime" -Xlinker -lstdc++ 2>&1 | { grep -v "Cannot export local symbol" | grep -v "^\[" || true; }
-# The build's own status, not the filter's: a failed build stops here rather than fuzzing the
-# binary an earlier build left.
-build_status=${PIPESTATUS[0]}
-if [ "$build_status" -ne 0 ]; then
-  echo "fuzz: the build of belenus-fuzz failed (exit $build_status)" >&2
+  -Xlinker "$runtime" -Xlinker -lstdc++ 2>&1 | { grep -v "Cannot export local symbol" | grep -v "^\[" || true; }; then
+  echo "fuzz: the build of belenus-fuzz failed" >&2
   exit 1
 fi
 binary=.build/fuzz/release/belenus-fuzz

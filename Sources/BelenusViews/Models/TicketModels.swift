@@ -174,6 +174,17 @@ struct TicketPageView: TemplateModel {
             $0.text("provider_ref_value") { $0.providerRefValue }
             $0.list("technicians") { $0.technicians }
             $0.list("waiting_options") { $0.waitingOptions }
+            // Themes copied before the `technicians` loop write these two: the same options,
+            // read only by a template that names them.
+            $0.html("assign_options") { $0.options { $0.assigned } }
+            $0.html("responsible_options") { $0.options { $0.responsible } }
+        }
+
+        /// The `<option>`s of a theme copied before the `technicians` loop, as it rendered them
+        /// (values escaped as a template escapes them), `selected` where the flag says.
+        func options(selected: (Technician) -> Bool) -> HTML {
+            HTML(technicians.map { "<option value=\"\(HTMLEscaper.escape($0.login))\"\(selected($0) ? " selected" : "")>\(HTMLEscaper.escape($0.name))</option>" }
+                .joined())
         }
     }
 
