@@ -1,19 +1,19 @@
 /// An error that a person fixes by correcting one field of a form or a file.
-public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct FieldError: HTTPResponseError, Hashable, Sendable, CustomStringConvertible {
     /// The form field or the key, exactly as named in the SPEC (`title`, `body`, `file`…).
     public let field: String
     public let message: String
     /// SPEC §5: 400 for a bad or missing field, 413 for a file that is too large.
-    public let httpStatus: Int
+    public let status: Int
     /// Names the problem for the UI strings (`error_code_<code>` in the locales), with `values`
     /// for their `%@`; empty for a message that has no translation.
     public let code: String
     public let values: [String]
 
-    public init(field: String, message: String, httpStatus: Int = 400, code: String = "", values: [String] = []) {
+    public init(field: String, message: String, status: Int = 400, code: String = "", values: [String] = []) {
         self.field = field
         self.message = message
-        self.httpStatus = httpStatus
+        self.status = status
         self.code = code
         self.values = values
     }
@@ -42,11 +42,12 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
         FieldError(field: "version", message: "'\(version)' is not a version of \(product)", code: "not_a_version", values: [version, product])
     }
 
+    public var formField: String? { field }
     public var description: String { "\(field): \(message)" }
 }
 
 /// An action that the rules refuse: who may not do it, or not in this state.
-public struct RuleViolation: Error, Hashable, Sendable, CustomStringConvertible {
+public struct RuleViolation: HTTPResponseError, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
         /// The actor may not see the ticket at all; answered as if it did not exist.
         case notFound
@@ -65,7 +66,7 @@ public struct RuleViolation: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// SPEC §5: 404, 403, 409.
-    public var httpStatus: Int {
+    public var status: Int {
         switch kind {
         case .notFound: 404
         case .forbidden: 403

@@ -1,16 +1,31 @@
 /// An error a person gets as an HTTP answer (Hummingbird's `HTTPResponseError`): it knows its
-/// status, the field at fault and its words; the gateway turns every one of them into a
-/// response in one place.
+/// status, the form field at fault and its words. `GatewayError`, `FieldError`, `RuleViolation`
+/// and the store's `StoreBusy` conform; the gateway turns each into a response in one place
+/// (`Gateway.respond`).
 public protocol HTTPResponseError: Error {
-    var httpError: GatewayError { get }
+    /// SPEC §5's status: 400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503.
+    var status: Int { get }
+    var message: String { get }
+    /// The form field to fix, which the page names and whose form it keeps; nil for a refusal
+    /// of the whole request.
+    var formField: String? { get }
+    /// Names the problem for the UI strings (`error_code_<code>` in the locales), with `values`
+    /// for their `%@`; empty for a message that has no translation.
+    var code: String { get }
+    var values: [String] { get }
+}
+
+extension HTTPResponseError {
+    public var formField: String? { nil }
+    public var code: String { "" }
+    public var values: [String] { [] }
 }
 
 /// A refusal with its HTTP status and, for a form, the field to fix.
-public struct GatewayError: Error, Sendable, CustomStringConvertible {
+public struct GatewayError: HTTPResponseError, Sendable, CustomStringConvertible {
     public let status: Int
     public let message: String
     public let field: String?
-    /// For the UI strings, as `FieldError.code`.
     public let code: String
     public let values: [String]
 
@@ -22,24 +37,6 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         self.values = values
     }
 
+    public var formField: String? { field }
     public var description: String { field.map { "\($0): \(message)" } ?? message }
-}
-
-extension GatewayError: HTTPResponseError {
-    public var httpError: GatewayError { self }
-}
-
-extension FieldError: HTTPResponseError {
-    public var httpError: GatewayError { GatewayError(httpStatus, message, field: field, code: code, values: values) }
-}
-
-extension RuleViolation: HTTPResponseError {
-    public var httpError: GatewayError { GatewayError(httpStatus, message) }
-}
-
-extension FieldError {
-    /// A refusal of a form's field as a field error (a file refused while the form was kept).
-    public init(_ error: GatewayError) {
-        self.init(field: error.field ?? "form", message: error.message, httpStatus: error.status, code: error.code, values: error.values)
-    }
 }

@@ -51,7 +51,7 @@ public final class Gateway {
         do {
             return try dispatch()
         } catch let error as HTTPResponseError {
-            var response = errorResponse(error.httpError)
+            var response = errorResponse(error)
             if response.status == 503 { response.headers.append((name: "Retry-After", value: "2")) }
             return response
         } catch {
@@ -155,19 +155,19 @@ public final class Gateway {
         .html(status, bytes: render(try views.get()))
     }
 
-    func errorResponse(_ error: GatewayError) -> Response {
+    func errorResponse(_ error: any HTTPResponseError) -> Response {
         if request.wantsJSON {
-            return .json(error.status, .object([("error", .string(error.message)), ("field", .optional(error.field))]))
+            return .json(error.status, .object([("error", .string(error.message)), ("field", .optional(error.formField))]))
         }
         if error.status == 401, request.method == "GET" || request.method == "HEAD" {
             return .seeOther(link("/login"), json: false)
         }
         guard let views = try? views.get() else {
-            return Response(status: error.status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("\(error)\n".utf8))
+            return Response(status: error.status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("\(error.formField.map { "\($0): " } ?? "")\(error.message)\n".utf8))
         }
         let back = request.method == "GET" ? "/" : (request.headers["referer"].flatMap(Self.sameSitePath) ?? "/")
         let message = views.message(code: error.code, values: error.values, fallback: error.message)
-        return .html(error.status, bytes: views.error(status: error.status, message: message, field: error.field, back: back, csrf: csrfToken))
+        return .html(error.status, bytes: views.error(status: error.status, message: message, field: error.formField, back: back, csrf: csrfToken))
     }
 
     /// The path of a same-site URL, for "back" links; nil for another site's.

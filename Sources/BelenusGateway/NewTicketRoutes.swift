@@ -27,7 +27,7 @@ extension Gateway {
         let actor = user.actor
         let values = ["title", "product", "version", "body", "org"].reduce(into: [String: String]()) { $0[$1] = form.value($1) ?? "" }
         do {
-            if let problem = form.fileError { throw FieldError(problem) }
+            if let problem = form.fileError { throw problem }
             let org = actor.role.isStaff ? (values["org"].flatMap { $0.isEmpty ? nil : $0 }) : actor.org
             if actor.role.isStaff, let org, try !store.orgs().contains(org) {
                 throw FieldError.unknown("org", org)
@@ -41,10 +41,10 @@ extension Gateway {
             }
             regeneratePages([ticket.number])
             return .seeOther(link("/tickets/\(ticket.number)"), json: request.wantsJSON)
-        } catch let error as FieldError where !request.wantsJSON && (error.httpStatus == 400 || error.httpStatus == 413) {
+        } catch let error as HTTPResponseError where !request.wantsJSON && error.formField != nil && (error.status == 400 || error.status == 413) {
             let products = try store.products()
             let orgs = actor.role.isStaff ? try store.orgs() : []
-            return try page(error.httpStatus) { $0.newTicket(products: products, orgs: orgs, values: values, error: error, csrf: csrfToken) }
+            return try page(error.status) { $0.newTicket(products: products, orgs: orgs, values: values, error: error, csrf: csrfToken) }
         }
     }
 }

@@ -17,9 +17,7 @@ extension Gateway {
         do {
             if let problem = form.fileError { throw problem }
             return try perform(action, on: ticket, form: form, by: actor)
-        } catch let error as FieldError where !request.wantsJSON {
-            return try ticketPageKeeping(form, of: action, on: number, by: actor, error: error.httpError)
-        } catch let error as GatewayError where !request.wantsJSON && error.field != nil && error.status < 500 {
+        } catch let error as HTTPResponseError where !request.wantsJSON && error.formField != nil && error.status < 500 {
             return try ticketPageKeeping(form, of: action, on: number, by: actor, error: error)
         }
     }

@@ -44,7 +44,7 @@ extension Gateway {
 
     /// SPEC §5: a refused form shows again with what was typed: the ticket's page rendered
     /// from its model with the error on top and the form's fields as they were sent.
-    func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, by actor: Actor, error: GatewayError) throws -> Response {
+    func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, by actor: Actor, error: any HTTPResponseError) throws -> Response {
         let views = try self.views.get()
         let which: RefusedForm.Form = switch action {
         case .comment: actor.role.isStaff ? .staffComment : .clientComment
@@ -56,7 +56,7 @@ extension Gateway {
         }
         let refused = RefusedForm(
             form: which, values: Dictionary(form.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-            fieldLabel: views.fieldLabel(error.field ?? "body"),
+            fieldLabel: views.fieldLabel(error.formField ?? "body"),
             message: views.message(code: error.code, values: error.values, fallback: error.message))
         guard let details = try store.ticketDetails([number]).first else { throw GatewayError(404, "ticket \(number) not found") }
         let ticketPages = TicketPages(config: views.config, theme: views.theme, technicians: try store.activeStaff(), now: now)

@@ -157,7 +157,8 @@ public final class Store: Sendable {
 /// The database was busy with another writer for longer than the busy timeout: try again.
 public struct StoreBusy: HTTPResponseError, CustomStringConvertible, Sendable {
     public let reason: String
-    public var httpError: GatewayError { GatewayError(503, "the database is busy; try again") }
+    public var status: Int { 503 }
+    public var message: String { "the database is busy; try again" }
     public var description: String { "the database is busy: \(reason)" }
 }
 

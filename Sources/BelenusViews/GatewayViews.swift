@@ -37,7 +37,7 @@ public struct GatewayViews: Sendable {
     }
 
     /// The form, keeping what was typed (`values`) and naming the field of `error`.
-    public func newTicket(products: [Product], orgs: [String], values: [String: String], error: FieldError?, csrf: String) -> [UInt8] {
+    public func newTicket(products: [Product], orgs: [String], values: [String: String], error: (any HTTPResponseError)?, csrf: String) -> [UInt8] {
         let model = NewTicketPage(
             values: .init(values: values),
             products: products.map { product in
@@ -49,7 +49,7 @@ public struct GatewayViews: Sendable {
             },
             orgs: orgs.map { .init(name: $0, selected: $0 == values["org"]) },
             limits: .init(files: config.maxAttachments, bytes: config.maxAttachmentBytes),
-            error: error.map { .init(fieldLabel: fieldLabel($0.field), message: message(code: $0.code, values: $0.values, fallback: $0.message)) })
+            error: error.map { .init(fieldLabel: fieldLabel($0.formField ?? "form"), message: message(code: $0.code, values: $0.values, fallback: $0.message)) })
         return theme.render(theme.pages.newTicket, model, globals: globals(csrf))
     }
 

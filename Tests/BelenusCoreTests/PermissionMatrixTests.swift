@@ -41,7 +41,7 @@ func rulebookAnswersEachCellAsTheSpecSays(_ cell: Cell) throws {
         try Rulebook.check(cell.action, by: actor, on: ticket)
         got = "ok"
     } catch {
-        got = String(error.httpStatus)
+        got = String(error.status)
     }
     #expect(got == want)
 }
