@@ -120,6 +120,8 @@ private func generateCorpus(in site: String) throws {
     let broken = try CLI.run(["import", corpus, "--site", site])
     #expect(broken.status != 0)
     #expect(broken.stderr.contains("corpus.jsonl:20:"), "\(broken.stderr)")
+    // Nothing of it stays: not the 19 good lines before the broken one, nor their companies.
+    #expect(try GatewaySite.sqlite(root: site, "SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM orgs)") == "0")
 
     let good = try CLI.run(["import", site + "/corpus/tickets.jsonl", "--site", site])
     #expect(good.status == 0, "\(good.stderr)")
