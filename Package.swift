@@ -79,7 +79,7 @@ let package = Package(
         // The views: the theme (templates linked to typed models, UI strings, assets), one model
         // per page, form and mail, cmark.
         .target(name: "BelenusViews", dependencies: [
-            "BelenusCore", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusTemplates", "CCmark", "CmarkArena",
+            "BelenusCore", "BelenusInput", "BelenusFiles", "BelenusTemplates", "CCmark", "CmarkArena",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The generator: which pages exist, what each depends on, and the publisher.

@@ -2,22 +2,7 @@ import BelenusCore
 import Foundation
 import GRDB
 
-/// Open tickets of one product, in the hands of one technician, in one SLA state.
-public struct OpenCount: Hashable, Sendable {
-    public var product: String
-    /// The technician in charge: the one it was assigned to, else the responsible; nil if neither.
-    public var technician: Login?
-    public var sla: SLAState
-    public var count: Int
-}
 
-/// Tickets opened and closed (by a technician) in one week.
-public struct WeekCount: Hashable, Sendable {
-    /// 0 is the first week asked for.
-    public var week: Int
-    public var opened: Int
-    public var closed: Int
-}
 
 extension Store {
     /// At most this many tickets whose SLA state the clock moved are folded into the kept counts

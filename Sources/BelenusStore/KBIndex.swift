@@ -1,3 +1,4 @@
+import BelenusCore
 import GRDB
 
 /// One article as the search index holds it.
@@ -16,14 +17,6 @@ public struct KBIndexEntry: Hashable, Sendable {
     }
 }
 
-/// A search hit: the article and a snippet whose matches are between `\u{2}` and `\u{3}`
-/// (escaped by the page before those become `<mark>`).
-public struct KBSearchHit: Hashable, Sendable {
-    public var slug: String
-    public var title: String
-    public var product: String
-    public var snippet: String
-}
 
 /// The FTS5 index of KB articles (`unicode61 remove_diacritics 2`: "nomina" finds "Nómina").
 extension Store {

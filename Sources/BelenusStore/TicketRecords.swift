@@ -2,17 +2,6 @@ import BelenusCore
 import Foundation
 import GRDB
 
-/// A file attached to a ticket; the bytes live at `var/attachments/<sha256>`.
-public struct Attachment: Hashable, Sendable {
-    public var id: Int64
-    public var ticket: TicketNumber
-    public var event: Int64?
-    /// The name the client gave it: for display only, never a path.
-    public var name: String
-    public var contentType: String
-    public var size: Int
-    public var sha256: String
-}
 
 /// A file to record with a change; its bytes are already at `var/attachments/<sha256>`.
 public struct NewAttachment: Hashable, Sendable {
@@ -45,23 +34,7 @@ public final class MailPlan: @unchecked Sendable {
     func queued(_ id: Int64) { queuedIDs.append(id) }
 }
 
-/// A history entry as stored, with its row id (attachments point at it).
-public struct StoredEvent: Hashable, Sendable {
-    public var id: Int64
-    public var event: TicketEvent
-}
 
-/// Everything a ticket's page shows.
-public struct TicketDetails: Sendable {
-    public var ticket: Ticket
-    public var events: [StoredEvent]
-    public var attachments: [Attachment]
-    /// Display names of the people named on the page, by login.
-    public var names: [Login: String]
-    /// Of an approved ticket (the one a technician may publish): its company and people, whom
-    /// the article must not name; made once per company and requester in a batch. Nil for any other.
-    public var clientNames: ClientNames?
-}
 
 /// Row ⇄ value mapping for the ticket tables; times are ISO 8601 text (see `Timestamp`).
 enum TicketRecords {

@@ -1,6 +1,5 @@
 import BelenusCore
 import BelenusFiles
-import BelenusStore
 import BelenusTemplates
 import Foundation
 
