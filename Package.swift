@@ -127,7 +127,8 @@ let package = Package(
         .testTarget(name: "BelenusSiteTests", dependencies: [
             "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusTemplates", "BelenusViews", "BelenusBuild", "TOMLKit", "BelenusTestSupport",
         ]),
-        .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusMail", "BelenusStore", "BelenusFiles", "BelenusTestSupport"]),
+        .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusStore", "BelenusFiles", "BelenusTestSupport"]),
+        .testTarget(name: "BelenusMailTests", dependencies: ["BelenusCore", "BelenusMail", "BelenusStore"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "BelenusCore", "BelenusGateway", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
