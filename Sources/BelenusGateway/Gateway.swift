@@ -27,11 +27,14 @@ public final class Gateway {
     lazy var views: Result<GatewayViews, Error> = Result { try GatewayViews(paths: paths, config: config) }
     /// The mail this request queued (ids known after the commit), delivered after the answer.
     var mailPlans: [MailPlan] = []
-    /// The session of the person, once looked up.
-    var session: Session?
+    /// What the session step found, once it ran: the person's session and the CSRF token of
+    /// their cookie. For the answers made outside a handler (an error page's logout form, the
+    /// request log) and the pages of routes anyone may ask for; a handler of a signed-in route
+    /// gets both in its `SignedIn`.
+    private(set) var session: Session?
+    private(set) var csrfToken = ""
     /// Who logged in with this request, for the request log.
     var loggedIn: Login?
-    var csrfToken = ""
 
     /// - Parameters:
     ///   - readBody: reads exactly n bytes of the body, or fewer if it ends early.

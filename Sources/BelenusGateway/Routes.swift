@@ -99,6 +99,9 @@ struct Visitor {
 /// CSRF token was checked against that session.
 struct SignedIn {
     let session: Session
+    /// The token of the person's `belenus_csrf` cookie when it is this session's, else "": what
+    /// the pages this handler renders write into their forms.
+    let csrfToken: String
     let form: FormFields
     var actor: Actor { session.user.actor }
 }
@@ -124,7 +127,8 @@ extension Gateway {
             return try handle(self, match, Visitor(form: posting ? try postedForm(requiringSession: false) : FormFields()))
         case .signedIn(let handle):
             let form = posting ? try postedForm() : FormFields()
-            return try handle(self, match, SignedIn(session: try requireSession(), form: form))
+            let session = try requireSession()
+            return try handle(self, match, SignedIn(session: session, csrfToken: csrfToken, form: form))
         }
     }
 }

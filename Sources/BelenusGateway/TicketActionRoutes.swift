@@ -16,18 +16,18 @@ extension Gateway {
         try Rulebook.check(action, by: actor, on: ticket)  // 403/409 before the fields are looked at
         do {
             if let problem = form.fileError { throw problem }
-            return try perform(action, on: ticket, form: form, by: actor)
+            return try perform(action, on: ticket, user)
         } catch let error as HTTPResponseError where !request.wantsJSON && error.formField != nil && error.status < 500 {
-            return try ticketPageKeeping(form, of: action, on: number, by: actor, error: error)
+            return try ticketPageKeeping(form, of: action, on: number, by: user, error: error)
         }
     }
 
-    func perform(_ action: TicketAction, on ticket: Ticket, form: FormFields, by actor: Actor) throws -> Response {
-        let number = ticket.number
+    func perform(_ action: TicketAction, on ticket: Ticket, _ user: SignedIn) throws -> Response {
+        let (number, form, actor) = (ticket.number, user.form, user.actor)
         if action == .publish { return try publish(ticket, form: form, by: actor) }
         if !form.files.isEmpty && action != .comment { throw GatewayError(400, "files go with a comment", field: "file") }
         _ = try withAttachments(form.files) { attachments in
-            try store.change(number, by: actor, at: now, attachments: attachments, mail: mailPlan()) { ticket, technicians in
+            try store.change(number, by: actor, at: now, attachments: attachments, mail: mailPlan(by: user)) { ticket, technicians in
                 switch action {
                 case .comment: try ticket.comment(form.value("body") ?? "", by: actor, at: now)
                 case .reopen: try ticket.reopen(reason: form.value("body") ?? "", by: actor, at: now)
@@ -66,9 +66,9 @@ extension Gateway {
     }
 
     /// The words of the mail of a change, made inside its transaction.
-    func mailPlan() throws -> MailPlan {
+    func mailPlan(by user: SignedIn) throws -> MailPlan {
         let views = try self.views.get()
-        let actorName = session?.user.name ?? ""
+        let actorName = user.session.user.name
         let names = try store.staffNames()  // a notice names only who is responsible or assigned
         let base = config.baseURL + config.gatewayPath
         let linkMode = config.ticketPages == .link, siteURL = config.baseURL

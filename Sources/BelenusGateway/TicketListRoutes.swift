@@ -83,7 +83,7 @@ extension Gateway {
             let title = actor.role.isStaff ? views.string("list_staff") : views.theme.string("list_org", actor.org ?? "")
             return views.ticketList(
                 result, pageNumber: pageNumber, pageSize: Self.listPageSize, staff: actor.role.isStaff, title: title, filters: echo,
-                choices: choices, names: names, query: query, csrf: csrfToken, now: now)
+                choices: choices, names: names, query: query, csrf: user.csrfToken, now: now)
         }
     }
 

@@ -22,29 +22,31 @@ extension Gateway {
         let actor = user.actor
         let ticket = try visibleTicket(number, by: actor)
         if request.wantsJSON { return .json(200, try ticketJSON(ticket)) }
-        return .html(200, bytes: try ticketPage(number, for: actor))
+        return .html(200, bytes: try ticketPage(number, for: user))
     }
 
     /// The generated page of ticket `number` as `actor` may see it.
-    func ticketPage(_ number: TicketNumber, for actor: Actor) throws -> [UInt8] {
+    func ticketPage(_ number: TicketNumber, for user: SignedIn) throws -> [UInt8] {
         let relative = SiteBuilder.ticketPagePath(number)
         let file = paths.output + "/" + relative
         let record = try store.pageRecords(paths: [relative])[relative]
         if record == nil || record?.fingerprint == "stale" || !FileManager.default.fileExists(atPath: file) {
             try builder().regeneratePages(touchedBy: [number], now: now)
         }
-        return PageBlocks.cut(try generatedPage(file, missing: "the page of ticket \(number)"), block: actor.role.isStaff ? "client" : "staff")
+        let page = try generatedPage(file, missing: "the page of ticket \(number)", csrf: user.csrfToken)
+        return PageBlocks.cut(page, block: user.actor.role.isStaff ? "client" : "staff")
     }
 
     /// A generated private page with this session's CSRF token in its slots.
-    func generatedPage(_ file: String, missing: String) throws -> [UInt8] {
+    func generatedPage(_ file: String, missing: String, csrf: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: file) else { throw GatewayError(500, "\(missing) is missing") }
-        return PageBlocks.filled(Array(data), with: csrfToken)
+        return PageBlocks.filled(Array(data), with: csrf)
     }
 
     /// SPEC §5: a refused form shows again with what was typed: the ticket's page rendered
     /// from its model with the error on top and the form's fields as they were sent.
-    func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, by actor: Actor, error: any HTTPResponseError) throws -> Response {
+    func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, by user: SignedIn, error: any HTTPResponseError) throws -> Response {
+        let actor = user.actor
         let views = try self.views.get()
         let which: RefusedForm.Form = switch action {
         case .comment: actor.role.isStaff ? .staffComment : .clientComment
@@ -60,7 +62,7 @@ extension Gateway {
             message: views.message(code: error.code, values: error.values, fallback: error.message))
         guard let details = try store.ticketDetails([number]).first else { throw GatewayError(404, "ticket \(number) not found") }
         let ticketPages = TicketPages(config: views.config, theme: views.theme, technicians: try store.activeStaff(), now: now)
-        let page = ticketPages.ticketPage(details, refused: refused, csrf: csrfToken)
+        let page = ticketPages.ticketPage(details, refused: refused, csrf: user.csrfToken)
         return .html(error.status, bytes: PageBlocks.cut(page, block: actor.role.isStaff ? "client" : "staff"))
     }
 
