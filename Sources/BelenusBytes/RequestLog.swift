@@ -25,8 +25,10 @@ public struct RequestLog: Sendable {
     /// The line of one request (control characters in the route become `?`: no forged lines).
     /// - Parameter time: when the request began, in seconds since 1970.
     public static func line(at time: Double, method: String, route: String, user: String?, status: Int, milliseconds: Double) -> String {
-        let route = String(String.UnicodeScalarView(route.unicodeScalars.prefix(maxRouteScalars).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
-        let method = String(String.UnicodeScalarView(method.unicodeScalars.prefix(16).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
+        func printable(_ text: String, _ most: Int) -> String {
+            String(String.UnicodeScalarView(text.unicodeScalars.prefix(most).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
+        }
+        let route = printable(route, maxRouteScalars), method = printable(method, 16)
         let ms = (milliseconds * 10).rounded() / 10
         return "\(UTCTime.iso(Int(time.rounded(.down))))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(ms)\n"
     }

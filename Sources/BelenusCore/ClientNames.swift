@@ -224,9 +224,10 @@ public struct ClientNames: Sendable {
             if scalars[i] == "&", let semicolon = scalars[(i + 1)...].prefix(12).firstIndex(of: ";") {
                 let name = String(String.UnicodeScalarView(scalars[(i + 1)..<semicolon]))
                 var decoded: Unicode.Scalar?
-                if name.hasPrefix("#x") || name.hasPrefix("#X") {
+                // By bytes: "#" followed by a combining mark is no "#" to `hasPrefix`.
+                if ByteText.hasPrefix(name, "#x") || ByteText.hasPrefix(name, "#X") {
                     decoded = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
-                } else if name.hasPrefix("#") {
+                } else if ByteText.hasPrefix(name, "#") {
                     decoded = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init)
                 } else if let named = namedEntities[name] {
                     decoded = named.unicodeScalars.first

@@ -143,16 +143,18 @@ extension Store {
             let names = try Self.displayNames(db, of: logins)
             let approved = tickets.filter { $0.status == .approved }
             let people = approved.isEmpty ? [] : try Self.clientPeople(db, orgs: Set(approved.map(\.org)), logins: Set(approved.map(\.requester.rawValue)))
+            // One per company and requester: a batch's approved tickets share a few.
+            func key(_ ticket: Ticket) -> String { ticket.org + "\u{0}" + ticket.requester.rawValue }
             var clientNames: [String: ClientNames] = [:]
-            for ticket in approved where clientNames[ticket.org + "\u{0}" + ticket.requester.rawValue] == nil {
+            for ticket in approved where clientNames[key(ticket)] == nil {
                 let theirs = people.filter { $0.org == ticket.org || $0.person.login == ticket.requester.rawValue }.map(\.person)
-                clientNames[ticket.org + "\u{0}" + ticket.requester.rawValue] = ClientNames(company: ticket.org, people: theirs)
+                clientNames[key(ticket)] = ClientNames(company: ticket.org, people: theirs)
             }
             return tickets.map { ticket in
                 TicketDetails(
                     ticket: ticket, events: events[ticket.number.rawValue] ?? [],
                     attachments: attachments[ticket.number] ?? [], names: names,
-                    clientNames: clientNames[ticket.org + "\u{0}" + ticket.requester.rawValue])
+                    clientNames: clientNames[key(ticket)])
             }
         }
     }
