@@ -111,8 +111,13 @@ let package = Package(
         .executableTarget(name: "belenus-fuzz", dependencies: ["BelenusInput", "BelenusTemplates"]),
 
         // What every test target shares: temporary folders that delete themselves, the checkout's
-        // and the binaries' folders.
-        .target(name: "BelenusTestSupport", path: "Tests/BelenusTestSupport"),
+        // and the binaries' folders, the programs' runner, the gateway's (`CGI`, `GatewaySite`:
+        // in this process by default, or through the binary), sites to build, web servers and
+        // their HTTP client, free ports.
+        .target(name: "BelenusTestSupport", dependencies: [
+            "BelenusBuild", "BelenusCore", "BelenusFiles", "BelenusGateway", "BelenusInput", "BelenusStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Tests/BelenusTestSupport"),
         // swift-crypto is here only: the hand-written SHA-256 is checked against it.
         .testTarget(name: "BelenusCoreTests", dependencies: ["BelenusBytes", "BelenusCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "BelenusTemplatesTests", dependencies: ["BelenusTemplates"]),
@@ -124,7 +129,7 @@ let package = Package(
         .testTarget(name: "BelenusStoreTests", dependencies: [
             "BelenusBytes", "BelenusCore", "BelenusStore", "BelenusTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "BelenusSiteTests", dependencies: [
+        .testTarget(name: "BelenusBuildTests", dependencies: [
             "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusTemplates", "BelenusViews", "BelenusBuild", "TOMLKit", "BelenusTestSupport",
         ]),
         .testTarget(name: "BelenusGatewayTests", dependencies: ["BelenusGateway", "BelenusStore", "BelenusFiles", "BelenusTestSupport"]),

@@ -66,3 +66,20 @@ public enum Scratch {
         return folder + "/\(prefix)-\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12))\(suffix)"
     }
 }
+
+/// What a folder holds.
+public enum FileTree {
+    /// Every file under `root` with its bytes, by path relative to `root`; the build's marker
+    /// (`.belenus-build`, a random token naming the build that wrote an output folder) left out.
+    public static func files(under root: String) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let path = enumerator?.nextObject() as? String {
+            if path == ".belenus-build" { continue }
+            var isFolder: ObjCBool = false
+            FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isFolder)
+            if !isFolder.boolValue { result[path] = FileManager.default.contents(atPath: "\(root)/\(path)") }
+        }
+        return result
+    }
+}

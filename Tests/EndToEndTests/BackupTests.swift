@@ -126,10 +126,10 @@ import Testing
             let build = try CLI.run(["build", "--full", "--site", root])
             #expect(build.status == 0, "\(build.stderr)")
         }
-        let original = try Self.files(under: site.root + "/output")
+        let original = try FileTree.files(under: site.root + "/output")
         #expect(original.count > 10)
-        #expect(try Self.files(under: restored + "/output") == original)
-        #expect(try Self.files(under: other.root + "/output") == original)
+        #expect(try FileTree.files(under: restored + "/output") == original)
+        #expect(try FileTree.files(under: other.root + "/output") == original)
         #expect(try other.sqlite("SELECT COUNT(*) FROM tickets WHERE title LIKE '%otro%'") == "0")
     }
 
@@ -145,11 +145,11 @@ import Testing
         #expect(over.status != 0 && over.stderr.contains("\(folder): is neither empty nor a site"), "\(over.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["notas.txt"])
         // Not a broken backup over a site: its data stays.
-        let before = try Self.files(under: site.root + "/var")
+        let before = try FileTree.files(under: site.root + "/var")
         let broken = Self.tempPath("roto") + ".tar"
         try SiteBackupTar.make(broken, from: site.root, members: ["belenus.toml"])
         #expect(try CLI.run(["restore", broken, "--site", site.root]).status != 0)
-        #expect(try Self.files(under: site.root + "/var") == before)
+        #expect(try FileTree.files(under: site.root + "/var") == before)
         // Not from a file that is no backup: no folder made.
         let target = Self.tempPath("restaurado")
         let notTar = try CLI.run(["restore", site.root + "/belenus.toml", "--site", target])
@@ -162,19 +162,6 @@ import Testing
         // And a backup never replaces a file.
         let again = try CLI.run(["backup", file, "--site", site.root])
         #expect(again.status != 0 && again.stderr.contains("already exists"), "\(again.stderr)")
-    }
-
-    /// Every file under `root` with its bytes.
-    static func files(under root: String) throws -> [String: Data] {
-        var result: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root)
-        while let path = enumerator?.nextObject() as? String {
-            if path == ".belenus-build" { continue }  // which build wrote the output folder: a random token
-            var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isFolder)
-            if !isFolder.boolValue { result[path] = FileManager.default.contents(atPath: "\(root)/\(path)") }
-        }
-        return result
     }
 }
 

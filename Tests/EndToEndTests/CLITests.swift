@@ -5,55 +5,6 @@ import BelenusFiles
 import Foundation
 import Testing
 
-/// Runs the real `belenus` binary, as a person at a terminal would.
-struct CLI {
-    static let binDir = Repository.binDir
-    static let repoRoot = Repository.root
-
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    @discardableResult
-    static func run(_ arguments: [String], stdin: String = "", extra: [String: String] = [:]) throws -> Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["BELENUS_HOME"] = repoRoot
-        environment.merge(extra) { _, new in new }
-        return try launch(binDir + "/belenus", arguments, stdin: stdin, environment: environment)
-    }
-
-    /// Runs `program` with `stdin` written to it; its status, stdout and stderr.
-    static func launch(_ program: String, _ arguments: [String], stdin: String = "", environment: [String: String],
-                       directory: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let (input, output, error) = (Pipe(), Pipe(), Pipe())
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
-    }
-
-    static func newSite() throws -> String {
-        let dir = Scratch.path("belenus-cli")
-        let result = try run(["init", dir])
-        #expect(result.status == 0, "\(result.stderr)")
-        return dir
-    }
-}
-
 @Test func initBuildAndRebuildASite() throws {
     let site = try CLI.newSite()
     #expect(FileManager.default.fileExists(atPath: site + "/belenus.toml"))
@@ -226,7 +177,7 @@ private func generateCorpus(in site: String) throws {
     let made = try CLI.run(["init", dir], extra: ["BELENUS_HOME": ""])
     #expect(made.status == 0, "\(made.stderr)")
     for folder in ["site-templates", "content/pages"] {
-        let written = try BackupTests.files(under: dir + "/" + folder), checkout = try BackupTests.files(under: CLI.repoRoot + "/" + folder)
+        let written = try FileTree.files(under: dir + "/" + folder), checkout = try FileTree.files(under: CLI.repoRoot + "/" + folder)
         #expect(!written.isEmpty && written == checkout, "\(folder): \(Set(written.keys).symmetricDifference(checkout.keys))")
     }
     let build = try CLI.run(["build", "--site", dir], extra: ["BELENUS_HOME": ""])
@@ -236,7 +187,7 @@ private func generateCorpus(in site: String) throws {
     let demo = Scratch.path("belenus-built-in-demo")
     let made2 = try CLI.run(["demo", "--dir", demo, "--no-serve", "--port", "18124"], extra: ["BELENUS_HOME": ""])
     #expect(made2.status == 0, "\(made2.stderr)")
-    #expect(try BackupTests.files(under: demo + "/content/kb") == (try BackupTests.files(under: CLI.repoRoot + "/content/kb")))
+    #expect(try FileTree.files(under: demo + "/content/kb") == (try FileTree.files(under: CLI.repoRoot + "/content/kb")))
 }
 
 /// The binaries carry Swift's runtime and Foundation: `ldd` names only C libraries, so they run

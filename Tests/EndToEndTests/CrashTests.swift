@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 
@@ -131,7 +132,7 @@ import Testing
             #expect(build.status == 0, "\(build.stderr)")
         }
         #expect(Self.leftovers(site).isEmpty)
-        let repaired = try BackupTests.files(under: site.root + "/output"), clean = try BackupTests.files(under: twin.root + "/output")
+        let repaired = try FileTree.files(under: site.root + "/output"), clean = try FileTree.files(under: twin.root + "/output")
         #expect(repaired.count > 10)
         #expect(Set(repaired.keys) == Set(clean.keys))
         for (path, bytes) in clean where repaired[path] != bytes { Issue.record("\(path) differs from the build never killed") }

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 

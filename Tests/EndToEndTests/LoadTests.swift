@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test func concurrentCommentsTicketsAndLoginsLoseNothing() throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(through: .binary)
         let tickets = [try site.openTicket(as: site.ana), try site.openTicket(as: site.bob, product: "Bancos")]
         let collected = Collected<Outcome>()
         // A bounded count, not a time: what is checked does not depend on the machine's speed.
@@ -44,7 +45,7 @@ import Testing
                         let who = ["ana", "bob", "tech1"][i % 3]
                         answer = try? CGI.run(site: site.root, "POST", "/login",
                                               body: CGI.urlencoded([("login", who), ("password", GatewaySite.passwords[who]!)]),
-                                              contentType: "application/x-www-form-urlencoded")
+                                              contentType: "application/x-www-form-urlencoded", through: .binary)
                     }
                     let outcome = Outcome(kind: kind, status: answer?.status ?? -1, retryAfter: answer?.header("Retry-After"), text: text,
                                           location: answer?.location ?? "")
@@ -87,12 +88,4 @@ import Testing
         #expect(try CLI.run(["build", "--site", site.root]).status == 0)
         #expect(CGI.isWholePage(site.read("output/private/tickets/\(newest)/index.html")))
     }
-}
-
-/// What threads append to, under a lock.
-final class Collected<Item>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var list: [Item] = []
-    func append(_ item: Item) { lock.withLock { list.append(item) } }
-    var items: [Item] { lock.withLock { list } }
 }

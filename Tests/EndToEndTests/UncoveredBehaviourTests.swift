@@ -8,7 +8,7 @@ import Testing
 @Suite struct UncoveredBehaviourTests {
     /// 50 a page, newest first: page 2 holds what page 1 left, and the total counts both.
     @Test func theListsSecondPageHoldsTheOlderTickets() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         for i in 1...52 { try site.openTicket(as: site.ana, title: "Ticket \(i)") }
         let first = try site.run("GET", "/tickets", as: site.tech, query: "page=1", json: true).json
         let second = try site.run("GET", "/tickets", as: site.tech, query: "page=2", json: true).json
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func theListFiltersByTheProvidersNumber() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let (a, b) = (try site.openTicket(as: site.ana), try site.openTicket(as: site.ana))
         #expect(try site.run("POST", "/tickets/\(a)/update", as: site.tech, fields: [("provider_ref", "PAC-7781")]).status == 303)
         #expect(try site.run("POST", "/tickets/\(b)/update", as: site.tech, fields: [("provider_ref", "PAC-1200")]).status == 303)
@@ -30,7 +30,7 @@ import Testing
 
     /// SPEC §5: `Secure` with `cookie_secure = true`, on both cookies; without it, on neither.
     @Test func cookiesAreSecureWhenTheSiteSaysSo() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         try site.configure(["security.cookie_secure": .bool(true)])
         let answer = try site.run("POST", "/login", fields: [("login", "ana"), ("password", GatewaySite.passwords["ana"]!)])
         #expect(answer.status == 303 && answer.cookies.count == 2)
@@ -39,7 +39,7 @@ import Testing
 
     /// SPEC §2: at least 8 characters; a new password works at once and the old one no longer.
     @Test func theCLISetsAPasswordOfEightCharactersOrMore() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let short = try CLI.run(["user", "passwd", "ana", "--site", site.root], stdin: "1234567\n")
         #expect(short.status != 0 && short.stderr.contains("at least 8"), "\(short.stderr)")
         let set = try CLI.run(["user", "passwd", "ana", "--site", site.root], stdin: "ocho-car\n")
@@ -51,7 +51,7 @@ import Testing
     /// The crawler's pages: the gateway and the secret ticket URLs are not for it; the sitemap
     /// lists the public pages and every published article, at the site's address.
     @Test func robotsAndTheSitemapNameWhatIsPublic() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         try "---\ntitle: Timbrado\n---\nTexto.\n".write(toFile: site.root + "/content/kb/timbrado.md", atomically: true, encoding: .utf8)
         #expect(try CLI.run(["build", "--site", site.root]).status == 0)
         #expect(site.read("output/public/robots.txt") == """
@@ -70,8 +70,8 @@ import Testing
 
     /// A published article lives in `var/kb/`: a backup carries it and a restored site shows it.
     @Test func aBackupCarriesThePublishedArticles() throws {
-        let site = try GatewaySite.make(inProcess: true)
-        let n = try PublishingGuardTests.approvedTicket(site)
+        let site = try GatewaySite.make()
+        let n = try site.approvedTicket()
         #expect(try site.run("POST", "/tickets/\(n)/publish", as: site.tech, fields: [("title", "Sello vencido"), ("body", "Renovar.")]).status == 303)
         let folder = try TemporaryFolder("belenus-kb-backup")
         let file = folder.file("site.tar.gz")

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusCore
 import BelenusFiles
 import BelenusTemplates

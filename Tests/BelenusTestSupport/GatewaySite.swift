@@ -1,47 +1,62 @@
-import BelenusTestSupport
+import BelenusBuild
 import BelenusCore
+import BelenusFiles
 import BelenusGateway
 import BelenusInput
-import BelenusFiles
+import BelenusStore
 import Foundation
 import GRDB
 import Testing
 
-/// Runs the real `belenus-gateway` binary as a web server would (RFC 3875): CGI variables in
-/// the environment, the body on stdin, the answer parsed from stdout.
-struct CGI {
-    struct Answer {
-        let status: Int
-        let headers: [(name: String, value: String)]
-        let body: String
-        let stderr: String
+/// How a test's request reaches the gateway.
+public enum GatewayRunner: Sendable {
+    /// `Gateway` called in the test's process: the default, for the gateway's logic (statuses,
+    /// fields, what is stored and shown), where a process adds only time.
+    case inProcess
+    /// The real `belenus-gateway` binary, as a web server runs it: where the process matters
+    /// (stdin and stdout, signals, the front door and its exec of the whole gateway, crash
+    /// points, simultaneous processes).
+    case binary
+}
 
-        func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
-        var cookies: [String] { headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value) }
-        var location: String { header("Location") ?? "" }
-        func cookie(_ name: String) -> String? {
+/// Sends a request to the gateway as a web server would (RFC 3875): CGI variables in the
+/// environment, the body on stdin, the answer parsed from stdout; in this process or through
+/// the binary (`GatewayRunner`).
+public enum CGI {
+    public struct Answer: Sendable {
+        public let status: Int
+        public let headers: [(name: String, value: String)]
+        public let body: String
+        public let stderr: String
+
+        public func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
+        public var cookies: [String] { headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value) }
+        public var location: String { header("Location") ?? "" }
+        public func cookie(_ name: String) -> String? {
             cookies.lazy.compactMap { $0.split(separator: ";").first }.first { $0.hasPrefix("\(name)=") }
                 .map { String($0.dropFirst(name.count + 1)) }
         }
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
     }
 
-    /// - Parameter inProcess: call the gateway in this process instead of running its binary:
-    ///   for tests of the gateway's logic (statuses, fields, what is stored and shown), where a
-    ///   process adds only time. What `main.swift` does around `Gateway` (stdin, stdout, signals,
-    ///   stderr) is tested through the binary.
-    static func run(
+    /// - Parameter runner: in this process (the default) or through the binary. What `main.swift`
+    ///   does around `Gateway` (stdin, stdout, signals, stderr) is tested through the binary.
+    public static func run(
         site: String, _ method: String, _ path: String, query: String = "", body: [UInt8] = [], contentType: String? = nil,
         session: Login? = nil, headers: [String: String] = [:], contentLength: Int? = nil, extra: [String: String] = [:],
-        inProcess: Bool = false
+        through runner: GatewayRunner = .inProcess
     ) throws -> Answer {
-        if inProcess {
+        if runner == .inProcess {
             let request = CGIRequest(environment: environment(
                 site: site, method, path, query: query, body: body, contentType: contentType, session: session,
                 headers: headers, contentLength: contentLength, extra: extra))
+            // What the binary's main.swift does, in its order, but for the signals and file
+            // descriptors: answer, log, hand over the mail.
+            let started = Date()
             let gateway = try Gateway(request: request, site: site, readBody: { count in Array(body.prefix(count)) })
             var response = gateway.respond()
             if request.method == "HEAD" { response.body = [] }
+            gateway.logRequest(status: response.status, started: started)
             gateway.deliverQueuedMail()
             return try parse(Data(response.cgiBytes), stderr: "")
         }
@@ -51,14 +66,14 @@ struct CGI {
     }
 
     /// How a gateway process ended: what it wrote, and the signal that killed it, if one did.
-    struct Ended {
-        let stdout: Data
-        let stderr: String
-        let signal: Int32?
+    public struct Ended: Sendable {
+        public let stdout: Data
+        public let stderr: String
+        public let signal: Int32?
     }
 
     /// - Parameter executable: the CGI program (FrontDoorTests run `belenus-gateway-full` too).
-    static func execute(
+    public static func execute(
         site: String, _ method: String, _ path: String, query: String = "", body: [UInt8] = [], contentType: String? = nil,
         session: Login? = nil, headers: [String: String] = [:], contentLength: Int? = nil, extra: [String: String] = [:],
         executable: String = CLI.binDir + "/belenus-gateway"
@@ -85,7 +100,7 @@ struct CGI {
     }
 
     /// The CGI variables a web server would set for this request (RFC 3875).
-    static func environment(
+    public static func environment(
         site: String, _ method: String, _ path: String, query: String, body: [UInt8], contentType: String?,
         session: Login?, headers: [String: String], contentLength: Int?, extra: [String: String]
     ) -> [String: String] {
@@ -102,7 +117,7 @@ struct CGI {
         return env
     }
 
-    static func parse(_ data: Data, stderr: String) throws -> Answer {
+    public static func parse(_ data: Data, stderr: String) throws -> Answer {
         let bytes = Array(data)
         guard let split = (0..<max(0, bytes.count - 3)).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }) else {
             Issue.record("no CGI header block in: \(String(decoding: bytes, as: UTF8.self)) stderr: \(stderr)")
@@ -120,21 +135,22 @@ struct CGI {
     }
 
     /// A logged-in person's cookies.
-    struct Login: Sendable {
-        let token: String
-        let csrf: String
+    public struct Login: Sendable {
+        public let token: String
+        public let csrf: String
+        public init(token: String, csrf: String) { (self.token, self.csrf) = (token, csrf) }
     }
 
-    static func urlencoded(_ fields: [(String, String)]) -> [UInt8] {
+    public static func urlencoded(_ fields: [(String, String)]) -> [UInt8] {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return Array(fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8)
     }
 
-    static let boundary = "----belenus-test-boundary-7MA4YWxkTrZu0gW"
+    public static let boundary = "----belenus-test-boundary-7MA4YWxkTrZu0gW"
 
     /// RFC 7578 body: fields, then files as (field, filename, bytes).
-    static func multipart(_ fields: [(String, String)], files: [(String, String, [UInt8])] = []) -> [UInt8] {
+    public static func multipart(_ fields: [(String, String)], files: [(String, String, [UInt8])] = []) -> [UInt8] {
         var body: [UInt8] = []
         for (name, value) in fields {
             body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
@@ -149,11 +165,11 @@ struct CGI {
         return body + Array("--\(boundary)--\r\n".utf8)
     }
 
-    static var multipartType: String { "multipart/form-data; boundary=\(boundary)" }
+    public static var multipartType: String { "multipart/form-data; boundary=\(boundary)" }
 
     /// Whether `text` is a whole generated page: the doctype, then everything to `</html>`, then
     /// (a page the gateway serves) the line that lists its CSRF slots.
-    static func isWholePage(_ text: String) -> Bool {
+    public static func isWholePage(_ text: String) -> Bool {
         guard text.hasPrefix("<!DOCTYPE html>") else { return false }
         if text.hasSuffix("</html>\n") { return true }
         guard text.hasSuffix("-->\n"), let line = text.dropLast().lastIndex(of: "\n") else { return false }
@@ -162,85 +178,85 @@ struct CGI {
 }
 
 /// A site with two companies, a client of each, a tech and an admin, two products; each test
-/// works on its own copy (made in milliseconds), logged in once when the template was made.
-struct GatewaySite {
-    let root: String
-    let ana: CGI.Login      // client of Acme S.A.
-    let bob: CGI.Login      // client of Beta SA
-    let tech: CGI.Login     // tech1, responsible for Nómina
-    let admin: CGI.Login
-    /// Requests go to the gateway in this process rather than to its binary (`CGI.run`).
-    var inProcess = false
+/// works on its own copy (made in milliseconds), logged in once when the template was made. The
+/// template is made in this process, by the functions the CLI's commands call.
+public struct GatewaySite: Sendable {
+    public let root: String
+    public let ana: CGI.Login      // client of Acme S.A.
+    public let bob: CGI.Login      // client of Beta SA
+    public let tech: CGI.Login     // tech1, responsible for Nómina
+    public let admin: CGI.Login
+    /// How this site's requests reach the gateway.
+    public var runner = GatewayRunner.inProcess
 
-    static let passwords = ["ana": "clave-de-ana-1", "bob": "clave-de-bob-1", "tech1": "clave-de-tech-1", "admin1": "clave-de-admin-1"]
+    public static let passwords = ["ana": "clave-de-ana-1", "bob": "clave-de-bob-1", "tech1": "clave-de-tech-1", "admin1": "clave-de-admin-1"]
 
     private static let template: Result<GatewaySite, Error> = Result {
         let root = Scratch.path("belenus-gw-template")
-        func cli(_ args: [String], stdin: String = "") throws {
-            let r = try CLI.run(args + ["--site", root], stdin: stdin)
-            guard r.status == 0 else { throw CLIFailure(text: "\(args): \(r.stderr)") }
+        let paths = try SiteInit.create(at: root, from: Repository.root)
+        let store = try Store(path: paths.database)
+        try store.addOrg("Acme S.A.")
+        try store.addOrg("Beta SA")
+        let people: [(String, String, String, Role, String?)] = [
+            ("tech1", "Téc Uno", "tech1@soporte.mx", .tech, nil), ("admin1", "Admin Uno", "admin1@soporte.mx", .admin, nil),
+            ("ana", "Ana Pérez", "ana@acme.mx", .client, "Acme S.A."), ("bob", "Bob Beta", "bob@beta.mx", .client, "Beta SA"),
+        ]
+        for (login, name, email, role, org) in people {
+            try store.addUser(User(login: Login(login), name: name, email: email, role: role, org: org, disabled: false, hasPassword: true),
+                              passwordHash: try PasswordHasher.standard.hash(passwords[login]!))
         }
-        _ = try CLI.run(["init", root])
-        try cli(["org", "add", "Acme S.A."])
-        try cli(["org", "add", "Beta SA"])
-        try cli(["user", "add", "tech1", "--name", "Téc Uno", "--email", "tech1@soporte.mx", "--role", "tech"], stdin: passwords["tech1"]!)
-        try cli(["user", "add", "admin1", "--name", "Admin Uno", "--email", "admin1@soporte.mx", "--role", "admin"], stdin: passwords["admin1"]!)
-        try cli(["user", "add", "ana", "--name", "Ana Pérez", "--email", "ana@acme.mx", "--role", "client", "--org", "Acme S.A."], stdin: passwords["ana"]!)
-        try cli(["user", "add", "bob", "--name", "Bob Beta", "--email", "bob@beta.mx", "--role", "client", "--org", "Beta SA"], stdin: passwords["bob"]!)
-        try cli(["product", "add", "Nómina", "--versions", "2024.1,2025.1", "--responsible", "tech1"])
-        try cli(["product", "add", "Bancos", "--versions", "3.0"])
-        try cli(["build"])
+        try store.addProduct("Nómina", versions: ["2024.1", "2025.1"], responsible: Login("tech1"))
+        try store.addProduct("Bancos", versions: ["3.0"], responsible: nil)
+        _ = try SiteBuilder(paths: paths, store: store).build(full: false)
         func login(_ name: String) throws -> CGI.Login {
             let answer = try CGI.run(site: root, "POST", "/login", body: CGI.urlencoded([("login", name), ("password", passwords[name]!)]),
                                      contentType: "application/x-www-form-urlencoded")
             guard answer.status == 303, let token = answer.cookie("belenus_session"), let csrf = answer.cookie("belenus_csrf") else {
-                throw CLIFailure(text: "login \(name): \(answer.status) \(answer.body) \(answer.stderr)")
+                throw CLI.Failure(text: "login \(name): \(answer.status) \(answer.body) \(answer.stderr)")
             }
             return CGI.Login(token: token, csrf: csrf)
         }
         return GatewaySite(root: root, ana: try login("ana"), bob: try login("bob"), tech: try login("tech1"), admin: try login("admin1"))
     }
 
-    struct CLIFailure: Error, CustomStringConvertible { let text: String; var description: String { text } }
-
-    /// A fresh copy of the template site.
-    static func make(inProcess: Bool = false) throws -> GatewaySite {
+    /// A fresh copy of the template site, its requests sent through `runner`.
+    public static func make(through runner: GatewayRunner = .inProcess) throws -> GatewaySite {
         var site = try copy(of: try template.get())
-        site.inProcess = inProcess
+        site.runner = runner
         return site
     }
 
-    /// Another site with the same files and logins.
-    static func copy(of site: GatewaySite) throws -> GatewaySite {
+    /// Another site with the same files, logins and runner.
+    public static func copy(of site: GatewaySite) throws -> GatewaySite {
         let root = Scratch.path("belenus-gw")
         let copy = Process()
         copy.executableURL = URL(fileURLWithPath: "/bin/cp")
         copy.arguments = ["-a", site.root, root]
         try copy.run()
         copy.waitUntilExit()
-        return GatewaySite(root: root, ana: site.ana, bob: site.bob, tech: site.tech, admin: site.admin)
+        return GatewaySite(root: root, ana: site.ana, bob: site.bob, tech: site.tech, admin: site.admin, runner: site.runner)
     }
 
-    func run(_ method: String, _ path: String, as login: CGI.Login? = nil, fields: [(String, String)]? = nil, multipart: [(String, String)]? = nil,
+    public func run(_ method: String, _ path: String, as login: CGI.Login? = nil, fields: [(String, String)]? = nil, multipart: [(String, String)]? = nil,
              files: [(String, String, [UInt8])] = [], query: String = "", json: Bool = false, headers: [String: String] = [:]) throws -> CGI.Answer {
         var headers = headers
         if json { headers["Accept"] = "application/json" }
         if let multipart {
             let fieldsWithToken = (login.map { [("csrf", $0.csrf)] } ?? []) + multipart
             return try CGI.run(site: root, method, path, query: query, body: CGI.multipart(fieldsWithToken, files: files),
-                               contentType: CGI.multipartType, session: login, headers: headers, inProcess: inProcess)
+                               contentType: CGI.multipartType, session: login, headers: headers, through: runner)
         }
         if let fields {
             let withToken = (login.map { [("csrf", $0.csrf)] } ?? []) + fields
             return try CGI.run(site: root, method, path, query: query, body: CGI.urlencoded(withToken),
-                               contentType: "application/x-www-form-urlencoded", session: login, headers: headers, inProcess: inProcess)
+                               contentType: "application/x-www-form-urlencoded", session: login, headers: headers, through: runner)
         }
-        return try CGI.run(site: root, method, path, query: query, session: login, headers: headers, inProcess: inProcess)
+        return try CGI.run(site: root, method, path, query: query, session: login, headers: headers, through: runner)
     }
 
     /// Opens a ticket as `login` and returns its number.
     @discardableResult
-    func openTicket(as login: CGI.Login, title: String = "No timbra la nómina", product: String = "Nómina", body: String = "Al timbrar falla.",
+    public func openTicket(as login: CGI.Login, title: String = "No timbra la nómina", product: String = "Nómina", body: String = "Al timbrar falla.",
                     files: [(String, String, [UInt8])] = [], org: String? = nil) throws -> Int {
         let version = product == "Bancos" ? "3.0" : "2025.1"
         var fields = [("title", title), ("product", product), ("version", version), ("body", body)]
@@ -250,14 +266,23 @@ struct GatewaySite {
         return Int(answer.location.split(separator: "/").last ?? "") ?? 0
     }
 
-    func sqlite(_ sql: String) throws -> String { try Self.sqlite(root: root, sql) }
+    /// Opens a ticket as ana, closes it as the tech with a solution, and has ana approve it
+    /// (VoBo): a ticket that may be published. Its number.
+    public func approvedTicket(title: String = "Error CFDI40102 al timbrar") throws -> Int {
+        let n = try openTicket(as: ana, title: title)
+        #expect(try run("POST", "/tickets/\(n)/close", as: tech, fields: [("body", "Renovar el sello digital.")]).status == 303)
+        #expect(try run("POST", "/tickets/\(n)/approve", as: ana, fields: []).status == 303)
+        return n
+    }
+
+    public func sqlite(_ sql: String) throws -> String { try Self.sqlite(root: root, sql) }
 
     /// Sets keys of the site's `belenus.toml` ("timezone", "mail.transport").
-    func configure(_ changes: [String: ConfigFile.Value]) throws { try ConfigFile.update(root + "/belenus.toml", changes) }
+    public func configure(_ changes: [String: ConfigFile.Value]) throws { try ConfigFile.update(root + "/belenus.toml", changes) }
 
     /// Runs `sql` on the database of the site at `root` (through GRDB, in this process), rows as
     /// `a|b` lines; NULL is "None".
-    static func sqlite(root: String, _ sql: String) throws -> String {
+    public static func sqlite(root: String, _ sql: String) throws -> String {
         let queue = try DatabaseQueue(path: root + "/var/belenus.sqlite3")
         let rows = try queue.write { db in try Row.fetchAll(db, sql: sql) }
         return rows.map { row in
@@ -273,13 +298,13 @@ struct GatewaySite {
         }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func count(_ table: String) throws -> Int { Int(try sqlite("SELECT COUNT(*) FROM \(table)")) ?? -1 }
+    public func count(_ table: String) throws -> Int { Int(try sqlite("SELECT COUNT(*) FROM \(table)")) ?? -1 }
 
-    func files(in dir: String) -> [String] {
+    public func files(in dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    func read(_ relative: String) -> String {
+    public func read(_ relative: String) -> String {
         (FileManager.default.contents(atPath: root + "/" + relative)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 }

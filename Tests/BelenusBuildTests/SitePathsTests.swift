@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusFiles
 import BelenusBuild
 import Foundation

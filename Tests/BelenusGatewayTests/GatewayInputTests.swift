@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusFiles
 import Foundation
 import Testing
@@ -48,7 +49,7 @@ import Testing
 
     @Test(arguments: cases)
     func badInputIsRefusedAndLeavesNothing(_ c: Case) throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         var body = c.body
         // The CSRF token goes first, as the forms send it, so that the error is the input's.
         if c.contentType.hasPrefix("application/x-www-form-urlencoded") {
@@ -58,7 +59,7 @@ import Testing
         }
         let length = c.contentLength.map { $0 + (body.count - c.body.count) }
         let answer = try CGI.run(site: site.root, "POST", "/tickets", body: body, contentType: c.contentType, session: site.ana,
-                                 headers: ["Accept": "application/json"], contentLength: length, inProcess: site.inProcess)
+                                 headers: ["Accept": "application/json"], contentLength: length, through: site.runner)
         #expect(answer.status == c.status, "\(answer.body)")
         if let field = c.field { #expect(answer.json["field"] as? String == field, "\(answer.body)") }
         #expect(answer.json["error"] is String)
@@ -73,21 +74,21 @@ import Testing
     /// usual error page (or JSON), never "the site is not set up".
     @Test(arguments: ["-5", "abc", "1.5", " 12"])
     func aMalformedContentLengthIsA400(_ length: String) throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         defer { try? FileManager.default.removeItem(atPath: site.root) }
         let body = CGI.urlencoded([("csrf", site.ana.csrf), ("title", "T"), ("product", "Nómina"), ("version", "2025.1"), ("body", "b")])
         let html = try CGI.run(site: site.root, "POST", "/tickets", body: body, contentType: "application/x-www-form-urlencoded",
-                               session: site.ana, extra: ["CONTENT_LENGTH": length], inProcess: site.inProcess)
+                               session: site.ana, extra: ["CONTENT_LENGTH": length], through: site.runner)
         #expect(html.status == 400, "\(html.body)")
         #expect(html.header("Content-Type")?.hasPrefix("text/html") == true && html.body.contains("CONTENT_LENGTH"), "\(html.body)")
         #expect(!html.body.contains("not set up"))
-        let json = try CGI.run(site: site.root, "GET", "/tickets", session: site.ana, headers: ["Accept": "application/json"], extra: ["CONTENT_LENGTH": length], inProcess: site.inProcess)
+        let json = try CGI.run(site: site.root, "GET", "/tickets", session: site.ana, headers: ["Accept": "application/json"], extra: ["CONTENT_LENGTH": length], through: site.runner)
         #expect(json.status == 400 && json.json["error"] is String, "\(json.body)")
         #expect(try site.count("tickets") == 0)
     }
 
     @Test func aRefusedFormShowsAgainWithWhatWasTyped() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let answer = try site.run("POST", "/tickets", as: site.ana, multipart: [
             ("title", "Mi título \"con comillas\""), ("product", "Inventarios"), ("version", "1.0"), ("body", "Texto <largo>"),
         ])
@@ -101,7 +102,7 @@ import Testing
     /// and the error on *Archivos*, not a bare error page; nothing is stored.
     @Test(arguments: [(1, 1_048_576 + 500_000, 413), (4, 10, 400)])
     func aFileRefusedBringsTheNewTicketFormBack(_ count: Int, _ size: Int, _ status: Int) throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let files = (1...count).map { ("file", "captura \($0).png", [UInt8](repeating: 0x89, count: size)) }
         let answer = try site.run("POST", "/tickets", as: site.ana, multipart: [
             ("title", "No timbra \"enero\""), ("product", "Nómina"), ("version", "2025.1"), ("body", "Adjunto la *captura*."),
@@ -120,7 +121,7 @@ import Testing
 
     /// The version list is the products' own versions, grouped by product; the server checks the pair.
     @Test func theVersionIsChosenFromTheProductsVersions() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let form = try site.run("GET", "/tickets/new", as: site.ana).body
         #expect(form.contains("<optgroup label=\"Nómina\" data-product=\"Nómina\"><option value=\"2024.1\">2024.1</option><option value=\"2025.1\">2025.1</option></optgroup>"))
         #expect(form.contains("<optgroup label=\"Bancos\" data-product=\"Bancos\"><option value=\"3.0\">3.0</option></optgroup>"))
@@ -130,7 +131,7 @@ import Testing
     }
 
     @Test func aRefusedCommentShowsTheTicketWithTheTextPutBack() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)
         let long = "<b>Mi texto</b> " + String(repeating: "a", count: 70_000)
         let answer = try site.run("POST", "/tickets/\(n)/comments", as: site.ana, fields: [("body", long)])
@@ -145,7 +146,7 @@ import Testing
     /// Every ticket form keeps what was typed when it is refused, in its own fields, with the
     /// session's token in the page (rendered from the page's model, not patched).
     @Test func refusedTicketFormsComeBackWithWhatWasTyped() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)
         let update = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_at", "mañana <pronto>"), ("provider_ref", "PRV-\"9\"")])
         #expect(update.status == 400)
@@ -160,7 +161,7 @@ import Testing
     }
 
     @Test func aRefusedCommentWithAFileLeavesNoFile() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)
         _ = try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", "Listo.")])
         _ = try site.run("POST", "/tickets/\(n)/approve", as: site.ana, fields: [])
@@ -183,7 +184,7 @@ import Testing
     ]
 
     @Test func payloadsInEveryFieldAreInert() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let title = Self.payloads.joined(separator: " ")
         let body = Self.payloads.joined(separator: "\n\n") + "\n\n[clic](javascript:alert(1)) <a href=\"javascript:alert(2)\">x</a>"
         let n = try site.openTicket(as: site.ana, title: String(title.prefix(200)), body: body,
@@ -229,7 +230,7 @@ import Testing
     }
 
     @Test func aTitleCannotAddAMailHeader() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let answer = try site.run("POST", "/tickets", as: site.ana, fields: [
             ("title", "Hola\r\nBcc: victima@example.com"), ("product", "Nómina"), ("version", "2025.1"), ("body", "b"),
         ], json: true)
@@ -296,17 +297,11 @@ import Testing
     }
 }
 
-/// A flag one task sets and another polls.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    var isDone: Bool { lock.lock(); defer { lock.unlock() }; return done }
-    func finish() { lock.lock(); done = true; lock.unlock() }
-}
 
 @Suite struct RegenerationFailureTests {
+    /// Through the binary: what it tells the web server's error log (stderr) is checked too.
     @Test func aChangeWhosePagesCannotBeWrittenIsKeptAndTheNextBuildRepairsThePage() throws {
-        let site = try GatewaySite.make()
+        let site = try GatewaySite.make(through: .binary)
         let n = try site.openTicket(as: site.ana)
         // The page's folder becomes a file: writing the page fails after the commit.
         let folder = site.root + "/output/private/tickets/\(n)"

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusFiles
 import Foundation
 import Testing
@@ -122,7 +123,7 @@ import Testing
     /// A site in Mexico City: the technician's deadline typed as a local clock time is stored
     /// as the UTC instant; pages and mail show it local, JSON as UTC.
     @Test func aDeadlineTypedLocallyIsStoredAsItsInstant() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         try site.configure(["timezone": .string("America/Mexico_City")])
         let n = try site.openTicket(as: site.ana)
         let answer = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_at", "2026-12-15T10:00")])
@@ -335,7 +336,7 @@ import Testing
     /// *Diagrama 2*: the manual's ten columns, people by name, words not codes; FILTRO as lists
     /// of names; values typed in a URL without case or accents; a number straight to its ticket.
     @Test func theListIsTheManualsDiagram2() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         try site.openTicket(as: site.ana, title: "La nómina no timbra")
         try site.openTicket(as: site.bob, title: "Bancos no concilia", product: "Bancos")
         _ = try site.run("POST", "/tickets/1/assign", as: site.tech, fields: [("assigned", "admin1")])
@@ -380,7 +381,7 @@ import Testing
     /// `q` finds words in titles, bodies, comments and solutions, without case or accents,
     /// ranked, with where it found them in the row; a client still sees only their company's.
     @Test func wordsAreFoundInCommentsAndSolutionsToo() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana, title: "No timbra", body: "Falla al timbrar.")
         let other = try site.openTicket(as: site.ana, title: "La zanahoria de <b>prueba</b>", body: "Nada más.")
         let bobs = try site.openTicket(as: site.bob, title: "Zanahoria también", product: "Bancos")

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 
@@ -38,7 +39,7 @@ import Testing
 
     @Test(arguments: cases)
     func aGluedCharacterIsRefusedOnItsFieldOrKeptByteForByte(_ c: Case) throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         defer { try? FileManager.default.removeItem(atPath: site.root) }
         for payload in Self.payloads {
             let value = "antes" + payload + "después"
@@ -77,7 +78,7 @@ import Testing
             let body = c.multipart ? CGI.multipart(withToken, files: files) : CGI.urlencoded(withToken)
             return try CGI.run(site: site.root, "POST", path, body: body,
                                contentType: c.multipart ? CGI.multipartType : "application/x-www-form-urlencoded",
-                               session: login, headers: ["Accept": "application/json"], inProcess: site.inProcess)
+                               session: login, headers: ["Accept": "application/json"], through: site.runner)
         }
         func ticketPage(_ n: Int) throws -> String { try site.run("GET", "/tickets/\(n)", as: site.tech).body }
         func lastEvent(_ n: Int, _ kind: String) throws -> String? {
@@ -130,7 +131,7 @@ import Testing
             guard answer.status == 401 else { return Sent(answer: answer, stored: nil, page: "") }
             // The form comes back with what was typed in it.
             let form = try CGI.run(site: site.root, "POST", "/login", body: CGI.urlencoded([("login", value), ("password", "no es la clave")]),
-                                   contentType: "application/x-www-form-urlencoded", inProcess: site.inProcess)
+                                   contentType: "application/x-www-form-urlencoded", through: site.runner)
             #expect(form.status == 401)
             return Sent(answer: answer, stored: nil, page: form.body)
         case .fileName:

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusCore
 import Foundation
 import Testing
@@ -7,12 +8,12 @@ import TOMLKit
 /// both locales, and no words are written into the templates themselves.
 @Suite struct LocaleTests {
     static func strings(_ language: String) throws -> [String: String] {
-        let text = try String(contentsOfFile: "\(repoRoot)/site-templates/locales/\(language).toml", encoding: .utf8)
+        let text = try String(contentsOfFile: "\(Repository.root)/site-templates/locales/\(language).toml", encoding: .utf8)
         return try TOMLDecoder().decode([String: String].self, from: text)
     }
 
     static func templates() throws -> [String: String] {
-        let dir = "\(repoRoot)/site-templates"
+        let dir = "\(Repository.root)/site-templates"
         var result: [String: String] = [:]
         for file in try #require(FileManager.default.enumerator(atPath: dir)).compactMap({ $0 as? String }) where file.hasSuffix(".mustache") {
             result[file] = try String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8)
@@ -23,7 +24,7 @@ import TOMLKit
     /// Every key the code looks up: literal `string("…")` calls and the keys made from enums.
     static func keysTheCodeUses() throws -> Set<String> {
         var keys = Set<String>()
-        let sources = "\(repoRoot)/Sources"
+        let sources = "\(Repository.root)/Sources"
         for file in try #require(FileManager.default.enumerator(atPath: sources)).compactMap({ $0 as? String }) where file.hasSuffix(".swift") {
             let text = try String(contentsOfFile: "\(sources)/\(file)", encoding: .utf8)
             for match in text.matches(of: /[\w)]\.string\("([a-z0-9_]+)"\)/) { keys.insert(String(match.1)) }

@@ -82,10 +82,10 @@ import Testing
 
     @Test func initTakesATimeZoneAndRefusesAnUnknownOne() throws {
         let dir = Scratch.path("belenus-tz")
-        let paths = try SiteInit.create(at: dir, from: repoRoot, timezone: "America/Mexico_City")
+        let paths = try SiteInit.create(at: dir, from: Repository.root, timezone: "America/Mexico_City")
         #expect(try SiteConfig.load(path: paths.config).timezone == "America/Mexico_City")
         let other = Scratch.path("belenus-tz-bad")
-        #expect { try SiteInit.create(at: other, from: repoRoot, timezone: "Marte/Olympus") } throws: { "\($0)".contains("--timezone: \"Marte/Olympus\"") }
+        #expect { try SiteInit.create(at: other, from: Repository.root, timezone: "Marte/Olympus") } throws: { "\($0)".contains("--timezone: \"Marte/Olympus\"") }
         #expect(!FileManager.default.fileExists(atPath: other))
     }
 }

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import Foundation
 import Testing
 
@@ -36,7 +37,7 @@ import Testing
         #expect(try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", Self.payload)]).status == 303)
         #expect(try CLI.run(["build", "--site", site.root]).status == 0)
 
-        var pages = try BackupTests.files(under: site.root + "/output").filter { $0.key.hasSuffix(".html") }
+        var pages = try FileTree.files(under: site.root + "/output").filter { $0.key.hasSuffix(".html") }
             .mapValues { String(decoding: $0, as: UTF8.self) }
         #expect(pages.keys.contains("public/kb/articulo/index.html") && pages.keys.contains("private/tickets/\(n)/index.html"), "\(pages.keys.sorted())")
         #expect(pages.values.contains { $0.contains("alert(2)") }, "the payload reached no page: the check saw nothing")

@@ -1,3 +1,4 @@
+import BelenusTestSupport
 import BelenusFiles
 @testable import BelenusViews
 import Foundation

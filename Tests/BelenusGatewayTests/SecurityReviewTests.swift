@@ -5,34 +5,16 @@ import Testing
 /// Issue 29's findings, each the way it was attacked: simultaneous processes for the limits,
 /// the real gateway binary, the real CLI.
 @Suite struct LoginThrottleTests {
-    /// Starts every request as its own gateway process at the same moment (threads released
-    /// together, each running the binary), and returns their answers.
-    static func simultaneously(_ count: Int, _ request: @escaping @Sendable (Int) throws -> CGI.Answer) -> [CGI.Answer] {
-        let collected = Collected<CGI.Answer>()
-        let start = DispatchSemaphore(value: 0), done = DispatchGroup()
-        for i in 0..<count {
-            done.enter()
-            Thread {
-                start.wait()
-                if let answer = try? request(i) { collected.append(answer) }
-                done.leave()
-            }.start()
-        }
-        for _ in 0..<count { start.signal() }
-        done.wait()
-        return collected.items
-    }
-
     static func login(_ site: GatewaySite, _ name: String, _ password: String, from address: String = "127.0.0.1") throws -> CGI.Answer {
         try CGI.run(site: site.root, "POST", "/login", body: CGI.urlencoded([("login", name), ("password", password)]),
-                    contentType: "application/x-www-form-urlencoded", extra: ["REMOTE_ADDR": address])
+                    contentType: "application/x-www-form-urlencoded", extra: ["REMOTE_ADDR": address], through: site.runner)
     }
 
     /// Before, each process read the count, hashed (0.2 s), then counted: all 17 were checked
     /// and the right password among them logged in.
     @Test func seventeenSimultaneousAttemptsOnOneAccountReachThePasswordCheckAtMostFiveTimes() throws {
-        let site = try GatewaySite.make()
-        let answers = Self.simultaneously(17) { i in
+        let site = try GatewaySite.make(through: .binary)
+        let answers = simultaneously(17) { i in
             try Self.login(site, "bob", i == 16 ? GatewaySite.passwords["bob"]! : "guess-\(i)")
         }
         #expect(answers.count == 17)
@@ -42,8 +24,8 @@ import Testing
     }
 
     @Test func twentyFourSimultaneousAttemptsFromOneAddressReachThePasswordCheckAtMostTwentyTimes() throws {
-        let site = try GatewaySite.make()
-        let answers = Self.simultaneously(24) { i in try Self.login(site, "visitante\(i)", "clave-\(i)", from: "198.51.100.7") }
+        let site = try GatewaySite.make(through: .binary)
+        let answers = simultaneously(24) { i in try Self.login(site, "visitante\(i)", "clave-\(i)", from: "198.51.100.7") }
         #expect(answers.count == 24)
         let checked = answers.filter { $0.status != 429 }
         #expect(checked.count <= 20 && !checked.isEmpty, "\(answers.map(\.status))")
@@ -53,7 +35,7 @@ import Testing
 
     /// An office behind one address logs in all day: right passwords do not count against it.
     @Test func rightPasswordsDoNotCountAgainstTheirAddress() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         for _ in 0..<22 {
             let answer = try site.run("POST", "/login", fields: [("login", "ana"), ("password", GatewaySite.passwords["ana"]!)])
             #expect(answer.status == 303)
@@ -62,7 +44,7 @@ import Testing
 
     /// Before, a failed login stored what was typed: one 1 MiB login was a 1 MiB row, for good.
     @Test func aLoginLongerThanAnyAccountsIsRefusedBeforeAnythingIsStored() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let before = databaseBytes(site), rows = try site.count("login_failures")
         let long = String(repeating: "a", count: 1 << 20)
         let answer = try site.run("POST", "/login", fields: [("login", long), ("password", "cualquiera")], json: true)
@@ -75,7 +57,7 @@ import Testing
     }
 
     @Test func failedLoginsAreCountedUnderHashesAndEndedWindowsAreForgotten() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         _ = try site.sqlite("INSERT INTO login_failures (key, failures, window_start) VALUES ('viejo', 3, '2001-01-01T00:00:00Z')")
         #expect(try site.run("POST", "/login", fields: [("login", "visitante-unico"), ("password", "no-es")]).status == 401)
         let keys = try site.sqlite("SELECT key FROM login_failures ORDER BY key").split(separator: "\n").map(String.init)
@@ -94,7 +76,7 @@ import Testing
 @Suite struct UntrustedLengthTests {
     /// Seven visible characters, 400,007 bytes: `count` said 7.
     @Test func aTitleIsMeasuredInScalarsNotCharacters() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let title = "abcdefg".map { String($0) + String(repeating: "\u{301}", count: 57_143) }.joined()
         #expect(title.count == 7 && title.utf8.count > 400_000)
         let refused = try site.run("POST", "/tickets", as: site.ana, multipart: [
@@ -115,7 +97,7 @@ import Testing
     /// offset of +99:99 as 4 days.
     @Test(arguments: ["2026-02-30T10:00", "2026-12-15T10:00+99:99", "2027-02-29T09:00", "2026-06-31"])
     func aDeadlineThatIsNoDateIs400(_ text: String) throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)
         let due = try site.sqlite("SELECT due_at FROM tickets WHERE number = \(n)")
         let answer = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_at", text)], json: true)
@@ -128,7 +110,7 @@ import Testing
     /// SPEC §2: a new password ends every session of the account; before, `user passwd` left
     /// them alive for up to 12 hours.
     @Test func aPasswordSetWithTheCLIEndsTheAccountsSessions() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         #expect(try site.run("GET", "/tickets", as: site.ana, json: true).status == 200)
         let passwd = try CLI.run(["user", "passwd", "ana", "--site", site.root], stdin: "una-clave-nueva\n")
         #expect(passwd.status == 0, "\(passwd.stderr)")
@@ -139,7 +121,7 @@ import Testing
     /// The guard itself, not `user disable` (which also deletes the rows): a session row of a
     /// disabled account is refused.
     @Test func aDisabledAccountsSessionRowIsRefused() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         _ = try site.sqlite("UPDATE users SET disabled = 1 WHERE login = 'ana'")
         #expect(try site.count("sessions WHERE login = 'ana'") == 1)
         #expect(try site.run("GET", "/tickets", as: site.ana, json: true).status == 401)
@@ -147,7 +129,7 @@ import Testing
     }
 
     @Test func anExpiredSessionRowIsRefused() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         _ = try site.sqlite("UPDATE sessions SET expires_at = '2001-01-01T00:00:00Z' WHERE login = 'ana'")
         #expect(try site.run("GET", "/tickets", as: site.ana, json: true).status == 401)
         #expect(try site.run("GET", "/tickets", as: site.bob, json: true).status == 200)
@@ -167,7 +149,7 @@ import Testing
 
     /// Before, the binary's own 500 had none of the headers of every other answer.
     @Test func aGatewayWithNoSiteAnswers500WithTheSecurityHeaders() throws {
-        let answer = try CGI.run(site: "/nonexistent/belenus-site", "GET", "/tickets")
+        let answer = try CGI.run(site: "/nonexistent/belenus-site", "GET", "/tickets", through: .binary)
         #expect(answer.status == 500 && answer.body.contains("not set up"))
         #expect(answer.header("Content-Security-Policy")?.contains("default-src 'self'") == true)
         #expect(answer.header("X-Content-Type-Options") == "nosniff" && answer.header("X-Frame-Options") == "DENY")
@@ -185,7 +167,7 @@ import Testing
         ("Sec-Fetch-Site same-site", ["Sec-Fetch-Site": "same-site"]),
     ])
     func aPostWithItsTokenFromAnotherSiteIs403(_ name: String, _ headers: [String: String]) throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)
         let forged = try site.run("POST", "/tickets/\(n)/comments", as: site.ana, fields: [("body", "forjado")], headers: headers)
         #expect(forged.status == 403, "\(name)")
@@ -196,18 +178,18 @@ import Testing
 
     @Test(arguments: [["Origin": "https://evil.example"], ["Sec-Fetch-Site": "cross-site"]])
     func aLoginFromAnotherSiteIs403(_ headers: [String: String]) throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let forged = try site.run("POST", "/login", fields: [("login", "ana"), ("password", GatewaySite.passwords["ana"]!)], headers: headers)
         #expect(forged.status == 403 && forged.cookie("belenus_session") == nil)
         #expect(try site.run("POST", "/login", fields: [("login", "ana"), ("password", GatewaySite.passwords["ana"]!)]).status == 303)
     }
 
     @Test func aPostWithAnotherSessionsTokenIs403() throws {
-        let site = try GatewaySite.make(inProcess: true)
+        let site = try GatewaySite.make()
         let n = try site.openTicket(as: site.ana)
         let body = CGI.urlencoded([("csrf", site.bob.csrf), ("body", "forjado")])
         let forged = try CGI.run(site: site.root, "POST", "/tickets/\(n)/comments", body: body, contentType: "application/x-www-form-urlencoded",
-                                 session: site.ana, inProcess: true)
+                                 session: site.ana)
         #expect(forged.status == 403)
         #expect(try site.count("events") == 1)
     }
@@ -216,13 +198,6 @@ import Testing
 /// SPEC §5: a published article names neither the client's company nor its people. Each of
 /// these was published by the substring check, and "semana" was refused for the login "ana".
 @Suite struct PublishingGuardTests {
-    static func approvedTicket(_ site: GatewaySite, title: String = "Error CFDI40102 al timbrar") throws -> Int {
-        let n = try site.openTicket(as: site.ana, title: title)
-        #expect(try site.run("POST", "/tickets/\(n)/close", as: site.tech, fields: [("body", "Renovar el sello digital.")]).status == 303)
-        #expect(try site.run("POST", "/tickets/\(n)/approve", as: site.ana, fields: []).status == 303)
-        return n
-    }
-
     @Test(arguments: [
         ("title", "Error al timbrar la nómina Acme"),
         ("body", "Escriba a soporte@acme.mx para el alta."),
@@ -234,8 +209,8 @@ import Testing
         ("body", "Ver [el portal](https://acme.mx/soporte)."),
     ])
     func anArticleThatNamesTheClientIs400(_ field: String, _ text: String) throws {
-        let site = try GatewaySite.make(inProcess: true)
-        let n = try Self.approvedTicket(site)
+        let site = try GatewaySite.make()
+        let n = try site.approvedTicket()
         let title = field == "title" ? text : "Error al timbrar", body = field == "body" ? text : "Renovar el sello."
         let answer = try site.run("POST", "/tickets/\(n)/publish", as: site.tech, fields: [("title", title), ("body", body)], json: true)
         #expect(answer.status == 400 && answer.json["field"] as? String == field, "\(text): \(answer.body)")
@@ -243,8 +218,8 @@ import Testing
     }
 
     @Test func semanaDoesNotNameAna() throws {
-        let site = try GatewaySite.make(inProcess: true)
-        let n = try Self.approvedTicket(site)
+        let site = try GatewaySite.make()
+        let n = try site.approvedTicket()
         let answer = try site.run("POST", "/tickets/\(n)/publish", as: site.tech,
                                   fields: [("title", "Timbrado semanal"), ("body", "La semana pasada falló el timbrado.")])
         #expect(answer.status == 303 && answer.location == "/kb/timbrado-semanal/")
@@ -252,8 +227,8 @@ import Testing
 
     /// The form is prefilled from the client's title and text with their names already out.
     @Test func thePublishFormIsPrefilledWithoutTheClientsNames() throws {
-        let site = try GatewaySite.make(inProcess: true)
-        let n = try Self.approvedTicket(site, title: "No timbra la nómina de Acme S.A.")
+        let site = try GatewaySite.make()
+        let n = try site.approvedTicket(title: "No timbra la nómina de Acme S.A.")
         let page = try site.run("GET", "/tickets/\(n)", as: site.tech).body
         #expect(page.contains("value=\"No timbra la nómina de el cliente\""), "\(page)")
         #expect(!page.contains("value=\"No timbra la nómina de Acme"))
@@ -262,8 +237,8 @@ import Testing
     /// `kb/all/` is *ver todo*: an article titled "All" took it, and the next full build put the
     /// list back and left the article unreachable.
     @Test func anArticleTitledLikeAPageOfTheKnowledgeBaseGetsASuffix() throws {
-        let site = try GatewaySite.make(inProcess: true)
-        let n = try Self.approvedTicket(site)
+        let site = try GatewaySite.make()
+        let n = try site.approvedTicket()
         let answer = try site.run("POST", "/tickets/\(n)/publish", as: site.tech, fields: [("title", "All"), ("body", "Renovar el sello.")])
         #expect(answer.status == 303 && answer.location == "/kb/all-2/")
         #expect(try CLI.run(["build", "--full", "--site", site.root]).status == 0)
@@ -277,9 +252,9 @@ import Testing
 
     /// Two articles never share a slug: simultaneous publishes of one title get one each.
     @Test func simultaneousPublishesOfOneTitleGetTwoSlugs() throws {
-        let site = try GatewaySite.make()
-        let tickets = [try Self.approvedTicket(site), try Self.approvedTicket(site)]
-        let answers = LoginThrottleTests.simultaneously(2) { i in
+        let site = try GatewaySite.make(through: .binary)
+        let tickets = [try site.approvedTicket(), try site.approvedTicket()]
+        let answers = simultaneously(2) { i in
             try site.run("POST", "/tickets/\(tickets[i])/publish", as: site.tech, fields: [("title", "Sello vencido"), ("body", "Renovar el sello.")])
         }
         #expect(answers.map(\.status) == [303, 303])
