@@ -7,6 +7,7 @@ phone width into SCREENSHOT_DIR.
 """
 import os
 import signal
+import sqlite3
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -23,7 +24,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
-BASE, SHOTS, CLIENT_PASSWORD, TECH_PASSWORD = sys.argv[1:5]
+BASE, SHOTS, CLIENT_PASSWORD, TECH_PASSWORD, DATABASE = sys.argv[1:6]
 os.makedirs(SHOTS, exist_ok=True)
 
 
@@ -163,6 +164,24 @@ try:
     check(client.find_element(By.CSS_SELECTOR, ".sla .label").text == "A tiempo", "the SLA badge says 'A tiempo'")
     check(client.find_elements(By.LINK_TEXT, "captura.txt"), "the attachment is listed")
     shoot(client, "ticket-client")
+    # Link mode (ticket_pages = "link"): the ticket's static page at /t/TOKEN/ has its forms'
+    # csrf fields empty; the page script fills them from the belenus_csrf cookie, and a comment
+    # sent from there goes through.
+    with sqlite3.connect("file:%s?mode=ro" % DATABASE, uri=True) as db:
+        token = db.execute("SELECT page_token FROM tickets WHERE number = ?", (int(number),)).fetchone()[0]
+    client.get(BASE + "/t/%s/" % token)
+    audit(client, "ticket-link")
+    cookie = client.get_cookie("belenus_csrf")["value"]
+    filled = [i.get_attribute("value") for i in client.find_elements(By.CSS_SELECTOR, "input[name=csrf]")]
+    check(filled and all(value == cookie for value in filled), "the link page's script fills every csrf field from the cookie")
+    client.find_element(By.ID, "c-body").send_keys("Lo escribo desde la página del enlace.")
+    client.find_element(By.CSS_SELECTOR, "form[action$='/comments'] button").click()
+    try:
+        WebDriverWait(client, 10).until(EC.url_matches(r".*/cgi-bin/belenus/tickets/%s$" % number))
+    except Exception:
+        check(False, "the comment from the link page lands on the ticket: at %s: %s" % (client.current_url, client.find_element(By.TAG_NAME, "main").text[:400]))
+    check("Lo escribo desde la página del enlace." in client.find_element(By.CSS_SELECTOR, "ol.history").text,
+          "a comment sent from the link page is on the ticket")
     client.get(BASE + "/cgi-bin/belenus/tickets")
     shoot(client, "ticket-list")
     # Diagrama 2: the manual's columns; FILTRO's lists filter; a number goes to its ticket.

@@ -5,7 +5,8 @@ import Testing
 
 /// A real Chromium (headless, driven by Selenium) through lighttpd: Tests/Browser/journey.py
 /// clicks through the KB search, a new ticket with a file, the SLA badge turning red in the page,
-/// the technician's answer and close, the dashboard, and the client's VoBo; it checks `lang`,
+/// a comment from the ticket's link-mode page (its CSRF fields filled by the page script), the
+/// technician's answer and close, the dashboard, and the client's VoBo; it checks `lang`,
 /// labels and WCAG AA contrast on every page it shows and logs in with the keyboard only; it saves screenshots of the main
 /// pages at desktop and phone width under .build/test-artifacts/screenshots/ and attaches them to
 /// the test (`make test` writes attachments to .build/test-artifacts/attachments/).
@@ -16,8 +17,9 @@ import Testing
         for file in try FileManager.default.contentsOfDirectory(atPath: sampleKB) where file.hasSuffix(".md") {
             try FileManager.default.copyItem(atPath: sampleKB + "/" + file, toPath: site.root + "/content/kb/" + file)
         }
-        // Its people are in Mexico, as the manual's are: every date they read is local.
-        try site.configure(["timezone": .string("America/Mexico_City")])
+        // Its people are in Mexico, as the manual's are: every date they read is local. Link mode:
+        // the journey also comments from a ticket's static page, whose forms the script completes.
+        try site.configure(["timezone": .string("America/Mexico_City"), "ticket_pages": .string("link")])
         #expect(try CLI.run(["build", "--site", site.root]).status == 0)
         let web = try WebServer("lighttpd", site: site.root)
         defer { web.stop() }
@@ -25,7 +27,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", CLI.repoRoot + "/Tests/Browser/journey.py", "http://127.0.0.1:\(web.client.port)", shots,
-                       GatewaySite.passwords["ana"]!, GatewaySite.passwords["tech1"]!]
+                       GatewaySite.passwords["ana"]!, GatewaySite.passwords["tech1"]!, site.root + "/var/belenus.sqlite3"]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
