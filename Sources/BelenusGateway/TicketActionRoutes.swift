@@ -1,6 +1,7 @@
 import BelenusCore
 import BelenusInput
 import BelenusFiles
+import BelenusMail
 import BelenusBuild
 import BelenusViews
 import BelenusStore
@@ -65,17 +66,12 @@ extension Gateway {
         return update
     }
 
-    /// The words of the mail of a change, made inside its transaction.
+    /// The mail of a change (its words are made inside its transaction), sent after the answer.
     func mailPlan(by user: SignedIn) throws -> MailPlan {
         let views = try self.views.get()
         let actorName = user.session.user.name
         let names = try store.staffNames()  // a notice names only who is responsible or assigned
-        let base = config.baseURL + config.gatewayPath
-        let linkMode = config.ticketPages == .link, siteURL = config.baseURL
-        let plan = MailPlan(supportTeam: config.supportTeam) { change, token in
-            let link = if linkMode, let token { "\(siteURL)/t/\(token)/" } else { "\(base)/tickets/\(change.ticket.number)" }
-            return views.notice(for: change, actorName: actorName, names: names, link: link)
-        }
+        let plan = MailPlan(config: config) { change, link in views.notice(for: change, actorName: actorName, names: names, link: link) }
         mailPlans.append(plan)
         return plan
     }

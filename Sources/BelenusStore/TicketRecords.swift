@@ -2,7 +2,6 @@ import BelenusCore
 import Foundation
 import GRDB
 
-
 /// A file to record with a change; its bytes are already at `var/attachments/<sha256>`.
 public struct NewAttachment: Hashable, Sendable {
     public var name: String
@@ -17,24 +16,16 @@ public struct NewAttachment: Hashable, Sendable {
     }
 }
 
-/// How a change is announced: the words (made from the change, whose ticket number and page
-/// token a new ticket only gets inside the transaction) and the support team's addresses (SPEC §7).
-public final class MailPlan: @unchecked Sendable {
-    let supportTeam: [String]
-    /// The change and the ticket's page token (for `ticket_pages = "link"`).
-    let notice: (TicketChange, String?) -> Notice
-    /// The outbox ids queued, for delivery after the answer.
-    public private(set) var queuedIDs: [Int64] = []
-
-    public init(supportTeam: [String], notice: @escaping (TicketChange, String?) -> Notice) {
-        self.supportTeam = supportTeam
-        self.notice = notice
-    }
-
-    func queued(_ id: Int64) { queuedIDs.append(id) }
+/// How a change is announced by mail, which the mail module decides (`MailPlan`): inside the
+/// change's transaction the store asks it for the words (a new ticket only gets its number and
+/// page token there) and the support team's addresses (SPEC §7), and tells it the outbox rows it
+/// queued, for delivery after the answer.
+public protocol ChangeMail: AnyObject {
+    var supportTeam: [String] { get }
+    /// The words of `change`; `pageToken` is the ticket's (for `ticket_pages = "link"`).
+    func notice(for change: TicketChange, pageToken: String?) -> Notice
+    func queued(_ id: Int64)
 }
-
-
 
 /// Row ⇄ value mapping for the ticket tables; times are ISO 8601 text (see `Timestamp`).
 enum TicketRecords {

@@ -8,7 +8,7 @@ extension Store {
     /// the attachments' rows and the mail, all in one transaction.
     public func openTicket(
         _ draft: TicketDraft, by actor: Actor, at now: Date, policy: SLAPolicy,
-        attachments: [NewAttachment] = [], mail: MailPlan? = nil
+        attachments: [NewAttachment] = [], mail: (any ChangeMail)? = nil
     ) throws -> Ticket {
         try write { db in
             let product = try Self.requireProduct(db, draft.product, version: draft.version)
@@ -34,7 +34,7 @@ extension Store {
     /// queue behind each other and each sees the other's result.
     @discardableResult
     public func change(
-        _ number: TicketNumber, by actor: Actor, at now: Date, attachments: [NewAttachment] = [], mail: MailPlan? = nil,
+        _ number: TicketNumber, by actor: Actor, at now: Date, attachments: [NewAttachment] = [], mail: (any ChangeMail)? = nil,
         _ action: (Ticket, Set<Login>) throws -> TicketChange
     ) throws -> TicketChange {
         try write(preparing: Self.changeStatements) { db in
@@ -71,7 +71,7 @@ extension Store {
     }
 
     static func recordExtras(
-        _ db: Database, _ change: TicketChange, event: Int64, actor: Actor, attachments: [NewAttachment], mail: MailPlan?
+        _ db: Database, _ change: TicketChange, event: Int64, actor: Actor, attachments: [NewAttachment], mail: (any ChangeMail)?
     ) throws {
         let number = change.ticket.number
         for a in attachments {
@@ -82,7 +82,7 @@ extension Store {
         if let mail {
             let to = try recipients(db, for: change.ticket, kind: change.event.kind, actor: actor, supportTeam: mail.supportTeam)
             let token = try String.fetchOne(db.cachedStatement(sql: pageTokenSQL), arguments: [number.rawValue])
-            if let id = try queue(db, mail.notice(change, token), to: to, ticket: number, kind: change.event.kind, at: change.event.at) {
+            if let id = try queue(db, mail.notice(for: change, pageToken: token), to: to, ticket: number, kind: change.event.kind, at: change.event.at) {
                 mail.queued(id)
             }
         }

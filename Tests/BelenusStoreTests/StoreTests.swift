@@ -63,7 +63,7 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
             if case .statement(let statement) = event { seen.sql.append(statement.sql) }
         }
     }
-    let mail = MailPlan(supportTeam: []) { _, _ in Notice(subject: "s", body: "b") }
+    let mail = RecordedMail()
     _ = try store.change(ticket.number, by: jgarcia, at: t0 + 60, mail: mail) { ticket, _ in
         try ticket.comment("Revisado", by: jgarcia, at: t0 + 60)
     }
@@ -71,6 +71,14 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
     #expect(ran.count >= 6, "\(ran)")
     #expect(ran.subtracting(Store.changeStatements).isEmpty, "\(ran.subtracting(Store.changeStatements))")
     #expect(mail.queuedIDs.count == 1)
+}
+
+/// A change's mail as the store sees it: fixed words, the queued rows recorded.
+final class RecordedMail: ChangeMail {
+    let supportTeam: [String] = []
+    var queuedIDs: [Int64] = []
+    func notice(for change: TicketChange, pageToken: String?) -> Notice { Notice(subject: "s", body: "b") }
+    func queued(_ id: Int64) { queuedIDs.append(id) }
 }
 
 /// The WAL is kept between processes, so it must not keep the size of the biggest write ever made
