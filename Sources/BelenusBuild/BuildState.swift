@@ -39,7 +39,8 @@ extension SiteBuilder {
         let (mark, changed) = try store.changedTickets()
         let numbers = Set(changed + (try store.slaCrossings(after: builtAt, upTo: now, policy: config.slaPolicy)))
         let jobs = try ticketJobs(numbers.sorted { $0.rawValue < $1.rawValue }, rendering: rendering) + [try dashboardJob(now: now)]
-        let tickets = try Publisher(output: paths.output, store: store).publish(jobs, records: try store.pageRecords(paths: jobs.map(\.path)), progress: progress)
+        let tickets = try Publisher(output: paths.output, store: store).publish(
+            jobs, records: try store.pageRecords(paths: jobs.map(\.path)), progress: progress)
         try store.forgetChangedTickets(upTo: mark)
         try saveBuildState(now: now, staffBase: rendering.staffBase, content: content, token: token)
         report.rendered += tickets.rendered

@@ -66,7 +66,9 @@ public struct SiteBuilder {
     }
 
     /// The page graph of `scope` through the publisher; the caller holds the build lock.
-    func publishLocked(_ scope: Scope, full: Bool = false, now: Date, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> BuildReport {
+    func publishLocked(
+        _ scope: Scope, full: Bool = false, now: Date, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) throws -> BuildReport {
         let publisher = Publisher(output: paths.output, store: store)
         switch scope {
         case .tickets(let numbers):
@@ -91,7 +93,10 @@ public struct SiteBuilder {
             let ((articles, pages), (ticketSide, records)) = try Self.concurrently {
                 (try SiteContent.articles(paths), try SiteContent.pages(paths))
             } and: {
-                (try whole.map { try ticketJobs(nil, rendering: $0.rendering) + [try dashboardJob(now: now)] } ?? [], try store.pageRecords())
+                (
+                    try whole.map { try ticketJobs(nil, rendering: $0.rendering) + [try dashboardJob(now: now)] } ?? [],
+                    try store.pageRecords()
+                )
             }
             let jobs = publicJobs(articles: articles, pages: pages) + ticketSide
             let live = Set(jobs.map(\.path))
@@ -128,7 +133,8 @@ public struct SiteBuilder {
         let published = articles.filter { !$0.draft }
         let fingerprint = StableHash.hex(published.map { "\($0.slug)\u{0}\($0.contentHash)" }.joined(separator: "\u{1}"))
         guard try store.buildState().kbIndex != fingerprint else { return }
-        try store.replaceKBIndex(published.map { KBIndexEntry(slug: $0.slug.rawValue, title: $0.title, product: $0.product, body: $0.body) })
+        try store.replaceKBIndex(
+            published.map { KBIndexEntry(slug: $0.slug.rawValue, title: $0.title, product: $0.product, body: $0.body) })
         try store.updateBuildState { $0.kbIndex = fingerprint }
     }
 }

@@ -17,7 +17,8 @@ public enum PageBlocks {
         var kept: [UInt8] = []
         kept.reserveCapacity(page.count)
         var at = 0
-        while let start = ByteText.firstIndex(of: open, in: page, from: at), let end = ByteText.firstIndex(of: close, in: page, from: start + open.count) {
+        while let start = ByteText.firstIndex(of: open, in: page, from: at),
+              let end = ByteText.firstIndex(of: close, in: page, from: start + open.count) {
             kept.append(contentsOf: page[at..<start])
             at = end + close.count
         }

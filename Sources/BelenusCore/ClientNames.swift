@@ -67,7 +67,8 @@ public struct ClientNames: Sendable {
             let domain = ByteText.split(person.email, at: "@", keepingEmpty: true).last ?? ""
             if ByteText.contains(person.email, "@") {
                 add(domain, asWords: false)
-                for label in Self.words(of: domain).map(\.folded) where !Self.publicDomainWords.contains(label) && label.unicodeScalars.count >= 3 {
+                for label in Self.words(of: domain).map(\.folded)
+                where !Self.publicDomainWords.contains(label) && label.unicodeScalars.count >= 3 {
                     if words[label] == nil { words[label] = domain }
                 }
             }

@@ -39,7 +39,8 @@ public struct FieldError: HTTPResponseError, Hashable, Sendable, CustomStringCon
     }
 
     public static func notAVersion(_ version: String, of product: String) -> FieldError {
-        FieldError(field: "version", message: "'\(version)' is not a version of \(product)", code: "not_a_version", values: [version, product])
+        FieldError(
+            field: "version", message: "'\(version)' is not a version of \(product)", code: "not_a_version", values: [version, product])
     }
 
     public var formField: String? { field }

@@ -10,7 +10,9 @@ public struct User: Hashable, Sendable {
     public var disabled: Bool
     public var hasPassword: Bool
 
-    public init(login: Login, name: String, email: String, role: Role, org: String? = nil, disabled: Bool = false, hasPassword: Bool = false) {
+    public init(
+        login: Login, name: String, email: String, role: Role, org: String? = nil, disabled: Bool = false, hasPassword: Bool = false
+    ) {
         self.login = login
         self.name = name
         self.email = email

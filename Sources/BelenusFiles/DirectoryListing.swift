@@ -15,7 +15,9 @@ public enum DirectoryListing {
         guard let dir = opendir(folder) else { return false }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+            }
             guard !name.hasPrefix(".") else { continue }
             let path = folder + "/" + name, relative = prefix + name
             var isFolder = Int32(entry.pointee.d_type) == Int32(DT_DIR)

@@ -87,7 +87,9 @@ public enum SiteBackup {
             if intoSite || !existed {
                 try? FileManager.default.removeItem(atPath: staging)
             } else {
-                for entry in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] { try? FileManager.default.removeItem(atPath: "\(root)/\(entry)") }
+                for entry in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+                    try? FileManager.default.removeItem(atPath: "\(root)/\(entry)")
+                }
             }
             throw error
         }
@@ -136,7 +138,8 @@ public enum SiteBackup {
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            var reason = String(decoding: err, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "exit \(process.terminationStatus)"
+            var reason =
+                String(decoding: err, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "exit \(process.terminationStatus)"
             if reason.hasPrefix("tar: ") { reason.removeFirst(5) }
             throw SiteError(file: file, "tar: \(reason)")
         }

@@ -64,7 +64,9 @@ public struct SiteConfig: Hashable, Sendable {
             throw SiteError(file: path, "timezone: \"\(c.timezone)\" is not a time zone name such as \"America/Mexico_City\" or \"UTC\"")
         }
         if let pages = try file.text("ticket_pages") {
-            guard let value = TicketPages(rawValue: pages) else { throw SiteError(file: path, "ticket_pages: \"login\" or \"link\", not \"\(pages)\"") }
+            guard let value = TicketPages(rawValue: pages) else {
+                throw SiteError(file: path, "ticket_pages: \"login\" or \"link\", not \"\(pages)\"")
+            }
             c.ticketPages = value
         }
         guard c.gatewayPath.hasPrefix("/") else { throw SiteError(file: path, "gateway_path: must start with /") }
@@ -79,7 +81,9 @@ public struct SiteConfig: Hashable, Sendable {
         }
         if let m = try file.section("mail") {
             if let transport = try m.text("transport") {
-                guard let value = MailTransport(rawValue: transport) else { throw SiteError(file: path, "mail.transport: \"file\" or \"sendmail\", not \"\(transport)\"") }
+                guard let value = MailTransport(rawValue: transport) else {
+                    throw SiteError(file: path, "mail.transport: \"file\" or \"sendmail\", not \"\(transport)\"")
+                }
                 c.mailTransport = value
             }
             c.sendmailCommand = try m.text("sendmail_command") ?? c.sendmailCommand

@@ -48,7 +48,8 @@ extension Gateway {
         loggedIn = user.login
         let token = Secrets.newToken(), csrf = Secrets.newToken()
         let lifetime = config.sessionHours * 3600
-        try store.createSession(tokenHash: Secrets.sha256(token), csrfHash: Secrets.sha256(csrf), login: user.login, at: now, lifetime: lifetime)
+        try store.createSession(
+            tokenHash: Secrets.sha256(token), csrfHash: Secrets.sha256(csrf), login: user.login, at: now, lifetime: lifetime)
         if let old = request.cookies["belenus_session"] { try store.deleteSession(tokenHash: Secrets.sha256(old)) }
         var response = Response.seeOther(link("/tickets"), json: request.wantsJSON)
         response.headers.append((name: "Set-Cookie", value: cookie("belenus_session", token, maxAge: Int(lifetime), httpOnly: true)))

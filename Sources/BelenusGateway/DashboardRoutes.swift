@@ -13,6 +13,7 @@ extension Gateway {
     func dashboard(_ user: SignedIn) throws -> Response {
         guard user.actor.role.isStaff else { throw GatewayError(403, "the dashboard is for technicians") }
         try builder().regenerateDashboard(now: now)
-        return .html(200, bytes: try generatedPage(paths.output + "/" + SiteBuilder.dashboardPath, missing: "the dashboard", csrf: user.csrfToken))
+        return .html(
+            200, bytes: try generatedPage(paths.output + "/" + SiteBuilder.dashboardPath, missing: "the dashboard", csrf: user.csrfToken))
     }
 }

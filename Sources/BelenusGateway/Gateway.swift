@@ -77,7 +77,8 @@ public final class Gateway {
         let queuedMail = mailPlans.flatMap(\.queuedIDs)
         guard !queuedMail.isEmpty else { return }
         ignoreBrokenPipes()
-        let transport = MailTransport.configured(config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: paths.mail)
+        let transport = MailTransport.configured(
+            config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: paths.mail)
         guard let store = try? store else { return }  // opened: mail was queued
         let delivery = MailDelivery(store: store, transport: transport, from: config.mailFrom)
         do {
@@ -118,7 +119,9 @@ public final class Gateway {
         guard let origin = request.headers["origin"] else { return }
         var allowed = [Self.origin(of: config.baseURL)]
         if let host = request.headers["host"] { allowed.append((request.isHTTPS ? "https://" : "http://") + host.lowercased()) }
-        guard allowed.contains(where: { ByteText.same($0, origin.lowercased()) }) else { throw GatewayError(403, "a form from another site (Origin: \(origin))") }
+        guard allowed.contains(where: { ByteText.same($0, origin.lowercased()) }) else {
+            throw GatewayError(403, "a form from another site (Origin: \(origin))")
+        }
     }
 
     /// "http://host:port" of a URL.
@@ -138,7 +141,9 @@ public final class Gateway {
         let session = requiringSession ? try requireSession() : nil
         let form = try request.form(body: try readBody(request.contentLength), limits: limits)
         if let session {
-            guard let token = form.value("csrf"), !token.isEmpty else { throw GatewayError(403, "the form has no CSRF token", field: "csrf", code: "csrf") }
+            guard let token = form.value("csrf"), !token.isEmpty else {
+                throw GatewayError(403, "the form has no CSRF token", field: "csrf", code: "csrf")
+            }
             guard ByteText.constantTimeEquals(Secrets.sha256(token), session.csrfHash) else {
                 throw GatewayError(403, "the form's CSRF token is not this session's", field: "csrf", code: "csrf")
             }
@@ -166,18 +171,23 @@ public final class Gateway {
             return .seeOther(link("/login"), json: false)
         }
         guard let views = try? views.get() else {
-            return Response(status: error.status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("\(error.formField.map { "\($0): " } ?? "")\(error.message)\n".utf8))
+            return Response(
+                status: error.status, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                body: Array("\(error.formField.map { "\($0): " } ?? "")\(error.message)\n".utf8))
         }
         let back = request.method == "GET" ? "/" : (request.headers["referer"].flatMap(Self.sameSitePath) ?? "/")
         let message = views.message(code: error.code, values: error.values, fallback: error.message)
-        return .html(error.status, bytes: views.error(status: error.status, message: message, field: error.formField, back: back, csrf: csrfToken))
+        return .html(
+            error.status, bytes: views.error(status: error.status, message: message, field: error.formField, back: back, csrf: csrfToken))
     }
 
     /// The path of a same-site URL, for "back" links; nil for another site's.
     /// By bytes: "//" then U+0301 is "/" and "/" + U+0301 to `hasPrefix`, so "//" + U+0301 +
     /// "evil.example" passed for a path on this site and became a link to another host.
     static func sameSitePath(_ url: String) -> String? {
-        func local(_ path: String) -> Bool { ByteText.hasPrefix(path, "/") && !ByteText.hasPrefix(path, "//") && !ByteText.hasPrefix(path, "/\\") }
+        func local(_ path: String) -> Bool {
+            ByteText.hasPrefix(path, "/") && !ByteText.hasPrefix(path, "//") && !ByteText.hasPrefix(path, "/\\")
+        }
         if local(url) { return url }
         let parts = ByteText.components(url, separatedBy: "://")
         guard parts.count >= 2 else { return nil }

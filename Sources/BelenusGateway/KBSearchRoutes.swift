@@ -15,16 +15,27 @@ extension Gateway {
         guard query.unicodeScalars.count <= 200 else { throw GatewayError(400, "at most 200 characters", field: "q") }
         let hits = try store.searchKB(query)
         if request.wantsJSON {
-            return .json(200, .object([
-                ("query", .string(query)),
-                ("results", .array(hits.map {
-                    .object([
-                        ("slug", .string($0.slug)), ("title", .string($0.title)), ("product", .string($0.product)),
-                        ("snippet", .string(ByteText.replacing("\u{3}", with: "", in: ByteText.replacing("\u{2}", with: "", in: $0.snippet)))),
-                        ("url", .string("/kb/\($0.slug)/")),
-                    ])
-                })),
-            ]))
+            return .json(
+                200,
+                .object([
+                    ("query", .string(query)),
+                    (
+                        "results",
+                        .array(
+                            hits.map {
+                                .object([
+                                    ("slug", .string($0.slug)), ("title", .string($0.title)), ("product", .string($0.product)),
+                                    (
+                                        "snippet",
+                                        .string(
+                                            ByteText.replacing("\u{3}", with: "", in: ByteText.replacing("\u{2}", with: "", in: $0.snippet))
+                                        )
+                                    ),
+                                    ("url", .string("/kb/\($0.slug)/")),
+                                ])
+                            })
+                    ),
+                ]))
         }
         return try page(200) { $0.search(query: query, hits: hits, csrf: csrfToken) }
     }

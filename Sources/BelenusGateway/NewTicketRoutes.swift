@@ -37,14 +37,18 @@ extension Gateway {
             try Rulebook.checkOpen(for: actor.role.isStaff ? org : nil, by: actor)
             _ = try draft.validated()
             let ticket = try withAttachments(form.files) { attachments in
-                try store.openTicket(draft, by: actor, at: now, policy: config.slaPolicy, attachments: attachments, mail: mailPlan(by: user))
+                try store.openTicket(
+                    draft, by: actor, at: now, policy: config.slaPolicy, attachments: attachments, mail: mailPlan(by: user))
             }
             regeneratePages([ticket.number])
             return .seeOther(link("/tickets/\(ticket.number)"), json: request.wantsJSON)
-        } catch let error as HTTPResponseError where !request.wantsJSON && error.formField != nil && (error.status == 400 || error.status == 413) {
+        } catch let error as HTTPResponseError
+                    where !request.wantsJSON && error.formField != nil && (error.status == 400 || error.status == 413) {
             let products = try store.products()
             let orgs = actor.role.isStaff ? try store.orgs() : []
-            return try page(error.status) { $0.newTicket(products: products, orgs: orgs, values: values, error: error, csrf: user.csrfToken) }
+            return try page(error.status) {
+                $0.newTicket(products: products, orgs: orgs, values: values, error: error, csrf: user.csrfToken)
+            }
         }
     }
 }

@@ -14,7 +14,9 @@ extension Gateway {
         try TicketDraft.require(title, field: "title", maxScalars: TicketDraft.maxTitleLength)
         guard body.utf8.count <= TicketDraft.maxBodyBytes else { throw GatewayError(400, "is too long", field: "body") }
         try checkAnonymous(title: title, body: body, ticket: ticket)
-        guard let base = Slug(making: title) else { throw GatewayError(400, "needs letters or digits for the article's address", field: "title") }
+        guard let base = Slug(making: title) else {
+            throw GatewayError(400, "needs letters or digits for the article's address", field: "title")
+        }
         let existing = try Set(SiteContent.articles(paths).map(\.slug.rawValue))
         func file(_ slug: Slug) -> String { "\(paths.publishedKB)/\(slug).md" }
         var chosen: Slug?

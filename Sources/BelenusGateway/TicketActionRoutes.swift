@@ -36,7 +36,10 @@ extension Gateway {
                 case .close: try ticket.close(solution: form.value("body") ?? "", by: actor, at: now)
                 case .assign:
                     try ticket.assign(to: Login(try form.required("assigned")), technicians: technicians, by: actor, at: now)
-                case .update: try ticket.update(try Self.update(from: form, clock: LocalClock(timezone: config.timezone)), technicians: technicians, by: actor, at: now)
+                case .update:
+                    try ticket.update(
+                        try Self.update(from: form, clock: LocalClock(timezone: config.timezone)), technicians: technicians, by: actor,
+                        at: now)
                 case .view, .publish: throw GatewayError(404, "no such action")
                 }
             }
@@ -53,12 +56,17 @@ extension Gateway {
         var update = TicketUpdate()
         if let text = form.value("due_at")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard let date = clock.parse(text) else {
-                throw FieldError(field: "due_at", message: "'\(text)' is not a date and time (2026-12-15T10:00, local)", code: "not_a_date", values: [text])
+                throw FieldError(
+                    field: "due_at", message: "'\(text)' is not a date and time (2026-12-15T10:00, local)", code: "not_a_date",
+                    values: [text])
             }
             update.dueAt = date
         }
         if let text = form.value("waiting_on"), !text.isEmpty {
-            guard let value = WaitingOn(rawValue: text) else { throw FieldError(field: "waiting_on", message: "support, client, provider or external", code: "not_a_choice", values: [text]) }
+            guard let value = WaitingOn(rawValue: text) else {
+                throw FieldError(
+                    field: "waiting_on", message: "support, client, provider or external", code: "not_a_choice", values: [text])
+            }
             update.waitingOn = value
         }
         update.providerRef = form.value("provider_ref")

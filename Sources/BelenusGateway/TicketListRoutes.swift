@@ -26,7 +26,8 @@ extension Gateway {
         let technicians = byName(users.filter { $0.role != .client })
         let people = actor.role.isStaff ? [] : byName(users.filter { $0.role == .client && $0.org == actor.org })
         let choices = GatewayViews.ListChoices(
-            orgs: actor.role.isStaff ? try store.orgs() : [], people: people, technicians: technicians, products: try store.products().map(\.name))
+            orgs: actor.role.isStaff ? try store.orgs() : [], people: people, technicians: technicians,
+            products: try store.products().map(\.name))
 
         var filter = TicketFilter()
         var echo: [String: String] = [:]
@@ -37,7 +38,9 @@ extension Gateway {
         }
         func parsed<T>(_ name: String, _ make: (String) -> T?) throws(GatewayError) -> T? {
             guard let value = text(name) else { return nil }
-            guard let result = make(value) else { throw GatewayError(400, "'\(value)' is not a valid value", field: name, code: "not_a_choice", values: [value]) }
+            guard let result = make(value) else {
+                throw GatewayError(400, "'\(value)' is not a valid value", field: name, code: "not_a_choice", values: [value])
+            }
             return result
         }
         /// The canonical value among `options` that `name`'s value names without case or

@@ -45,7 +45,9 @@ extension Gateway {
 
     /// SPEC §5: a refused form shows again with what was typed: the ticket's page rendered
     /// from its model with the error on top and the form's fields as they were sent.
-    func ticketPageKeeping(_ form: FormFields, of action: TicketAction, on number: TicketNumber, by user: SignedIn, error: any HTTPResponseError) throws -> Response {
+    func ticketPageKeeping(
+        _ form: FormFields, of action: TicketAction, on number: TicketNumber, by user: SignedIn, error: any HTTPResponseError
+    ) throws -> Response {
         let actor = user.actor
         let views = try self.views.get()
         let which: RefusedForm.Form = switch action {
@@ -69,31 +71,49 @@ extension Gateway {
     func ticketJSON(_ ticket: Ticket) throws -> JSON {
         guard let d = try store.ticketDetails([ticket.number]).first else { throw GatewayError(404, "ticket \(ticket.number) not found") }
         let t = d.ticket
-        return .object(ticketFields(t, names: d.names) + [
-            ("version", .string(t.version)), ("body", .string(t.body)), ("provider_ref", .optional(t.providerRef)),
-            ("events", .array(d.events.map { stored in
-                let e = stored.event
-                return .object([
-                    ("id", .int(Int(stored.id))), ("kind", .string(e.kind.rawValue)), ("actor", .string(e.actor.rawValue)),
-                    ("at", .string(Timestamp.iso(e.at))), ("body", .string(e.body)),
-                    ("changes", .array(e.changes.map { .object([("field", .string($0.field)), ("from", .optional($0.from)), ("to", .optional($0.to))]) })),
-                ])
-            })),
-            ("attachments", .array(d.attachments.map { a in
-                .object([
-                    ("id", .int(Int(a.id))), ("name", .string(a.name)), ("size", .int(a.size)), ("content_type", .string(a.contentType)),
-                    ("event", a.event.map { .int(Int($0)) } ?? .null),
-                    ("url", .string(link("/tickets/\(t.number)/files/\(a.id)"))),
-                ])
-            })),
-        ])
+        return .object(
+            ticketFields(t, names: d.names) + [
+                ("version", .string(t.version)), ("body", .string(t.body)), ("provider_ref", .optional(t.providerRef)),
+                (
+                    "events",
+                    .array(
+                        d.events.map { stored in
+                            let e = stored.event
+                            return .object([
+                                ("id", .int(Int(stored.id))), ("kind", .string(e.kind.rawValue)), ("actor", .string(e.actor.rawValue)),
+                                ("at", .string(Timestamp.iso(e.at))), ("body", .string(e.body)),
+                                (
+                                    "changes",
+                                    .array(
+                                        e.changes.map {
+                                            .object([("field", .string($0.field)), ("from", .optional($0.from)), ("to", .optional($0.to))])
+                                        })
+                                ),
+                            ])
+                        })
+                ),
+                (
+                    "attachments",
+                    .array(
+                        d.attachments.map { a in
+                            .object([
+                                ("id", .int(Int(a.id))), ("name", .string(a.name)), ("size", .int(a.size)),
+                                ("content_type", .string(a.contentType)),
+                                ("event", a.event.map { .int(Int($0)) } ?? .null),
+                                ("url", .string(link("/tickets/\(t.number)/files/\(a.id)"))),
+                            ])
+                        })
+                ),
+            ])
     }
 
     /// `GET /tickets/N/files/ID`: always a download, never rendered by the browser.
     func download(_ id: Int64, of number: TicketNumber, _ user: SignedIn) throws -> Response {
         let actor = user.actor
         _ = try visibleTicket(number, by: actor)
-        guard let attachment = try store.attachment(id), attachment.ticket == number else { throw GatewayError(404, "no file \(id) on ticket \(number)") }
+        guard let attachment = try store.attachment(id), attachment.ticket == number else {
+            throw GatewayError(404, "no file \(id) on ticket \(number)")
+        }
         let files = AttachmentFiles(directory: paths.attachments)
         guard let data = FileManager.default.contents(atPath: files.path(attachment.sha256)) else {
             throw GatewayError(404, "the file '\(attachment.name)' is missing from the server")

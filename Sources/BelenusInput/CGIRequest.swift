@@ -38,7 +38,8 @@ public struct CGIRequest: Sendable {
             contentLength = n
         } else {
             contentLength = 0
-            malformed = GatewayError(400, "the request's length (CONTENT_LENGTH \"\(length)\") is not a number", field: "form", code: "bad_length")
+            malformed = GatewayError(
+                400, "the request's length (CONTENT_LENGTH \"\(length)\") is not a number", field: "form", code: "bad_length")
         }
         remoteAddress = env["REMOTE_ADDR"] ?? ""
         isHTTPS = (env["HTTPS"] ?? "").lowercased() == "on" || env["REQUEST_SCHEME"] == "https"

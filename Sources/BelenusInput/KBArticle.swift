@@ -36,7 +36,9 @@ public struct KBArticle: Hashable, Sendable {
         case nil: updated = nil
         case let date as Date: updated = date
         case let text as String:
-            guard let date = Timestamp.parse(text) else { throw SiteError(file: file, line: 2, "front matter: 'updated' is not a date: \(text)") }
+            guard let date = Timestamp.parse(text) else {
+                throw SiteError(file: file, line: 2, "front matter: 'updated' is not a date: \(text)")
+            }
             updated = date
         case let other?: throw SiteError(file: file, line: 2, "front matter: 'updated' is not a date: \(other)")
         }
@@ -92,7 +94,9 @@ enum FrontMatter {
             var fields: [String: Any] = [:]
             for (key, value) in mapping {
                 let line = (key.mark?.line).map { $0 + 1 }
-                guard case .scalar(let name) = key else { throw SiteError(file: file, line: line, "front matter: a key must be a plain name") }
+                guard case .scalar(let name) = key else {
+                    throw SiteError(file: file, line: line, "front matter: a key must be a plain name")
+                }
                 switch value {
                 case .scalar: fields[name.string] = value.any
                 case .sequence(let items) where items.allSatisfy({ $0.scalar != nil }): fields[name.string] = items.map(\.any)

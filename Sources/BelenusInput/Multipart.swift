@@ -17,7 +17,9 @@ struct MultipartParser {
             guard pair.count == 2, pair[0].lowercased() == "boundary" else { continue }
             var value = pair[1]
             let bytes = Array(value.utf8)
-            if bytes.count >= 2, bytes.first == 34, bytes.last == 34 { value = String(decoding: bytes.dropFirst().dropLast(), as: UTF8.self) }
+            if bytes.count >= 2, bytes.first == 34, bytes.last == 34 {
+                value = String(decoding: bytes.dropFirst().dropLast(), as: UTF8.self)
+            }
             guard (1...70).contains(value.utf8.count), value.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) else { break }
             return Array(value.utf8)
         }
@@ -51,7 +53,9 @@ struct MultipartParser {
                 throw GatewayError(400, "the body ends in the middle of a part", field: headers.name ?? "form")
             }
             guard let name = headers.name else { throw GatewayError(400, "a part has no name", field: "form") }
-            guard !ByteText.hasControlCharacters(name) else { throw GatewayError(400, "a part's name has control characters", field: "form", code: "control_characters") }
+            guard !ByteText.hasControlCharacters(name) else {
+                throw GatewayError(400, "a part's name has control characters", field: "form", code: "control_characters")
+            }
             let content = Array(body[contentStart..<contentEnd])
             if let filename = headers.filename {
                 // A file input left empty is sent as a part with an empty name and no bytes.
@@ -60,18 +64,26 @@ struct MultipartParser {
                     // A NUL, CR or LF in a name is no file's name (browsers send them as %00,
                     // %0D, %0A): refused rather than stored changed.
                     guard !ByteText.hasControlCharacters(filename) else {
-                        throw GatewayError(400, "the file name '\(filename)' has control characters", field: "file", code: "control_characters")
+                        throw GatewayError(
+                            400, "the file name '\(filename)' has control characters", field: "file", code: "control_characters")
                     }
                     // One too many or one too large: not kept, and the first such problem kept for
                     // the route, which shows the form again with the fields that follow too.
                     if form.files.count >= maxFiles {
-                        form.fileError = form.fileError
-                            ?? GatewayError(400, "at most \(maxFiles) files", field: "file", code: "too_many_files", values: [String(maxFiles)])
+                        form.fileError =
+                            form.fileError
+                            ?? GatewayError(
+                                400, "at most \(maxFiles) files", field: "file", code: "too_many_files", values: [String(maxFiles)])
                     } else if content.count > maxFileBytes {
-                        form.fileError = form.fileError ?? GatewayError(
-                            413, "'\(filename)' is larger than \(maxFileBytes) bytes", field: "file", code: "file_too_large", values: [filename, String(maxFileBytes)])
+                        form.fileError =
+                            form.fileError
+                            ?? GatewayError(
+                                413, "'\(filename)' is larger than \(maxFileBytes) bytes", field: "file", code: "file_too_large",
+                                values: [filename, String(maxFileBytes)])
                     } else if form.fileError == nil {
-                        form.files.append(UploadedFile(filename: filename, contentType: headers.contentType ?? "application/octet-stream", bytes: content))
+                        form.files.append(
+                            UploadedFile(filename: filename, contentType: headers.contentType ?? "application/octet-stream", bytes: content)
+                        )
                     }
                 }
             } else {
@@ -126,7 +138,8 @@ struct MultipartParser {
             while i < chars.count, chars[i] != "=", chars[i] != ";" { key.append(chars[i]); i += 1 }
             guard i < chars.count, chars[i] == "=" else { continue }
             let name = ByteText.trimmed(String(key)).lowercased()
-            let malformed = GatewayError(400, "a part's \(name) is not a well-formed quoted string", field: name == "filename" ? "file" : "form")
+            let malformed = GatewayError(
+                400, "a part's \(name) is not a well-formed quoted string", field: name == "filename" ? "file" : "form")
             i += 1
             var parameter = String.UnicodeScalarView()
             if i < chars.count, chars[i] == "\"" {

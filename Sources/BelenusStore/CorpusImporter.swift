@@ -197,7 +197,9 @@ public struct CorpusImporter {
 
     /// Makes again the indexes `dropIndexesIfFirst` dropped, one a transaction.
     func restoreIndexes() throws {
-        let definitions = try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM import_undo WHERE kind = 'index' ORDER BY rowid") }
+        let definitions = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM import_undo WHERE kind = 'index' ORDER BY rowid")
+        }
         for (i, definition) in definitions.enumerated() {
             progress("indexing: \(i + 1) of \(definitions.count)")
             try store.write { db in
@@ -254,13 +256,15 @@ public struct CorpusImporter {
             let numbers = try Int64.fetchAll(db, sql: "SELECT CAST(name AS INTEGER) FROM import_undo WHERE kind = 'ticket' LIMIT 1000")
             if numbers.isEmpty {
                 // The names the tickets used, last: their rows refer to them.
-                try db.execute(sql: """
-                    DELETE FROM users WHERE login IN (SELECT name FROM import_undo WHERE kind = 'user');
-                    DELETE FROM product_versions WHERE product || char(0) || version IN (SELECT name FROM import_undo WHERE kind = 'version');
-                    DELETE FROM products WHERE name IN (SELECT name FROM import_undo WHERE kind = 'product');
-                    DELETE FROM orgs WHERE name IN (SELECT name FROM import_undo WHERE kind = 'org');
-                    DELETE FROM import_undo;
-                    """)
+                try db.execute(
+                    sql: """
+                        DELETE FROM users WHERE login IN (SELECT name FROM import_undo WHERE kind = 'user');
+                        DELETE FROM product_versions
+                            WHERE product || char(0) || version IN (SELECT name FROM import_undo WHERE kind = 'version');
+                        DELETE FROM products WHERE name IN (SELECT name FROM import_undo WHERE kind = 'product');
+                        DELETE FROM orgs WHERE name IN (SELECT name FROM import_undo WHERE kind = 'org');
+                        DELETE FROM import_undo;
+                        """)
                 return false
             }
             let list = numbers.map(String.init).joined(separator: ",")

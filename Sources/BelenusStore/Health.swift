@@ -17,15 +17,18 @@ public struct DatabaseHealth: Sendable {
     public static func inspect(path: String) throws -> DatabaseHealth {
         var config = Configuration()
         config.readonly = true
-        return try Store.reportingBusy { try DatabaseQueue(path: path, configuration: config).read { db in
-            let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
-            let migrator = Schema.migrator
-            let applied = try db.tableExists("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
-            return DatabaseHealth(
-                integrity: problems.joined(separator: "; "),
-                pendingMigrations: migrator.migrations.filter { !applied.contains($0) },
-                newerThanThisBinary: !applied.isSubset(of: Set(migrator.migrations)),
-                importUnfinished: try db.tableExists("import_undo") && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM import_undo)") == true)
-        } }
+        return try Store.reportingBusy {
+            try DatabaseQueue(path: path, configuration: config).read { db in
+                let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
+                let migrator = Schema.migrator
+                let applied = try db.tableExists("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
+                return DatabaseHealth(
+                    integrity: problems.joined(separator: "; "),
+                    pendingMigrations: migrator.migrations.filter { !applied.contains($0) },
+                    newerThanThisBinary: !applied.isSubset(of: Set(migrator.migrations)),
+                    importUnfinished: try db.tableExists("import_undo")
+                        && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM import_undo)") == true)
+            }
+        }
     }
 }

@@ -15,7 +15,10 @@ public struct OutboxMessage: Hashable, Sendable {
     public var body: String
     public var attempts: Int
 
-    public init(id: Int64, ticket: TicketNumber?, eventKind: String, createdAt: Date, recipients: [String], subject: String, body: String, attempts: Int) {
+    public init(
+        id: Int64, ticket: TicketNumber?, eventKind: String, createdAt: Date, recipients: [String], subject: String, body: String,
+        attempts: Int
+    ) {
         self.id = id
         self.ticket = ticket
         self.eventKind = eventKind
@@ -31,7 +34,9 @@ public struct OutboxMessage: Hashable, Sendable {
 /// delivered after the answer; a failure stays queued with a later `next_attempt_at`.
 extension Store {
     /// The addresses of `MailAudience`'s rule (SPEC §7), each once; disabled people get none.
-    static func recipients(_ db: Database, for ticket: Ticket, kind: TicketEvent.Kind, actor: Actor, supportTeam: [String]) throws -> [String] {
+    static func recipients(
+        _ db: Database, for ticket: Ticket, kind: TicketEvent.Kind, actor: Actor, supportTeam: [String]
+    ) throws -> [String] {
         let audience = MailAudience(of: kind, on: ticket, by: actor)
         var addresses = audience.supportTeam ? supportTeam : []
         for login in audience.people {
@@ -47,11 +52,15 @@ extension Store {
         """
 
     @discardableResult
-    static func queue(_ db: Database, _ notice: Notice, to recipients: [String], ticket: TicketNumber, kind: TicketEvent.Kind, at now: Date) throws -> Int64? {
+    static func queue(
+        _ db: Database, _ notice: Notice, to recipients: [String], ticket: TicketNumber, kind: TicketEvent.Kind, at now: Date
+    ) throws -> Int64? {
         guard !recipients.isEmpty else { return nil }
         let list = String(decoding: try JSONEncoder().encode(recipients), as: UTF8.self)
         try db.cachedStatement(sql: queueSQL).execute(
-            arguments: [ticket.rawValue, Timestamp.iso(now), list, notice.subject, notice.body, Timestamp.iso(now + mailLease), kind.rawValue])
+            arguments: [
+                ticket.rawValue, Timestamp.iso(now), list, notice.subject, notice.body, Timestamp.iso(now + mailLease), kind.rawValue,
+            ])
         return db.lastInsertedRowID
     }
 
@@ -68,7 +77,8 @@ extension Store {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id",
                                         arguments: [Timestamp.iso(now)])
             for row in rows {
-                try db.execute(sql: "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", arguments: [Timestamp.iso(now + lease), row["id"] as Int64])
+                try db.execute(
+                    sql: "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", arguments: [Timestamp.iso(now + lease), row["id"] as Int64])
             }
             return rows.map(Self.outboxMessage)
         }
@@ -78,8 +88,10 @@ extension Store {
     public func queuedMail(ids: [Int64]) throws -> [OutboxMessage] {
         guard !ids.isEmpty else { return [] }
         return try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL AND id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY id")
-                .map(Self.outboxMessage)
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL AND id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY id"
+            )
+            .map(Self.outboxMessage)
         }
     }
 

@@ -33,7 +33,8 @@ extension Store {
     /// A new token for ticket `number`; the old one stops working. Returns (old, new).
     public func relink(_ number: TicketNumber) throws -> (old: String?, new: String) {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT page_token FROM tickets WHERE number = ?", arguments: [number.rawValue]) else {
+            let sql = "SELECT page_token FROM tickets WHERE number = ?"
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: [number.rawValue]) else {
                 throw StoreError("no ticket \(number)")
             }
             let new = Self.newPageToken()

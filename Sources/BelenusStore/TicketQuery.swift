@@ -43,10 +43,14 @@ extension Store {
         let offset = (max(1, page) - 1) * pageSize
         return try read { db in
             guard !terms.isEmpty else {
-                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets \(conditions.whereClause)", arguments: conditions.arguments) ?? 0
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT \(TicketRecords.summaryColumns) FROM tickets \(conditions.whereClause) ORDER BY number DESC LIMIT ? OFFSET ?
-                    """, arguments: conditions.arguments + [pageSize, offset])
+                let total =
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets \(conditions.whereClause)", arguments: conditions.arguments)
+                    ?? 0
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(TicketRecords.summaryColumns) FROM tickets \(conditions.whereClause) ORDER BY number DESC LIMIT ? OFFSET ?
+                        """, arguments: conditions.arguments + [pageSize, offset])
                 return TicketPage(total: total, tickets: rows.map(TicketRecords.ticket(from:)))
             }
             // The words, on the index, in the texts' title and body; a company's search also on its
@@ -71,8 +75,10 @@ extension Store {
     /// Few matching texts: each ticket's best text by bm25, best first.
     static func rankedPage(_ db: Database, match: String, _ conditions: TicketConditions, offset: Int, pageSize: Int) throws -> SearchPage {
         let shift = TicketRecords.searchShift
-        let hits = "SELECT rowid >> \(shift) AS ticket, min(rank) AS score, rowid AS best FROM ticket_fts WHERE ticket_fts MATCH ? GROUP BY 1"
-        let found = (["number IN (SELECT rowid >> \(shift) FROM ticket_fts WHERE ticket_fts MATCH ?)"] + conditions.list).joined(separator: " AND ")
+        let hits =
+            "SELECT rowid >> \(shift) AS ticket, min(rank) AS score, rowid AS best FROM ticket_fts WHERE ticket_fts MATCH ? GROUP BY 1"
+        let found = (["number IN (SELECT rowid >> \(shift) FROM ticket_fts WHERE ticket_fts MATCH ?)"] + conditions.list).joined(
+            separator: " AND ")
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tickets WHERE \(found)", arguments: [match] + conditions.arguments) ?? 0
         let page: [(number: Int64, best: Int64)] = try Row.fetchAll(db, sql: """
             SELECT number, h.best FROM tickets JOIN (\(hits)) h ON h.ticket = tickets.number \(conditions.whereClause)
@@ -111,9 +117,15 @@ extension Store {
     /// or sorting cost 6 ms at 100k tickets.
     static func summaries(_ db: Database, _ page: [(number: Int64, best: Int64)]) throws -> [Ticket] {
         let position = Dictionary(uniqueKeysWithValues: page.enumerated().map { ($1.number, $0) })
-        return try Row.fetchAll(db, sql: """
-            SELECT \(TicketRecords.summaryColumns) FROM tickets WHERE number IN (\(page.map { String($0.number) }.joined(separator: ",")))
-            """).map(TicketRecords.ticket(from:)).sorted { position[Int64($0.number.rawValue), default: 0] < position[Int64($1.number.rawValue), default: 0] }
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(TicketRecords.summaryColumns) FROM tickets
+                WHERE number IN (\(page.map { String($0.number) }.joined(separator: ",")))
+                """
+        ).map(TicketRecords.ticket(from:)).sorted {
+            position[Int64($0.number.rawValue), default: 0] < position[Int64($1.number.rawValue), default: 0]
+        }
     }
 
     /// The snippets on the index's rows between the page's first and last text: one seek in the
@@ -123,10 +135,13 @@ extension Store {
         let shift = TicketRecords.searchShift
         var snippets: [TicketNumber: String] = [:]
         let shown = page.map(\.best)
-        let found = try Row.fetchCursor(db, sql: """
-            SELECT rowid, snippet(ticket_fts, 0, char(2), char(3), '…', 16), snippet(ticket_fts, 1, char(2), char(3), '…', 16)
-            FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (\(shown.map(String.init).joined(separator: ",")))
-            """, arguments: [match, shown.min(), shown.max()])
+        let found = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT rowid, snippet(ticket_fts, 0, char(2), char(3), '…', 16), snippet(ticket_fts, 1, char(2), char(3), '…', 16)
+                FROM ticket_fts
+                WHERE ticket_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (\(shown.map(String.init).joined(separator: ",")))
+                """, arguments: [match, shown.min(), shown.max()])
         while let row = try found.next() {
             let title: String = row[1]
             snippets[TicketNumber(Int((row[0] as Int64) >> shift))] = title.utf8.contains(2) ? title : row[2]

@@ -68,14 +68,18 @@ enum TicketRecords {
 
     static let insertEventSQL = "INSERT INTO events (ticket, at, actor, kind, body, changes) VALUES (?,?,?,?,?,?)"
     static let lastSearchTextSQL = "SELECT max(rowid) FROM ticket_fts WHERE rowid >= ? AND rowid < ?"
-    static let indexEventSQL = "INSERT INTO ticket_fts (rowid, title, body, org) SELECT ?, '', ?, \(orgWordSQL) FROM tickets WHERE number = ?"
+    static let indexEventSQL =
+        "INSERT INTO ticket_fts (rowid, title, body, org) SELECT ?, '', ?, \(orgWordSQL) FROM tickets WHERE number = ?"
 
     /// A new history entry, and (unless `indexed` is false) its text in the search index.
     @discardableResult
     static func insert(_ db: Database, _ event: TicketEvent, ticket: TicketNumber, indexed: Bool = true) throws -> Int64 {
-        let changes = event.changes.isEmpty ? "[]" : String(decoding: (try? JSONEncoder().encode(event.changes)) ?? Data("[]".utf8), as: UTF8.self)
-        try db.cachedStatement(sql: insertEventSQL).execute(arguments: [ticket.rawValue, Timestamp.iso(event.at), event.actor.rawValue, event.kind.rawValue,
-                                 event.body, changes])
+        let changes =
+            event.changes.isEmpty ? "[]" : String(decoding: (try? JSONEncoder().encode(event.changes)) ?? Data("[]".utf8), as: UTF8.self)
+        try db.cachedStatement(sql: insertEventSQL).execute(arguments: [
+            ticket.rawValue, Timestamp.iso(event.at), event.actor.rawValue, event.kind.rawValue,
+            event.body, changes,
+        ])
         let id = db.lastInsertedRowID
         if indexed && !event.body.isEmpty {  // a comment, a solution, a reason: found by the ticket's search
             let first = Int64(ticket.rawValue) << searchShift

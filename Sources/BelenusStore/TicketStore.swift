@@ -82,7 +82,8 @@ extension Store {
         if let mail {
             let to = try recipients(db, for: change.ticket, kind: change.event.kind, actor: actor, supportTeam: mail.supportTeam)
             let token = try String.fetchOne(db.cachedStatement(sql: pageTokenSQL), arguments: [number.rawValue])
-            if let id = try queue(db, mail.notice(for: change, pageToken: token), to: to, ticket: number, kind: change.event.kind, at: change.event.at) {
+            let notice = mail.notice(for: change, pageToken: token)
+            if let id = try queue(db, notice, to: to, ticket: number, kind: change.event.kind, at: change.event.at) {
                 mail.queued(id)
             }
         }
@@ -120,10 +121,12 @@ extension Store {
             let list = numbers.map { String($0.rawValue) }.joined(separator: ",")
             // Rows read through cursors, each mapped where it stands: `fetchAll` copies every row
             // with its column names first (6 % of a full build's CPU).
-            let tickets = try Array(Row.fetchCursor(db, sql: "SELECT \(TicketRecords.columns) FROM tickets WHERE number IN (\(list)) ORDER BY number")
-                .map(TicketRecords.ticket(from:)))
+            let tickets = try Array(
+                Row.fetchCursor(db, sql: "SELECT \(TicketRecords.columns) FROM tickets WHERE number IN (\(list)) ORDER BY number")
+                    .map(TicketRecords.ticket(from:)))
             var events: [Int: [StoredEvent]] = [:]
-            let eventRows = try Row.fetchCursor(db, sql: "SELECT \(TicketRecords.eventColumns) FROM events WHERE ticket IN (\(list)) ORDER BY id")
+            let eventRows = try Row.fetchCursor(
+                db, sql: "SELECT \(TicketRecords.eventColumns) FROM events WHERE ticket IN (\(list)) ORDER BY id")
             while let row = try eventRows.next() { events[row[1] as Int, default: []].append(TicketRecords.event(from: row)) }
             let attachments = Dictionary(grouping: try Row.fetchAll(db, sql: """
                 SELECT * FROM attachments WHERE ticket IN (\(list)) ORDER BY id
@@ -142,7 +145,9 @@ extension Store {
             }
             let names = try Self.displayNames(db, of: logins)
             let approved = tickets.filter { $0.status == .approved }
-            let people = approved.isEmpty ? [] : try Self.clientPeople(db, orgs: Set(approved.map(\.org)), logins: Set(approved.map(\.requester.rawValue)))
+            let people =
+                approved.isEmpty
+                ? [] : try Self.clientPeople(db, orgs: Set(approved.map(\.org)), logins: Set(approved.map(\.requester.rawValue)))
             // One per company and requester: a batch's approved tickets share a few.
             func key(_ ticket: Ticket) -> String { ticket.org + "\u{0}" + ticket.requester.rawValue }
             var clientNames: [String: ClientNames] = [:]
@@ -164,7 +169,9 @@ extension Store {
         try read { db in try Self.clientPeople(db, orgs: [ticket.org], logins: [ticket.requester.rawValue]).map(\.person) }
     }
 
-    static func clientPeople(_ db: Database, orgs: Set<String>, logins: Set<String>) throws -> [(org: String?, person: ClientNames.Person)] {
+    static func clientPeople(
+        _ db: Database, orgs: Set<String>, logins: Set<String>
+    ) throws -> [(org: String?, person: ClientNames.Person)] {
         let encode = { (values: Set<String>) in String(decoding: try JSONEncoder().encode(values.sorted()), as: UTF8.self) }
         return try Row.fetchAll(db, sql: """
             SELECT login, name, email, org FROM users

@@ -31,7 +31,8 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
     }
 
     private init(
-        _ name: String, in library: TemplateLibrary, stack: [Schema], globals: ObjectIdentifier?, output: TemplateOutput = .html, slot: String? = nil
+        _ name: String, in library: TemplateLibrary, stack: [Schema], globals: ObjectIdentifier?, output: TemplateOutput = .html,
+        slot: String? = nil
     ) throws(TemplateError) {
         guard let nodes = try library.nodes(name) else {
             throw TemplateError(file: name, line: 1, column: 1, "no template '\(name)'")
@@ -39,7 +40,8 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
         var linker = Linker(library: library, output: output)
         linker.slot = slot
         linker.including = [name]
-        self.program = Op.merged(try linker.link(nodes, file: library.files[name] ?? name, stack: stack.map { .model($0) }, indentation: []))
+        self.program = Op.merged(
+            try linker.link(nodes, file: library.files[name] ?? name, stack: stack.map { .model($0) }, indentation: []))
         self.name = name
         self.globals = globals
     }
@@ -65,7 +67,9 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
 
     /// The page for `model` over `globals`, and the byte offsets in it at which the slot field
     /// (see `init`) was written, in order: each is where the field's value ends.
-    public func renderMarkingSlots<Globals: TemplateModel>(_ model: Model, globals: Globals, capacity: Int = 8 * 1024) -> (output: [UInt8], slots: [Int]) {
+    public func renderMarkingSlots<Globals: TemplateModel>(
+        _ model: Model, globals: Globals, capacity: Int = 8 * 1024
+    ) -> (output: [UInt8], slots: [Int]) {
         precondition(self.globals == ObjectIdentifier(Globals.self), "\(name) was linked with other globals than \(Globals.self)")
         var output: [UInt8] = []
         output.reserveCapacity(capacity)
@@ -126,9 +130,13 @@ indirect enum Op {
             case .bytes(let bytes):
                 output.append(contentsOf: bytes)
             case .write(let reference, let escaped):
-                reach(reference, from: stack[reference.frame]) { pointer in write(reference.field, at: pointer, escaped: escaped, into: &output) }
+                reach(reference, from: stack[reference.frame]) { pointer in
+                    write(reference.field, at: pointer, escaped: escaped, into: &output)
+                }
             case .slot(let reference, let escaped):
-                reach(reference, from: stack[reference.frame]) { pointer in write(reference.field, at: pointer, escaped: escaped, into: &output) }
+                reach(reference, from: stack[reference.frame]) { pointer in
+                    write(reference.field, at: pointer, escaped: escaped, into: &output)
+                }
                 slots.append(output.count)
             case .writeFrameText(let frame, let escaped):
                 let text = stack[frame].assumingMemoryBound(to: String.self).pointee
@@ -161,7 +169,11 @@ indirect enum Op {
             if escaped { HTMLBytes.appendEscaped(read(pointer), to: &output) } else { output.append(contentsOf: read(pointer).utf8) }
         case .html(let read):
             let bytes = read(pointer)
-            if escaped { bytes.withUnsafeBufferPointer { HTMLBytes.appendEscaped($0, to: &output) } } else { output.append(contentsOf: bytes) }
+            if escaped {
+                bytes.withUnsafeBufferPointer { HTMLBytes.appendEscaped($0, to: &output) }
+            } else {
+                output.append(contentsOf: bytes)
+            }
         case .number(let read):
             output.append(contentsOf: String(read(pointer)).utf8)
         case .flag(let read):
@@ -251,7 +263,9 @@ struct Linker {
             case .variable(let name, let escaped, let at):
                 if name.isImplicit {
                     guard case .text = stack[stack.count - 1] else {
-                        throw TemplateError(file: file, line: at.line, column: at.column, "'.' here is not a text: it names the current value only inside a section over texts")
+                        throw TemplateError(
+                            file: file, line: at.line, column: at.column,
+                            "'.' here is not a text: it names the current value only inside a section over texts")
                     }
                     ops.append(.writeFrameText(frame: stack.count - 1, escaped: escaped && output == .html))
                     continue
@@ -259,10 +273,14 @@ struct Linker {
                 let reference = try resolve(name, stack: stack, file: file, at: at)
                 switch reference.field {
                 case .texts, .object, .list:
-                    throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' is \(reference.field.word): write it with {{#\(name)}}…{{/\(name)}}")
+                    throw TemplateError(
+                        file: file, line: at.line, column: at.column,
+                        "'\(name)' is \(reference.field.word): write it with {{#\(name)}}…{{/\(name)}}")
                 case .text, .number, .flag:
                     if !escaped && output == .html {
-                        throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' is \(reference.field.word), not HTML: write it escaped, {{\(name)}}")
+                        throw TemplateError(
+                            file: file, line: at.line, column: at.column,
+                            "'\(name)' is \(reference.field.word), not HTML: write it escaped, {{\(name)}}")
                     }
                 case .html:
                     break
@@ -278,7 +296,8 @@ struct Linker {
                 }
                 let reference = try resolve(name, stack: stack, file: file, at: at)
                 guard sectionDepth < Self.maxSectionDepth else {
-                    throw TemplateError(file: file, line: at.line, column: at.column, "sections nest more than \(Self.maxSectionDepth) deep")
+                    throw TemplateError(
+                        file: file, line: at.line, column: at.column, "sections nest more than \(Self.maxSectionDepth) deep")
                 }
                 sectionDepth += 1
                 defer { sectionDepth -= 1 }
@@ -308,12 +327,16 @@ struct Linker {
         return ops
     }
 
-    private mutating func include(_ name: String, file: String, at: TemplatePosition, stack: [Frame], indentation: [UInt8]) throws(TemplateError) -> [Op] {
+    private mutating func include(
+        _ name: String, file: String, at: TemplatePosition, stack: [Frame], indentation: [UInt8]
+    ) throws(TemplateError) -> [Op] {
         guard let nodes = try library.nodes(name) else {
             throw TemplateError(file: file, line: at.line, column: at.column, "no template '\(name)' to include")
         }
         guard !including.contains(name) else {
-            throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' includes itself (\((including + [name]).joined(separator: " → ")))")
+            throw TemplateError(
+                file: file, line: at.line, column: at.column, "'\(name)' includes itself (\((including + [name]).joined(separator: " → ")))"
+            )
         }
         including.append(name)
         defer { including.removeLast() }
@@ -330,13 +353,15 @@ struct Linker {
             var owner = schema
             for part in name.parts.dropFirst() {
                 guard case .object(let nested) = field else {
-                    throw TemplateError(file: file, line: at.line, column: at.column,
-                                        "'\(name)': '\(owner.typeName)'s '\(path.isEmpty ? first : part)' is \(field.word), which has no '\(part)'")
+                    throw TemplateError(
+                        file: file, line: at.line, column: at.column,
+                        "'\(name)': '\(owner.typeName)'s '\(path.isEmpty ? first : part)' is \(field.word), which has no '\(part)'")
                 }
                 let inner = nested.schema()
                 guard let next = inner.fields[part] else {
-                    throw TemplateError(file: file, line: at.line, column: at.column,
-                                        "'\(name)': \(inner.typeName) has no '\(part)' (it has \(inner.fields.keys.sorted().joined(separator: ", ")))")
+                    throw TemplateError(
+                        file: file, line: at.line, column: at.column,
+                        "'\(name)': \(inner.typeName) has no '\(part)' (it has \(inner.fields.keys.sorted().joined(separator: ", ")))")
                 }
                 path.append(nested)
                 owner = inner
@@ -348,6 +373,7 @@ struct Linker {
             guard case .model(let schema) = frame else { return nil }
             return "\(schema.typeName) (\(schema.fields.keys.sorted().joined(separator: ", ")))"
         }
-        throw TemplateError(file: file, line: at.line, column: at.column, "'\(name)' is not a name here: \(known.reversed().joined(separator: "; "))")
+        throw TemplateError(
+            file: file, line: at.line, column: at.column, "'\(name)' is not a name here: \(known.reversed().joined(separator: "; "))")
     }
 }

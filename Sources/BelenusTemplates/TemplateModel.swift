@@ -56,7 +56,9 @@ public final class TemplateFields<Model>: @unchecked Sendable {
     /// Text, escaped where it is written.
     @inlinable public func text(_ name: String, _ get: @escaping (borrowing Model) -> String) { add(name, .text(Self.read(get))) }
     /// Markup, written as it is by `{{{name}}}`.
-    @inlinable public func html(_ name: String, _ get: @escaping (borrowing Model) -> HTML) { add(name, .html(Self.read { get($0).bytes })) }
+    @inlinable public func html(_ name: String, _ get: @escaping (borrowing Model) -> HTML) {
+        add(name, .html(Self.read { get($0).bytes }))
+    }
     /// A condition for `{{#name}}` / `{{^name}}`.
     @inlinable public func flag(_ name: String, _ get: @escaping (borrowing Model) -> Bool) { add(name, .flag(Self.read(get))) }
     @inlinable public func number(_ name: String, _ get: @escaping (borrowing Model) -> Int) { add(name, .number(Self.read(get))) }

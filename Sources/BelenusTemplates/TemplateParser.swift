@@ -103,7 +103,8 @@ struct TemplateParser {
             default: break
             }
             guard let contentEnd = ByteText.firstIndex(of: closing, in: source, from: k) else {
-                throw error(at, "'\(String(decoding: open, as: UTF8.self))' is never closed with '\(String(decoding: closing, as: UTF8.self))'")
+                throw error(
+                    at, "'\(String(decoding: open, as: UTF8.self))' is never closed with '\(String(decoding: closing, as: UTF8.self))'")
             }
             let content = Self.trimmed(source[k..<contentEnd])
             let end = contentEnd + closing.count
@@ -219,7 +220,8 @@ struct TemplateParser {
                     guard stack.count > 1 else { throw error(tag.position, "'{{/\(tag.name)}}' closes nothing") }
                     let opened = stack.removeLast()
                     guard opened.tag.name == tag.name else {
-                        throw error(tag.position, "'{{/\(tag.name)}}' closes '\(opened.tag.name)', opened at line \(opened.tag.position.line)")
+                        throw error(
+                            tag.position, "'{{/\(tag.name)}}' closes '\(opened.tag.name)', opened at line \(opened.tag.position.line)")
                     }
                     let at = opened.tag.position
                     switch opened.tag.kind {

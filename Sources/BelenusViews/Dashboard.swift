@@ -37,7 +37,9 @@ public struct Dashboard: Sendable {
 
     /// Changes when any figure shown changes (the week, a count, a technician's name).
     public var fingerprint: String {
-        let open = openCounts.map { "\($0.product)\u{1}\($0.technician.map { "\($0.rawValue)=\(names[$0] ?? "")" } ?? "")\u{1}\($0.sla.rawValue)\u{1}\($0.count)" }
+        let open = openCounts.map {
+            "\($0.product)\u{1}\($0.technician.map { "\($0.rawValue)=\(names[$0] ?? "")" } ?? "")\u{1}\($0.sla.rawValue)\u{1}\($0.count)"
+        }
         let weeks = weekly.map { "\($0.opened)/\($0.closed)" }
         return StableHash.hex(open.joined(separator: "\u{2}") + "|\(firstWeek.timeIntervalSince1970)|" + weeks.joined(separator: ","))
     }
@@ -61,7 +63,9 @@ public struct Dashboard: Sendable {
             productRows: stackedRows(key: { $0.product }, theme: theme),
             techRows: stackedRows(key: { c in c.technician.map { names[$0] ?? $0.rawValue } ?? none }, theme: theme),
             weekly: weeklyChart(theme: theme),
-            legend: Self.states.map { .init(state: $0.rawValue, label: theme.string("sla_\($0.rawValue)"), icon: TicketPages.icon($0), count: 0, width: "") })
+            legend: Self.states.map {
+                .init(state: $0.rawValue, label: theme.string("sla_\($0.rawValue)"), icon: TicketPages.icon($0), count: 0, width: "")
+            })
         return theme.renderSlotted(theme.pages.dashboard, model, globals: PageGlobals(config))
     }
 
@@ -99,7 +103,8 @@ public struct Dashboard: Sendable {
             let x = left + Double(w.week) * slot
             let start = firstWeek + Double(w.week) * 7 * 86_400
             return DashboardPage.Week(
-                label: theme.dayAndMonth(start), dateISO: String(theme.clock.localISO(start).prefix(10)), opened: w.opened, closed: w.closed,
+                label: theme.dayAndMonth(start), dateISO: String(theme.clock.localISO(start).prefix(10)), opened: w.opened,
+                closed: w.closed,
                 labelX: Self.number(x + slot / 2),
                 openedX: Self.number(x + 6), openedY: Self.number(base - height(w.opened)), openedH: Self.number(height(w.opened)),
                 closedX: Self.number(x + 26), closedY: Self.number(base - height(w.closed)), closedH: Self.number(height(w.closed)))

@@ -13,7 +13,8 @@ public struct GatewayViews: Sendable {
     /// Each template is linked when first used: a request renders one or two of them.
     public init(paths: SitePaths, config: SiteConfig? = nil) throws {
         self.config = try config ?? SiteConfig.load(path: paths.config)
-        self.theme = try Theme.load(from: paths.templates, language: self.config.language, timezone: self.config.timezone, linkingAll: false)
+        self.theme = try Theme.load(
+            from: paths.templates, language: self.config.language, timezone: self.config.timezone, linkingAll: false)
     }
 
     public func string(_ key: String) -> String { theme.string(key) }
@@ -36,19 +37,29 @@ public struct GatewayViews: Sendable {
     }
 
     /// The form, keeping what was typed (`values`) and naming the field of `error`.
-    public func newTicket(products: [Product], orgs: [String], values: [String: String], error: (any HTTPResponseError)?, csrf: String) -> [UInt8] {
+    public func newTicket(
+        products: [Product], orgs: [String], values: [String: String], error: (any HTTPResponseError)?, csrf: String
+    ) -> [UInt8] {
         let model = NewTicketPage(
             values: .init(values: values),
             products: products.map { product in
                 let chosen = product.name == values["product"]
                 // A product without versions takes any: "—" stands for none.
-                let versions = product.versions.isEmpty ? [(value: "—", label: theme.string("new_no_version"))] : product.versions.map { (value: $0, label: $0) }
-                return .init(name: product.name, versions: versions.map { .init(value: $0.value, label: $0.label, selected: chosen && $0.value == values["version"]) },
-                             selected: chosen)
+                let versions =
+                    product.versions.isEmpty
+                    ? [(value: "—", label: theme.string("new_no_version"))] : product.versions.map { (value: $0, label: $0) }
+                return .init(
+                    name: product.name,
+                    versions: versions.map { .init(value: $0.value, label: $0.label, selected: chosen && $0.value == values["version"]) },
+                    selected: chosen)
             },
             orgs: orgs.map { .init(name: $0, selected: $0 == values["org"]) },
             limits: .init(files: config.maxAttachments, bytes: config.maxAttachmentBytes),
-            error: error.map { .init(fieldLabel: fieldLabel($0.formField ?? "form"), message: message(code: $0.code, values: $0.values, fallback: $0.message)) })
+            error: error.map {
+                .init(
+                    fieldLabel: fieldLabel($0.formField ?? "form"), message: message(code: $0.code, values: $0.values, fallback: $0.message)
+                )
+            })
         return theme.render(theme.pages.newTicket, model, globals: globals(csrf))
     }
 
@@ -73,7 +84,9 @@ public struct GatewayViews: Sendable {
         public var technicians: [(login: Login, name: String)]
         public var products: [String]
 
-        public init(orgs: [String], people: [(login: Login, name: String)], technicians: [(login: Login, name: String)], products: [String]) {
+        public init(
+            orgs: [String], people: [(login: Login, name: String)], technicians: [(login: Login, name: String)], products: [String]
+        ) {
             self.orgs = orgs
             self.people = people
             self.technicians = technicians
@@ -99,8 +112,9 @@ public struct GatewayViews: Sendable {
         }
         let technicians = choices.technicians.map { (value: $0.login.rawValue, label: $0.name) }
         let model = TicketListPage(
-            list: .init(title: title, staff: staff, range: range,
-                        newer: pageNumber > 1 ? base + String(pageNumber - 1) : "", older: pageNumber < pages ? base + String(pageNumber + 1) : ""),
+            list: .init(
+                title: title, staff: staff, range: range,
+                newer: pageNumber > 1 ? base + String(pageNumber - 1) : "", older: pageNumber < pages ? base + String(pageNumber + 1) : ""),
             filters: .init(
                 q: filters["q"] ?? "", number: filters["number"] ?? "", providerRef: filters["provider_ref"] ?? "",
                 orgs: options("org", choices.orgs.map { ($0, $0) }),
@@ -139,8 +153,10 @@ public struct GatewayViews: Sendable {
             statusLabel: theme.string("status_\(t.status.rawValue)"), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
             actorName: actorName, eventLabel: theme.string("event_\(e.kind.rawValue)"),
             changes: e.changes.map {
-                .init(fieldLabel: theme.string("field_\($0.field)"), from: theme.changeValue(field: $0.field, $0.from, names: names, none: "—"),
-                      to: theme.changeValue(field: $0.field, $0.to, names: names, none: "—"))
+                .init(
+                    fieldLabel: theme.string("field_\($0.field)"),
+                    from: theme.changeValue(field: $0.field, $0.from, names: names, none: "—"),
+                    to: theme.changeValue(field: $0.field, $0.to, names: names, none: "—"))
             },
             text: e.kind == .created ? t.body : e.body, link: link)
         let subject = String(decoding: theme.render(theme.pages.mailSubject, model, globals: globals("")), as: UTF8.self)

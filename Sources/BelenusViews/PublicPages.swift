@@ -48,10 +48,14 @@ public struct PublicPages: Sendable {
 
     public func home() -> [UInt8] {
         let welcome = pages.first { $0.slug.rawValue == "home" }
-        return theme.render(theme.pages.home, HomePage(
-            welcome: welcome.map { Markdown.html($0.body) } ?? .empty,
-            products: byProduct.map { ProductGroup(name: $0.name, anchor: Self.anchor($0.name), count: $0.articles.count, articles: [], more: false) },
-            latest: newestFirst.prefix(8).map(row)), globals: globals)
+        return theme.render(
+            theme.pages.home,
+            HomePage(
+                welcome: welcome.map { Markdown.html($0.body) } ?? .empty,
+                products: byProduct.map {
+                    ProductGroup(name: $0.name, anchor: Self.anchor($0.name), count: $0.articles.count, articles: [], more: false)
+                },
+                latest: newestFirst.prefix(8).map(row)), globals: globals)
     }
 
     public func kbIndex(perProduct: Int = 10) -> [UInt8] {

@@ -50,7 +50,9 @@ public struct Theme: Sendable {
     ]
 
     /// The templates a theme must have.
-    static let required = ["layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap"]
+    static let required = [
+        "layout", "home", "page", "kb-index", "kb-all", "kb-article", "login", "ticket", "ticket-list", "feed", "sitemap",
+    ]
 
     /// Loads `dir`; a template error names the file, line and column.
     public static func load(from dir: String, language: String, timezone: String = "UTC", linkingAll: Bool = true) throws -> Theme {
@@ -103,8 +105,9 @@ public struct Theme: Sendable {
         let library = linkingAll ? try TemplateLibrary(sources) : TemplateLibrary(keepingErrors: sources)
         let pages = ThemePages(library: library)
         if linkingAll { try pages.linkAll() }
-        return Theme(library: library, pages: pages, strings: strings, months: months, clock: LocalClock(timezone: timezone), assets: assets,
-                     fingerprint: StableHash.hex(hashInput))
+        return Theme(
+            library: library, pages: pages, strings: strings, months: months, clock: LocalClock(timezone: timezone), assets: assets,
+            fingerprint: StableHash.hex(hashInput))
     }
 
     /// `{{t.key}}` replaced by the escaped string and `{{{t.key}}}` by the string itself, before

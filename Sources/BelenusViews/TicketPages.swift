@@ -48,8 +48,9 @@ public struct TicketPages: Sendable {
 
     func slaBadge(_ ticket: Ticket) -> SLABadge? {
         guard let state = ticket.slaState(at: now, policy: config.slaPolicy) else { return nil }
-        return SLABadge(state: state.rawValue, label: theme.string("sla_\(state.rawValue)"), icon: Self.icon(state),
-                        dueISO: Timestamp.iso(ticket.dueAt), dueDisplay: theme.display(ticket.dueAt), soonHours: String(config.dueSoonHours))
+        return SLABadge(
+            state: state.rawValue, label: theme.string("sla_\(state.rawValue)"), icon: Self.icon(state),
+            dueISO: Timestamp.iso(ticket.dueAt), dueDisplay: theme.display(ticket.dueAt), soonHours: String(config.dueSoonHours))
     }
 
     static func icon(_ state: SLAState) -> String {
@@ -80,8 +81,10 @@ public struct TicketPages: Sendable {
                 kind: e.kind.rawValue, kindLabel: theme.string("event_\(e.kind.rawValue)"), actorName: name(e.actor),
                 atISO: Timestamp.iso(e.at), atDisplay: theme.display(e.at), body: e.body.isEmpty ? .empty : Markdown.html(e.body),
                 changes: e.changes.map {
-                    .init(fieldLabel: theme.string("field_\($0.field)"), from: theme.changeValue(field: $0.field, $0.from, names: details.names, none: none),
-                          to: theme.changeValue(field: $0.field, $0.to, names: details.names, none: none))
+                    .init(
+                        fieldLabel: theme.string("field_\($0.field)"),
+                        from: theme.changeValue(field: $0.field, $0.from, names: details.names, none: none),
+                        to: theme.changeValue(field: $0.field, $0.to, names: details.names, none: none))
                 },
                 attachments: (byEvent[stored.id] ?? []).map(attachmentView))
         }
@@ -89,16 +92,21 @@ public struct TicketPages: Sendable {
         // An approved ticket's publish form is prefilled with the client's names already
         // replaced (SPEC §5); no other page shows that form.
         let neutral = theme.string("publish_client")
-        let prefill = details.clientNames.map { names in (
-            title: names.neutralized(t.title, with: neutral),
-            body: names.neutralized("## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n", with: neutral)
-        ) }
+        let prefill = details.clientNames.map { names in
+            (
+                title: names.neutralized(t.title, with: neutral),
+                body: names.neutralized(
+                    "## \(theme.string("publish_problem"))\n\n\(t.body)\n\n## \(theme.string("publish_solution"))\n\n\(solution)\n",
+                    with: neutral)
+            )
+        }
         let model = TicketPageView(
             noindex: config.ticketPages == .link,
             refused: refused.map { .init(fieldLabel: $0.fieldLabel, message: $0.message) },
             ticket: .init(
                 number: t.number.rawValue, title: t.title, product: t.product, version: t.version, body: Markdown.html(t.body),
-                org: t.org, requesterName: name(t.requester), createdISO: Timestamp.iso(t.createdAt), createdDisplay: theme.display(t.createdAt),
+                org: t.org, requesterName: name(t.requester), createdISO: Timestamp.iso(t.createdAt),
+                createdDisplay: theme.display(t.createdAt),
                 responsibleName: name(t.responsible), assignedName: name(t.assigned), dueISO: Timestamp.iso(t.dueAt),
                 dueDisplay: theme.display(t.dueAt), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
                 providerRef: t.providerRef ?? "", providerRefDisplay: t.providerRef ?? none,

@@ -103,7 +103,8 @@ let targets: [String: ([UInt8]) -> Void] = [
         if bytes.starts(with: marker) {
             let cut = bytes.firstIndex(of: 10) ?? bytes.endIndex
             sources["p"] = TemplateLibrary.Source(file: "p.mustache", text: String(decoding: bytes[marker.count..<cut], as: UTF8.self))
-            sources["page"] = TemplateLibrary.Source(file: "page.mustache", text: String(decoding: bytes[min(cut + 1, bytes.endIndex)...], as: UTF8.self))
+            sources["page"] = TemplateLibrary.Source(
+                file: "page.mustache", text: String(decoding: bytes[min(cut + 1, bytes.endIndex)...], as: UTF8.self))
         }
         do {
             let library = try TemplateLibrary(sources)
@@ -149,7 +150,8 @@ let targets: [String: ([UInt8]) -> Void] = [
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2, let target = targets[arguments[1]] else {
-    FileHandle.standardError.write(Data("usage: belenus-fuzz \(targets.keys.sorted().joined(separator: "|")) [FILE_OR_FOLDER... | libFuzzer options]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: belenus-fuzz \(targets.keys.sorted().joined(separator: "|")) [FILE_OR_FOLDER... | libFuzzer options]\n".utf8))
     exit(2)
 }
 

@@ -111,7 +111,8 @@ struct UserCommand: ParsableCommand {
 }
 
 struct ImportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import tickets in the corpus format of shared/bench/gen_corpus.py.")
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import tickets in the corpus format of shared/bench/gen_corpus.py.")
     @OptionGroup var site: SiteOption
     @Argument(help: "A JSONL file.") var file: String
     @Option(help: "Tickets committed a transaction: the WAL holds one batch.") var batch = CorpusImporter.ticketsPerTransaction

@@ -6,7 +6,8 @@ import Foundation
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Write the site (a snapshot of its database, attachments, published and own files) to one tar file, while the gateway keeps working.")
+        abstract: "Write the site (a snapshot of its database, attachments, published and own files) to one tar file, "
+            + "while the gateway keeps working.")
     @OptionGroup var site: SiteOption
     @Argument(help: "A new file: .tar, or .tar.gz, .tar.xz… to compress.") var file: String
 

@@ -12,8 +12,11 @@ struct Belenus: AsyncParsableCommand {
         commandName: "belenus",
         abstract: "Belenus: a support desk as a static site plus a CGI gateway.",
         version: BelenusVersion.current,
-        subcommands: [InitCommand.self, BuildCommand.self, OrgCommand.self, ProductCommand.self, UserCommand.self, ImportCommand.self, BackupCommand.self, RestoreCommand.self, MailCommand.self, TicketCommand.self,
-                      ServeCommand.self, DemoCommand.self, DoctorCommand.self])
+        subcommands: [
+            InitCommand.self, BuildCommand.self, OrgCommand.self, ProductCommand.self, UserCommand.self, ImportCommand.self,
+            BackupCommand.self, RestoreCommand.self, MailCommand.self, TicketCommand.self,
+            ServeCommand.self, DemoCommand.self, DoctorCommand.self,
+        ])
 }
 
 extension Belenus {
@@ -40,7 +43,8 @@ struct SiteOption: ParsableArguments {
             return try Store(path: paths.database)
         } catch let busy as StoreBusy where paths.importRunning {
             // A site's first import has the database alone (`Store.takeAlone`) until it ends.
-            throw CLIError("\(site): a belenus import is running and has the database alone until it ends; run this again then (\(busy.reason))")
+            throw CLIError(
+                "\(site): a belenus import is running and has the database alone until it ends; run this again then (\(busy.reason))")
         }
     }
 }
@@ -67,7 +71,8 @@ enum Progress {
 }
 
 struct InitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Make a new site: config, theme, sample pages, empty database.")
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Make a new site: config, theme, sample pages, empty database.")
     @Argument(help: "The new site's folder.") var dir: String
     @Option(help: "The IANA time zone in which people read and type dates, such as America/Mexico_City.") var timezone = "UTC"
 
@@ -92,7 +97,8 @@ struct BuildCommand: ParsableCommand {
         if report.rendered == 0 && report.removed == 0 {
             print("Nothing changed: \(report.pages) pages up to date (\(seconds) s). Output: \(builder.paths.output)")
         } else {
-            print("\(report.pages) pages: \(report.rendered) rendered, \(report.written) written, \(report.removed) removed in \(seconds) s. Output: \(builder.paths.output)")
+            let counts = "\(report.rendered) rendered, \(report.written) written, \(report.removed) removed"
+            print("\(report.pages) pages: \(counts) in \(seconds) s. Output: \(builder.paths.output)")
         }
     }
 }

@@ -8,7 +8,8 @@ import Foundation
 /// `belenus demo`: a demo site with people, products, ~50 tickets in every state and the sample
 /// KB, built and served; prints the URL and the logins.
 struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Make a demo site, build it and serve it; prints the URL and the demo logins.")
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Make a demo site, build it and serve it; prints the URL and the demo logins.")
     @Option(help: "The port, on 127.0.0.1.") var port = 8080
     @Option(help: "The demo site's folder (made if missing, reused if it holds a demo).") var dir = "belenus-demo"
     @Flag(help: "Make and build the site, print the logins, and stop.") var noServe = false
@@ -49,7 +50,9 @@ enum DemoSite {
             let password = randomPassword()
             let user = User(login: Login(person.login), name: person.name, email: person.email, role: person.role, org: person.org)
             try store.addUser(user, passwordHash: try PasswordHasher.standard.hash(password))
-            lines.append("  \(person.login.padding(toLength: 10, withPad: " ", startingAt: 0)) \(password)   \(person.role.rawValue)\(person.org.map { ", \($0)" } ?? "")  \(person.name)")
+            let login = person.login.padding(toLength: 10, withPad: " ", startingAt: 0)
+            let role = person.role.rawValue + (person.org.map { ", \($0)" } ?? "")
+            lines.append("  \(login) \(password)   \(role)  \(person.name)")
         }
         try store.addProduct("Nómina", versions: ["2024.1", "2025.1"], responsible: Login("tecnico"))
         try store.addProduct("Contabilidad", versions: ["8.2", "9.0"], responsible: Login("tecnico2"))
@@ -71,10 +74,19 @@ enum DemoSite {
     ]
 
     static let problems: [(title: String, product: String, version: String, body: String)] = [
-        ("Error CFDI40102 al timbrar la nómina", "Nómina", "2025.1", "Al timbrar la quincena aparece **CFDI40102**. Ya revisamos el RFC del empleado."),
-        ("No cuadra el ISR del aguinaldo", "Nómina", "2025.1", "El cálculo del ISR del aguinaldo difiere del simulador del SAT por unos pesos."),
+        (
+            "Error CFDI40102 al timbrar la nómina", "Nómina", "2025.1",
+            "Al timbrar la quincena aparece **CFDI40102**. Ya revisamos el RFC del empleado."
+        ),
+        (
+            "No cuadra el ISR del aguinaldo", "Nómina", "2025.1",
+            "El cálculo del ISR del aguinaldo difiere del simulador del SAT por unos pesos."
+        ),
         ("La póliza de cierre no se genera", "Contabilidad", "9.0", "Al cerrar el ejercicio el proceso termina sin generar la póliza."),
-        ("Conciliación bancaria duplica movimientos", "Bancos", "3.1", "Al importar el estado de cuenta en formato CSV algunos cargos aparecen dos veces."),
+        (
+            "Conciliación bancaria duplica movimientos", "Bancos", "3.1",
+            "Al importar el estado de cuenta en formato CSV algunos cargos aparecen dos veces."
+        ),
         ("Factura global rechazada por el PAC", "Facturación", "4.1", "El PAC rechaza la factura global con el error `CFDI40124`."),
         ("Reporte de auxiliares muy lento", "Contabilidad", "8.2", "El reporte de auxiliares de un mes tarda más de diez minutos."),
         ("No se puede cancelar un CFDI", "Facturación", "4.0", "La cancelación queda *en proceso* desde hace tres días."),
@@ -93,7 +105,8 @@ enum DemoSite {
             let person = clients[i % clients.count]
             let client = Actor(login: Login(person.login), role: .client, org: person.org)
             var at = now - Double(50 - i) * 19 * 3600
-            let draft = TicketDraft(title: problem.title, product: problem.product, version: problem.version, body: problem.body, org: person.org!)
+            let draft = TicketDraft(
+                title: problem.title, product: problem.product, version: problem.version, body: problem.body, org: person.org!)
             let ticket = try store.openTicket(draft, by: client, at: at, policy: policy)
             func step(_ actor: Actor, _ make: (Ticket) throws -> TicketChange) throws {
                 at += 2 * 3600
@@ -109,7 +122,9 @@ enum DemoSite {
                 try step(tech) { try $0.comment("Estamos revisando con el proveedor.", by: tech, at: at) }
                 try step(client) { try $0.comment("Gracias, quedo atenta.", by: client, at: at) }
             case 3:
-                try step(tech) { try $0.close(solution: "Se corrigió la configuración del módulo. Pruebe de nuevo, por favor.", by: tech, at: at) }
+                try step(tech) {
+                    try $0.close(solution: "Se corrigió la configuración del módulo. Pruebe de nuevo, por favor.", by: tech, at: at)
+                }
             case 4:
                 try step(tech) { try $0.close(solution: "Actualice a la versión más reciente y vuelva a procesar.", by: tech, at: at) }
                 try step(client) { try $0.approve(by: client, at: at) }

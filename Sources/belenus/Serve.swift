@@ -8,7 +8,8 @@ import Logging
 
 /// `belenus serve`: the preview server. `output/public/` as files, the gateway as CGI.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Preview: serve output/public/ and run the gateway as CGI.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Preview: serve output/public/ and run the gateway as CGI.")
     @OptionGroup var site: SiteOption
     @Option(help: "The port, on 127.0.0.1.") var port = 8080
     @Option(help: "The belenus-gateway binary (default: next to this one, or installed in ../lib/cgi-bin/).") var gateway: String?

@@ -45,18 +45,21 @@ struct SiteDoctor {
         if SiteConfig.isKnownTimeZone(zone) {
             ok("time zone", zone)
         } else {
-            fix("time zone", "\"\(zone)\" is not a time zone name; set timezone in belenus.toml to one such as \"America/Mexico_City\" (`timedatectl list-timezones` lists them)")
+            fix("time zone", "\"\(zone)\" is not a time zone name; set timezone in belenus.toml to one such as "
+                + "\"America/Mexico_City\" (`timedatectl list-timezones` lists them)")
         }
 
         // The database: there, whole, of this binary's schema.
         let database = paths.database
         if !FileManager.default.fileExists(atPath: database) {
-            fix("database", "\(database) is missing; `belenus build --site \(paths.root)` makes an empty one (or `belenus restore` a backup)")
+            fix("database", "\(database) is missing; `belenus build --site \(paths.root)` makes an empty one "
+                + "(or `belenus restore` a backup)")
         } else {
             do {
                 let health = try DatabaseHealth.inspect(path: database)
                 if health.integrity != "ok" {
-                    fix("database", "damaged (\(health.integrity)); restore the last backup with `belenus restore FILE --site \(paths.root)`")
+                    fix("database", "damaged (\(health.integrity)); "
+                        + "restore the last backup with `belenus restore FILE --site \(paths.root)`")
                 } else if health.newerThanThisBinary {
                     fix("database", "made by a newer belenus than this one; install that version")
                 } else if !health.pendingMigrations.isEmpty {
@@ -68,7 +71,9 @@ struct SiteDoctor {
                     if paths.importRunning {
                         ok("import", "running: its tickets arrive in batches")
                     } else {
-                        fix("import", "one was cut short: part of its tickets are there, with the bulk settings of the search index (and, for a site's first import, without the ticket indexes); `belenus import FILE --site \(paths.root)` undoes it first, then imports FILE")
+                        fix("import", "one was cut short: part of its tickets are there, with the bulk settings of the search index "
+                            + "(and, for a site's first import, without the ticket indexes); "
+                            + "`belenus import FILE --site \(paths.root)` undoes it first, then imports FILE")
                     }
                 }
             } catch let busy as StoreBusy {
@@ -76,7 +81,8 @@ struct SiteDoctor {
                     ok("database", "a site's first import has it alone until it ends (the gateway answers 503 meanwhile)")
                     ok("import", "running")
                 } else {
-                    fix("database", "busy: another process holds it (\(busy.reason)); run doctor again, or find that process (`fuser \(database)`)")
+                    fix("database", "busy: another process holds it (\(busy.reason)); "
+                        + "run doctor again, or find that process (`fuser \(database)`)")
                 }
             } catch {
                 fix("database", "\(database) does not open as SQLite (\(error)); restore the last backup")
@@ -120,7 +126,8 @@ struct SiteDoctor {
                 if access(program, X_OK) == 0 {
                     ok("mail", "\(program) is there")
                 } else {
-                    fix("mail", "sendmail_command names \"\(program)\", which is not an executable here; install one (`apt install msmtp-mta`) or mend sendmail_command")
+                    fix("mail", "sendmail_command names \"\(program)\", which is not an executable here; "
+                        + "install one (`apt install msmtp-mta`) or mend sendmail_command")
                 }
             }
         }
@@ -137,9 +144,14 @@ struct SiteDoctor {
         case .success(200):
             return Finding(ok: true, subject: "gateway", detail: "\(url) answers")
         case .success(let status):
-            return Finding(ok: false, subject: "gateway", detail: "\(url) answers \(status), not the login page; install belenus-gateway where gateway_path points (docs/hosting.md)")
+            return Finding(
+                ok: false, subject: "gateway",
+                detail: "\(url) answers \(status), not the login page; install belenus-gateway where gateway_path points (docs/hosting.md)")
         case .failure(let reason):
-            return Finding(ok: false, subject: "gateway", detail: "nothing answered at \(url) (\(reason)); is the web server running, with the gateway at gateway_path? (docs/hosting.md)")
+            return Finding(
+                ok: false, subject: "gateway",
+                detail: "nothing answered at \(url) (\(reason)); "
+                    + "is the web server running, with the gateway at gateway_path? (docs/hosting.md)")
         }
     }
 }

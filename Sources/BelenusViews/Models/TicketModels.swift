@@ -183,7 +183,11 @@ struct TicketPageView: TemplateModel {
         /// The `<option>`s of a theme copied before the `technicians` loop, as it rendered them
         /// (values escaped as a template escapes them), `selected` where the flag says.
         func options(selected: (Technician) -> Bool) -> HTML {
-            HTML(technicians.map { "<option value=\"\(HTMLEscaper.escape($0.login))\"\(selected($0) ? " selected" : "")>\(HTMLEscaper.escape($0.name))</option>" }
+            HTML(
+                technicians.map { person in
+                    let value = HTMLEscaper.escape(person.login), name = HTMLEscaper.escape(person.name)
+                    return "<option value=\"\(value)\"\(selected(person) ? " selected" : "")>\(name)</option>"
+                }
                 .joined())
         }
     }
