@@ -45,13 +45,13 @@ extension Gateway {
             return loginForm(status: 401, error: message, login: name)
         }
         try store.loginSucceeded(account: account, address: address)
-        loggedIn = user.login
         let token = Secrets.newToken(), csrf = Secrets.newToken()
         let lifetime = config.sessionHours * 3600
         try store.createSession(
             tokenHash: Secrets.sha256(token), csrfHash: Secrets.sha256(csrf), login: user.login, at: now, lifetime: lifetime)
         if let old = request.cookies["belenus_session"] { try store.deleteSession(tokenHash: Secrets.sha256(old)) }
         var response = Response.seeOther(link("/tickets"), json: request.wantsJSON)
+        response.signedIn = user.login
         response.headers.append((name: "Set-Cookie", value: cookie("belenus_session", token, maxAge: Int(lifetime), httpOnly: true)))
         response.headers.append((name: "Set-Cookie", value: cookie("belenus_csrf", csrf, maxAge: Int(lifetime), httpOnly: false)))
         return response

@@ -33,8 +33,6 @@ public final class Gateway {
     /// gets both in its `SignedIn`.
     private(set) var session: Session?
     private(set) var csrfToken = ""
-    /// Who logged in with this request, for the request log.
-    var loggedIn: Login?
 
     /// - Parameters:
     ///   - readBody: reads exactly n bytes of the body, or fewer if it ends early.
@@ -63,9 +61,11 @@ public final class Gateway {
         }
     }
 
-    /// Appends this request's line to `var/log/gateway.log`; `started` is when the process began.
-    public func logRequest(status: Int, started: Date) {
-        let user = session?.user.login ?? loggedIn
+    /// Appends the line of this request and its `response` to `var/log/gateway.log`; `started`
+    /// is when the process began. The user is the session's, or whom the answer signed in.
+    public func logRequest(_ response: Response, started: Date) {
+        let status = response.status
+        let user = session?.user.login ?? response.signedIn
         RequestLog(site: paths.root).append(RequestLog.line(
             at: started.timeIntervalSince1970, method: request.method, route: request.path, user: user?.rawValue, status: status,
             milliseconds: Date().timeIntervalSince(started) * 1000))

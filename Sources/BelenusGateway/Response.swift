@@ -6,6 +6,8 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Who this answer signed in (a successful `POST /login`), for the request log; never sent.
+    public var signedIn: Login?
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -42,7 +42,7 @@ do {
     signal(SIGTERM, SIG_IGN)
     signal(SIGHUP, SIG_IGN)
     write(response.cgiBytes)
-    gateway.logRequest(status: response.status, started: started)
+    gateway.logRequest(response, started: started)
     // End the answer: the server sees EOF on our stdout. /dev/null takes fd 1's place rather than
     // leaving it closed, so that no later pipe (the sendmail command's stdin) is given fd 1.
     let devNull = open("/dev/null", O_WRONLY)

@@ -56,7 +56,7 @@ public enum CGI {
             let gateway = try Gateway(request: request, site: site, readBody: { count in Array(body.prefix(count)) })
             var response = gateway.respond()
             if request.method == "HEAD" { response.body = [] }
-            gateway.logRequest(status: response.status, started: started)
+            gateway.logRequest(response, started: started)
             gateway.deliverQueuedMail()
             return try parse(Data(response.cgiBytes), stderr: "")
         }
