@@ -112,11 +112,18 @@ public final class Gateway {
     }
 
     /// SPEC §5: a POST whose `Origin` or `Sec-Fetch-Site` names another site is refused.
+    ///
+    /// `Origin: null` names no site: browsers send it for a form on a `no-referrer` page, which
+    /// link mode's ticket pages are (SPEC §6). It passes only when the browser also says
+    /// `Sec-Fetch-Site: same-origin`; a sandboxed frame or a `data:` page of another site says
+    /// `cross-site`, and a browser that says nothing is refused.
     func checkOrigin() throws(GatewayError) {
-        if let site = request.headers["sec-fetch-site"]?.lowercased(), site != "same-origin", site != "none" {
+        let fetchSite = request.headers["sec-fetch-site"]?.lowercased()
+        if let site = fetchSite, site != "same-origin", site != "none" {
             throw GatewayError(403, "a form from another site (Sec-Fetch-Site: \(site))")
         }
         guard let origin = request.headers["origin"] else { return }
+        if ByteText.same(origin, "null"), fetchSite == "same-origin" { return }
         var allowed = [Self.origin(of: config.baseURL)]
         if let host = request.headers["host"] { allowed.append((request.isHTTPS ? "https://" : "http://") + host.lowercased()) }
         guard allowed.contains(where: { ByteText.same($0, origin.lowercased()) }) else {

@@ -30,7 +30,7 @@ public struct TicketPages: Sendable {
     public static func linkPath(_ token: String) -> String { "public/t/\(token)/index.html" }
 
     /// The public copy: the client's forms only (posting them still needs a login), marked
-    /// `noindex` and `strict-origin` by the template.
+    /// `noindex` and `no-referrer` by the template.
     public func linkPage(_ details: TicketDetails) -> [UInt8] {
         PageBlocks.cut(ticketPage(details), block: "staff")
     }

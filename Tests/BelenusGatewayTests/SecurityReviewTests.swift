@@ -176,6 +176,20 @@ import Testing
         #expect(try site.run("POST", "/tickets/\(n)/comments", as: site.ana, fields: [("body", "propio")]).status == 303)
     }
 
+    /// A link-mode page is `no-referrer`: its forms come with `Origin: null`, taken only when the
+    /// browser says the form is this site's.
+    @Test(arguments: [
+        (["Origin": "null", "Sec-Fetch-Site": "same-origin"], 303), (["Origin": "null"], 403),
+        (["Origin": "null", "Sec-Fetch-Site": "cross-site"], 403), (["Origin": "null", "Sec-Fetch-Site": "same-site"], 403),
+    ])
+    func anOriginOfNullPassesOnlyFromThisSite(_ headers: [String: String], _ status: Int) throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        let answer = try site.run("POST", "/tickets/\(n)/comments", as: site.ana, fields: [("body", "desde el enlace")], headers: headers)
+        #expect(answer.status == status, "\(headers)")
+        #expect(try site.count("events") == (status == 303 ? 2 : 1))
+    }
+
     @Test(arguments: [["Origin": "https://evil.example"], ["Sec-Fetch-Site": "cross-site"]])
     func aLoginFromAnotherSiteIs403(_ headers: [String: String]) throws {
         let site = try GatewaySite.make()
