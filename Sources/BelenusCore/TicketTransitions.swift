@@ -180,6 +180,22 @@ extension Ticket {
         return recording(TicketEvent(kind: .publish, actor: actor.login, at: now, changes: [change]))
     }
 
+    /// A technician's account was disabled: whatever they were responsible for or assigned goes
+    /// to `successor` (SPEC §2), recorded as an update by `actor`. Any state but approved.
+    public func handOver(from tech: Login, to successor: Login, by actor: Login, at now: Date) -> TicketChange {
+        var next = self
+        var changes: [TicketEvent.FieldChange] = []
+        if responsible == tech {
+            next.responsible = successor
+            changes.append(.init(field: "responsible", from: tech.rawValue, to: successor.rawValue))
+        }
+        if assigned == tech {
+            next.assigned = successor
+            changes.append(.init(field: "assigned", from: tech.rawValue, to: successor.rawValue))
+        }
+        return next.recording(TicketEvent(kind: .update, actor: actor, at: now, changes: changes))
+    }
+
     private func recording(_ event: TicketEvent) -> TicketChange {
         var next = self
         next.revision += 1

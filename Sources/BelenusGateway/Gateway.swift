@@ -27,6 +27,8 @@ public final class Gateway {
     lazy var views: Result<GatewayViews, Error> = Result { try GatewayViews(paths: paths, config: config) }
     /// The mail this request queued (ids known after the commit), delivered after the answer.
     var mailPlans: [MailPlan] = []
+    /// Mail with a link to set a password, sent after the answer and never queued (`AccountMail`).
+    var accountMails: [AccountMail] = []
     /// What the session step found, once it ran: the person's session and the CSRF token of
     /// their cookie. For the answers made outside a handler (an error page's logout form, the
     /// request log) and the pages of routes anyone may ask for; a handler of a signed-in route
@@ -75,10 +77,16 @@ public final class Gateway {
     /// stays queued for `belenus mail deliver`.
     public func deliverQueuedMail() {
         let queuedMail = mailPlans.flatMap(\.queuedIDs)
-        guard !queuedMail.isEmpty else { return }
+        guard !queuedMail.isEmpty || !accountMails.isEmpty else { return }
         ignoreBrokenPipes()
         let transport = MailTransport.configured(
             config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: paths.mail)
+        for mail in accountMails {
+            do { try mail.send(through: transport, from: config.mailFrom) } catch {
+                FileHandle.standardError.write(Data("belenus-gateway: the account mail to \(mail.to) was not sent: \(error)\n".utf8))
+            }
+        }
+        guard !queuedMail.isEmpty else { return }
         guard let store = try? store else { return }  // opened: mail was queued
         let delivery = MailDelivery(store: store, transport: transport, from: config.mailFrom)
         do {

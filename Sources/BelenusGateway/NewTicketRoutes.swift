@@ -10,7 +10,7 @@ import Foundation
 extension Gateway {
     func newTicketForm(_ user: SignedIn) throws -> Response {
         let actor = user.actor
-        let products = try store.products()
+        let products = try store.products(offered: true)
         if request.wantsJSON {
             return .json(200, .object([("products", .array(products.map {
                 .object([("name", .string($0.name)), ("versions", .array($0.versions.map { .string($0) }))])
@@ -44,7 +44,7 @@ extension Gateway {
             return .seeOther(link("/tickets/\(ticket.number)"), json: request.wantsJSON)
         } catch let error as HTTPResponseError
                     where !request.wantsJSON && error.formField != nil && (error.status == 400 || error.status == 413) {
-            let products = try store.products()
+            let products = try store.products(offered: true)
             let orgs = actor.role.isStaff ? try store.orgs() : []
             return try page(error.status) {
                 $0.newTicket(products: products, orgs: orgs, values: values, error: error, csrf: user.csrfToken)

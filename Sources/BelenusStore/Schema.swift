@@ -229,6 +229,42 @@ enum Schema {
                 DELETE FROM pages WHERE path LIKE 'index:%';
                 """)
         }
+        migrator.registerMigration("v12: administration: account links, the audit log, retired products", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: """
+                ALTER TABLE orgs ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE products ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE product_versions ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+                -- When the password was last typed in this session: an admin change needs it recent.
+                ALTER TABLE sessions ADD COLUMN password_at TEXT;
+                UPDATE sessions SET password_at = created_at;
+                -- Invitation and reset links (SPEC §2): SHA-256 of the link's token, never the token.
+                CREATE TABLE account_links (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    login TEXT NOT NULL REFERENCES users(login),
+                    purpose TEXT NOT NULL CHECK (purpose IN ('invite', 'reset')),
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    used_at TEXT
+                );
+                CREATE INDEX account_links_login ON account_links(login, created_at);
+                -- Every administrator's change, web or CLI: append-only, enforced here.
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,      -- a login, or cli:UNIXUSER
+                    address TEXT NOT NULL,    -- REMOTE_ADDR; '' for the CLI
+                    action TEXT NOT NULL,     -- user.invite, user.edit, org.disable...
+                    subject TEXT NOT NULL,    -- the account, company or product
+                    changes TEXT NOT NULL     -- JSON [[field, old, new]]; never a password or a token
+                );
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+                    SELECT RAISE(ABORT, 'the audit log is append-only');
+                END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+                    SELECT RAISE(ABORT, 'the audit log is append-only');
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -8,6 +8,9 @@ public struct Session: Sendable {
     /// SHA-256 (hex) of the CSRF token; the token itself is only in the `belenus_csrf` cookie.
     public var csrfHash: String
     public var expiresAt: Date
+    /// When the person last typed their password in this session (at login, or again for an
+    /// administrator's change).
+    public var passwordAt: Date
 }
 
 /// Sessions and the failed-login throttle. Tokens arrive here already hashed: the database
@@ -17,8 +20,8 @@ extension Store {
         try write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ?", arguments: [Timestamp.iso(now)])
             try db.execute(
-                sql: "INSERT INTO sessions (token_hash, login, csrf_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [tokenHash, login.rawValue, csrfHash, Timestamp.iso(now), Timestamp.iso(now + lifetime)])
+                sql: "INSERT INTO sessions (token_hash, login, csrf_hash, created_at, expires_at, password_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [tokenHash, login.rawValue, csrfHash, Timestamp.iso(now), Timestamp.iso(now + lifetime), Timestamp.iso(now)])
         }
     }
 
@@ -26,11 +29,13 @@ extension Store {
     public func session(tokenHash: String, at now: Date) throws -> Session? {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.csrf_hash, s.expires_at, u.* FROM sessions s JOIN users u ON u.login = s.login
+                SELECT s.csrf_hash, s.expires_at, COALESCE(s.password_at, s.created_at) AS password_at, u.*
+                FROM sessions s JOIN users u ON u.login = s.login
                 WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0
                 """, arguments: [tokenHash, Timestamp.iso(now)])
             else { return nil }
-            return Session(user: Self.user(from: row), csrfHash: row["csrf_hash"], expiresAt: TicketRecords.date(row["expires_at"]))
+            return Session(user: Self.user(from: row), csrfHash: row["csrf_hash"], expiresAt: TicketRecords.date(row["expires_at"]),
+                           passwordAt: TicketRecords.date(row["password_at"]))
         }
     }
 
@@ -41,7 +46,10 @@ extension Store {
     /// The password hash of an active account, nil for an unknown, disabled or password-less one.
     public func passwordHash(of login: Login) throws -> (user: User, hash: String)? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE login = ? AND disabled = 0", arguments: [login.rawValue]),
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT u.* FROM users u LEFT JOIN orgs o ON o.name = u.org
+                WHERE u.login = ? AND u.disabled = 0 AND COALESCE(o.disabled, 0) = 0
+                """, arguments: [login.rawValue]),
                   let hash = row["password_hash"] as String?
             else { return nil }
             return (Self.user(from: row), hash)

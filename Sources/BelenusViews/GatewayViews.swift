@@ -63,6 +63,38 @@ public struct GatewayViews: Sendable {
         return theme.render(theme.pages.newTicket, model, globals: globals(csrf))
     }
 
+    /// The error of a refused form, in the site's words.
+    private func formError(_ error: (any HTTPResponseError)?) -> FormError? {
+        error.map {
+            FormError(fieldLabel: fieldLabel($0.formField ?? "form"), message: message(code: $0.code, values: $0.values, fallback: $0.message))
+        }
+    }
+
+    /// "¿Olvidó su contraseña?": the form, or (`sent`) the answer every address gets.
+    public func forgotPassword(email: String, sent: Bool, error: (any HTTPResponseError)?) -> [UInt8] {
+        theme.render(theme.pages.forgotPassword, ForgotPasswordPage(email: email, sent: sent, error: formError(error)), globals: globals(""))
+    }
+
+    /// The new-password form of a link; `user` nil: the link no longer works.
+    public func resetPassword(token: String, user: User?, invitation: Bool, error: (any HTTPResponseError)?) -> [UInt8] {
+        let model = ResetPasswordPage(token: token, name: user?.name ?? "", invitation: invitation, valid: user != nil, error: formError(error))
+        return theme.render(theme.pages.resetPassword, model, globals: globals(""))
+    }
+
+    /// *Mi cuenta*.
+    public func account(_ user: User, changed: Bool, error: (any HTTPResponseError)?, csrf: String) -> [UInt8] {
+        let model = AccountPage(name: user.name, email: user.email, login: user.login.rawValue, changed: changed, error: formError(error))
+        return theme.render(theme.pages.account, model, globals: globals(csrf))
+    }
+
+    /// The invitation or reset mail of `user`, with its link.
+    public func accountMail(for user: User, link: String, invitation: Bool) -> Notice {
+        let model = AccountMailView(name: user.name, login: user.login.rawValue, link: link, invitation: invitation, site: config.title)
+        let subject = String(decoding: theme.render(theme.pages.accountMailSubject, model, globals: globals("")), as: UTF8.self)
+        let body = String(decoding: theme.render(theme.pages.accountMail, model, globals: globals("")), as: UTF8.self)
+        return Notice(subject: subject.trimmingCharacters(in: .whitespacesAndNewlines), body: body)
+    }
+
     public func error(status: Int, message: String, field: String?, back: String, csrf: String) -> [UInt8] {
         let model = ErrorPage(title: theme.strings["error_\(status)"] ?? "Error \(status)", message: message, back: back,
                               login: status == 401, fieldLabel: field.map(fieldLabel) ?? "")

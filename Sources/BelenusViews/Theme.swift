@@ -274,6 +274,11 @@ final class ThemePages: Sendable {
     var dashboard: ThemePage<DashboardPage> { named("dashboard") }
     var mailSubject: ThemePage<MailNotice> { named("mail/subject", output: .text) }
     var mailNotice: ThemePage<MailNotice> { named("mail/notice", output: .text) }
+    var forgotPassword: ThemePage<ForgotPasswordPage> { named("password-forgot") }
+    var resetPassword: ThemePage<ResetPasswordPage> { named("password-reset") }
+    var account: ThemePage<AccountPage> { named("account") }
+    var accountMailSubject: ThemePage<AccountMailView> { named("mail/account-subject", output: .text) }
+    var accountMail: ThemePage<AccountMailView> { named("mail/account", output: .text) }
 
     /// Template `name`'s page, the same object each time (it keeps the linked template).
     private func named<Model: TemplateModel>(_ name: String, output: TemplateOutput = .html) -> ThemePage<Model> {
@@ -296,6 +301,7 @@ final class ThemePages: Sendable {
         try check(home); try check(kbIndex); try check(kbAll); try check(article); try check(page); try check(login)
         try check(feed); try check(sitemap); try check(ticket); try check(ticketList); try check(newTicket); try check(error)
         try check(search); try check(dashboard); try check(mailSubject); try check(mailNotice)
+        try check(forgotPassword); try check(resetPassword); try check(account); try check(accountMailSubject); try check(accountMail)
     }
 }
 

@@ -2,11 +2,39 @@ import ArgumentParser
 import BelenusCore
 import BelenusFiles
 import BelenusBuild
+import BelenusMail
 import BelenusStore
+import BelenusViews
 import Foundation
 
+/// The CLI's administrator in the audit log: `cli:UNIXUSER` (SPEC §2).
+var shellAdministrator: Administrator {
+    Administrator.shell(user: ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? NSUserName())
+}
+
+/// Sends an invitation or a reset link now (never queued: the token is only in the mail).
+func mailAccountLink(_ site: SiteOption, to user: User, token: String, invitation: Bool) throws {
+    let config = try SiteConfig.load(path: site.paths.config)
+    let views = try GatewayViews(paths: site.paths, config: config)
+    let mail = AccountMail(views.accountMail(for: user, link: AccountMail.link(token: token, config: config), invitation: invitation), to: user.email)
+    ignoreBrokenPipes()
+    do {
+        try mail.send(through: .configured(config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: site.paths.mail),
+                      from: config.mailFrom)
+    } catch {
+        throw CLIError("the link to \(user.email) was not sent (\(error)); run `belenus user reset \(user.login)` once mail works")
+    }
+}
+
+/// A link's token (as the gateway makes them, `Secrets`), and its hash for the database.
+func newLinkToken() -> (token: String, hash: String) {
+    let token = Secrets.newToken()
+    return (token, Secrets.sha256(token))
+}
+
 struct OrgCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "org", abstract: "Client companies.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(
+        commandName: "org", abstract: "Client companies.", subcommands: [Add.self, Edit.self, Disable.self, Enable.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a client company.")
@@ -14,14 +42,52 @@ struct OrgCommand: ParsableCommand {
         @Argument(help: "The company's name.") var name: String
 
         func run() throws {
-            try site.openStore().addOrg(name)
+            try site.openStore().addOrg(name, by: shellAdministrator)
             print("Org '\(name)' added.")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rename a client company (its people and tickets follow).")
+        @OptionGroup var site: SiteOption
+        @Argument(help: "The company's name.") var org: String
+        @Option(help: "Its new name.") var name: String?
+
+        func run() throws {
+            guard let name else { throw CLIError("nothing to change: --name NEW") }
+            let store = try site.openStore()
+            let touched = try store.renameOrg(org, to: name, at: Date(), by: shellAdministrator)
+            try store.markPagesStale(touched.map(SiteBuilder.ticketPagePath))
+            print("Org '\(org)' is now '\(name)'. Its tickets' pages are rendered again at the next build.")
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a company: its people cannot log in; its tickets stay.")
+        @OptionGroup var site: SiteOption
+        @Argument var name: String
+
+        func run() throws {
+            try site.openStore().setOrgActive(name, false, at: Date(), by: shellAdministrator)
+            print("Org '\(name)' disabled; its people's sessions ended.")
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled company.")
+        @OptionGroup var site: SiteOption
+        @Argument var name: String
+
+        func run() throws {
+            try site.openStore().setOrgActive(name, true, at: Date(), by: shellAdministrator)
+            print("Org '\(name)' enabled.")
         }
     }
 }
 
 struct ProductCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "product", abstract: "Product modules.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(
+        commandName: "product", abstract: "Product modules.", subcommands: [Add.self, Edit.self, Retire.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a product module.")
@@ -32,8 +98,38 @@ struct ProductCommand: ParsableCommand {
 
         func run() throws {
             let list = versions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            try site.openStore().addProduct(name, versions: list, responsible: responsible.map { Login($0) })
+            try site.openStore().addProduct(name, versions: list, responsible: responsible.map { Login($0) }, by: shellAdministrator)
             print("Product '\(name)' added.")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a product: name, the versions offered for new tickets, its technician.")
+        @OptionGroup var site: SiteOption
+        @Argument(help: "The module's name.") var product: String
+        @Option(help: "Its new name.") var name: String?
+        @Option(help: "The whole list of versions offered for new tickets, comma-separated; the others are retired.") var versions: String?
+        @Option(help: "Its default technician's login; \"\" for none.") var responsible: String?
+
+        func run() throws {
+            let list = versions.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            let technician: Login?? = responsible.map { $0.isEmpty ? Login?.none : Login($0) }
+            let store = try site.openStore()
+            let touched = try store.editProduct(
+                product, .init(name: name, versions: list, responsible: technician), at: Date(), by: shellAdministrator)
+            try store.markPagesStale(touched.map(SiteBuilder.ticketPagePath))
+            print("Product '\(name ?? product)' changed.")
+        }
+    }
+
+    struct Retire: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop offering a product for new tickets (old tickets keep it).")
+        @OptionGroup var site: SiteOption
+        @Argument var product: String
+
+        func run() throws {
+            try site.openStore().editProduct(product, .init(retired: true), at: Date(), by: shellAdministrator)
+            print("Product '\(product)' retired.")
         }
     }
 }
@@ -42,14 +138,19 @@ struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Accounts (created by an administrator; no self-registration).",
-        subcommands: [Add.self, Passwd.self, Disable.self, List.self])
+        subcommands: [Add.self, Invite.self, Edit.self, Passwd.self, Reset.self, Disable.self, Enable.self, List.self])
+
+    static func role(_ text: String) throws -> Role {
+        guard let role = Role(rawValue: text) else { throw CLIError("--role: client, tech or admin, not '\(text)'") }
+        return role
+    }
 
     /// The password, from the first line of standard input.
     static func readPassword() throws -> String {
         guard let line = readLine(strippingNewline: true), !line.isEmpty else {
             throw CLIError("no password on standard input (echo 'secret' | belenus user ...)")
         }
-        guard line.unicodeScalars.count >= 8 else { throw CLIError("password: at least 8 characters") }
+        try NewPassword.check(line)
         return line
     }
 
@@ -68,7 +169,7 @@ struct UserCommand: ParsableCommand {
             let hash = try PasswordHasher.standard.hash(try UserCommand.readPassword())
             try store.addUser(
                 User(login: Login(login), name: name, email: email, role: role, org: org, disabled: false, hasPassword: true),
-                passwordHash: hash)
+                passwordHash: hash, by: shellAdministrator)
             print("User '\(login)' added as \(role.rawValue).")
         }
     }
@@ -80,19 +181,82 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             let store = try site.openStore()
-            try store.setPasswordHash(try PasswordHasher.standard.hash(try UserCommand.readPassword()), for: Login(login))
+            try store.setPasswordHash(try PasswordHasher.standard.hash(try UserCommand.readPassword()), for: Login(login), by: shellAdministrator)
             print("Password of '\(login)' set.")
         }
     }
 
-    struct Disable: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable an account and end its sessions.")
+    struct Invite: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an account without a password and mail it the link to set one (valid 7 days).")
+        @OptionGroup var site: SiteOption
+        @Argument var login: String
+        @Option var name: String
+        @Option var email: String
+        @Option var role: String
+        @Option var org: String?
+
+        func run() throws {
+            let user = User(login: Login(login), name: name, email: email, role: try UserCommand.role(role), org: org)
+            let link = newLinkToken()
+            try site.openStore().inviteUser(user, tokenHash: link.hash, at: Date(), by: shellAdministrator)
+            try mailAccountLink(site, to: user, token: link.token, invitation: true)
+            print("User '\(login)' invited: the link went to \(email).")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change an account's name, e-mail, role or company.")
+        @OptionGroup var site: SiteOption
+        @Argument var login: String
+        @Option var name: String?
+        @Option var email: String?
+        @Option var role: String?
+        @Option(help: "A client's company.") var org: String?
+
+        func run() throws {
+            let edit = Store.AccountEdit(name: name, email: email, role: try role.map(UserCommand.role), org: org.map { .some($0) })
+            let user = try site.openStore().editUser(Login(login), edit, at: Date(), by: shellAdministrator)
+            print("User '\(login)': \(user.name) <\(user.email)>, \(user.role.rawValue)\(user.org.map { ", \($0)" } ?? "").")
+        }
+    }
+
+    struct Reset: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mail an account a link to set a new password (valid 60 minutes).")
         @OptionGroup var site: SiteOption
         @Argument var login: String
 
         func run() throws {
-            try site.openStore().disableUser(Login(login))
-            print("User '\(login)' disabled.")
+            let link = newLinkToken()
+            let user = try site.openStore().adminResetLink(for: Login(login), tokenHash: link.hash, at: Date(), by: shellAdministrator)
+            try mailAccountLink(site, to: user, token: link.token, invitation: !user.hasPassword)
+            print("A link for '\(login)' went to \(user.email).")
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable an account and end its sessions; a technician's tickets go to --to (else the rule for new tickets).")
+        @OptionGroup var site: SiteOption
+        @Argument var login: String
+        @Option(help: "Who takes a technician's tickets that are not yet approved.") var to: String?
+
+        func run() throws {
+            let store = try site.openStore()
+            let touched = try store.setUserActive(Login(login), false, handOverTo: to.map { Login($0) }, at: Date(), by: shellAdministrator)
+            try store.markPagesStale(touched.map(SiteBuilder.ticketPagePath))
+            print("User '\(login)' disabled." + (touched.isEmpty ? "" : " \(touched.count) tickets handed over."))
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled account.")
+        @OptionGroup var site: SiteOption
+        @Argument var login: String
+
+        func run() throws {
+            try site.openStore().setUserActive(Login(login), true, at: Date(), by: shellAdministrator)
+            print("User '\(login)' enabled.")
         }
     }
 
@@ -106,6 +270,20 @@ struct UserCommand: ParsableCommand {
                 print([u.login.rawValue, u.role.rawValue, u.org ?? "-", u.name, u.email, flags.joined(separator: ",")]
                     .joined(separator: "\t"))
             }
+        }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The administrators' changes, newest first.")
+    @OptionGroup var site: SiteOption
+    @Option(help: "How many lines.") var limit = 50
+
+    func run() throws {
+        for entry in try site.openStore().auditLog(limit: max(1, limit)) {
+            let changes = entry.changes.map { "\($0.field): \($0.old) → \($0.new)" }.joined(separator: "; ")
+            print([Timestamp.iso(entry.at), entry.actor, entry.address.isEmpty ? "-" : entry.address, entry.action, entry.subject, changes]
+                .joined(separator: "\t"))
         }
     }
 }

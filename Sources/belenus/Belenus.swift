@@ -15,7 +15,7 @@ struct Belenus: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, BuildCommand.self, OrgCommand.self, ProductCommand.self, UserCommand.self, ImportCommand.self,
             BackupCommand.self, RestoreCommand.self, MailCommand.self, TicketCommand.self,
-            ServeCommand.self, DemoCommand.self, DoctorCommand.self,
+            ServeCommand.self, DemoCommand.self, DoctorCommand.self, AuditCommand.self,
         ])
 }
 

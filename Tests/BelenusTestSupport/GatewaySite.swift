@@ -304,6 +304,39 @@ public struct GatewaySite: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
+    /// The mail the file transport wrote (`var/mail/sent/`), oldest first, each as its headers
+    /// and its body decoded from quoted-printable.
+    public func sentMail() -> [(headers: String, body: String)] {
+        files(in: "var/mail/sent").filter { $0.hasSuffix(".eml") }.map { name in
+            let text = read("var/mail/sent/" + name)
+            let parts = text.components(separatedBy: "\r\n\r\n")
+            return (parts[0], Self.quotedPrintable(parts.dropFirst().joined(separator: "\r\n\r\n")))
+        }
+    }
+
+    /// The token of the first password link in a mail body.
+    public static func linkToken(in body: String) -> String? {
+        guard let range = body.range(of: "/password/reset?token=") else { return nil }
+        let token = body[range.upperBound...].prefix { $0.isHexDigit }
+        return token.count == 64 ? String(token) : nil
+    }
+
+    static func quotedPrintable(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        let source = Array(text.replacingOccurrences(of: "=\r\n", with: "").utf8)
+        var i = 0
+        while i < source.count {
+            if source[i] == UInt8(ascii: "="), i + 2 < source.count, let byte = UInt8(String(decoding: source[i + 1...i + 2], as: UTF8.self), radix: 16) {
+                bytes.append(byte)
+                i += 3
+            } else {
+                bytes.append(source[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     public func read(_ relative: String) -> String {
         (FileManager.default.contents(atPath: root + "/" + relative)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
