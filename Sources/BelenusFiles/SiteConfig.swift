@@ -24,6 +24,8 @@ public struct SiteConfig: Hashable, Sendable {
     public var supportTeam = ["soporte@localhost"]
     public var cookieSecure = false
     public var sessionHours = 12.0
+    /// An administrator's change needs the password typed within this many minutes (SPEC §5).
+    public var reauthMinutes = 15.0
 
     public init() {}
 
@@ -35,7 +37,8 @@ public struct SiteConfig: Hashable, Sendable {
     public var fingerprint: String {
         [title, baseURL, gatewayPath, language, timezone, ticketPages.rawValue, String(maxAttachments), String(maxAttachmentBytes),
          String(defaultDueHours), String(dueSoonHours), mailTransport.rawValue, sendmailCommand, mailFrom,
-         supportTeam.joined(separator: "\u{2}"), String(cookieSecure), String(sessionHours)].joined(separator: "\u{1}")
+         supportTeam.joined(separator: "\u{2}"), String(cookieSecure), String(sessionHours),
+         String(reauthMinutes)].joined(separator: "\u{1}")
     }
 
     /// Reads `path`; a missing file gives the defaults. Errors name the file, the line or the key.
@@ -93,6 +96,7 @@ public struct SiteConfig: Hashable, Sendable {
         if let s = try file.section("security") {
             c.cookieSecure = try s.bool("cookie_secure") ?? c.cookieSecure
             c.sessionHours = try s.number("session_hours") ?? c.sessionHours
+            c.reauthMinutes = try s.number("reauth_minutes") ?? c.reauthMinutes
         }
         return c
     }

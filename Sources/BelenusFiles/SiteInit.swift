@@ -35,6 +35,7 @@ public enum SiteInit {
         [security]
         cookie_secure = false
         session_hours = 12
+        reauth_minutes = 15
 
         """
 

@@ -14,6 +14,8 @@ struct Route: Sendable {
         case ticket
         /// A file's id: digits, more than 0.
         case file
+        /// An account's login: any segment.
+        case login
     }
 
     enum Handler: Sendable {
@@ -31,6 +33,7 @@ struct Route: Sendable {
             switch $0 {
             case ":number": .ticket
             case ":id": .file
+            case ":login": .login
             default: .literal($0)
             }
         }
@@ -63,6 +66,19 @@ struct Route: Sendable {
         Route("GET", "/go", .signedIn { g, _, user in try g.go(user) }),
         Route("GET", "/dashboard", .signedIn { g, _, user in try g.dashboard(user) }),
         Route("GET", "/kb/search", .anyone { g, _, _ in try g.kbSearch() }),
+        Route("GET", "/admin", .signedIn { g, _, user in try g.adminHome(user) }),
+        Route("GET", "/admin/users", .signedIn { g, _, user in try g.adminUsers(user) }),
+        Route("POST", "/admin/users", .signedIn { g, _, user in try g.inviteUser(user) }),
+        Route("GET", "/admin/users/:login", .signedIn { g, m, user in try g.adminUser(m.login, user) }),
+        Route("POST", "/admin/users/:login", .signedIn { g, m, user in try g.editUser(m.login, user) }),
+        Route("POST", "/admin/users/:login/reset", .signedIn { g, m, user in try g.resetUser(m.login, user) }),
+        Route("GET", "/admin/orgs", .signedIn { g, _, user in try g.adminOrgs(user) }),
+        Route("POST", "/admin/orgs", .signedIn { g, _, user in try g.addOrg(user) }),
+        Route("POST", "/admin/orgs/:id", .signedIn { g, m, user in try g.editOrg(m.file, user) }),
+        Route("GET", "/admin/products", .signedIn { g, _, user in try g.adminProducts(user) }),
+        Route("POST", "/admin/products", .signedIn { g, _, user in try g.addProduct(user) }),
+        Route("POST", "/admin/products/:id", .signedIn { g, m, user in try g.editProduct(m.file, user) }),
+        Route("GET", "/admin/audit", .signedIn { g, _, user in try g.adminAudit(user) }),
     ]
 
     /// The values a path holds where its pattern has `:number` and `:id`.
@@ -79,6 +95,9 @@ struct Route: Sendable {
             case .file:
                 guard let n = Self.positive(part) else { return nil }
                 found.file = Int64(n)
+            case .login:
+                guard !part.isEmpty else { return nil }
+                found.login = part
             }
         }
         return found
@@ -94,6 +113,7 @@ struct Route: Sendable {
 struct RouteMatch {
     var ticket = TicketNumber(0)
     var file: Int64 = 0
+    var login = ""
 }
 
 /// A request to a route anyone may use; its form is empty but for a POST.

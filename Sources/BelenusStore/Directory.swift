@@ -62,9 +62,11 @@ extension Store {
     /// A disabled company's people cannot log in, and their sessions end at once; its tickets stay.
     public func setOrgActive(_ name: String, _ active: Bool, at now: Date, by admin: Administrator) throws {
         try write { db in
-            guard try Self.orgExists(db, name) else { throw FieldError.unknown("org", name) }
+            guard let disabled = try Bool.fetchOne(db, sql: "SELECT disabled FROM orgs WHERE name = ?", arguments: [name]) else {
+                throw FieldError.unknown("org", name)
+            }
+            guard disabled == active else { return }  // already so: nothing to change or log
             try db.execute(sql: "UPDATE orgs SET disabled = ? WHERE name = ?", arguments: [!active, name])
-            guard db.changesCount == 1 else { return }
             if !active { try db.execute(sql: "DELETE FROM sessions WHERE login IN (SELECT login FROM users WHERE org = ?)", arguments: [name]) }
             try Self.audit(db, admin, at: now, active ? "org.enable" : "org.disable", name, [.init("active", String(!active), String(active))])
         }

@@ -279,6 +279,12 @@ final class ThemePages: Sendable {
     var account: ThemePage<AccountPage> { named("account") }
     var accountMailSubject: ThemePage<AccountMailView> { named("mail/account-subject", output: .text) }
     var accountMail: ThemePage<AccountMailView> { named("mail/account", output: .text) }
+    var admin: ThemePage<AdminHomePage> { named("admin") }
+    var adminUsers: ThemePage<AdminUsersPage> { named("admin-users") }
+    var adminUser: ThemePage<AdminUserPage> { named("admin-user") }
+    var adminOrgs: ThemePage<AdminOrgsPage> { named("admin-orgs") }
+    var adminProducts: ThemePage<AdminProductsPage> { named("admin-products") }
+    var adminAudit: ThemePage<AdminAuditPage> { named("admin-audit") }
 
     /// Template `name`'s page, the same object each time (it keeps the linked template).
     private func named<Model: TemplateModel>(_ name: String, output: TemplateOutput = .html) -> ThemePage<Model> {
@@ -302,6 +308,7 @@ final class ThemePages: Sendable {
         try check(feed); try check(sitemap); try check(ticket); try check(ticketList); try check(newTicket); try check(error)
         try check(search); try check(dashboard); try check(mailSubject); try check(mailNotice)
         try check(forgotPassword); try check(resetPassword); try check(account); try check(accountMailSubject); try check(accountMail)
+        try check(admin); try check(adminUsers); try check(adminUser); try check(adminOrgs); try check(adminProducts); try check(adminAudit)
     }
 }
 

@@ -61,7 +61,7 @@ import Testing
         with { $0.timezone = "America/Mexico_City" }; with { $0.ticketPages = .link }; with { $0.maxAttachments = 9 }
         with { $0.maxAttachmentBytes = 9 }; with { $0.defaultDueHours = 9 }; with { $0.dueSoonHours = 9 }
         with { $0.mailTransport = .sendmail }; with { $0.sendmailCommand = "x" }; with { $0.mailFrom = "x" }
-        with { $0.supportTeam = ["x"] }; with { $0.cookieSecure = true }; with { $0.sessionHours = 9 }
+        with { $0.supportTeam = ["x"] }; with { $0.cookieSecure = true }; with { $0.sessionHours = 9 }; with { $0.reauthMinutes = 9 }
         #expect(changed.count == Mirror(reflecting: base).children.count)
         #expect(Set(changed.map(\.fingerprint) + [base.fingerprint]).count == changed.count + 1)
     }

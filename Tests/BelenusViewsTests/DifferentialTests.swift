@@ -45,6 +45,11 @@ import Testing
         changes: [.init(fieldLabel: "Plazo", from: "—", to: evil), .init(fieldLabel: "Número de proveedor", from: "a", to: "b")],
         text: "Hola <b> & \"x\"\n\nsegunda", link: "http://127.0.0.1:8080/cgi-bin/belenus/tickets/7")
 
+    static let adminFrame = AdminFrame(section: "users", reauth: true, error: .init(fieldLabel: evil, message: evil), saved: false)
+    static let option = AdminOption(value: evil, label: evil, selected: true)
+    static let auditRow = AdminAuditPage.Row(atISO: "2026-12-06T10:00:00Z", atDisplay: "6 dic", actor: evil, address: evil, action: evil,
+                                             subject: evil, changes: [.init(field: evil, old: evil, new: evil)])
+
     static let cases: [Case] = [
         make("home", \.home, HomePage(welcome: HTML("<p>Hola</p>"), products: groups, latest: rows)),
         make("home, empty", \.home, HomePage(welcome: .empty, products: [], latest: [])),
@@ -116,6 +121,23 @@ import Testing
         make("account", \.account, AccountPage(name: evil, email: evil, login: evil, changed: true, error: .init(fieldLabel: "a", message: evil))),
         make("mail/account-subject", \.accountMailSubject, AccountMailView(name: evil, login: "l", link: "k", invitation: true, site: evil)),
         make("mail/account", \.accountMail, AccountMailView(name: evil, login: "l", link: "k", invitation: false, site: evil)),
+        make("admin", \.admin, AdminHomePage(frame: adminFrame, people: 3, companies: 2, products: 1, latest: [auditRow])),
+        make("admin-users", \.adminUsers, AdminUsersPage(
+            frame: adminFrame, query: evil, roleFilter: [option], orgFilter: [option], activeFilter: [option],
+            rows: [.init(login: evil, name: evil, email: evil, roleLabel: evil, org: evil, active: false, invited: true)],
+            values: .init(login: evil, name: evil, email: evil), roles: [option], orgs: [option])),
+        make("admin-users, nobody", \.adminUsers, AdminUsersPage(
+            frame: AdminFrame(section: "users", reauth: false, error: nil, saved: true), query: "", roleFilter: [], orgFilter: [],
+            activeFilter: [], rows: [], values: .init(login: "", name: "", email: ""), roles: [], orgs: [])),
+        make("admin-user", \.adminUser, AdminUserPage(frame: adminFrame, login: evil, name: evil, email: evil, roles: [option], orgs: [option],
+                                                     active: true, staff: true, successors: [option])),
+        make("admin-user, disabled", \.adminUser, AdminUserPage(frame: adminFrame, login: "l", name: "n", email: "e", roles: [], orgs: [],
+                                                               active: false, staff: false, successors: [])),
+        make("admin-orgs", \.adminOrgs, AdminOrgsPage(frame: adminFrame, rows: [.init(id: 1, name: evil, active: false, people: 2)], name: evil)),
+        make("admin-products", \.adminProducts, AdminProductsPage(
+            frame: adminFrame, rows: [.init(id: 1, name: evil, versions: evil, technicians: [option], active: true)], name: evil, versions: evil,
+            technicians: [option])),
+        make("admin-audit", \.adminAudit, AdminAuditPage(frame: adminFrame, rows: [auditRow], page: 2, hasNext: true)),
         make("mail/notice, a VoBo", \.mailNotice, MailNotice(intro: "Aviso", number: 1, title: "t", product: "p", version: "v", statusLabel: "s",
                                                              waitingLabel: "w", actorName: "", eventLabel: "e", changes: [], text: "", link: "l")),
     ]

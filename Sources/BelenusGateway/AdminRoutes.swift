@@ -1,0 +1,228 @@
+import BelenusBuild
+import BelenusCore
+import BelenusInput
+import BelenusMail
+import BelenusStore
+import BelenusViews
+import Foundation
+
+/// `/admin` (SPEC §5): people, companies, products and the audit log, for administrators.
+///
+/// Every route checks the role on every request (403). A POST also needs the administrator's
+/// password typed within `reauth_minutes` (this session's login, or `reauth_password` in the
+/// form: 401 with the form kept, nothing changed). A refused form comes back with what was
+/// typed and the field named; a change answers 303 to the page that shows it.
+extension Gateway {
+    /// The signed-in administrator, or 403.
+    func administrator(_ user: SignedIn) throws -> Administrator {
+        guard user.session.user.role == .admin else { throw GatewayError(403, "only an administrator may use the administration") }
+        return Administrator(name: user.session.user.login.rawValue, address: request.remoteAddress)
+    }
+
+    /// Whether this session's password is older than `reauth_minutes`.
+    func needsReauth(_ user: SignedIn) -> Bool {
+        now.timeIntervalSince(user.session.passwordAt) > config.reauthMinutes * 60
+    }
+
+    /// Before an administrator's change: the password again when it is not recent (401).
+    func confirmAdministrator(_ user: SignedIn) throws -> Administrator {
+        let admin = try administrator(user)
+        guard needsReauth(user) else { return admin }
+        let typed = user.form.value("reauth_password") ?? ""
+        guard !typed.isEmpty, let stored = try store.passwordHash(of: user.session.user.login),
+              PasswordHasher.verify(typed, against: stored.hash)
+        else {
+            throw GatewayError(401, "type your password to confirm the change", field: "reauth_password", code: "reauth")
+        }
+        try store.passwordEntered(session: Secrets.sha256(request.cookies["belenus_session"] ?? ""), at: now)
+        return admin
+    }
+
+    private func state(_ user: SignedIn, error: (any HTTPResponseError)? = nil) -> GatewayViews.AdminState {
+        GatewayViews.AdminState(reauth: needsReauth(user), error: error, saved: request.queryValue("saved") == "1", csrf: user.csrfToken)
+    }
+
+    /// Runs an administrator's change; a refusal that names a field (or the password check)
+    /// shows `form` again with what was typed, anything else is the error page.
+    private func adminChange(_ user: SignedIn, done: String, refused form: (any HTTPResponseError) throws -> Response,
+                             _ change: (Administrator) throws -> Void) throws -> Response {
+        do {
+            try change(try confirmAdministrator(user))
+        } catch let error as HTTPResponseError where !request.wantsJSON && (error.formField != nil || error.status == 409) {
+            return try form(error)
+        }
+        return .seeOther(link(done), json: request.wantsJSON)
+    }
+
+    private func typed(_ form: FormFields, _ names: [String]) -> [String: String] {
+        var values: [String: String] = [:]
+        for name in names { if let value = form.value(name) { values[name] = value } }
+        return values
+    }
+
+    // MARK: - Pages
+
+    func adminHome(_ user: SignedIn) throws -> Response {
+        _ = try administrator(user)
+        let users = try store.users(), companies = try store.companies(), products = try store.products()
+        let latest = try store.auditLog(limit: 10)
+        return try page(200) {
+            $0.adminHome(people: users.count, companies: companies.count, products: products.count, latest: latest, state: state(user))
+        }
+    }
+
+    func adminUsers(_ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil) throws -> Response {
+        _ = try administrator(user)
+        var filters: [String: String] = [:]
+        for name in ["q", "role", "org", "active"] { filters[name] = request.queryValue(name).map(ByteText.trimmed) ?? "" }
+        let words = Self.folded(filters["q"] ?? "")
+        let people = try store.users().filter { person in
+            (words.isEmpty || [person.name, person.login.rawValue, person.email].contains { Self.folded($0).contains(words) })
+                && (filters["role"]?.isEmpty != false || person.role.rawValue == filters["role"])
+                && (filters["org"]?.isEmpty != false || person.org == filters["org"])
+                && (filters["active"]?.isEmpty != false || String(!person.disabled) == filters["active"])
+        }
+        let orgs = try store.orgs()
+        return try page(error?.status ?? 200) {
+            $0.adminUsers(people, orgs: orgs, filters: filters, values: values, state: state(user, error: error))
+        }
+    }
+
+    func adminUser(_ login: String, _ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil) throws -> Response {
+        _ = try administrator(user)
+        guard let account = try store.user(Login(login)) else { throw GatewayError(404, "no account '\(login)'") }
+        let names = try store.staffNames()
+        let technicians = try store.technicians().sorted { $0.rawValue < $1.rawValue }.map { (login: $0, name: names[$0] ?? $0.rawValue) }
+        let orgs = try store.orgs()
+        return try page(error?.status ?? 200) {
+            $0.adminUser(account, orgs: orgs, technicians: technicians, values: values, state: state(user, error: error))
+        }
+    }
+
+    func adminOrgs(_ user: SignedIn, name: String = "", error: (any HTTPResponseError)? = nil) throws -> Response {
+        _ = try administrator(user)
+        let companies = try store.companies()
+        return try page(error?.status ?? 200) { $0.adminOrgs(companies, name: name, state: state(user, error: error)) }
+    }
+
+    func adminProducts(_ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil) throws -> Response {
+        _ = try administrator(user)
+        let names = try store.staffNames()
+        let technicians = try store.technicians().sorted { $0.rawValue < $1.rawValue }.map { (login: $0, name: names[$0] ?? $0.rawValue) }
+        let products = try store.products()
+        return try page(error?.status ?? 200) {
+            $0.adminProducts(products, technicians: technicians, values: values, state: state(user, error: error))
+        }
+    }
+
+    func adminAudit(_ user: SignedIn) throws -> Response {
+        _ = try administrator(user)
+        let perPage = 50
+        let number = max(1, Route.positive(request.queryValue("page") ?? "") ?? 1)
+        let entries = try store.auditLog(limit: perPage + 1, offset: (number - 1) * perPage)
+        return try page(200) { $0.adminAudit(Array(entries.prefix(perPage)), page: number, hasNext: entries.count > perPage, state: state(user)) }
+    }
+
+    // MARK: - Changes
+
+    /// Invites a person: the account without a password, and the link by mail after the answer.
+    func inviteUser(_ user: SignedIn) throws -> Response {
+        let form = user.form
+        let values = typed(form, ["login", "name", "email", "role", "org"])
+        let login = ByteText.trimmed(values["login"] ?? "")
+        return try adminChange(user, done: "/admin/users/\(QueryString.encode(login))?saved=1",
+                               refused: { try adminUsers(user, values: values, error: $0) }) { admin in
+            guard let role = Role(rawValue: values["role"] ?? "") else { throw FieldError.unknown("role", values["role"] ?? "") }
+            let org = (values["org"] ?? "").isEmpty ? nil : values["org"]
+            let person = User(login: Login(login), name: values["name"] ?? "", email: values["email"] ?? "", role: role, org: org)
+            let token = Secrets.newToken()
+            try store.inviteUser(person, tokenHash: Secrets.sha256(token), at: now, by: admin)
+            let views = try views.get()
+            let mail = views.accountMail(for: person, link: AccountMail.link(token: token, config: config), invitation: true)
+            accountMails.append(AccountMail(mail, to: person.email.trimmingCharacters(in: .whitespaces)))
+        }
+    }
+
+    /// Edits an account, or (`active`) enables or disables it; a disabled technician's tickets
+    /// go to `to`, and their pages are rendered again.
+    func editUser(_ login: String, _ user: SignedIn) throws -> Response {
+        let form = user.form
+        let values = typed(form, ["name", "email", "role", "org", "to"])
+        return try adminChange(user, done: "/admin/users/\(QueryString.encode(login))?saved=1",
+                               refused: { try adminUser(login, user, values: values, error: $0) }) { admin in
+            if let active = form.value("active") {
+                guard active == "true" || active == "false" else { throw FieldError.unknown("active", active) }
+                let to = (values["to"] ?? "").isEmpty ? nil : Login(values["to"] ?? "")
+                let touched = try store.setUserActive(Login(login), active == "true", handOverTo: to, at: now, by: admin,
+                                                      actor: user.session.user.login)
+                regeneratePages(touched)
+                return
+            }
+            let role = try values["role"].map { text in
+                guard let role = Role(rawValue: text) else { throw FieldError.unknown("role", text) }
+                return role
+            }
+            let org: String?? = values["org"].map { $0.isEmpty ? nil : $0 }
+            _ = try store.editUser(Login(login), .init(name: values["name"], email: values["email"], role: role, org: org), at: now, by: admin)
+        }
+    }
+
+    func resetUser(_ login: String, _ user: SignedIn) throws -> Response {
+        try adminChange(user, done: "/admin/users/\(QueryString.encode(login))?saved=1",
+                        refused: { try adminUser(login, user, error: $0) }) { admin in
+            let token = Secrets.newToken()
+            let account = try store.adminResetLink(for: Login(login), tokenHash: Secrets.sha256(token), at: now, by: admin)
+            let views = try views.get()
+            let link = AccountMail.link(token: token, config: config)
+            accountMails.append(AccountMail(views.accountMail(for: account, link: link, invitation: !account.hasPassword), to: account.email))
+        }
+    }
+
+    func addOrg(_ user: SignedIn) throws -> Response {
+        let name = user.form.value("name") ?? ""
+        return try adminChange(user, done: "/admin/orgs?saved=1", refused: { try adminOrgs(user, name: name, error: $0) }) { admin in
+            try store.addOrg(name, at: now, by: admin)
+        }
+    }
+
+    func editOrg(_ id: Int64, _ user: SignedIn) throws -> Response {
+        let form = user.form
+        return try adminChange(user, done: "/admin/orgs?saved=1", refused: { try adminOrgs(user, error: $0) }) { admin in
+            guard let company = try store.companies().first(where: { $0.id == id }) else { throw GatewayError(404, "no company \(id)") }
+            if let name = form.value("name"), ByteText.trimmed(name) != company.name {
+                markStale(try store.renameOrg(company.name, to: name, at: now, by: admin))
+            }
+            let current = try store.companies().first(where: { $0.id == id })?.name ?? company.name
+            if let active = form.value("active") { try store.setOrgActive(current, active == "true", at: now, by: admin) }
+        }
+    }
+
+    func addProduct(_ user: SignedIn) throws -> Response {
+        let values = typed(user.form, ["name", "versions", "responsible"])
+        return try adminChange(user, done: "/admin/products?saved=1", refused: { try adminProducts(user, values: values, error: $0) }) { admin in
+            let responsible = (values["responsible"] ?? "").isEmpty ? nil : Login(values["responsible"] ?? "")
+            try store.addProduct(values["name"] ?? "", versions: Self.list(values["versions"] ?? ""), responsible: responsible, at: now, by: admin)
+        }
+    }
+
+    func editProduct(_ id: Int64, _ user: SignedIn) throws -> Response {
+        let form = user.form
+        return try adminChange(user, done: "/admin/products?saved=1", refused: { try adminProducts(user, error: $0) }) { admin in
+            guard let product = try store.products().first(where: { $0.id == id }) else { throw GatewayError(404, "no product \(id)") }
+            let responsible: Login?? = form.value("responsible").map { $0.isEmpty ? Login?.none : Login($0) }
+            let edit = Store.ProductEdit(
+                name: form.value("name"), versions: form.value("versions").map(Self.list), responsible: responsible,
+                retired: form.value("active").map { $0 != "true" })
+            markStale(try store.editProduct(product.name, edit, at: now, by: admin))
+        }
+    }
+
+    /// Pages that show a name that changed: rendered again at their next view or build.
+    private func markStale(_ numbers: [TicketNumber]) {
+        try? store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))
+    }
+
+    static func list(_ text: String) -> [String] {
+        ByteText.split(text, at: ",").map(ByteText.trimmed).filter { !$0.isEmpty }
+    }
+}

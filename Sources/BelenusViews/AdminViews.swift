@@ -1,0 +1,112 @@
+import BelenusCore
+import Foundation
+
+/// The administration's pages (`/admin`, SPEC §5): people, companies, products and the audit
+/// log, rendered from what the gateway read. Every form of them keeps what was typed when it
+/// is refused, names the field, and asks for the administrator's password when `reauth`.
+extension GatewayViews {
+    /// What every administration page shows around its content.
+    public struct AdminState: Sendable {
+        public var reauth: Bool
+        public var error: (any HTTPResponseError)?
+        public var saved: Bool
+        public var csrf: String
+        public init(reauth: Bool, error: (any HTTPResponseError)? = nil, saved: Bool = false, csrf: String) {
+            self.reauth = reauth
+            self.error = error
+            self.saved = saved
+            self.csrf = csrf
+        }
+    }
+
+    private func frame(_ section: String, _ state: AdminState) -> AdminFrame {
+        AdminFrame(section: section, reauth: state.reauth, error: state.error.map(adminError), saved: state.saved)
+    }
+
+    private func adminError(_ error: any HTTPResponseError) -> FormError {
+        FormError(fieldLabel: fieldLabel(error.formField ?? "form"), message: message(code: error.code, values: error.values, fallback: error.message))
+    }
+
+    private func roleOptions(_ chosen: String, any: Bool = false) -> [AdminOption] {
+        (any ? [AdminOption(value: "", label: theme.string("admin_any"), selected: chosen.isEmpty)] : [])
+            + Role.allCases.map { AdminOption(value: $0.rawValue, label: theme.string("role_\($0.rawValue)"), selected: $0.rawValue == chosen) }
+    }
+
+    private func orgOptions(_ names: [String], _ chosen: String, none: String) -> [AdminOption] {
+        [AdminOption(value: "", label: none, selected: chosen.isEmpty)] + names.map { AdminOption(value: $0, label: $0, selected: $0 == chosen) }
+    }
+
+    public func adminHome(people: Int, companies: Int, products: Int, latest: [AuditEntry], state: AdminState) -> [UInt8] {
+        let model = AdminHomePage(frame: frame("", state), people: people, companies: companies, products: products, latest: latest.map(auditRow))
+        return theme.render(theme.pages.admin, model, globals: PageGlobals(config, csrf: state.csrf))
+    }
+
+    /// People, filtered by `filters` (`q`, `role`, `org`, `active`), and the invitation form with `values`.
+    public func adminUsers(_ users: [User], orgs: [String], filters: [String: String], values: [String: String], state: AdminState) -> [UInt8] {
+        let active = filters["active"] ?? ""
+        let model = AdminUsersPage(
+            frame: frame("users", state), query: filters["q"] ?? "",
+            roleFilter: roleOptions(filters["role"] ?? "", any: true),
+            orgFilter: orgOptions(orgs, filters["org"] ?? "", none: theme.string("admin_any")),
+            activeFilter: [("", "admin_any"), ("true", "admin_active"), ("false", "admin_disabled")].map {
+                AdminOption(value: $0.0, label: theme.string($0.1), selected: $0.0 == active)
+            },
+            rows: users.map {
+                .init(login: $0.login.rawValue, name: $0.name, email: $0.email, roleLabel: theme.string("role_\($0.role.rawValue)"),
+                      org: $0.org ?? "", active: !$0.disabled, invited: !$0.hasPassword)
+            },
+            values: .init(login: values["login"] ?? "", name: values["name"] ?? "", email: values["email"] ?? ""),
+            roles: roleOptions(values["role"] ?? "client"), orgs: orgOptions(orgs, values["org"] ?? "", none: theme.string("admin_no_org")))
+        return theme.render(theme.pages.adminUsers, model, globals: PageGlobals(config, csrf: state.csrf))
+    }
+
+    /// One account's form; `values` (a refused form) win over the stored ones.
+    public func adminUser(_ user: User, orgs: [String], technicians: [(login: Login, name: String)], values: [String: String],
+                          state: AdminState) -> [UInt8] {
+        let role = values["role"] ?? user.role.rawValue
+        let model = AdminUserPage(
+            frame: frame("users", state), login: user.login.rawValue, name: values["name"] ?? user.name, email: values["email"] ?? user.email,
+            roles: roleOptions(role), orgs: orgOptions(orgs, values["org"] ?? user.org ?? "", none: theme.string("admin_no_org")),
+            active: !user.disabled, staff: user.role != .client,
+            successors: [AdminOption(value: "", label: theme.string("admin_successor_rule"), selected: (values["to"] ?? "").isEmpty)]
+                + technicians.filter { $0.login != user.login }.map {
+                    AdminOption(value: $0.login.rawValue, label: $0.name, selected: $0.login.rawValue == values["to"])
+                })
+        return theme.render(theme.pages.adminUser, model, globals: PageGlobals(config, csrf: state.csrf))
+    }
+
+    public func adminOrgs(_ companies: [Company], name: String, state: AdminState) -> [UInt8] {
+        let model = AdminOrgsPage(
+            frame: frame("orgs", state),
+            rows: companies.map { .init(id: Int($0.id), name: $0.name, active: !$0.disabled, people: $0.people) }, name: name)
+        return theme.render(theme.pages.adminOrgs, model, globals: PageGlobals(config, csrf: state.csrf))
+    }
+
+    public func adminProducts(_ products: [Product], technicians: [(login: Login, name: String)], values: [String: String],
+                              state: AdminState) -> [UInt8] {
+        func options(_ chosen: String) -> [AdminOption] {
+            [AdminOption(value: "", label: theme.string("admin_least_busy"), selected: chosen.isEmpty)]
+                + technicians.map { AdminOption(value: $0.login.rawValue, label: $0.name, selected: $0.login.rawValue == chosen) }
+        }
+        let model = AdminProductsPage(
+            frame: frame("products", state),
+            rows: products.map {
+                .init(id: Int($0.id), name: $0.name, versions: $0.versions.joined(separator: ", "),
+                      technicians: options($0.responsible?.rawValue ?? ""), active: !$0.retired)
+            },
+            name: values["name"] ?? "", versions: values["versions"] ?? "", technicians: options(values["responsible"] ?? ""))
+        return theme.render(theme.pages.adminProducts, model, globals: PageGlobals(config, csrf: state.csrf))
+    }
+
+    public func adminAudit(_ entries: [AuditEntry], page: Int, hasNext: Bool, state: AdminState) -> [UInt8] {
+        let model = AdminAuditPage(frame: frame("audit", state), rows: entries.map(auditRow), page: page, hasNext: hasNext)
+        return theme.render(theme.pages.adminAudit, model, globals: PageGlobals(config, csrf: state.csrf))
+    }
+
+    private func auditRow(_ entry: AuditEntry) -> AdminAuditPage.Row {
+        AdminAuditPage.Row(
+            atISO: Timestamp.iso(entry.at), atDisplay: theme.display(entry.at), actor: entry.actor, address: entry.address,
+            action: entry.action, subject: entry.subject,
+            changes: entry.changes.map { .init(field: theme.strings["field_\($0.field)"] ?? $0.field, old: $0.old, new: $0.new) })
+    }
+}

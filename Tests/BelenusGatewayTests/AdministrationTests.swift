@@ -1,0 +1,109 @@
+import BelenusTestSupport
+import Foundation
+import Testing
+
+/// Issue 31: the administration in the browser (SPEC §5, `/admin`), through the gateway binary.
+@Suite struct AdministrationTests {
+    static let routes: [(String, String)] = [
+        ("GET", "/admin"), ("GET", "/admin/users"), ("POST", "/admin/users"), ("GET", "/admin/users/ana"), ("POST", "/admin/users/ana"),
+        ("POST", "/admin/users/ana/reset"), ("GET", "/admin/orgs"), ("POST", "/admin/orgs"), ("POST", "/admin/orgs/1"),
+        ("GET", "/admin/products"), ("POST", "/admin/products"), ("POST", "/admin/products/1"), ("GET", "/admin/audit"),
+    ]
+
+    /// Every route, GET and POST, answers 403 to a client and a technician, and changes nothing.
+    @Test func everyAdminRouteIs403ToAClientAndATechnician() throws {
+        let site = try GatewaySite.make(through: .binary)
+        let before = try site.sqlite("SELECT group_concat(login || name || email || role || disabled) FROM users")
+        for (method, path) in Self.routes {
+            for person in [site.ana, site.tech] {
+                let fields = method == "POST" ? [("name", "Cambiado"), ("login", "x"), ("email", "x@x.mx"), ("role", "admin"), ("active", "false")] : nil
+                let answer = try site.run(method, path, as: person, fields: fields)
+                #expect(answer.status == 403, "\(method) \(path): \(answer.status)")
+            }
+        }
+        #expect(try site.sqlite("SELECT group_concat(login || name || email || role || disabled) FROM users") == before)
+        #expect(try site.count("audit_log") == 0)
+        #expect(try site.run("GET", "/admin", as: site.admin).status == 200)
+        // Nobody signed in: to the login page.
+        #expect(try site.run("GET", "/admin/users").status == 303)
+    }
+
+    /// A session whose password is older than `reauth_minutes` must type it again: without it
+    /// or with a wrong one, 401 with the form kept, and nothing changes.
+    @Test func aStaleSessionNeedsThePasswordAgain() throws {
+        let site = try GatewaySite.make(through: .binary)
+        _ = try site.sqlite("UPDATE sessions SET password_at = '2000-01-01T00:00:00Z'")
+        let invite = [("login", "dora"), ("name", "Dora Díaz"), ("email", "dora@acme.mx"), ("role", "client"), ("org", "Acme S.A.")]
+        let without = try site.run("POST", "/admin/users", as: site.admin, fields: invite)
+        #expect(without.status == 401 && without.body.contains("value=\"Dora Díaz\"") && without.body.contains("name=\"reauth_password\""))
+        let wrong = try site.run("POST", "/admin/users", as: site.admin, fields: invite + [("reauth_password", "no-es")])
+        #expect(wrong.status == 401 && wrong.body.contains("value=\"dora@acme.mx\""))
+        #expect(try site.count("users") == 4 && site.sentMail().isEmpty && site.count("audit_log") == 0)
+        let right = try site.run("POST", "/admin/users", as: site.admin, fields: invite + [("reauth_password", GatewaySite.passwords["admin1"]!)])
+        #expect(right.status == 303 && right.location.hasSuffix("/admin/users/dora?saved=1"), "\(right.status) \(right.body)")
+        #expect(site.sentMail().count == 1)
+        // Typed again: the next change within the minutes needs nothing.
+        #expect(try site.run("POST", "/admin/orgs", as: site.admin, fields: [("name", "Gamma")]).status == 303)
+    }
+
+    @Test func theLastAdministratorCannotBeDisabledOrDemoted() throws {
+        let site = try GatewaySite.make(through: .binary)
+        let disable = try site.run("POST", "/admin/users/admin1", as: site.admin, fields: [("active", "false")])
+        #expect(disable.status == 409, "\(disable.body)")
+        let demote = try site.run("POST", "/admin/users/admin1", as: site.admin, fields: [("name", "Admin Uno"), ("email", "admin1@soporte.mx"), ("role", "tech"), ("org", "")])
+        #expect(demote.status == 409 && demote.body.contains("value=\"Admin Uno\""))
+        #expect(try site.sqlite("SELECT role || disabled FROM users WHERE login = 'admin1'") == "admin0")
+        #expect(try site.count("audit_log") == 0)
+    }
+
+    @Test func aDuplicateLoginOrAddressIsA400NamingTheField() throws {
+        let site = try GatewaySite.make(through: .binary)
+        let login = try site.run("POST", "/admin/users", as: site.admin,
+                                 fields: [("login", "ana"), ("name", "Otra Ana"), ("email", "otra@acme.mx"), ("role", "client"), ("org", "Acme S.A.")])
+        #expect(login.status == 400 && login.body.contains("«Usuario»") && login.body.contains("value=\"Otra Ana\""), "\(login.body)")
+        let email = try site.run("POST", "/admin/users", as: site.admin,
+                                 fields: [("login", "ana2"), ("name", "Otra Ana"), ("email", "ANA@acme.mx"), ("role", "client"), ("org", "Acme S.A.")], json: true)
+        #expect(email.status == 400 && email.json["field"] as? String == "email")
+        #expect(try site.count("users") == 4 && site.sentMail().isEmpty)
+    }
+
+    /// The admin's changes, each in the audit log with old → new, shown at /admin/audit.
+    @Test func everyChangeIsInTheAuditLog() throws {
+        let site = try GatewaySite.make(through: .binary)
+        #expect(try site.run("POST", "/admin/users/ana", as: site.admin,
+                             fields: [("name", "Ana P. Pérez"), ("email", "ana@acme.mx"), ("role", "client"), ("org", "Acme S.A.")]).status == 303)
+        #expect(try site.run("POST", "/admin/orgs", as: site.admin, fields: [("name", "Gamma")]).status == 303)
+        let gamma = try site.sqlite("SELECT rowid FROM orgs WHERE name = 'Gamma'")
+        #expect(try site.run("POST", "/admin/orgs/\(gamma)", as: site.admin, fields: [("name", "Gamma S.A."), ("active", "false")]).status == 303)
+        #expect(try site.run("POST", "/admin/products", as: site.admin, fields: [("name", "Inventarios"), ("versions", "1.0, 2.0"), ("responsible", "tech1")]).status == 303)
+        let product = try site.sqlite("SELECT rowid FROM products WHERE name = 'Inventarios'")
+        #expect(try site.run("POST", "/admin/products/\(product)", as: site.admin,
+                             fields: [("name", "Inventarios"), ("versions", "2.0"), ("responsible", "tech1"), ("active", "false")]).status == 303)
+        #expect(try site.run("POST", "/admin/users/bob/reset", as: site.admin, fields: []).status == 303)
+        let audit = try site.run("GET", "/admin/audit", as: site.admin)
+        #expect(audit.status == 200)
+        for text in ["Ana Pérez → Ana P. Pérez", "Gamma → Gamma S.A.", "true → false", "1.0, 2.0 → 2.0", "user.reset", "127.0.0.1"] {
+            #expect(audit.body.contains(text), "\(text)")
+        }
+        #expect(try site.count("audit_log") == 7)
+        #expect(site.sentMail().count == 1, "the reset link went out")
+        // The people list filters without case or accents.
+        let list = try site.run("GET", "/admin/users", as: site.admin, query: "q=perez&role=client")
+        #expect(list.body.contains("Ana P. Pérez") && !list.body.contains("Bob Beta"))
+    }
+
+    /// A technician disabled in the browser: their open tickets go to whom the form names, and
+    /// their session ends at once.
+    @Test func aDisabledTechniciansTicketsGoToWhomTheFormNames() throws {
+        let site = try GatewaySite.make(through: .binary)
+        #expect(try CLI.run(["user", "add", "tech2", "--name", "Téc Dos", "--email", "tech2@soporte.mx", "--role", "tech", "--site", site.root],
+                            stdin: "clave-de-tech-2\n").status == 0)
+        let n = try site.openTicket(as: site.ana)
+        let answer = try site.run("POST", "/admin/users/tech1", as: site.admin, fields: [("active", "false"), ("to", "tech2")])
+        #expect(answer.status == 303)
+        #expect(try site.sqlite("SELECT responsible FROM tickets WHERE number = \(n)") == "tech2")
+        #expect(try site.sqlite("SELECT actor FROM events WHERE ticket = \(n) ORDER BY id DESC LIMIT 1") == "admin1")
+        #expect(try site.run("GET", "/tickets", as: site.tech).status == 303)
+        #expect(try site.run("GET", "/tickets/\(n)", as: site.admin).body.contains("Téc Dos"))
+    }
+}
