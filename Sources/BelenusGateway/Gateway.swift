@@ -174,8 +174,11 @@ public final class Gateway {
 
     // MARK: - Answers
 
+    /// A page the gateway renders, its header naming who is signed in.
     func page(_ status: Int, _ render: (GatewayViews) -> [UInt8]) throws -> Response {
-        .html(status, bytes: render(try views.get()))
+        var views = try views.get()
+        views.viewer = session.map { (name: $0.user.name, admin: $0.user.role == .admin) }
+        return .html(status, bytes: render(views))
     }
 
     func errorResponse(_ error: any HTTPResponseError) -> Response {

@@ -38,7 +38,7 @@ extension GatewayViews {
 
     public func adminHome(people: Int, companies: Int, products: Int, latest: [AuditEntry], state: AdminState) -> [UInt8] {
         let model = AdminHomePage(frame: frame("", state), people: people, companies: companies, products: products, latest: latest.map(auditRow))
-        return theme.render(theme.pages.admin, model, globals: PageGlobals(config, csrf: state.csrf))
+        return theme.render(theme.pages.admin, model, globals: globals(state.csrf))
     }
 
     /// People, filtered by `filters` (`q`, `role`, `org`, `active`), and the invitation form with `values`.
@@ -57,7 +57,7 @@ extension GatewayViews {
             },
             values: .init(login: values["login"] ?? "", name: values["name"] ?? "", email: values["email"] ?? ""),
             roles: roleOptions(values["role"] ?? "client"), orgs: orgOptions(orgs, values["org"] ?? "", none: theme.string("admin_no_org")))
-        return theme.render(theme.pages.adminUsers, model, globals: PageGlobals(config, csrf: state.csrf))
+        return theme.render(theme.pages.adminUsers, model, globals: globals(state.csrf))
     }
 
     /// One account's form; `values` (a refused form) win over the stored ones.
@@ -72,14 +72,14 @@ extension GatewayViews {
                 + technicians.filter { $0.login != user.login }.map {
                     AdminOption(value: $0.login.rawValue, label: $0.name, selected: $0.login.rawValue == values["to"])
                 })
-        return theme.render(theme.pages.adminUser, model, globals: PageGlobals(config, csrf: state.csrf))
+        return theme.render(theme.pages.adminUser, model, globals: globals(state.csrf))
     }
 
     public func adminOrgs(_ companies: [Company], name: String, state: AdminState) -> [UInt8] {
         let model = AdminOrgsPage(
             frame: frame("orgs", state),
             rows: companies.map { .init(id: Int($0.id), name: $0.name, active: !$0.disabled, people: $0.people) }, name: name)
-        return theme.render(theme.pages.adminOrgs, model, globals: PageGlobals(config, csrf: state.csrf))
+        return theme.render(theme.pages.adminOrgs, model, globals: globals(state.csrf))
     }
 
     public func adminProducts(_ products: [Product], technicians: [(login: Login, name: String)], values: [String: String],
@@ -95,12 +95,12 @@ extension GatewayViews {
                       technicians: options($0.responsible?.rawValue ?? ""), active: !$0.retired)
             },
             name: values["name"] ?? "", versions: values["versions"] ?? "", technicians: options(values["responsible"] ?? ""))
-        return theme.render(theme.pages.adminProducts, model, globals: PageGlobals(config, csrf: state.csrf))
+        return theme.render(theme.pages.adminProducts, model, globals: globals(state.csrf))
     }
 
     public func adminAudit(_ entries: [AuditEntry], page: Int, hasNext: Bool, state: AdminState) -> [UInt8] {
         let model = AdminAuditPage(frame: frame("audit", state), rows: entries.map(auditRow), page: page, hasNext: hasNext)
-        return theme.render(theme.pages.adminAudit, model, globals: PageGlobals(config, csrf: state.csrf))
+        return theme.render(theme.pages.adminAudit, model, globals: globals(state.csrf))
     }
 
     private func auditRow(_ entry: AuditEntry) -> AdminAuditPage.Row {

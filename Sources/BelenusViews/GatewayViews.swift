@@ -30,7 +30,12 @@ public struct GatewayViews: Sendable {
         theme.strings["field_\(field)"] ?? field
     }
 
-    private func globals(_ csrf: String) -> PageGlobals { PageGlobals(config, csrf: csrf) }
+    /// The signed-in person the page is for: named in its header (nil: nobody, or not known).
+    public var viewer: (name: String, admin: Bool)?
+
+    func globals(_ csrf: String) -> PageGlobals {
+        PageGlobals(config, csrf: csrf, viewer: viewer.map { PageGlobals.Viewer(name: $0.name, admin: $0.admin) })
+    }
 
     public func login(error: String?, login: String) -> [UInt8] {
         theme.render(theme.pages.login, LoginPage(login: login, error: error ?? ""), globals: globals(""))

@@ -3,14 +3,33 @@ import BelenusFiles
 import Foundation
 import Testing
 
-/// A real Chromium (headless, driven by Selenium) through lighttpd: Tests/Browser/journey.py
+/// A real Chromium (headless, driven by Selenium) through lighttpd. Tests/Browser/journey.py
 /// clicks through the KB search, a new ticket with a file, the SLA badge turning red in the page,
 /// a comment from the ticket's link-mode page (its CSRF fields filled by the page script), the
-/// technician's answer and close, the dashboard, and the client's VoBo; it checks `lang`,
-/// labels and WCAG AA contrast on every page it shows and logs in with the keyboard only; it saves screenshots of the main
-/// pages at desktop and phone width under .build/test-artifacts/screenshots/ and attaches them to
-/// the test (`make test` writes attachments to .build/test-artifacts/attachments/).
+/// technician's answer and close, the dashboard, and the client's VoBo; administration.py, an
+/// administrator's day (issue 31). Both check `lang`, labels, WCAG AA contrast and axe-core on
+/// the pages they show and log in with the keyboard only; the screenshots of the main pages at
+/// desktop and phone width go to .build/test-artifacts/screenshots/ and are attached to the test
+/// (`make test` writes attachments to .build/test-artifacts/attachments/).
 @Suite struct BrowserTests {
+    static let shots = CLI.repoRoot + "/.build/test-artifacts/screenshots"
+
+    /// Runs `script` (in Tests/Browser) with the site's address, the screenshots' folder and
+    /// `arguments`; prints its output, and says whether it ended well.
+    static func journey(_ script: String, port: Int, _ arguments: [String]) throws -> (ok: Bool, text: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", CLI.repoRoot + "/Tests/Browser/" + script, "http://127.0.0.1:\(port)", shots] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        print("\(script) (screenshots in \(shots)):\n" + text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n"))
+        return (p.terminationStatus == 0, text)
+    }
+
     @Test func aClientAndATechnicianUseTheSiteInChromium() throws {
         let site = try GatewaySite.make()
         let sampleKB = CLI.repoRoot + "/content/kb"
@@ -23,28 +42,36 @@ import Testing
         #expect(try CLI.run(["build", "--site", site.root]).status == 0)
         let web = try WebServer("lighttpd", site: site.root)
         defer { web.stop() }
-        let shots = CLI.repoRoot + "/.build/test-artifacts/screenshots"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CLI.repoRoot + "/Tests/Browser/journey.py", "http://127.0.0.1:\(web.client.port)", shots,
-                       GatewaySite.passwords["ana"]!, GatewaySite.passwords["tech1"]!, site.root + "/var/belenus.sqlite3"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        print("Browser journey (screenshots in \(shots)):\n" + text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n"))
-        #expect(p.terminationStatus == 0, "\(text)")
-        #expect(text.contains("journey complete"))
+        let run = try Self.journey("journey.py", port: web.client.port,
+                                   [GatewaySite.passwords["ana"]!, GatewaySite.passwords["tech1"]!, site.root + "/var/belenus.sqlite3"])
+        #expect(run.ok, "\(run.text)")
+        #expect(run.text.contains("journey complete"))
         for page in ["home", "kb-article", "new-ticket", "ticket-list", "ticket-client", "ticket-tech", "dashboard", "ticket-list-vobo"] {
             for width in ["desktop", "phone"] {
                 let name = "\(page)-\(width).png"
-                let png = FileManager.default.contents(atPath: "\(shots)/\(name)").map { Array($0) } ?? []
+                let png = FileManager.default.contents(atPath: "\(Self.shots)/\(name)").map { Array($0) } ?? []
                 #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name) is a PNG")
                 // Attached to the test's output (`swift test --attachments-path`, as `make test` runs it).
                 Attachment.record(png, named: name)
             }
         }
+    }
+
+    /// Issue 31: invite, set a password from the mail, disable a client and a technician (their
+    /// tickets to a colleague), a forgotten password from the mail; the pages audited at desktop
+    /// and phone width; the list's first ticket on a phone's first screen.
+    @Test func anAdministratorManagesPeopleInChromium() throws {
+        let site = try GatewaySite.make()
+        #expect(try CLI.run(["user", "add", "tech2", "--name", "Téc Dos", "--email", "tech2@soporte.mx", "--role", "tech", "--site", site.root],
+                            stdin: "clave-de-tech-2\n").status == 0)
+        try site.openTicket(as: site.ana)
+        try site.openTicket(as: site.bob, product: "Bancos")
+        #expect(try CLI.run(["build", "--site", site.root]).status == 0)
+        let web = try WebServer("lighttpd", site: site.root)
+        defer { web.stop() }
+        let run = try Self.journey("administration.py", port: web.client.port,
+                                   [GatewaySite.passwords["admin1"]!, GatewaySite.passwords["bob"]!, site.root])
+        #expect(run.ok, "\(run.text)")
+        #expect(run.text.contains("administration complete"))
     }
 }

@@ -18,21 +18,36 @@ struct PageGlobals: TemplateModel {
         }
     }
 
-    var site: Site
-    var csrf: String
-
-    init(site: Site, csrf: String) {
-        self.site = site
-        self.csrf = csrf
+    /// Who is signed in, on the pages the gateway renders for them (SPEC §6: their name, *Mi
+    /// cuenta* and, for an administrator, *Administración*); nil on generated pages.
+    struct Viewer: TemplateModel {
+        var name: String
+        var admin: Bool
+        static let templateFields = TemplateFields<Viewer> {
+            $0.text("name") { $0.name }
+            $0.flag("admin") { $0.admin }
+        }
     }
 
-    init(_ config: SiteConfig, csrf: String = "") {
+    var site: Site
+    var csrf: String
+    var viewer: Viewer?
+
+    init(site: Site, csrf: String, viewer: Viewer? = nil) {
+        self.site = site
+        self.csrf = csrf
+        self.viewer = viewer
+    }
+
+    init(_ config: SiteConfig, csrf: String = "", viewer: Viewer? = nil) {
         site = Site(title: config.title, baseURL: config.baseURL, gateway: config.gatewayPath, lang: config.language)
         self.csrf = csrf
+        self.viewer = viewer
     }
 
     static let templateFields = TemplateFields<PageGlobals> {
         $0.object("site") { $0.site }
         $0.text("csrf") { $0.csrf }
+        $0.object("viewer") { $0.viewer }
     }
 }
