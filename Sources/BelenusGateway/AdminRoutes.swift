@@ -66,6 +66,10 @@ extension Gateway {
         _ = try administrator(user)
         let users = try store.users(), companies = try store.companies(), products = try store.products()
         let latest = try store.auditLog(limit: 10)
+        if request.wantsJSON {
+            return .json(200, .object([("people", .int(users.count)), ("companies", .int(companies.count)), ("products", .int(products.count)),
+                                       ("latest", .array(latest.map(Self.json)))]))
+        }
         return try page(200) {
             $0.adminHome(people: users.count, companies: companies.count, products: products.count, latest: latest, state: state(user))
         }
@@ -82,6 +86,7 @@ extension Gateway {
                 && (filters["org"]?.isEmpty != false || person.org == filters["org"])
                 && (filters["active"]?.isEmpty != false || String(!person.disabled) == filters["active"])
         }
+        if request.wantsJSON { return .json(200, .object([("users", .array(people.map(Self.json)))])) }
         let orgs = try store.orgs()
         return try page(error?.status ?? 200) {
             $0.adminUsers(people, orgs: orgs, filters: filters, values: values, state: state(user, error: error))
@@ -93,23 +98,44 @@ extension Gateway {
         guard let account = try store.user(Login(login)) else { throw GatewayError(404, "no account '\(login)'") }
         let names = try store.staffNames()
         let technicians = try store.technicians().sorted { $0.rawValue < $1.rawValue }.map { (login: $0, name: names[$0] ?? $0.rawValue) }
+        if request.wantsJSON { return .json(200, Self.json(account)) }
         let orgs = try store.orgs()
         return try page(error?.status ?? 200) {
             $0.adminUser(account, orgs: orgs, technicians: technicians, values: values, state: state(user, error: error))
         }
     }
 
-    func adminOrgs(_ user: SignedIn, name: String = "", error: (any HTTPResponseError)? = nil) throws -> Response {
+    /// - Parameter typed: a refused row's form (`id`, what was typed), shown as typed.
+    func adminOrgs(_ user: SignedIn, name: String = "", error: (any HTTPResponseError)? = nil,
+                   typed: (id: Int64, name: String?)? = nil) throws -> Response {
         _ = try administrator(user)
-        let companies = try store.companies()
+        var companies = try store.companies()
+        if let typed, let i = companies.firstIndex(where: { $0.id == typed.id }), let name = typed.name { companies[i].name = name }
+        if request.wantsJSON {
+            return .json(200, .object([("orgs", .array(companies.map {
+                .object([("id", .int(Int($0.id))), ("name", .string($0.name)), ("active", .bool(!$0.disabled)), ("people", .int($0.people))])
+            }))]))
+        }
         return try page(error?.status ?? 200) { $0.adminOrgs(companies, name: name, state: state(user, error: error)) }
     }
 
-    func adminProducts(_ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil) throws -> Response {
+    /// - Parameter typed: a refused row's form (`id`, what was typed), shown as typed.
+    func adminProducts(_ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil,
+                       typed: (id: Int64, name: String?, versions: String?)? = nil) throws -> Response {
         _ = try administrator(user)
         let names = try store.staffNames()
         let technicians = try store.technicians().sorted { $0.rawValue < $1.rawValue }.map { (login: $0, name: names[$0] ?? $0.rawValue) }
-        let products = try store.products()
+        var products = try store.products()
+        if let typed, let i = products.firstIndex(where: { $0.id == typed.id }) {
+            if let name = typed.name { products[i].name = name }
+            if let versions = typed.versions { products[i].versions = Self.list(versions) }
+        }
+        if request.wantsJSON {
+            return .json(200, .object([("products", .array(products.map {
+                .object([("id", .int(Int($0.id))), ("name", .string($0.name)), ("versions", .array($0.versions.map { .string($0) })),
+                         ("responsible", .optional($0.responsible?.rawValue)), ("active", .bool(!$0.retired))])
+            }))]))
+        }
         return try page(error?.status ?? 200) {
             $0.adminProducts(products, technicians: technicians, values: values, state: state(user, error: error))
         }
@@ -120,6 +146,9 @@ extension Gateway {
         let perPage = 50
         let number = max(1, Route.positive(request.queryValue("page") ?? "") ?? 1)
         let entries = try store.auditLog(limit: perPage + 1, offset: (number - 1) * perPage)
+        if request.wantsJSON {
+            return .json(200, .object([("page", .int(number)), ("entries", .array(entries.prefix(perPage).map(Self.json)))]))
+        }
         return try page(200) { $0.adminAudit(Array(entries.prefix(perPage)), page: number, hasNext: entries.count > perPage, state: state(user)) }
     }
 
@@ -130,7 +159,8 @@ extension Gateway {
         let form = user.form
         let values = typed(form, ["login", "name", "email", "role", "org"])
         let login = ByteText.trimmed(values["login"] ?? "")
-        return try adminChange(user, done: "/admin/users/\(QueryString.encode(login))?saved=1",
+        // SPEC §5: 303 to the new account's page, as it is.
+        return try adminChange(user, done: "/admin/users/\(QueryString.encode(login))",
                                refused: { try adminUsers(user, values: values, error: $0) }) { admin in
             guard let role = Role(rawValue: values["role"] ?? "") else { throw FieldError.unknown("role", values["role"] ?? "") }
             let org = (values["org"] ?? "").isEmpty ? nil : values["org"]
@@ -187,7 +217,8 @@ extension Gateway {
 
     func editOrg(_ id: Int64, _ user: SignedIn) throws -> Response {
         let form = user.form
-        return try adminChange(user, done: "/admin/orgs?saved=1", refused: { try adminOrgs(user, error: $0) }) { admin in
+        let typed = (id: id, name: form.value("name"))
+        return try adminChange(user, done: "/admin/orgs?saved=1", refused: { try adminOrgs(user, error: $0, typed: typed) }) { admin in
             guard let company = try store.companies().first(where: { $0.id == id }) else { throw GatewayError(404, "no company \(id)") }
             if let name = form.value("name"), ByteText.trimmed(name) != company.name {
                 markStale(try store.renameOrg(company.name, to: name, at: now, by: admin))
@@ -207,7 +238,8 @@ extension Gateway {
 
     func editProduct(_ id: Int64, _ user: SignedIn) throws -> Response {
         let form = user.form
-        return try adminChange(user, done: "/admin/products?saved=1", refused: { try adminProducts(user, error: $0) }) { admin in
+        let typed = (id: id, name: form.value("name"), versions: form.value("versions"))
+        return try adminChange(user, done: "/admin/products?saved=1", refused: { try adminProducts(user, error: $0, typed: typed) }) { admin in
             guard let product = try store.products().first(where: { $0.id == id }) else { throw GatewayError(404, "no product \(id)") }
             let responsible: Login?? = form.value("responsible").map { $0.isEmpty ? Login?.none : Login($0) }
             let edit = Store.ProductEdit(
@@ -220,6 +252,19 @@ extension Gateway {
     /// Pages that show a name that changed: rendered again at their next view or build.
     private func markStale(_ numbers: [TicketNumber]) {
         try? store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))
+    }
+
+    static func json(_ user: User) -> JSON {
+        .object([("login", .string(user.login.rawValue)), ("name", .string(user.name)), ("email", .string(user.email)),
+                 ("role", .string(user.role.rawValue)), ("org", .optional(user.org)), ("active", .bool(!user.disabled)),
+                 ("invited", .bool(!user.hasPassword))])
+    }
+
+    /// Times in JSON are ISO 8601 UTC (SPEC §5).
+    static func json(_ entry: AuditEntry) -> JSON {
+        .object([("at", .string(Timestamp.iso(entry.at))), ("actor", .string(entry.actor)), ("address", .string(entry.address)),
+                 ("action", .string(entry.action)), ("subject", .string(entry.subject)),
+                 ("changes", .array(entry.changes.map { .object([("field", .string($0.field)), ("old", .string($0.old)), ("new", .string($0.new))]) }))])
     }
 
     static func list(_ text: String) -> [String] {

@@ -13,6 +13,7 @@ import Foundation
 extension Gateway {
     func forgotPasswordForm() throws -> Response {
         let sent = request.queryValue("sent") == "1"
+        if request.wantsJSON { return .json(200, .object([("sent", .bool(sent))])) }
         return try page(200) { $0.forgotPassword(email: "", sent: sent, error: nil) }
     }
 
@@ -38,6 +39,10 @@ extension Gateway {
     func resetPasswordForm() throws -> Response {
         let token = request.queryValue("token") ?? ""
         let found = CGIText.isToken(token) ? try store.accountLink(tokenHash: Secrets.sha256(token), at: now) : nil
+        if request.wantsJSON {
+            guard let found else { throw FieldError(field: "token", message: "the link no longer works: ask for a new one", code: "link_invalid") }
+            return .json(200, .object([("login", .string(found.user.login.rawValue)), ("purpose", .string(found.purpose.rawValue))]))
+        }
         var response = try page(found == nil ? 400 : 200) {
             $0.resetPassword(token: token, user: found?.user, invitation: found?.purpose == .invite, error: nil)
         }
@@ -67,8 +72,14 @@ extension Gateway {
     }
 
     func accountPage(_ user: SignedIn) throws -> Response {
-        let changed = request.queryValue("changed") == "1"
-        return try page(200) { $0.account(user.session.user, changed: changed, error: nil, csrf: user.csrfToken) }
+        let person = user.session.user
+        if request.wantsJSON {
+            return .json(200, .object([("login", .string(person.login.rawValue)), ("name", .string(person.name)),
+                                       ("email", .string(person.email)), ("role", .string(person.role.rawValue)), ("org", .optional(person.org))]))
+        }
+        // Just changed: this session's password was typed a moment ago (SPEC §5: 303 to /account).
+        let changed = now.timeIntervalSince(user.session.passwordAt) < 10 && request.headers["referer"].map { ByteText.contains($0, "/account") } == true
+        return try page(200) { $0.account(person, changed: changed, error: nil, csrf: user.csrfToken) }
     }
 
     /// *Mi cuenta*: the current password, then the new one twice; the other sessions end.
@@ -88,7 +99,7 @@ extension Gateway {
             if request.wantsJSON { throw error }
             return try page(400) { $0.account(user.session.user, changed: false, error: error, csrf: user.csrfToken) }
         }
-        return .seeOther(link("/account?changed=1"), json: request.wantsJSON)
+        return .seeOther(link("/account"), json: request.wantsJSON)
     }
 
     /// The forms anyone may post are counted by address, like failed logins (429 past the limit).

@@ -285,16 +285,19 @@ extension Store {
     }
 
     static func requireTechnician(_ db: Database, _ login: Login) throws {
-        guard try technicians(db).contains(login) else { throw StoreError("no technician '\(login)'") }
+        guard try technicians(db).contains(login) else {
+            throw FieldError(field: "responsible", message: "no technician '\(login)'", code: "unknown", values: [login.rawValue])
+        }
     }
 
     /// Trims, and refuses empty names and control characters (which would break mail headers).
+    /// The errors name `field`, as a form would (400 on the web, one line in the CLI).
     static func cleanName(_ text: String, field: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw StoreError("\(field) must not be empty") }
-        guard trimmed.unicodeScalars.count <= 200 else { throw StoreError("\(field) is longer than 200 characters") }
+        guard !trimmed.isEmpty else { throw FieldError(field: field, message: "must not be empty", code: "required") }
+        guard trimmed.unicodeScalars.count <= 200 else { throw FieldError.tooLong(field, characters: 200) }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw StoreError("\(field) '\(trimmed)' contains control characters")
+            throw FieldError.controlCharacters(field)
         }
         return trimmed
     }

@@ -40,7 +40,7 @@ import Testing
         #expect(wrong.status == 401 && wrong.body.contains("value=\"dora@acme.mx\""))
         #expect(try site.count("users") == 4 && site.sentMail().isEmpty && site.count("audit_log") == 0)
         let right = try site.run("POST", "/admin/users", as: site.admin, fields: invite + [("reauth_password", GatewaySite.passwords["admin1"]!)])
-        #expect(right.status == 303 && right.location.hasSuffix("/admin/users/dora?saved=1"), "\(right.status) \(right.body)")
+        #expect(right.status == 303 && right.location.hasSuffix("/cgi-bin/belenus/admin/users/dora"), "\(right.status) \(right.body)")
         #expect(site.sentMail().count == 1)
         // Typed again: the next change within the minutes needs nothing.
         #expect(try site.run("POST", "/admin/orgs", as: site.admin, fields: [("name", "Gamma")]).status == 303)
@@ -105,5 +105,37 @@ import Testing
         #expect(try site.sqlite("SELECT actor FROM events WHERE ticket = \(n) ORDER BY id DESC LIMIT 1") == "admin1")
         #expect(try site.run("GET", "/tickets", as: site.tech).status == 303)
         #expect(try site.run("GET", "/tickets/\(n)", as: site.admin).body.contains("Téc Dos"))
+    }
+}
+
+/// What a refused row of the companies' or products' page keeps, and the JSON of every page.
+@Suite struct AdministrationFormTests {
+    @Test func aRefusedRenameKeepsWhatWasTyped() throws {
+        let site = try GatewaySite.make()
+        let acme = try site.sqlite("SELECT rowid FROM orgs WHERE name = 'Acme S.A.'")
+        let taken = try site.run("POST", "/admin/orgs/\(acme)", as: site.admin, fields: [("name", "Beta SA"), ("active", "true")])
+        #expect(taken.status == 400 && taken.body.contains("«Nombre»"), "\(taken.body)")
+        #expect(taken.body.components(separatedBy: "value=\"Beta SA\"").count == 3, "the typed name in Acme's row, and Beta's own")
+        let nomina = try site.sqlite("SELECT rowid FROM products WHERE name = 'Nómina'")
+        let bad = try site.run("POST", "/admin/products/\(nomina)", as: site.admin,
+                               fields: [("name", "Nómina"), ("versions", "2026.1, \u{7}"), ("responsible", "tech1"), ("active", "true")])
+        #expect(bad.status == 400 && bad.body.contains("2026.1"), "\(bad.status) \(bad.body)")
+        #expect(try site.sqlite("SELECT group_concat(version) FROM product_versions WHERE product = 'Nómina' AND retired = 0") == "2024.1,2025.1")
+    }
+
+    @Test func everyAdminPageAnswersJSON() throws {
+        let site = try GatewaySite.make()
+        let users = try site.run("GET", "/admin/users", as: site.admin, json: true)
+        #expect(((users.json["users"] as? [[String: Any]]) ?? []).compactMap { $0["login"] as? String }.sorted() == ["admin1", "ana", "bob", "tech1"])
+        #expect(try site.run("GET", "/admin/users/ana", as: site.admin, json: true).json["org"] as? String == "Acme S.A.")
+        #expect(((try site.run("GET", "/admin/orgs", as: site.admin, json: true).json["orgs"] as? [Any]) ?? []).count == 2)
+        #expect(((try site.run("GET", "/admin/products", as: site.admin, json: true).json["products"] as? [Any]) ?? []).count == 2)
+        #expect(try site.run("GET", "/admin", as: site.admin, json: true).json["people"] as? Int == 4)
+        #expect(try site.run("GET", "/account", as: site.ana, json: true).json["email"] as? String == "ana@acme.mx")
+        let created = try site.run("POST", "/admin/orgs", as: site.admin, fields: [("name", "Gamma")], json: true)
+        #expect(created.status == 303 && created.json["location"] != nil)
+        let audit = try site.run("GET", "/admin/audit", as: site.admin, json: true)
+        #expect(((audit.json["entries"] as? [[String: Any]]) ?? []).first?["action"] as? String == "org.add")
+        #expect(try site.run("GET", "/admin/users", as: site.ana, json: true).status == 403)
     }
 }

@@ -70,8 +70,8 @@ try:
     Select(admin.find_element(By.ID, "u-role")).select_by_value("client")
     Select(admin.find_element(By.ID, "u-org")).select_by_visible_text("Acme S.A.")
     admin.find_element(By.CSS_SELECTOR, "form[method=post][action$='/admin/users'] button").click()
-    WebDriverWait(admin, 10).until(EC.url_contains("/admin/users/carla"))
-    check("role=\"status\"" in admin.page_source, "the invitation is saved and says so")
+    WebDriverWait(admin, 10).until(EC.url_matches(r".*/admin/users/carla$"))
+    check("Carla Díaz" in admin.find_element(By.TAG_NAME, "h1").text, "the invitation lands on Carla's page")
     audit_widths(admin, "admin-user")
 
     client.get(mail_link("carla@acme.mx"))
