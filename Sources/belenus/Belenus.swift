@@ -113,7 +113,7 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: site.paths.root) else { throw CLIError("\(site.site): no such folder") }
-        let findings = SiteDoctor(paths: site.paths, webUser: webUser, checkGateway: !noGateway).examine()
+        let findings = SiteDoctor(paths: site.paths, webUser: webUser, checkGateway: !noGateway, releaseTheme: DefaultSite.files).examine()
         for finding in findings { print(finding.line) }
         let problems = findings.filter { !$0.ok }.count
         if problems > 0 { throw CLIError("\(problems) thing(s) to fix") }

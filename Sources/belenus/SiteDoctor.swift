@@ -21,11 +21,16 @@ struct SiteDoctor {
     let webUser: String
     /// Whether to ask the web server for the gateway's login page.
     let checkGateway: Bool
+    /// This release's theme (path in a site → bytes): a site made by an older release lacks the
+    /// templates and strings of the pages added since (its theme was copied at `init`).
+    let releaseTheme: [(path: String, bytes: [UInt8])]
 
-    init(paths: SitePaths, webUser: String = "www-data", checkGateway: Bool = true) {
+    init(paths: SitePaths, webUser: String = "www-data", checkGateway: Bool = true,
+         releaseTheme: [(path: String, bytes: [UInt8])] = []) {
         self.paths = paths
         self.webUser = webUser
         self.checkGateway = checkGateway
+        self.releaseTheme = releaseTheme.filter { $0.path.hasPrefix("site-templates/") }
     }
 
     func examine() -> [Finding] {
@@ -131,7 +136,39 @@ struct SiteDoctor {
                 }
             }
         }
+        findings += themeFindings()
         return findings
+    }
+
+    /// The templates and UI strings this release's theme has and the site's lacks.
+    func themeFindings() -> [Finding] {
+        guard !releaseTheme.isEmpty else { return [] }
+        var missingFiles: [String] = [], missingKeys: [String] = []
+        for file in releaseTheme {
+            let path = paths.root + "/" + file.path
+            guard let own = FileManager.default.contents(atPath: path) else {
+                missingFiles.append(file.path)
+                continue
+            }
+            if file.path.hasSuffix(".toml") {
+                let have = Self.keys(String(decoding: own, as: UTF8.self))
+                missingKeys += Self.keys(String(decoding: file.bytes, as: UTF8.self)).filter { !have.contains($0) }.map { "\(file.path): \($0)" }
+            }
+        }
+        guard !missingFiles.isEmpty || !missingKeys.isEmpty else {
+            return [Finding(ok: true, subject: "theme", detail: "has every template and string of this release")]
+        }
+        let listed = (missingFiles + missingKeys).prefix(6).joined(separator: ", ") + (missingFiles.count + missingKeys.count > 6 ? ", …" : "")
+        return [Finding(ok: false, subject: "theme", detail: "this release's pages need \(missingFiles.count) templates and "
+            + "\(missingKeys.count) strings the site's theme lacks (\(listed)); `belenus init NEWDIR` writes them: copy them into site-templates/")]
+    }
+
+    /// The keys of a locale file: `name = …` at the start of a line.
+    static func keys(_ text: String) -> Set<String> {
+        Set(text.split(separator: "\n").compactMap { line in
+            let name = line.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            return !name.isEmpty && line.dropFirst(name.count).trimmingCharacters(in: .whitespaces).hasPrefix("=") ? String(name) : nil
+        })
     }
 
     /// Asks `base_url` + `gateway_path` + `/login` over HTTP (not HTTPS: said so).

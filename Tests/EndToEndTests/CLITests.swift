@@ -170,6 +170,24 @@ private func generateCorpus(in site: String) throws {
     #expect(try CLI.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == BelenusVersion.current)
 }
 
+/// A site made by an older release has the theme of then: `belenus doctor` names the templates
+/// and strings of this release's pages that it lacks, and how to get them.
+@Test func doctorNamesWhatAnOlderThemeLacks() throws {
+    let site = try CLI.newSite()
+    let me = String(cString: getpwuid(getuid()).pointee.pw_name)
+    #expect(try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout.contains("ok    theme: has every template"))
+    try FileManager.default.removeItem(atPath: site + "/site-templates/admin-users.mustache")
+    let locale = site + "/site-templates/locales/en.toml"
+    let text = try String(contentsOfFile: locale, encoding: .utf8)
+    try text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("forgot_title") }.joined(separator: "\n")
+        .write(toFile: locale, atomically: true, encoding: .utf8)
+    let doctor = try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"])
+    #expect(doctor.status != 0)
+    let line = doctor.stdout.split(separator: "\n").first { $0.hasPrefix("fix   theme: ") } ?? ""
+    #expect(line.contains("1 templates and 1 strings") && line.contains("site-templates/admin-users.mustache")
+            && line.contains("locales/en.toml: forgot_title") && line.contains("belenus init NEWDIR"), "\(doctor.stdout)")
+}
+
 /// Without `BELENUS_HOME`, `belenus init` writes the theme and sample pages built into the binary:
 /// the checkout's files, byte for byte, and a site that builds.
 @Test func initWithoutACheckoutWritesTheThemeBuiltIn() throws {
