@@ -67,8 +67,12 @@ extension Gateway {
         let users = try store.users(), companies = try store.companies(), products = try store.products()
         let latest = try store.auditLog(limit: 10)
         if request.wantsJSON {
-            return .json(200, .object([("people", .int(users.count)), ("companies", .int(companies.count)), ("products", .int(products.count)),
-                                       ("latest", .array(latest.map(Self.json)))]))
+            return .json(
+                200,
+                .object([
+                    ("people", .int(users.count)), ("companies", .int(companies.count)), ("products", .int(products.count)),
+                    ("latest", .array(latest.map(Self.json))),
+                ]))
         }
         return try page(200) {
             $0.adminHome(people: users.count, companies: companies.count, products: products.count, latest: latest, state: state(user))
@@ -93,7 +97,9 @@ extension Gateway {
         }
     }
 
-    func adminUser(_ login: String, _ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil) throws -> Response {
+    func adminUser(
+        _ login: String, _ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil
+    ) throws -> Response {
         _ = try administrator(user)
         guard let account = try store.user(Login(login)) else { throw GatewayError(404, "no account '\(login)'") }
         let names = try store.staffNames()
@@ -112,9 +118,10 @@ extension Gateway {
         var companies = try store.companies()
         if let typed, let i = companies.firstIndex(where: { $0.id == typed.id }), let name = typed.name { companies[i].name = name }
         if request.wantsJSON {
-            return .json(200, .object([("orgs", .array(companies.map {
+            let rows: [JSON] = companies.map {
                 .object([("id", .int(Int($0.id))), ("name", .string($0.name)), ("active", .bool(!$0.disabled)), ("people", .int($0.people))])
-            }))]))
+            }
+            return .json(200, .object([("orgs", .array(rows))]))
         }
         return try page(error?.status ?? 200) { $0.adminOrgs(companies, name: name, state: state(user, error: error)) }
     }
@@ -149,7 +156,9 @@ extension Gateway {
         if request.wantsJSON {
             return .json(200, .object([("page", .int(number)), ("entries", .array(entries.prefix(perPage).map(Self.json)))]))
         }
-        return try page(200) { $0.adminAudit(Array(entries.prefix(perPage)), page: number, hasNext: entries.count > perPage, state: state(user)) }
+        return try page(200) {
+            $0.adminAudit(Array(entries.prefix(perPage)), page: number, hasNext: entries.count > perPage, state: state(user))
+        }
     }
 
     // MARK: - Changes
@@ -193,7 +202,8 @@ extension Gateway {
                 return role
             }
             let org: String?? = values["org"].map { $0.isEmpty ? nil : $0 }
-            _ = try store.editUser(Login(login), .init(name: values["name"], email: values["email"], role: role, org: org), at: now, by: admin)
+            _ = try store.editUser(
+                Login(login), .init(name: values["name"], email: values["email"], role: role, org: org), at: now, by: admin)
         }
     }
 
@@ -204,7 +214,8 @@ extension Gateway {
             let account = try store.adminResetLink(for: Login(login), tokenHash: Secrets.sha256(token), at: now, by: admin)
             let views = try views.get()
             let link = AccountMail.link(token: token, config: config)
-            accountMails.append(AccountMail(views.accountMail(for: account, link: link, invitation: !account.hasPassword), to: account.email))
+            accountMails.append(
+                AccountMail(views.accountMail(for: account, link: link, invitation: !account.hasPassword), to: account.email))
         }
     }
 
@@ -230,16 +241,19 @@ extension Gateway {
 
     func addProduct(_ user: SignedIn) throws -> Response {
         let values = typed(user.form, ["name", "versions", "responsible"])
-        return try adminChange(user, done: "/admin/products?saved=1", refused: { try adminProducts(user, values: values, error: $0) }) { admin in
+        let refused = { (error: any HTTPResponseError) in try self.adminProducts(user, values: values, error: error) }
+        return try adminChange(user, done: "/admin/products?saved=1", refused: refused) { admin in
             let responsible = (values["responsible"] ?? "").isEmpty ? nil : Login(values["responsible"] ?? "")
-            try store.addProduct(values["name"] ?? "", versions: Self.list(values["versions"] ?? ""), responsible: responsible, at: now, by: admin)
+            try store.addProduct(
+                values["name"] ?? "", versions: Self.list(values["versions"] ?? ""), responsible: responsible, at: now, by: admin)
         }
     }
 
     func editProduct(_ id: Int64, _ user: SignedIn) throws -> Response {
         let form = user.form
         let typed = (id: id, name: form.value("name"), versions: form.value("versions"))
-        return try adminChange(user, done: "/admin/products?saved=1", refused: { try adminProducts(user, error: $0, typed: typed) }) { admin in
+        let refused = { (error: any HTTPResponseError) in try self.adminProducts(user, error: error, typed: typed) }
+        return try adminChange(user, done: "/admin/products?saved=1", refused: refused) { admin in
             guard let product = try store.products().first(where: { $0.id == id }) else { throw GatewayError(404, "no product \(id)") }
             let responsible: Login?? = form.value("responsible").map { $0.isEmpty ? Login?.none : Login($0) }
             let edit = Store.ProductEdit(
@@ -262,9 +276,14 @@ extension Gateway {
 
     /// Times in JSON are ISO 8601 UTC (SPEC §5).
     static func json(_ entry: AuditEntry) -> JSON {
-        .object([("at", .string(Timestamp.iso(entry.at))), ("actor", .string(entry.actor)), ("address", .string(entry.address)),
-                 ("action", .string(entry.action)), ("subject", .string(entry.subject)),
-                 ("changes", .array(entry.changes.map { .object([("field", .string($0.field)), ("old", .string($0.old)), ("new", .string($0.new))]) }))])
+        .object([
+            ("at", .string(Timestamp.iso(entry.at))), ("actor", .string(entry.actor)), ("address", .string(entry.address)),
+            ("action", .string(entry.action)), ("subject", .string(entry.subject)),
+            (
+                "changes",
+                .array(entry.changes.map { .object([("field", .string($0.field)), ("old", .string($0.old)), ("new", .string($0.new))]) })
+            ),
+        ])
     }
 
     static func list(_ text: String) -> [String] {

@@ -20,7 +20,9 @@ extension Gateway {
     func forgotPassword(_ form: FormFields) throws -> Response {
         let email = (form.value("email") ?? "").trimmingCharacters(in: .whitespaces)
         guard !email.isEmpty else { return try refusedForgot(email, FieldError.required("email")) }
-        guard email.utf8.count <= 254 else { return try refusedForgot(String(email.unicodeScalars.prefix(254)), FieldError.tooLong("email", bytes: 254)) }
+        guard email.utf8.count <= 254 else {
+            return try refusedForgot(String(email.unicodeScalars.prefix(254)), FieldError.tooLong("email", bytes: 254))
+        }
         try throttle()
         let token = Secrets.newToken()
         if let user = try store.forgottenPassword(email: email, tokenHash: Secrets.sha256(token), at: now) {
@@ -40,7 +42,9 @@ extension Gateway {
         let token = request.queryValue("token") ?? ""
         let found = CGIText.isToken(token) ? try store.accountLink(tokenHash: Secrets.sha256(token), at: now) : nil
         if request.wantsJSON {
-            guard let found else { throw FieldError(field: "token", message: "the link no longer works: ask for a new one", code: "link_invalid") }
+            guard let found else {
+                throw FieldError(field: "token", message: "the link no longer works: ask for a new one", code: "link_invalid")
+            }
             return .json(200, .object([("login", .string(found.user.login.rawValue)), ("purpose", .string(found.purpose.rawValue))]))
         }
         var response = try page(found == nil ? 400 : 200) {
@@ -74,11 +78,17 @@ extension Gateway {
     func accountPage(_ user: SignedIn) throws -> Response {
         let person = user.session.user
         if request.wantsJSON {
-            return .json(200, .object([("login", .string(person.login.rawValue)), ("name", .string(person.name)),
-                                       ("email", .string(person.email)), ("role", .string(person.role.rawValue)), ("org", .optional(person.org))]))
+            return .json(
+                200,
+                .object([
+                    ("login", .string(person.login.rawValue)), ("name", .string(person.name)),
+                    ("email", .string(person.email)), ("role", .string(person.role.rawValue)), ("org", .optional(person.org)),
+                ]))
         }
         // Just changed: this session's password was typed a moment ago (SPEC §5: 303 to /account).
-        let changed = now.timeIntervalSince(user.session.passwordAt) < 10 && request.headers["referer"].map { ByteText.contains($0, "/account") } == true
+        let changed =
+            now.timeIntervalSince(user.session.passwordAt) < 10
+            && request.headers["referer"].map { ByteText.contains($0, "/account") } == true
         return try page(200) { $0.account(person, changed: changed, error: nil, csrf: user.csrfToken) }
     }
 

@@ -181,7 +181,9 @@ extension Store {
             }
             let verb = active ? "user.enable" : "user.disable"
             var changes = [AuditEntry.Change("active", String(!active), String(active))]
-            if !touched.isEmpty { changes.append(.init("tickets", touched.map { "#\($0)" }.joined(separator: " "), handOverTo?.rawValue ?? "")) }
+            if !touched.isEmpty {
+                changes.append(.init("tickets", touched.map { "#\($0)" }.joined(separator: " "), handOverTo?.rawValue ?? ""))
+            }
             try Self.audit(db, admin, at: now, verb, login.rawValue, changes)
             return touched
         }
@@ -199,8 +201,7 @@ extension Store {
             let successor: Login
             if let to {
                 successor = to
-            } else if let own = try String.fetchOne(db, sql: "SELECT responsible FROM products WHERE name = ?", arguments: [ticket.product]),
-                      own != tech.rawValue, try technicians(db).contains(Login(own)) {
+            } else if let own = try productTechnician(db, ticket.product), own != tech.rawValue, try technicians(db).contains(Login(own)) {
                 successor = Login(own)
             } else if let least = try leastBusyTechnician(db) {
                 successor = least
@@ -210,6 +211,10 @@ extension Store {
             try record(db, ticket.handOver(from: tech, to: successor, by: actor, at: now), replacingRevision: ticket.revision)
         }
         return numbers.map { TicketNumber($0) }
+    }
+
+    static func productTechnician(_ db: Database, _ product: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT responsible FROM products WHERE name = ?", arguments: [product])
     }
 
     static func requireAnotherAdmin(_ db: Database, besides login: Login) throws {

@@ -67,12 +67,17 @@ extension Store {
             }
             guard disabled == active else { return }  // already so: nothing to change or log
             try db.execute(sql: "UPDATE orgs SET disabled = ? WHERE name = ?", arguments: [!active, name])
-            if !active { try db.execute(sql: "DELETE FROM sessions WHERE login IN (SELECT login FROM users WHERE org = ?)", arguments: [name]) }
-            try Self.audit(db, admin, at: now, active ? "org.enable" : "org.disable", name, [.init("active", String(!active), String(active))])
+            if !active {
+                try db.execute(sql: "DELETE FROM sessions WHERE login IN (SELECT login FROM users WHERE org = ?)", arguments: [name])
+            }
+            try Self.audit(
+                db, admin, at: now, active ? "org.enable" : "org.disable", name, [.init("active", String(!active), String(active))])
         }
     }
 
-    public func addProduct(_ name: String, versions: [String], responsible: Login?, at now: Date = Date(), by admin: Administrator? = nil) throws {
+    public func addProduct(
+        _ name: String, versions: [String], responsible: Login?, at now: Date = Date(), by admin: Administrator? = nil
+    ) throws {
         let name = try Self.cleanName(name, field: "name")
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM products WHERE name = ?", arguments: [name]) == true {
@@ -122,7 +127,9 @@ extension Store {
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
                 try db.execute(sql: "UPDATE products SET name = ? WHERE name = ?", arguments: [newName, name])
                 try db.execute(sql: "UPDATE product_versions SET product = ? WHERE product = ?", arguments: [newName, name])
-                renamed = try Int.fetchAll(db, sql: "SELECT number FROM tickets WHERE product = ?", arguments: [name]).map { TicketNumber($0) }
+                renamed = try Int.fetchAll(db, sql: "SELECT number FROM tickets WHERE product = ?", arguments: [name]).map {
+                    TicketNumber($0)
+                }
                 try db.execute(sql: "UPDATE tickets SET product = ? WHERE product = ?", arguments: [newName, name])
                 changes.append(.init("name", name, newName))
                 current = newName
@@ -130,7 +137,9 @@ extension Store {
             if let versions = edit.versions {
                 try Self.offerVersions(db, of: current, versions)
                 let list = versions.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: ", ")
-                if list != old.versions.joined(separator: ", ") { changes.append(.init("versions", old.versions.joined(separator: ", "), list)) }
+                if list != old.versions.joined(separator: ", ") {
+                    changes.append(.init("versions", old.versions.joined(separator: ", "), list))
+                }
             }
             if let responsible = edit.responsible, responsible != old.responsible {
                 if let responsible { try Self.requireTechnician(db, responsible) }
@@ -168,9 +177,11 @@ extension Store {
     }
 
     static func fetchProducts(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> [Product] {
-        let rows = try Row.fetchAll(db, sql: "SELECT rowid AS id, name, responsible, retired FROM products WHERE \(condition) ORDER BY name",
-                                    arguments: arguments)
-        let versions = try Row.fetchAll(db, sql: "SELECT product, version FROM product_versions WHERE retired = 0 ORDER BY product, version")
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT rowid AS id, name, responsible, retired FROM products WHERE \(condition) ORDER BY name",
+            arguments: arguments)
+        let versions = try Row.fetchAll(
+            db, sql: "SELECT product, version FROM product_versions WHERE retired = 0 ORDER BY product, version")
         let byProduct = Dictionary(grouping: versions, by: { $0["product"] as String })
         return rows.map { row in
             let name: String = row["name"]
@@ -245,7 +256,9 @@ extension Store {
         switch (user.role, user.org) {
         case (.client, nil): throw FieldError(field: "org", message: "a client needs --org", code: "client_needs_org")
         case (.client, let org?):
-            guard try orgExists(db, org) else { throw FieldError(field: "org", message: "unknown org '\(org)'", code: "unknown", values: [org]) }
+            guard try orgExists(db, org) else {
+                throw FieldError(field: "org", message: "unknown org '\(org)'", code: "unknown", values: [org])
+            }
         case (_, .some): throw FieldError(field: "org", message: "only clients belong to an org", code: "staff_without_org")
         case (_, nil): break
         }

@@ -229,7 +229,8 @@ enum Schema {
                 DELETE FROM pages WHERE path LIKE 'index:%';
                 """)
         }
-        migrator.registerMigration("v12: administration: account links, the audit log, retired products", foreignKeyChecks: .immediate) { db in
+        let v12 = "v12: administration: account links, the audit log, retired products"
+        migrator.registerMigration(v12, foreignKeyChecks: .immediate) { db in
             try db.execute(sql: """
                 ALTER TABLE orgs ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE products ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;

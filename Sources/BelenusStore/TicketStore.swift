@@ -211,7 +211,8 @@ extension Store {
 
     static func requireProduct(_ db: Database, _ name: String, version: String) throws -> Product {
         // A retired product, or a retired version, is not offered for new tickets (SPEC §2).
-        guard let row = try Row.fetchOne(db, sql: "SELECT name, responsible FROM products WHERE name = ? AND retired = 0", arguments: [name])
+        guard
+            let row = try Row.fetchOne(db, sql: "SELECT name, responsible FROM products WHERE name = ? AND retired = 0", arguments: [name])
         else { throw FieldError.unknown("product", name) }
         let all = try Row.fetchAll(db, sql: "SELECT version, retired FROM product_versions WHERE product = ?", arguments: [name])
         let versions = all.filter { !($0["retired"] as Bool) }.map { $0["version"] as String }

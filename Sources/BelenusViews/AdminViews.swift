@@ -24,25 +24,33 @@ extension GatewayViews {
     }
 
     private func adminError(_ error: any HTTPResponseError) -> FormError {
-        FormError(fieldLabel: fieldLabel(error.formField ?? "form"), message: message(code: error.code, values: error.values, fallback: error.message))
+        FormError(
+            fieldLabel: fieldLabel(error.formField ?? "form"),
+            message: message(code: error.code, values: error.values, fallback: error.message))
     }
 
     private func roleOptions(_ chosen: String, any: Bool = false) -> [AdminOption] {
         (any ? [AdminOption(value: "", label: theme.string("admin_any"), selected: chosen.isEmpty)] : [])
-            + Role.allCases.map { AdminOption(value: $0.rawValue, label: theme.string("role_\($0.rawValue)"), selected: $0.rawValue == chosen) }
+            + Role.allCases.map {
+                AdminOption(value: $0.rawValue, label: theme.string("role_\($0.rawValue)"), selected: $0.rawValue == chosen)
+            }
     }
 
     private func orgOptions(_ names: [String], _ chosen: String, none: String) -> [AdminOption] {
-        [AdminOption(value: "", label: none, selected: chosen.isEmpty)] + names.map { AdminOption(value: $0, label: $0, selected: $0 == chosen) }
+        [AdminOption(value: "", label: none, selected: chosen.isEmpty)]
+            + names.map { AdminOption(value: $0, label: $0, selected: $0 == chosen) }
     }
 
     public func adminHome(people: Int, companies: Int, products: Int, latest: [AuditEntry], state: AdminState) -> [UInt8] {
-        let model = AdminHomePage(frame: frame("", state), people: people, companies: companies, products: products, latest: latest.map(auditRow))
+        let model = AdminHomePage(
+            frame: frame("", state), people: people, companies: companies, products: products, latest: latest.map(auditRow))
         return theme.render(theme.pages.admin, model, globals: globals(state.csrf))
     }
 
     /// People, filtered by `filters` (`q`, `role`, `org`, `active`), and the invitation form with `values`.
-    public func adminUsers(_ users: [User], orgs: [String], filters: [String: String], values: [String: String], state: AdminState) -> [UInt8] {
+    public func adminUsers(
+        _ users: [User], orgs: [String], filters: [String: String], values: [String: String], state: AdminState
+    ) -> [UInt8] {
         let active = filters["active"] ?? ""
         let model = AdminUsersPage(
             frame: frame("users", state), query: filters["q"] ?? "",
@@ -65,7 +73,8 @@ extension GatewayViews {
                           state: AdminState) -> [UInt8] {
         let role = values["role"] ?? user.role.rawValue
         let model = AdminUserPage(
-            frame: frame("users", state), login: user.login.rawValue, name: values["name"] ?? user.name, email: values["email"] ?? user.email,
+            frame: frame("users", state), login: user.login.rawValue, name: values["name"] ?? user.name,
+            email: values["email"] ?? user.email,
             roles: roleOptions(role), orgs: orgOptions(orgs, values["org"] ?? user.org ?? "", none: theme.string("admin_no_org")),
             active: !user.disabled, staff: user.role != .client,
             successors: [AdminOption(value: "", label: theme.string("admin_successor_rule"), selected: (values["to"] ?? "").isEmpty)]

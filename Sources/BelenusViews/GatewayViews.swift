@@ -71,18 +71,21 @@ public struct GatewayViews: Sendable {
     /// The error of a refused form, in the site's words.
     private func formError(_ error: (any HTTPResponseError)?) -> FormError? {
         error.map {
-            FormError(fieldLabel: fieldLabel($0.formField ?? "form"), message: message(code: $0.code, values: $0.values, fallback: $0.message))
+            FormError(
+                fieldLabel: fieldLabel($0.formField ?? "form"), message: message(code: $0.code, values: $0.values, fallback: $0.message))
         }
     }
 
     /// "¿Olvidó su contraseña?": the form, or (`sent`) the answer every address gets.
     public func forgotPassword(email: String, sent: Bool, error: (any HTTPResponseError)?) -> [UInt8] {
-        theme.render(theme.pages.forgotPassword, ForgotPasswordPage(email: email, sent: sent, error: formError(error)), globals: globals(""))
+        theme.render(
+            theme.pages.forgotPassword, ForgotPasswordPage(email: email, sent: sent, error: formError(error)), globals: globals(""))
     }
 
     /// The new-password form of a link; `user` nil: the link no longer works.
     public func resetPassword(token: String, user: User?, invitation: Bool, error: (any HTTPResponseError)?) -> [UInt8] {
-        let model = ResetPasswordPage(token: token, name: user?.name ?? "", invitation: invitation, valid: user != nil, error: formError(error))
+        let model = ResetPasswordPage(
+            token: token, name: user?.name ?? "", invitation: invitation, valid: user != nil, error: formError(error))
         return theme.render(theme.pages.resetPassword, model, globals: globals(""))
     }
 

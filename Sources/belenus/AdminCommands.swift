@@ -9,18 +9,21 @@ import Foundation
 
 /// The CLI's administrator in the audit log: `cli:UNIXUSER` (SPEC §2).
 var shellAdministrator: Administrator {
-    Administrator.shell(user: ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? NSUserName())
+    Administrator.shell(
+        user: ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? NSUserName())
 }
 
 /// Sends an invitation or a reset link now (never queued: the token is only in the mail).
 func mailAccountLink(_ site: SiteOption, to user: User, token: String, invitation: Bool) throws {
     let config = try SiteConfig.load(path: site.paths.config)
     let views = try GatewayViews(paths: site.paths, config: config)
-    let mail = AccountMail(views.accountMail(for: user, link: AccountMail.link(token: token, config: config), invitation: invitation), to: user.email)
+    let mail = AccountMail(
+        views.accountMail(for: user, link: AccountMail.link(token: token, config: config), invitation: invitation), to: user.email)
     ignoreBrokenPipes()
     do {
-        try mail.send(through: .configured(config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: site.paths.mail),
-                      from: config.mailFrom)
+        try mail.send(
+            through: .configured(config.mailTransport.rawValue, sendmailCommand: config.sendmailCommand, mailFolder: site.paths.mail),
+            from: config.mailFrom)
     } catch {
         throw CLIError("the link to \(user.email) was not sent (\(error)); run `belenus user reset \(user.login)` once mail works")
     }
@@ -104,7 +107,8 @@ struct ProductCommand: ParsableCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a product: name, the versions offered for new tickets, its technician.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change a product: name, the versions offered for new tickets, its technician.")
         @OptionGroup var site: SiteOption
         @Argument(help: "The module's name.") var product: String
         @Option(help: "Its new name.") var name: String?
@@ -181,7 +185,8 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             let store = try site.openStore()
-            try store.setPasswordHash(try PasswordHasher.standard.hash(try UserCommand.readPassword()), for: Login(login), by: shellAdministrator)
+            try store.setPasswordHash(
+                try PasswordHasher.standard.hash(try UserCommand.readPassword()), for: Login(login), by: shellAdministrator)
             print("Password of '\(login)' set.")
         }
     }

@@ -152,15 +152,19 @@ struct SiteDoctor {
             }
             if file.path.hasSuffix(".toml") {
                 let have = Self.keys(String(decoding: own, as: UTF8.self))
-                missingKeys += Self.keys(String(decoding: file.bytes, as: UTF8.self)).filter { !have.contains($0) }.map { "\(file.path): \($0)" }
+                missingKeys += Self.keys(String(decoding: file.bytes, as: UTF8.self)).filter { !have.contains($0) }.map {
+                    "\(file.path): \($0)"
+                }
             }
         }
         guard !missingFiles.isEmpty || !missingKeys.isEmpty else {
             return [Finding(ok: true, subject: "theme", detail: "has every template and string of this release")]
         }
-        let listed = (missingFiles + missingKeys).prefix(6).joined(separator: ", ") + (missingFiles.count + missingKeys.count > 6 ? ", …" : "")
-        return [Finding(ok: false, subject: "theme", detail: "this release's pages need \(missingFiles.count) templates and "
-            + "\(missingKeys.count) strings the site's theme lacks (\(listed)); `belenus init NEWDIR` writes them: copy them into site-templates/")]
+        let all = missingFiles + missingKeys
+        let listed = all.prefix(6).joined(separator: ", ") + (all.count > 6 ? ", …" : "")
+        let detail = "this release's pages need \(missingFiles.count) templates and \(missingKeys.count) strings the site's theme "
+            + "lacks (\(listed)); `belenus init NEWDIR` writes them: copy them into site-templates/"
+        return [Finding(ok: false, subject: "theme", detail: detail)]
     }
 
     /// The keys of a locale file: `name = …` at the start of a line.
