@@ -102,8 +102,7 @@ extension Gateway {
     ) throws -> Response {
         _ = try administrator(user)
         guard let account = try store.user(Login(login)) else { throw GatewayError(404, "no account '\(login)'") }
-        let names = try store.staffNames()
-        let technicians = try store.technicians().sorted { $0.rawValue < $1.rawValue }.map { (login: $0, name: names[$0] ?? $0.rawValue) }
+        let technicians = try technicianChoices()
         if request.wantsJSON { return .json(200, Self.json(account)) }
         let orgs = try store.orgs()
         return try page(error?.status ?? 200) {
@@ -130,8 +129,7 @@ extension Gateway {
     func adminProducts(_ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil,
                        typed: (id: Int64, name: String?, versions: String?)? = nil) throws -> Response {
         _ = try administrator(user)
-        let names = try store.staffNames()
-        let technicians = try store.technicians().sorted { $0.rawValue < $1.rawValue }.map { (login: $0, name: names[$0] ?? $0.rawValue) }
+        let technicians = try technicianChoices()
         var products = try store.products()
         if let typed, let i = products.firstIndex(where: { $0.id == typed.id }) {
             if let name = typed.name { products[i].name = name }
@@ -284,6 +282,12 @@ extension Gateway {
                 .array(entry.changes.map { .object([("field", .string($0.field)), ("old", .string($0.old)), ("new", .string($0.new))]) })
             ),
         ])
+    }
+
+    /// The active technicians and administrators by login, with their names: what a form offers.
+    private func technicianChoices() throws -> [(login: Login, name: String)] {
+        let names = try store.staffNames()
+        return try store.technicians().sorted { $0.rawValue < $1.rawValue }.map { (login: $0, name: names[$0] ?? $0.rawValue) }
     }
 
     static func list(_ text: String) -> [String] {

@@ -29,6 +29,16 @@ func mailAccountLink(_ site: SiteOption, to user: User, token: String, invitatio
     }
 }
 
+/// Tickets whose pages show a name that changed: rendered again at their next view or build.
+func markStale(_ store: Store, _ numbers: [TicketNumber]) throws {
+    try store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))
+}
+
+/// `--versions a,b`: the names, trimmed, empty ones left out.
+func versionList(_ text: String) -> [String] {
+    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}
+
 /// A link's token (as the gateway makes them, `Secrets`), and its hash for the database.
 func newLinkToken() -> (token: String, hash: String) {
     let token = Secrets.newToken()
@@ -60,7 +70,7 @@ struct OrgCommand: ParsableCommand {
             guard let name else { throw CLIError("nothing to change: --name NEW") }
             let store = try site.openStore()
             let touched = try store.renameOrg(org, to: name, at: Date(), by: shellAdministrator)
-            try store.markPagesStale(touched.map(SiteBuilder.ticketPagePath))
+            try markStale(store, touched)
             print("Org '\(org)' is now '\(name)'. Its tickets' pages are rendered again at the next build.")
         }
     }
@@ -100,7 +110,7 @@ struct ProductCommand: ParsableCommand {
         @Option(help: "Its default technician's login.") var responsible: String?
 
         func run() throws {
-            let list = versions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let list = versionList(versions)
             try site.openStore().addProduct(name, versions: list, responsible: responsible.map { Login($0) }, by: shellAdministrator)
             print("Product '\(name)' added.")
         }
@@ -116,12 +126,12 @@ struct ProductCommand: ParsableCommand {
         @Option(help: "Its default technician's login; \"\" for none.") var responsible: String?
 
         func run() throws {
-            let list = versions.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            let list = versions.map(versionList)
             let technician: Login?? = responsible.map { $0.isEmpty ? Login?.none : Login($0) }
             let store = try site.openStore()
             let touched = try store.editProduct(
                 product, .init(name: name, versions: list, responsible: technician), at: Date(), by: shellAdministrator)
-            try store.markPagesStale(touched.map(SiteBuilder.ticketPagePath))
+            try markStale(store, touched)
             print("Product '\(name ?? product)' changed.")
         }
     }
@@ -249,7 +259,7 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             let store = try site.openStore()
             let touched = try store.setUserActive(Login(login), false, handOverTo: to.map { Login($0) }, at: Date(), by: shellAdministrator)
-            try store.markPagesStale(touched.map(SiteBuilder.ticketPagePath))
+            try markStale(store, touched)
             print("User '\(login)' disabled." + (touched.isEmpty ? "" : " \(touched.count) tickets handed over."))
         }
     }

@@ -89,6 +89,16 @@ import Testing
         #expect(try site.count("account_links") == 3)
     }
 
+    /// Sixteen gateway processes at once for one address: three links, three mails, no more
+    /// (the count and the row are one transaction).
+    @Test func sixteenSimultaneousRequestsGetThreeLinks() throws {
+        let site = try GatewaySite.make(through: .binary)
+        let answers = simultaneously(16) { i in try Self.forgot(site, "ana@acme.mx", from: "198.51.100.\(i + 1)") }
+        #expect(answers.count == 16 && answers.allSatisfy { $0.status == 303 }, "\(answers.map(\.status))")
+        #expect(try site.count("account_links") == 3)
+        #expect(site.sentMail().count == 3)
+    }
+
     /// The forms anyone may post are counted by address like failed logins.
     @Test func forgotAndResetAreThrottledByAddress() throws {
         let site = try GatewaySite.make(through: .binary)
