@@ -46,6 +46,16 @@ def database(sql, *arguments):
         return db.execute(sql, arguments).fetchone()
 
 
+def header_names(driver, name):
+    """Whether the page's header comes to name `name` within 10 s (belenus.js fills it in on the
+    pages the generator wrote for everyone)."""
+    try:
+        WebDriverWait(driver, 10).until(lambda d: name in d.find_element(By.CSS_SELECTOR, "header.top").text)
+        return True
+    except Exception:
+        return False
+
+
 def signed_out(driver):
     """The next request of a session that ended lands on the login page."""
     driver.get(GATEWAY + "/tickets")
@@ -57,6 +67,10 @@ client = browser()
 try:
     login(admin, "admin1", ADMIN_PASSWORD)
     check("Admin Uno" in admin.find_element(By.CSS_SELECTOR, "header.top").text, "the header names the signed-in person")
+    # The pages written once for everyone name the person too, and link an administrator's
+    # Administración.
+    admin.get(BASE + "/kb/")
+    check(header_names(admin, "Admin Uno"), "the knowledge base's header names the signed-in administrator")
     admin.find_element(By.LINK_TEXT, "Administración").click()
     WebDriverWait(admin, 10).until(EC.url_matches(r".*/admin$"))
     audit_widths(admin, "admin")
@@ -83,6 +97,9 @@ try:
     WebDriverWait(client, 10).until(EC.url_contains("/login"))
     login(client, "carla", "clave-de-carla")
     check(not signed_out(client), "the invited client logs in with the password they chose")
+    client.get(BASE + "/kb/")
+    check(header_names(client, "Carla Díaz"), "the knowledge base's header names the signed-in client")
+    check(not client.find_element(By.CSS_SELECTOR, "a[data-viewer-admin]").is_displayed(), "a client is not offered Administración")
 
     # Disabled: the open session's next request goes to the login page.
     admin.get(GATEWAY + "/admin/users/carla")
@@ -99,6 +116,7 @@ try:
     check(database("SELECT responsible FROM tickets WHERE number = ?", number)[0] == "tech2", "ticket #%d went to Téc Dos" % number)
     admin.get(GATEWAY + "/tickets/%d" % number)
     check("Téc Dos" in admin.find_element(By.TAG_NAME, "main").text, "the ticket's page names the colleague")
+    check(header_names(admin, "Admin Uno"), "a ticket's generated page names the signed-in person")
 
     # A forgotten password: the link in the mail, and the old session ends.
     old = browser()

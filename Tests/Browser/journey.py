@@ -72,6 +72,10 @@ try:
         token = db.execute("SELECT page_token FROM tickets WHERE number = ?", (int(number),)).fetchone()[0]
     client.get(BASE + "/t/%s/" % token)
     audit(client, "ticket-link")
+    try:
+        WebDriverWait(client, 10).until(lambda d: "Ana Pérez" in d.find_element(By.CSS_SELECTOR, "header.top").text)
+    except Exception:
+        check(False, "the link page's header names the signed-in client: %s" % client.find_element(By.CSS_SELECTOR, "header.top").text)
     cookie = client.get_cookie("belenus_csrf")["value"]
     filled = [i.get_attribute("value") for i in client.find_elements(By.CSS_SELECTOR, "input[name=csrf]")]
     check(filled and all(value == cookie for value in filled), "the link page's script fills every csrf field from the cookie")

@@ -5,6 +5,9 @@
 //    the limit (or one too many) is refused in the browser before anything is sent. Without
 //    this script the form still works: every version is listed, and the server checks both.
 // 4. The ticket list on a phone: FILTRO folded unless a filter is set, so the tickets come first.
+// 5. The signed-in person's name, and Administración for an administrator, in the header of the
+//    pages written once for everyone (the knowledge base, a ticket's page): asked of /account
+//    (its JSON) once per tab and login, and kept in sessionStorage under the login's CSRF token.
 (function () {
   "use strict";
   var match = document.cookie.match(/(?:^|;\s*)belenus_csrf=([^;]*)/);
@@ -15,12 +18,40 @@
     new URLSearchParams(location.search).forEach(function (value, key) { if (key !== "page" && value) filtered = true; });
     fold.open = filtered;
   }
-  if (match) {
-    var token = decodeURIComponent(match[1]);
+  var token = match ? decodeURIComponent(match[1]) : "";
+  if (token) {
     document.querySelectorAll('input[name="csrf"]').forEach(function (input) {
       if (!input.value) input.value = token;
     });
   }
+
+  var account = document.querySelector("a[data-viewer]");
+  function showViewer(viewer) {
+    if (!viewer.name) return;
+    account.textContent = viewer.name + " · " + account.textContent;
+    var admin = document.querySelector("a[data-viewer-admin]");
+    if (admin && viewer.admin) admin.hidden = false;
+  }
+  try {
+    var kept = JSON.parse(sessionStorage.getItem("belenus_viewer") || "null");
+    if (!token) sessionStorage.removeItem("belenus_viewer");
+    if (token && account && kept && kept.token === token) {
+      showViewer(kept);
+    } else if (token && account) {
+      fetch(account.getAttribute("href"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          // A session that ended is sent to the login page: not JSON, no name (kept so, too).
+          var json = (response.headers.get("Content-Type") || "").indexOf("json") >= 0;
+          return response.ok && json ? response.json() : {};
+        })
+        .then(function (person) {
+          var viewer = { token: token, name: person.name || "", admin: person.role === "admin" };
+          sessionStorage.setItem("belenus_viewer", JSON.stringify(viewer));
+          showViewer(viewer);
+        })
+        .catch(function () {});
+    }
+  } catch (e) {}
   var icons = { on_time: "●", due_soon: "▲", overdue: "✖" };
   function refresh() {
     var now = Date.now();
