@@ -120,9 +120,13 @@ struct DynamicRenderer {
     /// `maxDepth` an inclusion renders as nothing.
     var depth = 0
     static let maxDepth = 20
-    /// Nodes left to visit. A partial that includes itself twice, or thirty nested sections over
-    /// a list of two, is exponential work (the template fuzz target found the first): past the
-    /// budget the rest renders as nothing.
+    /// Work left: a node visited, or a context frame a name is looked up in. A partial that
+    /// includes itself twice, or thirty nested sections over a list of two, is exponential work
+    /// (the template fuzz target found the first): past the budget the rest renders as nothing.
+    /// A lookup costs one per frame, and one more per 32 bytes of the name, which every frame
+    /// hashes (as Unicode, when it is not ASCII): forty frames deep, a long name that is nowhere
+    /// cost as much as thousands of nodes, and such templates were nine tenths of the fuzz
+    /// target's time.
     var budget = 100_000
     /// And it stops past this many bytes of output (an indented partial recursing in a list
     /// writes its growing indentation on every line: the fuzz target's second timeout).
@@ -183,9 +187,11 @@ struct DynamicRenderer {
         }
     }
 
-    func lookUp(_ name: TemplateName, in context: [TemplateValue]) -> TemplateValue {
+    mutating func lookUp(_ name: TemplateName, in context: [TemplateValue]) -> TemplateValue {
         guard let first = name.parts.first else { return context.last ?? .null }
+        let cost = 1 + first.utf8.count / 32
         for frame in context.reversed() {
+            budget -= cost
             guard case .object(let fields) = frame, var value = fields[first] else { continue }
             for part in name.parts.dropFirst() {
                 guard case .object(let inner) = value, let next = inner[part] else { return .null }

@@ -76,6 +76,7 @@ for target in "$@"; do
     mkdir -p "$work"
   fi
   echo "fuzz: $target, $describe (seeds: Tests/Fuzz/corpus/$target)"
+  started=$SECONDS
   dict=()
   [ -f "Tests/Fuzz/$target.dict" ] && dict=(-dict="Tests/Fuzz/$target.dict")
   regressions=()
@@ -88,7 +89,7 @@ for target in "$@"; do
     exit 1
   fi
   grep -E "^stat::number_of_executed_units|^stat::new_units_added" ".build/fuzz/$target.log" | tr '\n' ' '
-  grep -o "cov: [0-9]*" ".build/fuzz/$target.log" | tail -1
+  echo "$(grep -o "cov: [0-9]*" ".build/fuzz/$target.log" | tail -1), $((SECONDS - started)) s"
   if [ -n "$fresh" ]; then rm -rf "$fresh"; fresh=""; fi
 done
 echo "fuzz: $# targets, $describe each, no crash"
