@@ -37,7 +37,7 @@ extension SiteBuilder {
             report = try publishLocked(.publicOnly, now: now)
         }
         let (mark, changed) = try store.changedTickets()
-        let numbers = Set(changed + (try store.slaCrossings(after: builtAt, upTo: now, policy: config.slaPolicy)))
+        let numbers = Set(changed + (try store.slaCrossings(after: builtAt, upTo: now)))
         let jobs = try ticketJobs(numbers.sorted { $0.rawValue < $1.rawValue }, rendering: rendering) + [try dashboardJob(now: now)]
         let tickets = try Publisher(output: paths.output, store: store).publish(
             jobs, records: try store.pageRecords(paths: jobs.map(\.path)), progress: progress)

@@ -100,7 +100,7 @@ extension SiteBuilder {
     func dashboardJob(now: Date) throws -> PageJob {
         let firstWeek = Dashboard.firstWeek(now: now, clock: theme.clock)
         let dashboard = Dashboard(
-            openCounts: try store.openCounts(now: now, policy: config.slaPolicy),
+            openCounts: try store.openCounts(now: now),
             weekly: try store.weeklyCounts(from: firstWeek, weeks: Dashboard.weeks), firstWeek: firstWeek, names: try store.staffNames())
         let (config, theme) = (config, theme)
         return PageJob(path: Dashboard.path, fingerprint: baseFingerprint + dashboard.fingerprint, ticket: nil,

@@ -50,6 +50,10 @@ public struct SiteBuilder {
     ) throws -> BuildReport {
         try paths.prepareWritableFolders()
         _ = try AttachmentFolder(paths: paths).removeUnreferenced { try store.attachmentHashes() }
+        // A new `due_soon_hours` applies to the open tickets from the next whole build (their
+        // pages follow: the due-soon instant is in their fingerprint). Not in a request's
+        // regeneration: at a million tickets that is seconds of one person's wait.
+        if scope == .all { try store.layOutDueSoon(policy: config.slaPolicy) }
         return try BuildLock.holding(paths) { try publishLocked(scope, full: full, now: now, progress: progress) }
     }
 

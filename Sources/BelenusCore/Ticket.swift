@@ -15,8 +15,12 @@ public struct Ticket: Hashable, Sendable {
     public var responsible: Login?
     /// The technician it was reassigned to, if any.
     public var assigned: Login?
-    /// The deadline. While the SLA clock is paused it is moved later when the clock resumes.
+    /// The deadline. While the SLA clock is paused it is laid out again when the clock resumes.
     public var dueAt: Date
+    /// When the ticket turns `due_soon`: the policy's `due_soon` of business time before `dueAt`.
+    public var dueSoonAt: Date
+    /// The name of the calendar its deadlines count in (its company's, else the site's).
+    public var calendar: String
     public var waitingOn: WaitingOn
     /// When the SLA clock stopped (waiting on someone other than support), else nil.
     public var pausedAt: Date?
@@ -29,7 +33,7 @@ public struct Ticket: Hashable, Sendable {
     public init(
         number: TicketNumber, title: String, product: String, version: String, body: String,
         org: String, requester: Login, createdAt: Date, responsible: Login?, assigned: Login? = nil,
-        dueAt: Date, waitingOn: WaitingOn = .support, pausedAt: Date? = nil, providerRef: String? = nil,
+        dueAt: Date, dueSoonAt: Date, calendar: String, waitingOn: WaitingOn = .support, pausedAt: Date? = nil, providerRef: String? = nil,
         status: TicketStatus = .open, revision: Int = 1
     ) {
         self.number = number
@@ -43,6 +47,8 @@ public struct Ticket: Hashable, Sendable {
         self.responsible = responsible
         self.assigned = assigned
         self.dueAt = dueAt
+        self.dueSoonAt = dueSoonAt
+        self.calendar = calendar
         self.waitingOn = waitingOn
         self.pausedAt = pausedAt
         self.providerRef = providerRef

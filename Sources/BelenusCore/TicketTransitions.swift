@@ -9,19 +9,25 @@ public struct TicketChange: Sendable {
 /// The fields a technician may set with `update` (SPEC §5); nil leaves a field as it is.
 public struct TicketUpdate: Hashable, Sendable {
     public var dueAt: Date?
+    /// The deadline as business hours from now (`due_in_hours`), in the ticket's calendar; when
+    /// given, `dueAt` is not used.
+    public var dueInHours: Double?
     public var waitingOn: WaitingOn?
     /// `.some("")` clears the provider number.
     public var providerRef: String?
     public var responsible: Login?
 
-    public init(dueAt: Date? = nil, waitingOn: WaitingOn? = nil, providerRef: String? = nil, responsible: Login? = nil) {
+    public init(
+        dueAt: Date? = nil, dueInHours: Double? = nil, waitingOn: WaitingOn? = nil, providerRef: String? = nil, responsible: Login? = nil
+    ) {
         self.dueAt = dueAt
+        self.dueInHours = dueInHours
         self.waitingOn = waitingOn
         self.providerRef = providerRef
         self.responsible = responsible
     }
 
-    public var isEmpty: Bool { dueAt == nil && waitingOn == nil && providerRef == nil && responsible == nil }
+    public var isEmpty: Bool { dueAt == nil && dueInHours == nil && waitingOn == nil && providerRef == nil && responsible == nil }
 }
 
 /// What a new ticket needs before it gets a number.
@@ -80,46 +86,48 @@ public struct TicketDraft: Hashable, Sendable {
 }
 
 extension Ticket {
-    /// A new ticket: open, waiting on support, due `policy.defaultDue` after creation.
+    /// A new ticket: open, waiting on support, due `policy.defaultDue` of business time after
+    /// creation in the clock's calendar.
     public static func open(
         _ draft: TicketDraft, number: TicketNumber, by actor: Actor, responsible: Login?,
-        at now: Date, policy: SLAPolicy
+        at now: Date, clock: SLAClock
     ) throws -> TicketChange {
         try Rulebook.checkOpen(for: draft.org, by: actor)
         let draft = try draft.validated()
-        let ticket = Ticket(
+        var ticket = Ticket(
             number: number, title: draft.title, product: draft.product, version: draft.version,
             body: draft.body, org: draft.org, requester: actor.login, createdAt: now,
-            responsible: responsible, dueAt: now + policy.defaultDue)
+            responsible: responsible, dueAt: now, dueSoonAt: now, calendar: clock.calendar.name)
+        ticket.setDeadline(clock.calendar.adding(clock.policy.defaultDue, to: now), clock: clock)
         return TicketChange(ticket: ticket, event: TicketEvent(kind: .created, actor: actor.login, at: now))
     }
 
     /// A comment. A client's sets the ticket waiting on support, a technician's on the client.
-    public func comment(_ body: String, by actor: Actor, at now: Date) throws -> TicketChange {
+    public func comment(_ body: String, by actor: Actor, at now: Date, clock: SLAClock) throws -> TicketChange {
         try Rulebook.check(.comment, by: actor, on: self)
         try TicketDraft.requireBody(body, field: "body")
         var next = self
-        if status == .open { next.setWaitingOn(actor.role.isStaff ? .client : .support, at: now) }
+        if status == .open { next.setWaitingOn(actor.role.isStaff ? .client : .support, at: now, clock: clock) }
         return next.recording(TicketEvent(kind: .comment, actor: actor.login, at: now, body: body))
     }
 
     /// A technician closes an open ticket with its solution.
-    public func close(solution: String, by actor: Actor, at now: Date) throws -> TicketChange {
+    public func close(solution: String, by actor: Actor, at now: Date, clock: SLAClock) throws -> TicketChange {
         try Rulebook.check(.close, by: actor, on: self)
         try TicketDraft.requireBody(solution, field: "body")
         var next = self
-        next.setWaitingOn(.client, at: now)
+        next.setWaitingOn(.client, at: now, clock: clock)
         next.status = .closed
         return next.recording(TicketEvent(kind: .close, actor: actor.login, at: now, body: solution))
     }
 
     /// The client reopens a closed ticket because the solution did not work.
-    public func reopen(reason: String, by actor: Actor, at now: Date) throws -> TicketChange {
+    public func reopen(reason: String, by actor: Actor, at now: Date, clock: SLAClock) throws -> TicketChange {
         try Rulebook.check(.reopen, by: actor, on: self)
         try TicketDraft.requireBody(reason, field: "body")
         var next = self
         next.status = .open
-        next.setWaitingOn(.support, at: now)
+        next.setWaitingOn(.support, at: now, clock: clock)
         return next.recording(TicketEvent(kind: .reopen, actor: actor.login, at: now, body: reason))
     }
 
@@ -142,19 +150,34 @@ extension Ticket {
     }
 
     /// A technician sets the deadline, whom it waits on, the provider number or the responsible.
-    public func update(_ update: TicketUpdate, technicians: Set<Login>, by actor: Actor, at now: Date) throws -> TicketChange {
+    public func update(
+        _ update: TicketUpdate, technicians: Set<Login>, by actor: Actor, at now: Date, clock: SLAClock
+    ) throws -> TicketChange {
         try Rulebook.check(.update, by: actor, on: self)
         guard !update.isEmpty else { throw FieldError(field: "due_at", message: "nothing to change", code: "nothing_to_change") }
         var next = self
         var changes: [TicketEvent.FieldChange] = []
         if let waiting = update.waitingOn, waiting != waitingOn {
-            next.setWaitingOn(waiting, at: now)
+            next.setWaitingOn(waiting, at: now, clock: clock)
             changes.append(.init(field: "waiting_on", from: waitingOn.rawValue, to: waiting.rawValue))
         }
-        if let due = update.dueAt, due != dueAt {
-            next.dueAt = due
+        if let hours = update.dueInHours {
+            guard hours.isFinite, hours > 0, hours <= 100_000 else {
+                throw FieldError(
+                    field: "due_in_hours", message: "'\(hours)' is not a number of hours from 0 to 100000", code: "not_hours",
+                    values: [String(hours)])
+            }
+        }
+        // Business hours from now win over an instant: the page's form sends the deadline it
+        // shows with every update, and hours typed beside it are what the technician meant.
+        let due = update.dueInHours.map { clock.calendar.adding($0 * 3600, to: now) } ?? update.dueAt
+        if let due, due != dueAt {
+            next.setDeadline(due, clock: clock)
             if next.pausedAt != nil { next.pausedAt = now }  // the new deadline counts from now
             changes.append(.init(field: "due_at", from: Timestamp.iso(dueAt), to: Timestamp.iso(due)))
+            if let hours = update.dueInHours {
+                changes.append(.init(field: "due_in_hours", from: nil, to: hours.rounded() == hours ? String(Int(hours)) : String(hours)))
+            }
         }
         if let ref = update.providerRef {
             let trimmed = ref.trimmingCharacters(in: .whitespaces)

@@ -18,6 +18,8 @@ public struct SiteConfig: Hashable, Sendable {
     public var maxAttachmentBytes = 1_048_576
     public var defaultDueHours = 72.0
     public var dueSoonHours = 24.0
+    /// The calendar of the tickets of companies without one of their own (SPEC §3).
+    public var calendar = BusinessCalendar.alwaysName
     public var mailTransport = MailTransport.file
     public var sendmailCommand = "/usr/sbin/sendmail -t -i"
     public var mailFrom = "Soporte <no-reply@localhost>"
@@ -36,7 +38,7 @@ public struct SiteConfig: Hashable, Sendable {
     /// that renders a page. A test checks that no field is left out.
     public var fingerprint: String {
         [title, baseURL, gatewayPath, language, timezone, ticketPages.rawValue, String(maxAttachments), String(maxAttachmentBytes),
-         String(defaultDueHours), String(dueSoonHours), mailTransport.rawValue, sendmailCommand, mailFrom,
+         String(defaultDueHours), String(dueSoonHours), calendar, mailTransport.rawValue, sendmailCommand, mailFrom,
          supportTeam.joined(separator: "\u{2}"), String(cookieSecure), String(sessionHours),
          String(reauthMinutes)].joined(separator: "\u{1}")
     }
@@ -78,6 +80,7 @@ public struct SiteConfig: Hashable, Sendable {
             c.maxAttachmentBytes = try t.int("max_attachment_bytes") ?? c.maxAttachmentBytes
             c.defaultDueHours = try t.number("default_due_hours") ?? c.defaultDueHours
             c.dueSoonHours = try t.number("due_soon_hours") ?? c.dueSoonHours
+            c.calendar = try t.text("calendar") ?? c.calendar
             guard c.maxAttachments >= 0, c.maxAttachmentBytes > 0, c.defaultDueHours > 0, c.dueSoonHours >= 0 else {
                 throw SiteError(file: path, "[tickets]: limits and hours must be positive")
             }

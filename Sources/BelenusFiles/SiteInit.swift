@@ -25,6 +25,7 @@ public enum SiteInit {
         max_attachment_bytes = 1048576
         default_due_hours = 72
         due_soon_hours = 24
+        calendar = "24x7"
 
         [mail]
         transport = "file"

@@ -38,7 +38,8 @@ extension Gateway {
             _ = try draft.validated()
             let ticket = try withAttachments(form.files) { attachments in
                 try store.openTicket(
-                    draft, by: actor, at: now, policy: config.slaPolicy, attachments: attachments, mail: mailPlan(by: user))
+                    draft, by: actor, at: now, policy: config.slaPolicy, defaultCalendar: config.calendar, attachments: attachments,
+                    mail: mailPlan(by: user))
             }
             regeneratePages([ticket.number])
             return .seeOther(link("/tickets/\(ticket.number)"), json: request.wantsJSON)

@@ -23,7 +23,7 @@ extension Gateway {
         do {
             // The slug is chosen and its file written inside the change's transaction: publishes
             // take SQLite's write lock one at a time, so two never choose the same free slug.
-            try store.change(ticket.number, by: actor, at: now, mail: nil) { current, _ in
+            try store.change(ticket.number, by: actor, at: now, policy: config.slaPolicy, mail: nil) { current, _ in
                 var slug = base, n = 2
                 while slug.isReserved || existing.contains(slug.rawValue) || FileManager.default.fileExists(atPath: file(slug)) {
                     slug = Slug(rawValue: "\(base.rawValue.prefix(75))-\(n)")

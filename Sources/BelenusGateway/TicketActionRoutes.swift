@@ -28,18 +28,20 @@ extension Gateway {
         if action == .publish { return try publish(ticket, form: form, by: actor) }
         if !form.files.isEmpty && action != .comment { throw GatewayError(400, "files go with a comment", field: "file") }
         _ = try withAttachments(form.files) { attachments in
-            try store.change(number, by: actor, at: now, attachments: attachments, mail: mailPlan(by: user)) { ticket, technicians in
+            try store.change(
+                number, by: actor, at: now, policy: config.slaPolicy, attachments: attachments, mail: mailPlan(by: user)
+            ) { ticket, context in
                 switch action {
-                case .comment: try ticket.comment(form.value("body") ?? "", by: actor, at: now)
-                case .reopen: try ticket.reopen(reason: form.value("body") ?? "", by: actor, at: now)
+                case .comment: try ticket.comment(form.value("body") ?? "", by: actor, at: now, clock: context.clock)
+                case .reopen: try ticket.reopen(reason: form.value("body") ?? "", by: actor, at: now, clock: context.clock)
                 case .approve: try ticket.approve(by: actor, at: now)
-                case .close: try ticket.close(solution: form.value("body") ?? "", by: actor, at: now)
+                case .close: try ticket.close(solution: form.value("body") ?? "", by: actor, at: now, clock: context.clock)
                 case .assign:
-                    try ticket.assign(to: Login(try form.required("assigned")), technicians: technicians, by: actor, at: now)
+                    try ticket.assign(to: Login(try form.required("assigned")), technicians: context.technicians, by: actor, at: now)
                 case .update:
                     try ticket.update(
-                        try Self.update(from: form, clock: LocalClock(timezone: config.timezone)), technicians: technicians, by: actor,
-                        at: now)
+                        try Self.update(from: form, clock: LocalClock(timezone: config.timezone)), technicians: context.technicians,
+                        by: actor, at: now, clock: context.clock)
                 case .view, .publish: throw GatewayError(404, "no such action")
                 }
             }
@@ -61,6 +63,15 @@ extension Gateway {
                     values: [text])
             }
             update.dueAt = date
+        }
+        if let text = form.value("due_in_hours")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard text.utf8.count <= 12, text.utf8.allSatisfy({ (48...57).contains($0) || $0 == UInt8(ascii: ".") }),
+                  let hours = Double(text)
+            else {
+                throw FieldError(
+                    field: "due_in_hours", message: "'\(text)' is not a number of hours (8, 1.5)", code: "not_hours", values: [text])
+            }
+            update.dueInHours = hours
         }
         if let text = form.value("waiting_on"), !text.isEmpty {
             guard let value = WaitingOn(rawValue: text) else {

@@ -74,7 +74,7 @@ extension Gateway {
         }
         let pageNumber = try parsed("page") { Int($0).flatMap { $0 > 0 && $0 < 1_000_000 ? $0 : nil } } ?? 1
         echo["page"] = nil
-        let result = try store.tickets(matching: filter, page: pageNumber, pageSize: Self.listPageSize, now: now, policy: config.slaPolicy)
+        let result = try store.tickets(matching: filter, page: pageNumber, pageSize: Self.listPageSize, now: now)
         if request.wantsJSON {
             return .json(200, .object([
                 ("total", .int(result.total)), ("total_exact", .bool(result.totalIsExact)), ("page", .int(pageNumber)),
@@ -96,10 +96,11 @@ extension Gateway {
         return [
             ("number", .int(t.number.rawValue)), ("title", .string(t.title)), ("status", .string(t.status.rawValue)),
             ("waiting_on", .string(t.waitingOn.rawValue)),
-            ("sla", .optional(t.slaState(at: now, policy: config.slaPolicy)?.rawValue)),
+            ("sla", .optional(t.slaState(at: now)?.rawValue)),
             ("org", .string(t.org)), ("product", .string(t.product)),
             ("responsible", .optional(t.responsible?.rawValue)), ("assigned", .optional(t.assigned?.rawValue)),
-            ("due_at", .string(Timestamp.iso(t.dueAt))), ("created_at", .string(Timestamp.iso(t.createdAt))),
+            ("due_at", .string(Timestamp.iso(t.dueAt))), ("due_soon_at", .string(Timestamp.iso(t.dueSoonAt))),
+            ("calendar", .string(t.calendar)), ("created_at", .string(Timestamp.iso(t.createdAt))),
             ("requester", .string(t.requester.rawValue)), ("requester_name", name(t.requester)),
             ("responsible_name", name(t.responsible)), ("assigned_name", name(t.assigned)),
         ]

@@ -32,9 +32,8 @@ extension Store {
 
     /// The open, running tickets whose SLA state changed after `from` and up to `to`: their
     /// due-soon instant or deadline fell in between.
-    public func slaCrossings(after from: Date, upTo to: Date, policy: SLAPolicy) throws -> [TicketNumber] {
-        let arguments = SLACounts.crossingArguments(
-            from: (Timestamp.iso(from), Timestamp.iso(from + policy.dueSoon)), to: (Timestamp.iso(to), Timestamp.iso(to + policy.dueSoon)))
+    public func slaCrossings(after from: Date, upTo to: Date) throws -> [TicketNumber] {
+        let arguments = SLACounts.crossingArguments(from: Timestamp.iso(from), to: Timestamp.iso(to))
         let numbers = try read { db in try Int.fetchAll(db, sql: SLACounts.crossings(columns: "number"), arguments: arguments) }
         return numbers.map { TicketNumber($0) }
     }

@@ -40,9 +40,17 @@ public struct CorpusImporter {
     let batch: Int
     /// Called every 1,000 lines with the count so far, and at each index made at the end.
     let progress: (String) -> Void
+    /// The site's `[tickets]`: the due-soon window and the calendar of companies without one.
+    let policy: SLAPolicy
+    let defaultCalendar: String
 
-    public init(store: Store, ticketsPerTransaction: Int = Self.ticketsPerTransaction, progress: @escaping (String) -> Void = { _ in }) {
+    public init(
+        store: Store, policy: SLAPolicy = SLAPolicy(), defaultCalendar: String = BusinessCalendar.alwaysName,
+        ticketsPerTransaction: Int = Self.ticketsPerTransaction, progress: @escaping (String) -> Void = { _ in }
+    ) {
         self.store = store
+        self.policy = policy
+        self.defaultCalendar = defaultCalendar
         self.batch = max(1, ticketsPerTransaction)
         self.progress = progress
     }
@@ -285,6 +293,8 @@ public struct CorpusImporter {
         var products: Set<String>
         var versions: Set<String>
         var users: [String: Role]
+        /// Each company's calendar, read when its first ticket is.
+        var calendars: [String: BusinessCalendar] = [:]
 
         init(_ db: Database) throws {
             orgs = Set(try String.fetchAll(db, sql: "SELECT name FROM orgs"))
@@ -347,10 +357,15 @@ public struct CorpusImporter {
             if author != requester { try ensureTechnician(author, db: db, known: &known, at: now) }
             events.append(TicketEvent(kind: .comment, actor: Login(author), at: at, body: comment.body_md))
         }
+        if known.calendars[line.client] == nil {
+            known.calendars[line.client] = try Store.calendar(db, forOrg: line.client, defaultCalendar: defaultCalendar)
+        }
+        let calendar = known.calendars[line.client]!
         let ticket = Ticket(
             number: TicketNumber(line.number), title: line.title, product: line.product, version: line.version,
             body: line.body_md, org: line.client, requester: Login(requester), createdAt: created,
             responsible: Login(line.responsible), assigned: line.assigned.map { Login($0) }, dueAt: due,
+            dueSoonAt: calendar.subtracting(policy.dueSoon, from: due), calendar: calendar.name,
             waitingOn: waiting, pausedAt: status == .open && waiting != .support ? events.last?.at : nil,
             providerRef: line.provider_ref, status: status, revision: events.count)
         try TicketRecords.insert(db, ticket, indexed: false)

@@ -12,21 +12,21 @@ extension Store {
     /// What the staff dashboard counts of the open tickets, kept by `SLACounts`: read, with the
     /// few tickets whose state the clock moved since folded in; written when there is no clock
     /// yet or too much to fold.
-    public func openCounts(now: Date, policy: SLAPolicy, folding: Int = Store.foldedSLACrossings) throws -> [OpenCount] {
-        if let counts = try read({ db in try SLACounts.counts(db, now: now, policy: policy, persist: false, folding: folding) }) {
+    public func openCounts(now: Date, folding: Int = Store.foldedSLACrossings) throws -> [OpenCount] {
+        if let counts = try read({ db in try SLACounts.counts(db, now: now, persist: false, folding: folding) }) {
             return counts
         }
-        return try write { db in try SLACounts.counts(db, now: now, policy: policy, persist: true) ?? [] }
+        return try write { db in try SLACounts.counts(db, now: now, persist: true) ?? [] }
     }
 
     /// The same counts grouped from every open ticket, as before they were kept: what tests
     /// check the kept ones against.
-    public func recountedOpenCounts(now: Date, policy: SLAPolicy) throws -> [OpenCount] {
+    public func recountedOpenCounts(now: Date) throws -> [OpenCount] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT product, \(SLACounts.technician(of: "")) AS technician, \(SLACounts.state(of: "")) AS state, count(*) AS count
-                FROM tickets, (SELECT ? AS counted_at, ? AS soon_at) c WHERE status = 'open' GROUP BY 1, 2, 3
-                """, arguments: [Timestamp.iso(now), Timestamp.iso(now + policy.dueSoon)]).map(SLACounts.openCount(from:))
+                FROM tickets, (SELECT ? AS counted_at) c WHERE status = 'open' GROUP BY 1, 2, 3
+                """, arguments: [Timestamp.iso(now)]).map(SLACounts.openCount(from:))
         }
     }
 

@@ -266,6 +266,32 @@ enum Schema {
                 END;
                 """)
         }
+        let v13 = "v13: business hours: calendars, a calendar and a due-soon instant per ticket"
+        migrator.registerMigration(v13, foreignKeyChecks: .immediate) { db in
+            // Every site starts with `24x7` (SPEC §3). A ticket keeps the name of the calendar
+            // its deadlines count in; until now every deadline counted wall-clock hours, which is
+            // `24x7`, and due-soon was 24 h before the deadline (`due_soon_hours`' default: a
+            // site that set another lays its open tickets out again at its next build, see
+            // `Store.layOutDueSoon`). `deadlines` keeps the window the stored instants were laid
+            // out with.
+            try db.execute(sql: """
+                CREATE TABLE calendars (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    zone TEXT NOT NULL,       -- IANA
+                    hours TEXT NOT NULL,      -- WeeklyHours' canonical text
+                    holidays TEXT NOT NULL    -- Holidays' canonical text
+                );
+                INSERT INTO calendars (name, zone, hours, holidays) VALUES ('24x7', 'UTC', 'mon-sun 00:00-24:00', '');
+                ALTER TABLE orgs ADD COLUMN calendar TEXT;  -- NULL: the site's ([tickets] calendar)
+                ALTER TABLE tickets ADD COLUMN due_soon_at TEXT NOT NULL DEFAULT '';
+                ALTER TABLE tickets ADD COLUMN calendar TEXT NOT NULL DEFAULT '24x7';
+                UPDATE tickets SET due_soon_at = strftime('%Y-%m-%dT%H:%M:%SZ', due_at, '-86400 seconds');
+                CREATE TABLE deadlines (id INTEGER PRIMARY KEY CHECK (id = 1), due_soon REAL NOT NULL);
+                INSERT INTO deadlines (id, due_soon) VALUES (1, 86400);
+                """)
+            try db.execute(sql: SLACounts.dueSoonSchema)
+        }
         return migrator
     }
 }

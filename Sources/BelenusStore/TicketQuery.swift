@@ -35,10 +35,10 @@ extension Store {
     /// words, one of two strategies finds the page: `rankedPage` for few matching texts,
     /// `newestPage` for many.
     public func tickets(
-        matching filter: TicketFilter, page: Int, pageSize: Int, now: Date, policy: SLAPolicy,
+        matching filter: TicketFilter, page: Int, pageSize: Int, now: Date,
         rankedMatches: Int = Store.rankedMatches, countedMatches: Int = Store.countedMatches
     ) throws -> TicketPage {
-        let conditions = TicketConditions(filter, now: now, policy: policy)
+        let conditions = TicketConditions(filter, now: now)
         let terms = Self.searchTerms(filter.words.joined(separator: " ")).prefix(8)
         let offset = (max(1, page) - 1) * pageSize
         return try read { db in
@@ -155,7 +155,7 @@ struct TicketConditions {
     private(set) var list: [String] = []
     private(set) var arguments: StatementArguments = []
 
-    init(_ filter: TicketFilter, now: Date, policy: SLAPolicy) {
+    init(_ filter: TicketFilter, now: Date) {
         if let n = filter.number { add("number = ?", n.rawValue) }
         if let v = filter.providerRef, !v.isEmpty { add("provider_ref = ? COLLATE NOCASE", v) }
         if let v = filter.org, !v.isEmpty { add("org = ?", v) }
@@ -166,12 +166,12 @@ struct TicketConditions {
         if let v = filter.status { add("status = ?", v.rawValue) }
         if let v = filter.waitingOn { add("waiting_on = ?", v.rawValue) }
         if let sla = filter.sla {
-            let nowText = Timestamp.iso(now), soon = Timestamp.iso(now + policy.dueSoon)
+            let nowText = Timestamp.iso(now)
             switch sla {
             case .paused: add("status = 'open' AND paused_at IS NOT NULL")
             case .overdue: add("status = 'open' AND paused_at IS NULL AND due_at <= ?", nowText)
-            case .dueSoon: add("status = 'open' AND paused_at IS NULL AND due_at > ? AND due_at <= ?", nowText, soon)
-            case .onTime: add("status = 'open' AND paused_at IS NULL AND due_at > ?", soon)
+            case .dueSoon: add("status = 'open' AND paused_at IS NULL AND due_at > ? AND due_soon_at <= ?", nowText, nowText)
+            case .onTime: add("status = 'open' AND paused_at IS NULL AND due_soon_at > ?", nowText)
             }
         }
     }

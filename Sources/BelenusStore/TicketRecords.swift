@@ -31,12 +31,12 @@ public protocol ChangeMail: AnyObject {
 enum TicketRecords {
     static let columns = """
         number, title, product, version, body, org, requester, created_at, responsible, assigned,
-        due_at, waiting_on, paused_at, provider_ref, status, revision
+        due_at, waiting_on, paused_at, provider_ref, status, revision, due_soon_at, calendar
         """
     /// The same, with an empty body: for lists.
     static let summaryColumns = """
         number, title, product, version, '' AS body, org, requester, created_at, responsible, assigned,
-        due_at, waiting_on, paused_at, provider_ref, status, revision
+        due_at, waiting_on, paused_at, provider_ref, status, revision, due_soon_at, calendar
         """
 
     /// A row of `columns` or `summaryColumns`, read by position: by name, GRDB lowercases and
@@ -46,7 +46,7 @@ enum TicketRecords {
             number: TicketNumber(row[0] as Int), title: row[1], product: row[2],
             version: row[3], body: row[4], org: row[5], requester: Login(row[6] as String),
             createdAt: date(row[7]), responsible: (row[8] as String?).map { Login($0) },
-            assigned: (row[9] as String?).map { Login($0) }, dueAt: date(row[10]),
+            assigned: (row[9] as String?).map { Login($0) }, dueAt: date(row[10]), dueSoonAt: date(row[16]), calendar: row[17],
             waitingOn: WaitingOn(rawValue: row[11]) ?? .support,
             pausedAt: (row[12] as String?).flatMap { Timestamp.parse($0) },
             providerRef: row[13], status: TicketStatus(rawValue: row[14]) ?? .open,
@@ -56,12 +56,13 @@ enum TicketRecords {
     static func arguments(_ t: Ticket) -> StatementArguments {
         [t.number.rawValue, t.title, t.product, t.version, t.body, t.org, t.requester.rawValue,
          Timestamp.iso(t.createdAt), t.responsible?.rawValue, t.assigned?.rawValue, Timestamp.iso(t.dueAt),
-         t.waitingOn.rawValue, t.pausedAt.map(Timestamp.iso), t.providerRef, t.status.rawValue, t.revision]
+         t.waitingOn.rawValue, t.pausedAt.map(Timestamp.iso), t.providerRef, t.status.rawValue, t.revision,
+         Timestamp.iso(t.dueSoonAt), t.calendar]
     }
 
     /// A new ticket, and (unless `indexed` is false) its words in the search index.
     static func insert(_ db: Database, _ ticket: Ticket, indexed: Bool = true) throws {
-        try db.cachedStatement(sql: "INSERT INTO tickets (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        try db.cachedStatement(sql: "INSERT INTO tickets (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .execute(arguments: arguments(ticket))
         if indexed { try index(db, [SearchText(ticket)]) }
     }

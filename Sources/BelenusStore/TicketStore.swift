@@ -2,19 +2,30 @@ import BelenusCore
 import Foundation
 import GRDB
 
+/// What an action on a ticket is decided with, read in its transaction: the technicians it may
+/// go to, and the clock its deadline counts on (the ticket's calendar, the site's policy).
+public struct TicketContext: Sendable {
+    public let technicians: Set<Login>
+    public let clock: SLAClock
+}
+
 extension Store {
     /// Creates ticket N+1 from a client's draft: checks product and version, picks the responsible
-    /// technician (the product's, else the one with the fewest open tickets), records the event,
-    /// the attachments' rows and the mail, all in one transaction.
+    /// technician (the product's, else the one with the fewest open tickets), lays out its
+    /// deadline in its company's calendar (else `defaultCalendar`), records the event, the
+    /// attachments' rows and the mail, all in one transaction.
     public func openTicket(
-        _ draft: TicketDraft, by actor: Actor, at now: Date, policy: SLAPolicy,
+        _ draft: TicketDraft, by actor: Actor, at now: Date, policy: SLAPolicy, defaultCalendar: String,
         attachments: [NewAttachment] = [], mail: (any ChangeMail)? = nil
     ) throws -> Ticket {
         try write { db in
             let product = try Self.requireProduct(db, draft.product, version: draft.version)
             let responsible = try product.responsible ?? Self.leastBusyTechnician(db)
             let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets") ?? 1
-            let change = try Ticket.open(draft, number: TicketNumber(next), by: actor, responsible: responsible, at: now, policy: policy)
+            let calendar = try Self.calendar(db, forOrg: draft.org, defaultCalendar: defaultCalendar)
+            let change = try Ticket.open(
+                draft, number: TicketNumber(next), by: actor, responsible: responsible, at: now,
+                clock: SLAClock(calendar: calendar, policy: policy))
             try TicketRecords.insert(db, change.ticket)
             try db.execute(sql: "UPDATE tickets SET page_token = ? WHERE number = ?", arguments: [Self.newPageToken(), next])
             let event = try TicketRecords.insert(db, change.event, ticket: change.ticket.number)
@@ -34,12 +45,14 @@ extension Store {
     /// queue behind each other and each sees the other's result.
     @discardableResult
     public func change(
-        _ number: TicketNumber, by actor: Actor, at now: Date, attachments: [NewAttachment] = [], mail: (any ChangeMail)? = nil,
-        _ action: (Ticket, Set<Login>) throws -> TicketChange
+        _ number: TicketNumber, by actor: Actor, at now: Date, policy: SLAPolicy, attachments: [NewAttachment] = [],
+        mail: (any ChangeMail)? = nil, _ action: (Ticket, TicketContext) throws -> TicketChange
     ) throws -> TicketChange {
         try write(preparing: Self.changeStatements) { db in
             guard let ticket = try Self.fetchTicket(db, number) else { throw RuleViolation(.notFound, "ticket \(number) not found") }
-            let change = try action(ticket, try Self.technicians(db))
+            let calendar = try Self.requireCalendar(db, ticket.calendar)
+            let change = try action(
+                ticket, TicketContext(technicians: try Self.technicians(db), clock: SLAClock(calendar: calendar, policy: policy)))
             let event = try Self.record(db, change, replacingRevision: ticket.revision)
             try Self.recordExtras(db, change, event: event, actor: actor, attachments: attachments, mail: mail)
             return change
@@ -50,19 +63,19 @@ extension Store {
     /// inside, they (the `tickets` triggers with the `UPDATE`) were about a quarter of the 2.1 ms
     /// of CPU a comment held the lock for, and under load every other writer waited for them.
     static let changeStatements = [
-        fetchTicketSQL, techniciansSQL, recordSQL, TicketRecords.insertEventSQL, TicketRecords.lastSearchTextSQL,
+        fetchTicketSQL, calendarSQL, techniciansSQL, recordSQL, TicketRecords.insertEventSQL, TicketRecords.lastSearchTextSQL,
         TicketRecords.indexEventSQL, fetchUserSQL, pageTokenSQL, queueSQL,
     ]
 
     static let recordSQL = """
-        UPDATE tickets SET responsible = ?, assigned = ?, due_at = ?, waiting_on = ?, paused_at = ?,
+        UPDATE tickets SET responsible = ?, assigned = ?, due_at = ?, due_soon_at = ?, waiting_on = ?, paused_at = ?,
             provider_ref = ?, status = ?, revision = ? WHERE number = ? AND revision = ?
         """
 
     static func record(_ db: Database, _ change: TicketChange, replacingRevision revision: Int) throws -> Int64 {
         let t = change.ticket
         try db.cachedStatement(sql: recordSQL).execute(
-            arguments: [t.responsible?.rawValue, t.assigned?.rawValue, Timestamp.iso(t.dueAt), t.waitingOn.rawValue,
+            arguments: [t.responsible?.rawValue, t.assigned?.rawValue, Timestamp.iso(t.dueAt), Timestamp.iso(t.dueSoonAt), t.waitingOn.rawValue,
                         t.pausedAt.map(Timestamp.iso), t.providerRef, t.status.rawValue, t.revision, t.number.rawValue, revision])
         guard db.changesCount == 1 else {
             throw RuleViolation(.conflict, "ticket \(t.number) changed meanwhile; reload it")

@@ -40,17 +40,18 @@ public struct TicketPages: Sendable {
         theme.renderSlotted(theme.pages.ticket, model(details), globals: PageGlobals(config))
     }
 
-    /// The fingerprint of a ticket page: its revision, SLA state and deadline.
+    /// The fingerprint of a ticket page: its revision, SLA state, deadline and due-soon instant.
     public func fingerprint(_ ticket: Ticket) -> String {
-        let sla = ticket.slaState(at: now, policy: config.slaPolicy)?.rawValue ?? "-"
-        return "r\(ticket.revision)|\(sla)|\(ticket.dueAt.timeIntervalSince1970)"
+        let sla = ticket.slaState(at: now)?.rawValue ?? "-"
+        return "r\(ticket.revision)|\(sla)|\(ticket.dueAt.timeIntervalSince1970)|\(ticket.dueSoonAt.timeIntervalSince1970)"
     }
 
     func slaBadge(_ ticket: Ticket) -> SLABadge? {
-        guard let state = ticket.slaState(at: now, policy: config.slaPolicy) else { return nil }
+        guard let state = ticket.slaState(at: now) else { return nil }
         return SLABadge(
             state: state.rawValue, label: theme.string("sla_\(state.rawValue)"), icon: Self.icon(state),
-            dueISO: Timestamp.iso(ticket.dueAt), dueDisplay: theme.display(ticket.dueAt), soonHours: String(config.dueSoonHours))
+            dueISO: Timestamp.iso(ticket.dueAt), dueDisplay: theme.display(ticket.dueAt), dueSoonISO: Timestamp.iso(ticket.dueSoonAt),
+            soonHours: String(config.dueSoonHours))
     }
 
     static func icon(_ state: SLAState) -> String {
@@ -126,6 +127,7 @@ public struct TicketPages: Sendable {
                 reopenText: refused?.typed(.reopen, "body") ?? "",
                 closeText: refused?.typed(.close, "body") ?? "",
                 dueAtValue: refused?.typed(.update, "due_at") ?? theme.clock.inputValue(t.dueAt),
+                dueInHoursValue: refused?.typed(.update, "due_in_hours") ?? "",
                 providerRefValue: refused?.typed(.update, "provider_ref") ?? t.providerRef ?? "",
                 technicians: technicians.map {
                     .init(login: $0.login.rawValue, name: $0.name, assigned: $0.login == t.assigned, responsible: $0.login == t.responsible)

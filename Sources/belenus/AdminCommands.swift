@@ -61,17 +61,29 @@ struct OrgCommand: ParsableCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rename a client company (its people and tickets follow).")
+        static let configuration = CommandConfiguration(
+            abstract: "Rename a client company (its people and tickets follow), or give it a calendar.")
         @OptionGroup var site: SiteOption
         @Argument(help: "The company's name.") var org: String
         @Option(help: "Its new name.") var name: String?
+        @Option(help: "The calendar its deadlines count in; \"\" for the site's ([tickets] calendar).") var calendar: String?
 
         func run() throws {
-            guard let name else { throw CLIError("nothing to change: --name NEW") }
+            guard name != nil || calendar != nil else { throw CLIError("nothing to change: --name NEW or --calendar CAL") }
             let store = try site.openStore()
-            let touched = try store.renameOrg(org, to: name, at: Date(), by: shellAdministrator)
-            try markStale(store, touched)
-            print("Org '\(org)' is now '\(name)'. Its tickets' pages are rendered again at the next build.")
+            if let calendar {
+                let config = try SiteConfig.load(path: site.paths.config)
+                let moved = try store.setOrgCalendar(
+                    org, to: calendar.isEmpty ? nil : calendar, defaultCalendar: config.calendar, at: Date(), policy: config.slaPolicy,
+                    by: shellAdministrator)
+                try markStale(store, moved)
+                print("Org '\(org)' counts deadlines in '\(calendar.isEmpty ? config.calendar : calendar)'; \(moved.count) open ticket(s) laid out again.")
+            }
+            if let name {
+                let touched = try store.renameOrg(org, to: name, at: Date(), by: shellAdministrator)
+                try markStale(store, touched)
+                print("Org '\(org)' is now '\(name)'. Its tickets' pages are rendered again at the next build.")
+            }
         }
     }
 
@@ -95,6 +107,79 @@ struct OrgCommand: ParsableCommand {
             try site.openStore().setOrgActive(name, true, at: Date(), by: shellAdministrator)
             print("Org '\(name)' enabled.")
         }
+    }
+}
+
+struct CalendarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar", abstract: "Business-hours calendars: the time deadlines count in (SPEC §3).",
+        subcommands: [Add.self, Edit.self, Holiday.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a calendar.")
+        @OptionGroup var site: SiteOption
+        @Argument(help: "The calendar's name.") var name: String
+        @Option(help: "Its IANA time zone, such as America/Mexico_City.") var zone: String
+        @Option(help: "Weekly hours, such as \"mon-fri 09:00-14:00 15:00-18:00; sat 09:00-13:00\".") var hours: String
+        @Option(help: "Holidays: mx-lft, YYYY-MM-DD (once), MM-DD (every year), comma-separated.") var holidays = ""
+
+        func run() throws {
+            let calendar = BusinessCalendar(
+                name: name, zone: try Store.zone(zone), hours: try WeeklyHours(parsing: hours), holidays: try Holidays(parsing: holidays))
+            try site.openStore().addCalendar(calendar, at: Date(), by: shellAdministrator)
+            print("Calendar '\(name)' added: \(calendar.hours) (\(zone))\(calendar.holidays.isEmpty ? "" : ", holidays \(calendar.holidays)").")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a calendar's zone, hours or holidays; the open tickets that count in it are laid out again.")
+        @OptionGroup var site: SiteOption
+        @Argument(help: "The calendar's name.") var name: String
+        @Option(help: "Its IANA time zone.") var zone: String?
+        @Option(help: "Its weekly hours (the whole week).") var hours: String?
+        @Option(help: "Its holidays (the whole list).") var holidays: String?
+
+        func run() throws {
+            guard zone != nil || hours != nil || holidays != nil else { throw CLIError("nothing to change: --zone, --hours or --holidays") }
+            try CalendarCommand.edit(
+                site, name, zone: try zone.map(Store.zone), hours: try hours.map(WeeklyHours.init(parsing:)),
+                holidays: try holidays.map(Holidays.init(parsing:)))
+        }
+    }
+
+    struct Holiday: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a holiday to a calendar: YYYY-MM-DD once, MM-DD every year.")
+        @OptionGroup var site: SiteOption
+        @Argument(help: "The calendar's name.") var name: String
+        @Argument(help: "The day: YYYY-MM-DD or MM-DD.") var date: String
+
+        func run() throws {
+            guard let calendar = try site.openStore().calendar(named: name) else { throw CLIError("no calendar named '\(name)'") }
+            let holidays = try Holidays(parsing: calendar.holidays.description + ", " + date)
+            try CalendarCommand.edit(site, name, holidays: holidays)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The calendars: name, zone, hours, holidays (tab-separated).")
+        @OptionGroup var site: SiteOption
+
+        func run() throws {
+            for stored in try site.openStore().calendars() {
+                let c = stored.calendar
+                print([c.name, c.zone.identifier, c.hours.description, c.holidays.description].joined(separator: "\t"))
+            }
+        }
+    }
+
+    static func edit(_ site: SiteOption, _ name: String, zone: TimeZone? = nil, hours: WeeklyHours? = nil, holidays: Holidays? = nil) throws {
+        let store = try site.openStore()
+        let config = try SiteConfig.load(path: site.paths.config)
+        let moved = try store.editCalendar(
+            name, zone: zone, hours: hours, holidays: holidays, at: Date(), policy: config.slaPolicy, by: shellAdministrator)
+        try markStale(store, moved)
+        print("Calendar '\(name)' changed; \(moved.count) open ticket(s) laid out again (their pages at the next build).")
     }
 }
 
@@ -312,7 +397,10 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let store = try site.openStore()
-        let importer = CorpusImporter(store: store, ticketsPerTransaction: batch) { Progress.show($0) }
+        let config = try SiteConfig.load(path: site.paths.config)
+        let importer = CorpusImporter(
+            store: store, policy: config.slaPolicy, defaultCalendar: config.calendar, ticketsPerTransaction: batch
+        ) { Progress.show($0) }
         // Another import's undo rows are not a cut-short import's: undoing them would delete the
         // tickets it is writing.
         guard let count = try FileLock.ifFree(site.paths.importLock, .exclusive, {

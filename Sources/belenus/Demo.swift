@@ -39,11 +39,15 @@ enum DemoSite {
     static func make(at paths: SitePaths, port: Int) throws -> String {
         // Its people are in Mexico, as the manual's are.
         _ = try SiteInit.create(at: paths.root, from: Belenus.themeSource, timezone: "America/Mexico_City")
-        try ConfigFile.update(paths.config, ["base_url": .string("http://127.0.0.1:\(port)")])
+        // Deadlines in the office's hours (SPEC §3: `oficina`).
+        try ConfigFile.update(paths.config, ["base_url": .string("http://127.0.0.1:\(port)"), "tickets.calendar": .string("oficina")])
         for article in SiteInit.sampleArticles(Belenus.themeSource) {
             try Data(article.bytes).write(to: URL(fileURLWithPath: paths.contentKB + "/" + article.name))
         }
         let store = try Store(path: paths.database)
+        try store.addCalendar(BusinessCalendar(
+            name: "oficina", zone: try Store.zone("America/Mexico_City"), hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"),
+            holidays: try Holidays(parsing: "mx-lft")))
         for org in orgs { try store.addOrg(org) }
         var lines = ["Demo logins (user / password):"]
         for person in people {
@@ -107,30 +111,30 @@ enum DemoSite {
             var at = now - Double(50 - i) * 19 * 3600
             let draft = TicketDraft(
                 title: problem.title, product: problem.product, version: problem.version, body: problem.body, org: person.org!)
-            let ticket = try store.openTicket(draft, by: client, at: at, policy: policy)
-            func step(_ actor: Actor, _ make: (Ticket) throws -> TicketChange) throws {
+            let ticket = try store.openTicket(draft, by: client, at: at, policy: policy, defaultCalendar: "oficina")
+            func step(_ actor: Actor, _ make: (Ticket, SLAClock) throws -> TicketChange) throws {
                 at += 2 * 3600
                 guard at < now else { return }
-                try store.change(ticket.number, by: actor, at: at) { current, _ in try make(current) }
+                try store.change(ticket.number, by: actor, at: at, policy: policy) { current, context in try make(current, context.clock) }
             }
             switch i % 6 {
             case 0:  // open, untouched: on time, due soon or overdue by its age
                 break
             case 1:
-                try step(tech) { try $0.comment("¿Nos puede enviar el XML del comprobante?", by: tech, at: at) }
+                try step(tech) { try $0.comment("¿Nos puede enviar el XML del comprobante?", by: tech, at: at, clock: $1) }
             case 2:
-                try step(tech) { try $0.comment("Estamos revisando con el proveedor.", by: tech, at: at) }
-                try step(client) { try $0.comment("Gracias, quedo atenta.", by: client, at: at) }
+                try step(tech) { try $0.comment("Estamos revisando con el proveedor.", by: tech, at: at, clock: $1) }
+                try step(client) { try $0.comment("Gracias, quedo atenta.", by: client, at: at, clock: $1) }
             case 3:
                 try step(tech) {
-                    try $0.close(solution: "Se corrigió la configuración del módulo. Pruebe de nuevo, por favor.", by: tech, at: at)
+                    try $0.close(solution: "Se corrigió la configuración del módulo. Pruebe de nuevo, por favor.", by: tech, at: at, clock: $1)
                 }
             case 4:
-                try step(tech) { try $0.close(solution: "Actualice a la versión más reciente y vuelva a procesar.", by: tech, at: at) }
-                try step(client) { try $0.approve(by: client, at: at) }
+                try step(tech) { try $0.close(solution: "Actualice a la versión más reciente y vuelva a procesar.", by: tech, at: at, clock: $1) }
+                try step(client) { ticket, _ in try ticket.approve(by: client, at: at) }
             default:
-                try step(tech) { try $0.close(solution: "Se reinició el servicio de timbrado.", by: tech, at: at) }
-                try step(client) { try $0.reopen(reason: "Sigue fallando con otro empleado.", by: client, at: at) }
+                try step(tech) { try $0.close(solution: "Se reinició el servicio de timbrado.", by: tech, at: at, clock: $1) }
+                try step(client) { try $0.reopen(reason: "Sigue fallando con otro empleado.", by: client, at: at, clock: $1) }
             }
         }
     }

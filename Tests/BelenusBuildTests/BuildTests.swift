@@ -26,7 +26,7 @@ import Testing
     let one = try site.openTicket()
     _ = try site.openTicket(title: "Otro")
     _ = try site.build()
-    let comment = try one.comment("¿Alguna novedad?", by: site.ana, at: Date())
+    let comment = try one.comment("¿Alguna novedad?", by: site.ana, at: Date(), clock: .wallClock)
     try site.store.record(comment, replacingRevision: one.revision)
     let commented = comment.ticket
     // Ticket 1's page only.
@@ -34,7 +34,7 @@ import Testing
     #expect(try site.output("private/tickets/1/index.html").contains("¿Alguna novedad?"))
     // Closed: its page and the dashboard (one open ticket fewer). The lists are the gateway's,
     // rendered from SQL per request: no file to keep current.
-    try site.store.record(try commented.close(solution: "Actualizar a 2025.1.", by: site.tech, at: Date()), replacingRevision: commented.revision)
+    try site.store.record(try commented.close(solution: "Actualizar a 2025.1.", by: site.tech, at: Date(), clock: .wallClock), replacingRevision: commented.revision)
     let report = try site.build()
     #expect(report.rendered == 2, "\(report)")
     #expect(!FileManager.default.fileExists(atPath: site.paths.output + "/private/lists"))
@@ -56,7 +56,7 @@ import Testing
 @Test func theTicketPageShowsEverythingAndTheFormsForItsState() throws {
     let site = try SiteFixture()
     let ticket = try site.openTicket()
-    try site.store.record(try ticket.close(solution: "Actualice la **tabla**.", by: site.tech, at: Date()), replacingRevision: ticket.revision)
+    try site.store.record(try ticket.close(solution: "Actualice la **tabla**.", by: site.tech, at: Date(), clock: .wallClock), replacingRevision: ticket.revision)
     _ = try site.build()
     let page = try site.output("private/tickets/1/index.html")
     #expect(page.contains("Cerrado por el técnico (✓)"))
@@ -143,7 +143,7 @@ import Testing
 @Test func emptyValuesOpenNoSectionOnListsAndTicketPages() throws {
     let site = try SiteFixture()
     let ticket = try site.openTicket()
-    try site.store.record(try ticket.close(solution: "Hecho", by: site.tech, at: Date()), replacingRevision: ticket.revision)
+    try site.store.record(try ticket.close(solution: "Hecho", by: site.tech, at: Date(), clock: .wallClock), replacingRevision: ticket.revision)
     _ = try site.build()
     let closed = try #require(try site.store.ticket(ticket.number))
     let views = try GatewayViews(paths: site.paths)
@@ -196,7 +196,7 @@ func expectTheTechnicianSelects(_ site: SiteFixture) throws {
     var tickets: [Ticket] = []
     for i in 1...3 { tickets.append(try site.openTicket(title: "Ticket \(i)", at: at)) }
     _ = try site.build(now: at)
-    let change = try tickets[1].close(solution: "Listo.", by: site.tech, at: at)
+    let change = try tickets[1].close(solution: "Listo.", by: site.tech, at: at, clock: .wallClock)
     try site.store.record(change, replacingRevision: tickets[1].revision)
     let builder = try SiteBuilder(paths: site.paths, store: site.store)
     let regenerated = try builder.regeneratePages(touchedBy: [TicketNumber(2)], now: at)

@@ -59,7 +59,7 @@ import Testing
         func with(_ change: (inout SiteConfig) -> Void) { var c = base; change(&c); changed.append(c) }
         with { $0.title = "x" }; with { $0.baseURL = "x" }; with { $0.gatewayPath = "/x" }; with { $0.language = "en" }
         with { $0.timezone = "America/Mexico_City" }; with { $0.ticketPages = .link }; with { $0.maxAttachments = 9 }
-        with { $0.maxAttachmentBytes = 9 }; with { $0.defaultDueHours = 9 }; with { $0.dueSoonHours = 9 }
+        with { $0.maxAttachmentBytes = 9 }; with { $0.defaultDueHours = 9 }; with { $0.dueSoonHours = 9 }; with { $0.calendar = "oficina" }
         with { $0.mailTransport = .sendmail }; with { $0.sendmailCommand = "x" }; with { $0.mailFrom = "x" }
         with { $0.supportTeam = ["x"] }; with { $0.cookieSecure = true }; with { $0.sessionHours = 9 }; with { $0.reauthMinutes = 9 }
         #expect(changed.count == Mirror(reflecting: base).children.count)

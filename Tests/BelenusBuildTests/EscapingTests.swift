@@ -39,7 +39,7 @@ func theEscaperWorksOnScalarsNotCharacters(_ input: String, _ escaped: String) {
         \(evilBody)
         """)
     let ticket = try site.openTicket(title: evilTitle, body: evilBody)
-    let change = try ticket.comment(evilBody, by: site.tech, at: Date())
+    let change = try ticket.comment(evilBody, by: site.tech, at: Date(), clock: .wallClock)
     try site.store.record(change, replacingRevision: ticket.revision)
     _ = try site.build()
 

@@ -175,6 +175,30 @@ import Testing
         #expect(audit.stdout.contains("cli:"))
     }
 
+    /// Issue 32's commands: a calendar added, a company given it, its hours changed and a
+    /// holiday added; each open ticket of the company laid out again, each change audited.
+    @Test func calendarsAreManagedFromTheShell() throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        let add = try cli(site, ["calendar", "add", "oficina", "--zone", "America/Mexico_City", "--hours", "mon-fri 09:00-18:00", "--holidays", "mx-lft"])
+        #expect(add.status == 0, "\(add.stderr)")
+        let bad = try cli(site, ["calendar", "add", "mala", "--zone", "America/Mexico_City", "--hours", "lun 09:00-18:00"])
+        #expect(bad.status != 0 && bad.stderr.contains("hours") && bad.stderr.contains("'lun' is not a day"), "\(bad.stderr)")
+        let org = try cli(site, ["org", "edit", "Acme S.A.", "--calendar", "oficina"])
+        #expect(org.status == 0 && org.stdout.contains("1 open ticket(s) laid out again"), "\(org.stdout) \(org.stderr)")
+        #expect(try site.sqlite("SELECT calendar FROM tickets WHERE number = \(n)") == "oficina")
+        let due = try site.sqlite("SELECT due_at FROM tickets WHERE number = \(n)")
+        #expect(try cli(site, ["calendar", "edit", "oficina", "--hours", "mon-fri 09:00-14:00"]).status == 0)
+        #expect(try cli(site, ["calendar", "holiday", "oficina", "12-12"]).status == 0)
+        #expect(try site.sqlite("SELECT due_at FROM tickets WHERE number = \(n)") != due)
+        let list = try cli(site, ["calendar", "list"]).stdout
+        #expect(list.contains("oficina\tAmerica/Mexico_City\tmon-fri 09:00-14:00\tmx-lft, 12-12"), "\(list)")
+        #expect(list.contains("24x7\t") && list.contains("\tmon-sun 00:00-24:00"))  // UTC, which Foundation names GMT
+        let audit = try cli(site, ["audit"]).stdout
+        #expect(audit.contains("calendar.add\toficina") && audit.contains("org.edit\tAcme S.A.\tcalendar:  → oficina"), "\(audit)")
+        #expect(audit.contains("hours: mon-fri 09:00-18:00 → mon-fri 09:00-14:00"))
+    }
+
     @Test func theLastAdministratorStays() throws {
         let site = try GatewaySite.make()
         let disable = try cli(site, ["user", "disable", "admin1"])

@@ -1,5 +1,7 @@
 import BelenusTestSupport
+import BelenusCore
 import BelenusFiles
+import BelenusStore
 import Foundation
 import Testing
 
@@ -135,6 +137,36 @@ import Testing
         #expect(try site.run("GET", "/tickets/\(n)", as: site.tech, json: true).json["due_at"] as? String == "2026-12-15T16:00:00Z")
         let list = try site.run("GET", "/tickets", as: site.tech).body
         #expect(!list.contains(" UTC") && list.contains("15 dic 2026, 10:00"))
+    }
+
+    /// Issue 32: a site whose deadlines count in office hours. A plazo typed as business hours
+    /// from now is laid out in the ticket's calendar; pages and JSON carry the due-soon instant
+    /// and the calendar; hours that are not a number are refused, naming the field, and kept.
+    @Test func aPlazoTypedInBusinessHoursCountsInTheTicketsCalendar() throws {
+        let site = try GatewaySite.make()
+        let mexico = try #require(TimeZone(identifier: "America/Mexico_City"))
+        let office = BusinessCalendar(
+            name: "oficina", zone: mexico, hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"), holidays: try Holidays(parsing: "mx-lft"))
+        try Store(path: site.root + "/var/belenus.sqlite3").addCalendar(office)
+        try site.configure(["timezone": .string("America/Mexico_City"), "tickets.calendar": .string("oficina")])
+        let n = try site.openTicket(as: site.ana)
+        let before = Date()
+        let answer = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_in_hours", "8")])
+        let after = Date()
+        #expect(answer.status == 303, "\(answer.body)")
+        let json = try site.run("GET", "/tickets/\(n)", as: site.tech, json: true).json
+        #expect(json["calendar"] as? String == "oficina")
+        let due = try #require(Timestamp.parse(json["due_at"] as? String ?? ""))
+        let soon = try #require(Timestamp.parse(json["due_soon_at"] as? String ?? ""))
+        // Stored to the second: the instant 8 business hours after the request, whenever it ran.
+        #expect(due >= office.adding(8 * 3600, to: before).addingTimeInterval(-1) && due <= office.adding(8 * 3600, to: after))
+        #expect(soon == office.subtracting(SLAPolicy().dueSoon, from: due))
+        let page = try site.run("GET", "/tickets/\(n)", as: site.tech).body
+        #expect(page.contains("data-due-soon=\"\(Timestamp.iso(soon))\""))
+        let refused = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_in_hours", "ocho horas")])
+        #expect(refused.status == 400)
+        #expect(refused.body.contains("id=\"u-due-hours\" name=\"due_in_hours\" inputmode=\"decimal\" value=\"ocho horas\""))
+        #expect(try site.sqlite("SELECT due_at FROM tickets WHERE number = \(n)") == Timestamp.iso(due))
     }
 
     @Test func aClientOpensATicketWithAFileAndEveryPartIsThere() throws {

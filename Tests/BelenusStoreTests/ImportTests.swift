@@ -30,7 +30,7 @@ private func write(_ lines: [String]) throws -> String {
     let details = try #require(try store.ticketDetails([TicketNumber(1)]).first)
     #expect(details.ticket.requester == Login("nuria.alvarez@grupoaltamira.es"))
     #expect(details.events.map(\.event.actor.rawValue) == ["nuria.alvarez@grupoaltamira.es", "nuria.alvarez@grupoaltamira.es", "mlopez"])
-    #expect(details.ticket.slaState(at: Date(), policy: SLAPolicy()) == .paused)
+    #expect(details.ticket.slaState(at: Date()) == .paused)
     #expect(try store.users().allSatisfy { !$0.hasPassword })
 }
 

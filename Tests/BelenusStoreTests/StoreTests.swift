@@ -55,7 +55,7 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
 /// very statements (the cache's): every statement a comment with its mail runs is on the list.
 @Test func aChangesStatementsAreCompiledBeforeItsTransaction() throws {
     let store = try seededStore()
-    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
+    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy, defaultCalendar: "24x7")
     final class Seen: @unchecked Sendable { var sql: [String] = [] }
     let seen = Seen()
     try store.connection.inDatabase { db in
@@ -64,8 +64,8 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
         }
     }
     let mail = RecordedMail()
-    _ = try store.change(ticket.number, by: jgarcia, at: t0 + 60, mail: mail) { ticket, _ in
-        try ticket.comment("Revisado", by: jgarcia, at: t0 + 60)
+    _ = try store.change(ticket.number, by: jgarcia, at: t0 + 60, policy: SLAPolicy(), mail: mail) { ticket, _ in
+        try ticket.comment("Revisado", by: jgarcia, at: t0 + 60, clock: .wallClock)
     }
     let ran = Set(seen.sql.filter { !$0.hasPrefix("--") && !$0.hasPrefix("PRAGMA") && !["BEGIN IMMEDIATE TRANSACTION", "COMMIT TRANSACTION"].contains($0) })
     #expect(ran.count >= 6, "\(ran)")
@@ -159,27 +159,27 @@ final class RecordedMail: ChangeMail {
 @Test func anUnknownProductOrVersionIsAFieldErrorAndWritesNothing() throws {
     let store = try seededStore()
     #expect(throws: FieldError.unknown("product", "Bancos")) {
-        try store.openTicket(draft(product: "Bancos"), by: ana, at: t0, policy: policy)
+        try store.openTicket(draft(product: "Bancos"), by: ana, at: t0, policy: policy, defaultCalendar: "24x7")
     }
-    #expect(throws: FieldError.self) { try store.openTicket(draft(version: "1999"), by: ana, at: t0, policy: policy) }
+    #expect(throws: FieldError.self) { try store.openTicket(draft(version: "1999"), by: ana, at: t0, policy: policy, defaultCalendar: "24x7") }
     #expect(try store.ticketCount() == 0)
 }
 
 @Test func theProductsTechnicianIsResponsibleElseTheLeastBusy() throws {
     let store = try seededStore()
-    let first = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
+    let first = try store.openTicket(draft(), by: ana, at: t0, policy: policy, defaultCalendar: "24x7")
     #expect(first.number == TicketNumber(1))
     #expect(first.responsible == Login("jgarcia"))  // both idle: alphabetical
-    let second = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
+    let second = try store.openTicket(draft(), by: ana, at: t0, policy: policy, defaultCalendar: "24x7")
     #expect(second.responsible == Login("mlopez"))  // jgarcia has one open
     let owned = try seededStore(productResponsible: Login("mlopez"))
-    #expect(try owned.openTicket(draft(), by: ana, at: t0, policy: policy).responsible == Login("mlopez"))
+    #expect(try owned.openTicket(draft(), by: ana, at: t0, policy: policy, defaultCalendar: "24x7").responsible == Login("mlopez"))
 }
 
 @Test func aChangeIsRecordedWithItsEvent() throws {
     let store = try seededStore()
-    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
-    let change = try ticket.close(solution: "Actualice la tabla.", by: jgarcia, at: t0 + 60)
+    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy, defaultCalendar: "24x7")
+    let change = try ticket.close(solution: "Actualice la tabla.", by: jgarcia, at: t0 + 60, clock: .wallClock)
     try store.record(change, replacingRevision: ticket.revision)
     let details = try #require(try store.ticketDetails([ticket.number]).first)
     #expect(details.ticket.status == .closed)
@@ -189,9 +189,9 @@ final class RecordedMail: ChangeMail {
 
 @Test func aChangeOnAStaleRevisionIsAConflictAndWritesNothing() throws {
     let store = try seededStore()
-    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy)
-    try store.record(try ticket.comment("uno", by: ana, at: t0 + 1), replacingRevision: ticket.revision)
-    let late = try ticket.comment("dos", by: ana, at: t0 + 2)
+    let ticket = try store.openTicket(draft(), by: ana, at: t0, policy: policy, defaultCalendar: "24x7")
+    try store.record(try ticket.comment("uno", by: ana, at: t0 + 1, clock: .wallClock), replacingRevision: ticket.revision)
+    let late = try ticket.comment("dos", by: ana, at: t0 + 2, clock: .wallClock)
     #expect(throws: RuleViolation.self) { try store.record(late, replacingRevision: ticket.revision) }
     #expect(try store.ticketDetails([ticket.number]).first?.events.count == 2)
 }
@@ -214,7 +214,7 @@ final class RecordedMail: ChangeMail {
 
 @Test func dashboardCountsFollowTheSLARuleOfCoreAndCountWeeks() throws {
     let store = try seededStore()
-    for i in 0..<20 { _ = try store.openTicket(draft(), by: ana, at: t0 + Double(i) * 3 * 86_400, policy: policy) }
+    for i in 0..<20 { _ = try store.openTicket(draft(), by: ana, at: t0 + Double(i) * 3 * 86_400, policy: policy, defaultCalendar: "24x7") }
     try store.write { db in
         try db.execute(sql: """
             UPDATE tickets SET paused_at = created_at, waiting_on = 'client' WHERE number % 5 = 0;
@@ -227,11 +227,11 @@ final class RecordedMail: ChangeMail {
     let now = t0 + 32.5 * 86_400
     var expected: [String: Int] = [:]
     for t in try store.ticketSummaries() {
-        guard let state = t.slaState(at: now, policy: policy) else { continue }
+        guard let state = t.slaState(at: now) else { continue }
         expected["\(t.product)|\((t.assigned ?? t.responsible)?.rawValue ?? "-")|\(state.rawValue)", default: 0] += 1
     }
     var counted: [String: Int] = [:]
-    for c in try store.openCounts(now: now, policy: policy) { counted["\(c.product)|\(c.technician?.rawValue ?? "-")|\(c.sla.rawValue)"] = c.count }
+    for c in try store.openCounts(now: now) { counted["\(c.product)|\(c.technician?.rawValue ?? "-")|\(c.sla.rawValue)"] = c.count }
     #expect(counted == expected)
     #expect(Set(expected.keys.map { $0.split(separator: "|").last! }) == ["on_time", "due_soon", "overdue", "paused"])
 
@@ -251,24 +251,24 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     for i in 1...4 {
         let d = TicketDraft(title: i == 2 ? "Zanahoria en el título" : "Ticket \(i)", product: "Nómina", version: "2024.1",
                             body: "Falla el cálculo.", org: "Acme")
-        tickets.append(try store.openTicket(d, by: ana, at: t0, policy: policy))
+        tickets.append(try store.openTicket(d, by: ana, at: t0, policy: policy, defaultCalendar: "24x7"))
     }
-    let comment = try tickets[3].comment("Revise la ZANAHORIA del certificado.", by: jgarcia, at: t0)
+    let comment = try tickets[3].comment("Revise la ZANAHORIA del certificado.", by: jgarcia, at: t0, clock: .wallClock)
     try store.record(comment, replacingRevision: tickets[3].revision)
     let current = try #require(try store.ticket(tickets[3].number))
-    try store.record(try current.comment("Otra zanahoria más.", by: jgarcia, at: t0 + 60), replacingRevision: current.revision)
+    try store.record(try current.comment("Otra zanahoria más.", by: jgarcia, at: t0 + 60, clock: .wallClock), replacingRevision: current.revision)
     var filter = TicketFilter()
     filter.words = ["zanahória"]
-    let found = try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, policy: policy, rankedMatches: rankedMatches)
+    let found = try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, rankedMatches: rankedMatches)
     #expect(found.total == 2 && Set(found.tickets.map(\.number.rawValue)) == [2, 4])
     if rankedMatches == 0 { #expect(found.tickets.map(\.number.rawValue) == [4, 2]) }
     let fourth = found.snippets[TicketNumber(4)] ?? ""
     #expect(fourth.contains("\u{2}zanahoria\u{3}") || fourth.contains("\u{2}ZANAHORIA\u{3}"), "\(fourth)")
     #expect(found.snippets[TicketNumber(2)]?.contains("\u{2}Zanahoria\u{3}") == true, "\(found.snippets)")
     filter.org = "Acme"
-    #expect(try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, policy: policy, rankedMatches: rankedMatches).total == 2)
+    #expect(try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, rankedMatches: rankedMatches).total == 2)
     filter.org = "Globex"
-    #expect(try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, policy: policy, rankedMatches: rankedMatches).total == 0)
+    #expect(try store.tickets(matching: filter, page: 1, pageSize: 10, now: t0, rankedMatches: rankedMatches).total == 0)
     // The row ids carry the ticket: 4 << 20 for its own text, then its two comments.
     let rowids = try store.read { db in try Int64.fetchAll(db, sql: "SELECT rowid FROM ticket_fts WHERE rowid >= ? ORDER BY rowid", arguments: [Int64(4) << 20]) }
     let base: Int64 = 4 << 20
@@ -284,12 +284,12 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     for i in 1...7 {
         let d = TicketDraft(title: "Timbrado \(i)", product: "Nómina", version: "2024.1", body: "Falla el timbrado.",
                             org: i % 2 == 0 ? "Café Ñandú S.A." : "Acme")
-        _ = try store.openTicket(d, by: jgarcia, at: t0, policy: policy)
+        _ = try store.openTicket(d, by: jgarcia, at: t0, policy: policy, defaultCalendar: "24x7")
     }
     var filter = TicketFilter()
     filter.words = ["timbrado"]
     func search(page: Int, counted: Int) throws -> TicketPage {
-        try store.tickets(matching: filter, page: page, pageSize: 2, now: t0, policy: policy, rankedMatches: 0, countedMatches: counted)
+        try store.tickets(matching: filter, page: page, pageSize: 2, now: t0, rankedMatches: 0, countedMatches: counted)
     }
     let all = try search(page: 1, counted: 100)
     #expect(all.total == 7 && all.totalIsExact && all.tickets.map(\.number.rawValue) == [7, 6])
@@ -320,8 +320,8 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
 
 /// The dashboard's kept counts (schema v8) equal a recount from every open ticket after any
 /// mix of changes and clock moves: tickets opened, paused, closed, reassigned, their deadlines
-/// moved, the clock moved by minutes (folded in memory) or weeks (written), set back, and the
-/// policy's due-soon changed.
+/// moved, the clock moved by minutes (folded in memory) or weeks (written), set back, the
+/// policy's due-soon changed, and the company's calendar changed.
 @Test func theKeptDashboardCountsEqualARecount() throws {
     let store = try seededStore()
     try store.addProduct("Contabilidad", versions: ["1"], responsible: Login("mlopez"))
@@ -335,23 +335,25 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     func check(_ step: Int) throws {
         let key = { (c: OpenCount) in "\(c.product)|\(c.technician?.rawValue ?? "-")|\(c.sla.rawValue)=\(c.count)" }
         // Every other check folds nothing in memory: the clock moves in a write.
-        let kept = try store.openCounts(now: now, policy: policy, folding: step % 2 == 0 ? 0 : 500).map(key).sorted()
-        let recounted = try store.recountedOpenCounts(now: now, policy: policy).map(key).sorted()
+        let kept = try store.openCounts(now: now, folding: step % 2 == 0 ? 0 : 500).map(key).sorted()
+        let recounted = try store.recountedOpenCounts(now: now).map(key).sorted()
         #expect(kept == recounted, "step \(step)")
         var expected: [String] = []
         for t in try store.ticketSummaries() {
-            guard let state = t.slaState(at: now, policy: policy) else { continue }
+            guard let state = t.slaState(at: now) else { continue }
             expected.append("\(t.product)|\((t.assigned ?? t.responsible)?.rawValue ?? "-")|\(state.rawValue)")
         }
         let grouped = Dictionary(grouping: expected, by: { $0 }).map { "\($0.key)=\($0.value.count)" }.sorted()
         #expect(kept == grouped, "step \(step)")
     }
+    try store.addCalendar(BusinessCalendar(
+        name: "oficina", zone: TimeZone(identifier: "America/Mexico_City")!, hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00")))
     for step in 0..<120 {
         let product = next(2) == 0 ? "Nómina" : "Contabilidad"
-        switch next(9) {
+        switch next(10) {
         case 0, 1:
             let d = TicketDraft(title: "T\(step)", product: product, version: product == "Nómina" ? "2024.1" : "1", body: "b", org: "Acme")
-            _ = try store.openTicket(d, by: ana, at: now, policy: policy)
+            _ = try store.openTicket(d, by: ana, at: now, policy: policy, defaultCalendar: "24x7")
         case 2:
             try store.write { db in try db.execute(sql: "UPDATE tickets SET paused_at = ? WHERE number % 4 = ?", arguments: [Timestamp.iso(now), next(4)]) }
         case 3:
@@ -368,11 +370,17 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
             }
         case 7:
             if let t = try store.ticketSummaries().first(where: { $0.status == .open }), let full = try store.ticket(t.number) {
-                try store.record(try full.comment("Revisado.", by: jgarcia, at: now), replacingRevision: full.revision)
+                try store.record(try full.comment("Revisado.", by: jgarcia, at: now, clock: .wallClock), replacingRevision: full.revision)
             }
+        case 8:
+            // Acme's calendar changes: its open tickets' deadlines are laid out again (issue 32).
+            try store.setOrgCalendar("Acme", to: ["oficina", nil][next(2)], defaultCalendar: "24x7", at: now, policy: policy)
         default:
             now += [60, 3600, 5 * 3600, 3 * 86_400, -7200][next(5)]
-            if next(10) == 0 { policy = SLAPolicy(defaultDueHours: 48, dueSoonHours: Double([6, 12, 24][next(3)])) }
+            if next(10) == 0 {
+                policy = SLAPolicy(defaultDueHours: 48, dueSoonHours: Double([6, 12, 24][next(3)]))
+                try store.layOutDueSoon(policy: policy)
+            }
         }
         try check(step)
     }

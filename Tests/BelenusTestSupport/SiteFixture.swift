@@ -32,7 +32,7 @@ public struct SiteFixture {
 
     public func openTicket(title: String = "No calcula ISR", body: String = "Falla el cálculo.", at now: Date = Date()) throws -> Ticket {
         try store.openTicket(TicketDraft(title: title, product: "Nómina", version: "2024.1", body: body, org: "Acme"),
-                             by: ana, at: now, policy: SLAPolicy())
+                             by: ana, at: now, policy: SLAPolicy(), defaultCalendar: BusinessCalendar.alwaysName)
     }
 
     public func output(_ path: String) throws -> String {
@@ -46,4 +46,9 @@ public struct SiteFixture {
             String(data: data, encoding: .utf8) ?? data.map { String(format: "%02x", $0) }.joined()
         }
     }
+}
+
+extension SLAClock {
+    /// Every hour counts, with the default policy: the calendar (`24x7`) of the tests' sites.
+    public static let wallClock = SLAClock(calendar: .always(), policy: SLAPolicy())
 }

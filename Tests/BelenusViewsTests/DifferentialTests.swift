@@ -28,7 +28,8 @@ import Testing
         Case(name: name) { theme in (theme.render(page(theme.pages), model, globals: globals), model.templateValue) }
     }
 
-    static let sla = SLABadge(state: "due_soon", label: "Próximo", icon: "▲", dueISO: "2026-12-01T10:00:00Z", dueDisplay: evil, soonHours: "24.0")
+    static let sla = SLABadge(state: "due_soon", label: "Próximo", icon: "▲", dueISO: "2026-12-01T10:00:00Z", dueDisplay: evil, dueSoonISO: "2026-11-30T10:00:00Z",
+                               soonHours: "24.0")
     static let rows = [ArticleRow(slug: "a-b", title: evil, product: "Nómina", updatedDisplay: ""),
                        ArticleRow(slug: "c", title: "C", product: "", updatedDisplay: "1 dic 2026")]
     static let groups = [ProductGroup(name: evil, anchor: "n", count: 2, articles: rows, more: true),
@@ -69,14 +70,14 @@ import Testing
                            changes: [.init(fieldLabel: "Plazo", from: evil, to: "")], attachments: [.init(id: 4, name: "a.pdf", sizeDisplay: "1 B")]),
                      .init(kind: "approve", kindLabel: "dio VoBo", actorName: "", atISO: "", atDisplay: "", body: .empty, changes: [], attachments: [])],
             forms: .init(clientComment: true, reopen: false, approve: true, staffComment: true, close: true, assign: true, update: true, publish: true,
-                         publishTitle: evil, publishBody: evil, closeText: evil, dueAtValue: evil, providerRefValue: "",
+                         publishTitle: evil, publishBody: evil, closeText: evil, dueAtValue: evil, dueInHoursValue: evil, providerRefValue: "",
                          technicians: [.init(login: "a\"", name: evil, assigned: true, responsible: false),
                                        .init(login: "b", name: "B", assigned: false, responsible: true)],
                          waitingOptions: [.init(value: "support", label: evil, selected: true), .init(value: "client", label: "Cliente", selected: false)]))),
         make("ticket, closed", \.ticket, TicketPageView(
             noindex: false, refused: .init(fieldLabel: evil, message: evil), ticket: ticket, sla: nil, attachments: [], events: [],
             forms: .init(clientComment: false, reopen: true, approve: false, staffComment: false, close: false, assign: false, update: false,
-                         publish: false, publishTitle: "", publishBody: "", dueAtValue: "", providerRefValue: "x", technicians: [], waitingOptions: []))),
+                         publish: false, publishTitle: "", publishBody: "", dueAtValue: "", dueInHoursValue: "", providerRefValue: "x", technicians: [], waitingOptions: []))),
         make("ticket-list", \.ticketList, TicketListPage(
             list: .init(title: evil, staff: true, range: "1–2", newer: "/cgi-bin/belenus/tickets?q=a&page=1", older: ""),
             filters: .init(q: evil, number: "", providerRef: evil,

@@ -1,6 +1,7 @@
 // Belenus page script: no inline code (the CSP forbids it), no third party.
 // 1. Fills the hidden `csrf` field of every form from the `belenus_csrf` cookie (SPEC §5).
-// 2. Re-evaluates each SLA badge from its <time datetime>, since a static page ages (SPEC §3).
+// 2. Re-evaluates each SLA badge from its deadline and due-soon instant, since a static page ages
+//    (SPEC §3).
 // 3. New ticket: the version list shows the chosen product's versions only, and a file over
 //    the limit (or one too many) is refused in the browser before anything is sent. Without
 //    this script the form still works: every version is listed, and the server checks both.
@@ -59,9 +60,12 @@
       var state = badge.getAttribute("data-state");
       if (state === "paused") return;
       var due = Date.parse(badge.getAttribute("data-due"));
-      var soon = parseFloat(badge.getAttribute("data-soon-hours")) * 3600 * 1000;
-      if (isNaN(due)) return;
-      var next = now >= due ? "overdue" : (due - now <= soon ? "due_soon" : "on_time");
+      // The instant it turns due soon (business time: no calendar needed here); a theme from
+      // before issue 32 gives the hours before the deadline instead.
+      var soon = badge.hasAttribute("data-due-soon") ? Date.parse(badge.getAttribute("data-due-soon"))
+        : due - parseFloat(badge.getAttribute("data-soon-hours")) * 3600 * 1000;
+      if (isNaN(due) || isNaN(soon)) return;
+      var next = now >= due ? "overdue" : (now >= soon ? "due_soon" : "on_time");
       if (next === state) return;
       badge.classList.remove("sla-" + state);
       badge.classList.add("sla-" + next);

@@ -8,6 +8,9 @@ struct SLABadge: TemplateModel {
     var icon: String
     var dueISO: String
     var dueDisplay: String
+    /// When it turns due soon (business time, so not a fixed distance to the deadline).
+    var dueSoonISO: String
+    /// `due_soon_hours`: what the badge of a theme from before issue 32 counts with.
     var soonHours: String
     static let templateFields = TemplateFields<SLABadge> {
         $0.text("state") { $0.state }
@@ -15,6 +18,7 @@ struct SLABadge: TemplateModel {
         $0.text("icon") { $0.icon }
         $0.text("due_iso") { $0.dueISO }
         $0.text("due_display") { $0.dueDisplay }
+        $0.text("due_soon_iso") { $0.dueSoonISO }
         $0.text("soon_hours") { $0.soonHours }
     }
 }
@@ -152,6 +156,8 @@ struct TicketPageView: TemplateModel {
         var reopenText = ""
         var closeText = ""
         var dueAtValue: String
+        /// Business hours from now, typed in a refused form (empty otherwise).
+        var dueInHoursValue: String
         var providerRefValue: String
         var technicians: [Technician]
         var waitingOptions: [Choice]
@@ -171,6 +177,7 @@ struct TicketPageView: TemplateModel {
             $0.text("reopen_text") { $0.reopenText }
             $0.text("close_text") { $0.closeText }
             $0.text("due_at_value") { $0.dueAtValue }
+            $0.text("due_in_hours_value") { $0.dueInHoursValue }
             $0.text("provider_ref_value") { $0.providerRefValue }
             $0.list("technicians") { $0.technicians }
             $0.list("waiting_options") { $0.waitingOptions }
