@@ -11,6 +11,8 @@ public struct DatabaseHealth: Sendable {
     public var newerThanThisBinary: Bool
     /// An import has written what undoes it and not finished: it is running, or was cut short.
     public var importUnfinished: Bool
+    /// The names of its business-hours calendars (none before migration v13).
+    public var calendars: [String]
 
     /// Reads the file at `path`; throws when it is not an SQLite database or cannot be opened,
     /// `StoreBusy` when another process has it alone (a site's first import: `Store.takeAlone`).
@@ -27,7 +29,8 @@ public struct DatabaseHealth: Sendable {
                     pendingMigrations: migrator.migrations.filter { !applied.contains($0) },
                     newerThanThisBinary: !applied.isSubset(of: Set(migrator.migrations)),
                     importUnfinished: try db.tableExists("import_undo")
-                        && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM import_undo)") == true)
+                        && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM import_undo)") == true,
+                    calendars: try db.tableExists("calendars") ? String.fetchAll(db, sql: "SELECT name FROM calendars") : [])
             }
         }
     }

@@ -71,6 +71,13 @@ struct SiteDoctor {
                     ok("database", "whole; \(health.pendingMigrations.count) migration(s) to apply, which the next build or request does")
                 } else {
                     ok("database", "whole, schema current")
+                    // New tickets count in it: without it, every new ticket is refused.
+                    if let calendar = config?.calendar, !health.calendars.contains(calendar) {
+                        fix("calendar", "[tickets] calendar names \"\(calendar)\", which is not in the database; "
+                            + "`belenus calendar add \(calendar) --zone … --hours …`, or name one of `belenus calendar list`")
+                    } else if let calendar = config?.calendar {
+                        ok("calendar", "new tickets count in \"\(calendar)\"")
+                    }
                 }
                 if health.importUnfinished {
                     if paths.importRunning {

@@ -143,8 +143,8 @@ private func generateCorpus(in site: String) throws {
 }
 
 /// `belenus doctor` reads a site and says what to fix, one line each: a database the web
-/// server's user cannot write, a missing var/attachments and an unknown time zone, each with its
-/// fix; nothing wrong, nothing to fix. `--version` says the release.
+/// server's user cannot write, a missing var/attachments, an unknown time zone and a default
+/// calendar that is not there, each with its fix; nothing wrong, nothing to fix. `--version` says the release.
 @Test func doctorNamesEachProblemWithItsFix() throws {
     let site = try CLI.newSite()
     let me = String(cString: getpwuid(getuid()).pointee.pw_name)
@@ -153,9 +153,12 @@ private func generateCorpus(in site: String) throws {
     #expect(fine.stdout.contains("ok    database: whole, schema current") && fine.stdout.contains("ok    time zone: UTC"), "\(fine.stdout)")
     #expect(!fine.stdout.contains("fix "), "\(fine.stdout)")
 
-    try FileManager.default.removeItem(atPath: site + "/var/attachments")
     let config = site + "/belenus.toml"
-    try ConfigFile.update(config, ["timezone": .string("Marte/Olimpo")])
+    try ConfigFile.update(config, ["tickets.calendar": .string("oficina")])
+    try FileManager.default.removeItem(atPath: site + "/var/attachments")
+    let calendar = try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout
+    #expect(calendar.contains("fix   calendar: [tickets] calendar names \"oficina\", which is not in the database"), "\(calendar)")
+    try ConfigFile.update(config, ["timezone": .string("Marte/Olimpo"), "tickets.calendar": .string("24x7")])
     // The database is the tests' user's, 0644: another user (not root) cannot write it.
     let other = getuid() == 0 ? "nobody" : "root"
     let broken = try CLI.run(["doctor", "--site", site, "--web-user", other, "--no-gateway"])
