@@ -26,10 +26,13 @@ public struct Company: Hashable, Sendable {
     public var name: String
     public var disabled: Bool
     public var people: Int
-    public init(id: Int64, name: String, disabled: Bool, people: Int) {
+    /// Its business-hours calendar; nil: the site's (`[tickets] calendar`).
+    public var calendar: String?
+    public init(id: Int64, name: String, disabled: Bool, people: Int, calendar: String? = nil) {
         self.id = id
         self.name = name
         self.disabled = disabled
         self.people = people
+        self.calendar = calendar
     }
 }

@@ -65,17 +65,20 @@ extension Gateway {
     func adminHome(_ user: SignedIn) throws -> Response {
         _ = try administrator(user)
         let users = try store.users(), companies = try store.companies(), products = try store.products()
+        let calendars = try store.calendars()
         let latest = try store.auditLog(limit: 10)
         if request.wantsJSON {
             return .json(
                 200,
                 .object([
                     ("people", .int(users.count)), ("companies", .int(companies.count)), ("products", .int(products.count)),
-                    ("latest", .array(latest.map(Self.json))),
+                    ("calendars", .int(calendars.count)), ("latest", .array(latest.map(Self.json))),
                 ]))
         }
         return try page(200) {
-            $0.adminHome(people: users.count, companies: companies.count, products: products.count, latest: latest, state: state(user))
+            $0.adminHome(
+                people: users.count, companies: companies.count, products: products.count, calendars: calendars.count, latest: latest,
+                state: state(user))
         }
     }
 
@@ -111,18 +114,47 @@ extension Gateway {
     }
 
     /// - Parameter typed: a refused row's form (`id`, what was typed), shown as typed.
-    func adminOrgs(_ user: SignedIn, name: String = "", error: (any HTTPResponseError)? = nil,
-                   typed: (id: Int64, name: String?)? = nil) throws -> Response {
+    func adminOrgs(_ user: SignedIn, name: String = "", calendar: String = "", error: (any HTTPResponseError)? = nil,
+                   typed: (id: Int64, name: String?, calendar: String?)? = nil) throws -> Response {
         _ = try administrator(user)
         var companies = try store.companies()
-        if let typed, let i = companies.firstIndex(where: { $0.id == typed.id }), let name = typed.name { companies[i].name = name }
+        if let typed, let i = companies.firstIndex(where: { $0.id == typed.id }) {
+            if let name = typed.name { companies[i].name = name }
+            if let calendar = typed.calendar { companies[i].calendar = calendar.isEmpty ? nil : calendar }
+        }
         if request.wantsJSON {
             let rows: [JSON] = companies.map {
-                .object([("id", .int(Int($0.id))), ("name", .string($0.name)), ("active", .bool(!$0.disabled)), ("people", .int($0.people))])
+                .object([("id", .int(Int($0.id))), ("name", .string($0.name)), ("active", .bool(!$0.disabled)), ("people", .int($0.people)),
+                         ("calendar", .optional($0.calendar))])
             }
             return .json(200, .object([("orgs", .array(rows))]))
         }
-        return try page(error?.status ?? 200) { $0.adminOrgs(companies, name: name, state: state(user, error: error)) }
+        let calendars = try store.calendars().map(\.calendar.name)
+        return try page(error?.status ?? 200) {
+            $0.adminOrgs(
+                companies, name: name, calendar: calendar, calendars: calendars, siteCalendar: config.calendar,
+                state: state(user, error: error))
+        }
+    }
+
+    /// The calendars (SPEC §3), each with how many companies count in it.
+    func adminCalendars(_ user: SignedIn, values: [String: String] = [:], error: (any HTTPResponseError)? = nil,
+                        typed: (id: Int64, values: [String: String])? = nil) throws -> Response {
+        _ = try administrator(user)
+        let companies = try store.companies()
+        let rows = try store.calendars().map { stored in
+            (id: stored.id, calendar: stored.calendar, companies: companies.filter { ($0.calendar ?? config.calendar) == stored.calendar.name }.count)
+        }
+        if request.wantsJSON {
+            return .json(200, .object([("calendars", .array(rows.map {
+                .object([("id", .int(Int($0.id))), ("name", .string($0.calendar.name)), ("zone", .string($0.calendar.zone.identifier)),
+                         ("hours", .string($0.calendar.hours.description)), ("holidays", .string($0.calendar.holidays.description)),
+                         ("companies", .int($0.companies))])
+            }))]))
+        }
+        return try page(error?.status ?? 200) {
+            $0.adminCalendars(rows, siteCalendar: config.calendar, values: values, typed: typed, state: state(user, error: error))
+        }
     }
 
     /// - Parameter typed: a refused row's form (`id`, what was typed), shown as typed.
@@ -218,22 +250,57 @@ extension Gateway {
     }
 
     func addOrg(_ user: SignedIn) throws -> Response {
-        let name = user.form.value("name") ?? ""
-        return try adminChange(user, done: "/admin/orgs?saved=1", refused: { try adminOrgs(user, name: name, error: $0) }) { admin in
+        let name = user.form.value("name") ?? "", calendar = user.form.value("calendar") ?? ""
+        let refused = { (error: any HTTPResponseError) in try self.adminOrgs(user, name: name, calendar: calendar, error: error) }
+        return try adminChange(user, done: "/admin/orgs?saved=1", refused: refused) { admin in
+            if !calendar.isEmpty, try store.calendar(named: calendar) == nil { throw FieldError.unknown("calendar", calendar) }
             try store.addOrg(name, at: now, by: admin)
+            if !calendar.isEmpty {
+                try store.setOrgCalendar(
+                    ByteText.trimmed(name), to: calendar, defaultCalendar: config.calendar, at: now, policy: config.slaPolicy, by: admin)
+            }
         }
     }
 
     func editOrg(_ id: Int64, _ user: SignedIn) throws -> Response {
         let form = user.form
-        let typed = (id: id, name: form.value("name"))
+        let typed = (id: id, name: form.value("name"), calendar: form.value("calendar"))
         return try adminChange(user, done: "/admin/orgs?saved=1", refused: { try adminOrgs(user, error: $0, typed: typed) }) { admin in
             guard let company = try store.companies().first(where: { $0.id == id }) else { throw GatewayError(404, "no company \(id)") }
+            if let calendar = form.value("calendar"), calendar != (company.calendar ?? "") {
+                markStale(try store.setOrgCalendar(
+                    company.name, to: calendar.isEmpty ? nil : calendar, defaultCalendar: config.calendar, at: now,
+                    policy: config.slaPolicy, by: admin))
+            }
             if let name = form.value("name"), ByteText.trimmed(name) != company.name {
                 markStale(try store.renameOrg(company.name, to: name, at: now, by: admin))
             }
             let current = try store.companies().first(where: { $0.id == id })?.name ?? company.name
             if let active = form.value("active") { try store.setOrgActive(current, active == "true", at: now, by: admin) }
+        }
+    }
+
+    func addCalendar(_ user: SignedIn) throws -> Response {
+        let values = typed(user.form, ["name", "zone", "hours", "holidays"])
+        let refused = { (error: any HTTPResponseError) in try self.adminCalendars(user, values: values, error: error) }
+        return try adminChange(user, done: "/admin/calendars?saved=1", refused: refused) { admin in
+            let calendar = BusinessCalendar(
+                name: values["name"] ?? "", zone: try Store.zone(values["zone"] ?? ""), hours: try WeeklyHours(parsing: values["hours"] ?? ""),
+                holidays: try Holidays(parsing: values["holidays"] ?? ""))
+            try store.addCalendar(calendar, at: now, by: admin)
+        }
+    }
+
+    /// A calendar's zone, hours or holidays: the open tickets that count in it are laid out
+    /// again, and their pages rendered again at their next view.
+    func editCalendar(_ id: Int64, _ user: SignedIn) throws -> Response {
+        let values = typed(user.form, ["zone", "hours", "holidays"])
+        let refused = { (error: any HTTPResponseError) in try self.adminCalendars(user, error: error, typed: (id, values)) }
+        return try adminChange(user, done: "/admin/calendars?saved=1", refused: refused) { admin in
+            guard let stored = try store.calendars().first(where: { $0.id == id }) else { throw GatewayError(404, "no calendar \(id)") }
+            markStale(try store.editCalendar(
+                stored.calendar.name, zone: try values["zone"].map(Store.zone), hours: try values["hours"].map(WeeklyHours.init(parsing:)),
+                holidays: try values["holidays"].map(Holidays.init(parsing:)), at: now, policy: config.slaPolicy, by: admin))
         }
     }
 

@@ -78,6 +78,9 @@ struct Route: Sendable {
         Route("GET", "/admin/products", .signedIn { g, _, user in try g.adminProducts(user) }),
         Route("POST", "/admin/products", .signedIn { g, _, user in try g.addProduct(user) }),
         Route("POST", "/admin/products/:id", .signedIn { g, m, user in try g.editProduct(m.file, user) }),
+        Route("GET", "/admin/calendars", .signedIn { g, _, user in try g.adminCalendars(user) }),
+        Route("POST", "/admin/calendars", .signedIn { g, _, user in try g.addCalendar(user) }),
+        Route("POST", "/admin/calendars/:id", .signedIn { g, m, user in try g.editCalendar(m.file, user) }),
         Route("GET", "/admin/audit", .signedIn { g, _, user in try g.adminAudit(user) }),
     ]
 

@@ -26,9 +26,11 @@ extension Store {
     public func companies() throws -> [Company] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT o.rowid AS id, o.name, o.disabled, (SELECT COUNT(*) FROM users u WHERE u.org = o.name) AS people
+                SELECT o.rowid AS id, o.name, o.disabled, o.calendar, (SELECT COUNT(*) FROM users u WHERE u.org = o.name) AS people
                 FROM orgs o ORDER BY o.name
-                """).map { Company(id: $0["id"], name: $0["name"], disabled: $0["disabled"], people: $0["people"]) }
+                """).map {
+                    Company(id: $0["id"], name: $0["name"], disabled: $0["disabled"], people: $0["people"], calendar: $0["calendar"])
+                }
         }
     }
 

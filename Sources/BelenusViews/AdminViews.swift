@@ -41,9 +41,10 @@ extension GatewayViews {
             + names.map { AdminOption(value: $0, label: $0, selected: $0 == chosen) }
     }
 
-    public func adminHome(people: Int, companies: Int, products: Int, latest: [AuditEntry], state: AdminState) -> [UInt8] {
+    public func adminHome(people: Int, companies: Int, products: Int, calendars: Int, latest: [AuditEntry], state: AdminState) -> [UInt8] {
         let model = AdminHomePage(
-            frame: frame("", state), people: people, companies: companies, products: products, latest: latest.map(auditRow))
+            frame: frame("", state), people: people, companies: companies, products: products, calendars: calendars,
+            latest: latest.map(auditRow))
         return theme.render(theme.pages.admin, model, globals: globals(state.csrf))
     }
 
@@ -84,11 +85,44 @@ extension GatewayViews {
         return theme.render(theme.pages.adminUser, model, globals: globals(state.csrf))
     }
 
-    public func adminOrgs(_ companies: [Company], name: String, state: AdminState) -> [UInt8] {
+    /// - Parameters:
+    ///   - calendars: the calendars' names; `siteCalendar` is the one a company without its own
+    ///     counts in, offered first as the empty choice.
+    public func adminOrgs(
+        _ companies: [Company], name: String, calendar: String, calendars: [String], siteCalendar: String, state: AdminState
+    ) -> [UInt8] {
+        func options(_ chosen: String) -> [AdminOption] {
+            [AdminOption(value: "", label: theme.string("admin_site_calendar", siteCalendar), selected: chosen.isEmpty)]
+                + calendars.map { AdminOption(value: $0, label: $0, selected: $0 == chosen) }
+        }
         let model = AdminOrgsPage(
             frame: frame("orgs", state),
-            rows: companies.map { .init(id: Int($0.id), name: $0.name, active: !$0.disabled, people: $0.people) }, name: name)
+            rows: companies.map {
+                .init(id: Int($0.id), name: $0.name, active: !$0.disabled, people: $0.people, calendars: options($0.calendar ?? ""))
+            },
+            name: name, calendars: options(calendar))
         return theme.render(theme.pages.adminOrgs, model, globals: globals(state.csrf))
+    }
+
+    /// The calendars, each with the number of companies that count in it, and the form to add
+    /// one with `values` (`name`, `zone`, `hours`, `holidays`); `typed`: a refused row's form
+    /// (its id and what was typed), shown as typed.
+    public func adminCalendars(
+        _ calendars: [(id: Int64, calendar: BusinessCalendar, companies: Int)], siteCalendar: String, values: [String: String],
+        typed: (id: Int64, values: [String: String])? = nil, state: AdminState
+    ) -> [UInt8] {
+        let model = AdminCalendarsPage(
+            frame: frame("calendars", state),
+            rows: calendars.map {
+                let kept = $0.id == typed?.id ? typed?.values ?? [:] : [:]
+                return .init(
+                    id: Int($0.id), name: $0.calendar.name, zone: kept["zone"] ?? $0.calendar.zone.identifier,
+                    hours: kept["hours"] ?? $0.calendar.hours.description, holidays: kept["holidays"] ?? $0.calendar.holidays.description,
+                    companies: $0.companies, isDefault: $0.calendar.name == siteCalendar)
+            },
+            name: values["name"] ?? "", zone: values["zone"] ?? config.timezone, hours: values["hours"] ?? "mon-fri 09:00-18:00",
+            holidays: values["holidays"] ?? "mx-lft")
+        return theme.render(theme.pages.adminCalendars, model, globals: globals(state.csrf))
     }
 
     public func adminProducts(_ products: [Product], technicians: [(login: Login, name: String)], values: [String: String],

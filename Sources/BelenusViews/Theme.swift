@@ -285,6 +285,7 @@ final class ThemePages: Sendable {
     var adminOrgs: ThemePage<AdminOrgsPage> { named("admin-orgs") }
     var adminProducts: ThemePage<AdminProductsPage> { named("admin-products") }
     var adminAudit: ThemePage<AdminAuditPage> { named("admin-audit") }
+    var adminCalendars: ThemePage<AdminCalendarsPage> { named("admin-calendars") }
 
     /// Template `name`'s page, the same object each time (it keeps the linked template).
     private func named<Model: TemplateModel>(_ name: String, output: TemplateOutput = .html) -> ThemePage<Model> {
@@ -309,6 +310,7 @@ final class ThemePages: Sendable {
         try check(search); try check(dashboard); try check(mailSubject); try check(mailNotice)
         try check(forgotPassword); try check(resetPassword); try check(account); try check(accountMailSubject); try check(accountMail)
         try check(admin); try check(adminUsers); try check(adminUser); try check(adminOrgs); try check(adminProducts); try check(adminAudit)
+        try check(adminCalendars)
     }
 }
 
@@ -322,6 +324,7 @@ extension Theme {
         case "status": return string("status_\(value)")
         case "waiting_on": return string("waiting_\(value)")
         case "due_at": return Timestamp.parse(value).map(display) ?? value
+        case "due_in_hours": return string("business_hours", value)
         case "responsible", "assigned": return names[Login(value)] ?? value
         default: return value
         }

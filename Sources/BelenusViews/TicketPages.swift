@@ -54,6 +54,14 @@ public struct TicketPages: Sendable {
             soonHours: String(config.dueSoonHours))
     }
 
+    /// "8 h hábiles" when the last change of the deadline gave it as business hours.
+    func dueHours(_ details: TicketDetails) -> String {
+        guard let last = details.events.last(where: { $0.event.changes.contains { $0.field == "due_at" } })?.event,
+              let hours = last.changes.first(where: { $0.field == "due_in_hours" })?.to
+        else { return "" }
+        return theme.changeValue(field: "due_in_hours", hours, names: [:], none: "")
+    }
+
     static func icon(_ state: SLAState) -> String {
         switch state {
         case .onTime: "●"
@@ -109,7 +117,7 @@ public struct TicketPages: Sendable {
                 org: t.org, requesterName: name(t.requester), createdISO: Timestamp.iso(t.createdAt),
                 createdDisplay: theme.display(t.createdAt),
                 responsibleName: name(t.responsible), assignedName: name(t.assigned), dueISO: Timestamp.iso(t.dueAt),
-                dueDisplay: theme.display(t.dueAt), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
+                dueDisplay: theme.display(t.dueAt), dueHours: dueHours(details), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
                 providerRef: t.providerRef ?? "", providerRefDisplay: t.providerRef ?? none,
                 status: t.status.rawValue, statusLabel: theme.string("status_\(t.status.rawValue)")),
             sla: slaBadge(t),

@@ -8,6 +8,7 @@ import Testing
         ("GET", "/admin"), ("GET", "/admin/users"), ("POST", "/admin/users"), ("GET", "/admin/users/ana"), ("POST", "/admin/users/ana"),
         ("POST", "/admin/users/ana/reset"), ("GET", "/admin/orgs"), ("POST", "/admin/orgs"), ("POST", "/admin/orgs/1"),
         ("GET", "/admin/products"), ("POST", "/admin/products"), ("POST", "/admin/products/1"), ("GET", "/admin/audit"),
+        ("GET", "/admin/calendars"), ("POST", "/admin/calendars"), ("POST", "/admin/calendars/1"),
     ]
 
     /// Every route, GET and POST, answers 403 to a client and a technician, and changes nothing.
@@ -22,7 +23,7 @@ import Testing
             }
         }
         #expect(try site.sqlite("SELECT group_concat(login || name || email || role || disabled) FROM users") == before)
-        #expect(try site.count("audit_log") == 0)
+        #expect(try site.count("audit_log") == 0 && site.count("calendars") == 1)
         #expect(try site.run("GET", "/admin", as: site.admin).status == 200)
         // Nobody signed in: to the login page.
         #expect(try site.run("GET", "/admin/users").status == 303)
@@ -121,6 +122,37 @@ import Testing
                                fields: [("name", "Nómina"), ("versions", "2026.1, \u{7}"), ("responsible", "tech1"), ("active", "true")])
         #expect(bad.status == 400 && bad.body.contains("2026.1"), "\(bad.status) \(bad.body)")
         #expect(try site.sqlite("SELECT group_concat(version) FROM product_versions WHERE product = 'Nómina' AND retired = 0") == "2024.1,2025.1")
+    }
+
+    /// Issue 32 in the browser's administration: a calendar added with its hours and holidays,
+    /// a company given it (its open ticket laid out again), a refused edit naming the field with
+    /// what was typed kept, and each change in the audit log.
+    @Test func calendarsAreManagedInTheAdministration() throws {
+        let site = try GatewaySite.make()
+        let n = try site.openTicket(as: site.ana)
+        let add = try site.run("POST", "/admin/calendars", as: site.admin, fields: [
+            ("name", "oficina"), ("zone", "America/Mexico_City"), ("hours", "mon-fri 09:00-18:00"), ("holidays", "mx-lft, 12-12"),
+        ])
+        #expect(add.status == 303 && add.location.hasSuffix("/admin/calendars?saved=1"), "\(add.status) \(add.body)")
+        let id = try site.sqlite("SELECT id FROM calendars WHERE name = 'oficina'")
+        let list = try site.run("GET", "/admin/calendars", as: site.admin)
+        #expect(list.status == 200 && list.body.contains("value=\"mx-lft, 12-12\"") && list.body.contains("aria-current=\"page\">Calendarios"))
+        let acme = try site.sqlite("SELECT rowid FROM orgs WHERE name = 'Acme S.A.'")
+        let due = try site.sqlite("SELECT due_at FROM tickets WHERE number = \(n)")
+        let give = try site.run("POST", "/admin/orgs/\(acme)", as: site.admin, fields: [("name", "Acme S.A."), ("active", "true"), ("calendar", "oficina")])
+        #expect(give.status == 303, "\(give.body)")
+        #expect(try site.sqlite("SELECT calendar FROM tickets WHERE number = \(n)") == "oficina")
+        #expect(try site.sqlite("SELECT due_at FROM tickets WHERE number = \(n)") != due)
+        #expect(try site.run("GET", "/admin/orgs", as: site.admin).body.contains("<option value=\"oficina\" selected>oficina</option>"))
+        let bad = try site.run("POST", "/admin/calendars/\(id)", as: site.admin, fields: [("zone", "America/Mexico_City"), ("hours", "lun-vie 9-18"), ("holidays", "mx-lft")])
+        #expect(bad.status == 400 && bad.body.contains("«Horario»") && bad.body.contains("value=\"lun-vie 9-18\""), "\(bad.body)")
+        #expect(try site.sqlite("SELECT hours FROM calendars WHERE id = \(id)") == "mon-fri 09:00-18:00")
+        #expect(try site.run("POST", "/admin/calendars/\(id)", as: site.admin, fields: [("hours", "mon-fri 09:00-14:00")]).status == 303)
+        let json = try site.run("GET", "/admin/calendars", as: site.admin, json: true).json
+        let oficina = ((json["calendars"] as? [[String: Any]]) ?? []).first { $0["name"] as? String == "oficina" }
+        #expect(oficina?["hours"] as? String == "mon-fri 09:00-14:00" && oficina?["companies"] as? Int == 1)
+        let audit = try site.run("GET", "/admin/audit", as: site.admin).body
+        #expect(audit.contains("calendar.add") && audit.contains("calendar.edit") && audit.contains("mon-fri 09:00-14:00"))
     }
 
     @Test func everyAdminPageAnswersJSON() throws {

@@ -163,6 +163,7 @@ import Testing
         #expect(soon == office.subtracting(SLAPolicy().dueSoon, from: due))
         let page = try site.run("GET", "/tickets/\(n)", as: site.tech).body
         #expect(page.contains("data-due-soon=\"\(Timestamp.iso(soon))\""))
+        #expect(page.contains("</time> (8 h hábiles)</dd>") && page.contains("Plazo dado: — → 8 h hábiles"), "\(page)")
         let refused = try site.run("POST", "/tickets/\(n)/update", as: site.tech, fields: [("due_in_hours", "ocho horas")])
         #expect(refused.status == 400)
         #expect(refused.body.contains("id=\"u-due-hours\" name=\"due_in_hours\" inputmode=\"decimal\" value=\"ocho horas\""))

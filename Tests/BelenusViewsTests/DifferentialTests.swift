@@ -37,7 +37,7 @@ import Testing
     static let ticket = TicketPageView.Ticket(
         number: 7, title: evil, product: "Nómina", version: "2025.1", body: HTML("<p>cuerpo</p>"), org: "Acme <S.A.>",
         requesterName: evil, createdISO: "2026-11-30T10:00:00Z", createdDisplay: "30 nov", responsibleName: "", assignedName: "Ninguno",
-        dueISO: "2026-12-01T10:00:00Z", dueDisplay: "1 dic", waitingLabel: "Soporte", providerRef: "", providerRefDisplay: "—",
+        dueISO: "2026-12-01T10:00:00Z", dueDisplay: "1 dic", dueHours: "8 h hábiles", waitingLabel: "Soporte", providerRef: "", providerRefDisplay: "—",
         status: "open", statusLabel: "Abierto")
 
     static let mail = MailNotice(
@@ -122,7 +122,7 @@ import Testing
         make("account", \.account, AccountPage(name: evil, email: evil, login: evil, changed: true, error: .init(fieldLabel: "a", message: evil))),
         make("mail/account-subject", \.accountMailSubject, AccountMailView(name: evil, login: "l", link: "k", invitation: true, site: evil)),
         make("mail/account", \.accountMail, AccountMailView(name: evil, login: "l", link: "k", invitation: false, site: evil)),
-        make("admin", \.admin, AdminHomePage(frame: adminFrame, people: 3, companies: 2, products: 1, latest: [auditRow])),
+        make("admin", \.admin, AdminHomePage(frame: adminFrame, people: 3, companies: 2, products: 1, calendars: 2, latest: [auditRow])),
         make("admin-users", \.adminUsers, AdminUsersPage(
             frame: adminFrame, query: evil, roleFilter: [option], orgFilter: [option], activeFilter: [option],
             rows: [.init(login: evil, name: evil, email: evil, roleLabel: evil, org: evil, active: false, invited: true)],
@@ -134,7 +134,12 @@ import Testing
                                                      active: true, staff: true, successors: [option])),
         make("admin-user, disabled", \.adminUser, AdminUserPage(frame: adminFrame, login: "l", name: "n", email: "e", roles: [], orgs: [],
                                                                active: false, staff: false, successors: [])),
-        make("admin-orgs", \.adminOrgs, AdminOrgsPage(frame: adminFrame, rows: [.init(id: 1, name: evil, active: false, people: 2)], name: evil)),
+        make("admin-orgs", \.adminOrgs, AdminOrgsPage(
+            frame: adminFrame, rows: [.init(id: 1, name: evil, active: false, people: 2, calendars: [option])], name: evil, calendars: [option])),
+        make("admin-calendars", \.adminCalendars, AdminCalendarsPage(
+            frame: AdminFrame(section: "calendars", reauth: true, error: nil, saved: false),
+            rows: [.init(id: 1, name: evil, zone: evil, hours: evil, holidays: evil, companies: 2, isDefault: true)], name: evil, zone: evil,
+            hours: evil, holidays: evil)),
         make("admin-products", \.adminProducts, AdminProductsPage(
             frame: adminFrame, rows: [.init(id: 1, name: evil, versions: evil, technicians: [option], active: true)], name: evil, versions: evil,
             technicians: [option])),

@@ -143,7 +143,7 @@ try:
 
     admin.get(GATEWAY + "/account")
     audit_widths(admin, "account")
-    for page in ("orgs", "products", "audit"):
+    for page in ("orgs", "products", "calendars", "audit"):
         admin.get(GATEWAY + "/admin/" + page)
         audit_widths(admin, "admin-" + page)
     check("user.disable" in admin.find_element(By.TAG_NAME, "main").text, "the audit log shows the changes")

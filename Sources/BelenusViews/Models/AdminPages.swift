@@ -24,6 +24,7 @@ struct AdminFrame: TemplateModel {
         $0.flag("companies") { $0.section == "orgs" }
         $0.flag("products") { $0.section == "products" }
         $0.flag("audit") { $0.section == "audit" }
+        $0.flag("calendars") { $0.section == "calendars" }
         $0.flag("reauth") { $0.reauth }
         $0.object("error") { $0.error }
         $0.flag("saved") { $0.saved }
@@ -36,12 +37,14 @@ struct AdminHomePage: TemplateModel {
     var people: Int
     var companies: Int
     var products: Int
+    var calendars: Int
     var latest: [AdminAuditPage.Row]
     static let templateFields = TemplateFields<AdminHomePage> {
         $0.object("admin") { $0.frame }
         $0.number("people_count") { $0.people }
         $0.number("companies_count") { $0.companies }
         $0.number("products_count") { $0.products }
+        $0.number("calendars_count") { $0.calendars }
         $0.list("latest") { $0.latest }
     }
 }
@@ -133,21 +136,64 @@ struct AdminOrgsPage: TemplateModel {
         var name: String
         var active: Bool
         var people: Int
+        /// The calendars to choose from, the first being the site's.
+        var calendars: [AdminOption]
         static let templateFields = TemplateFields<Row> {
             $0.number("id") { $0.id }
             $0.text("name") { $0.name }
             $0.flag("active") { $0.active }
             $0.number("people") { $0.people }
+            $0.list("calendars") { $0.calendars }
         }
     }
 
     var frame: AdminFrame
     var rows: [Row]
     var name: String
+    var calendars: [AdminOption]
     static let templateFields = TemplateFields<AdminOrgsPage> {
         $0.object("admin") { $0.frame }
         $0.list("rows") { $0.rows }
         $0.text("name") { $0.name }
+        $0.list("calendars") { $0.calendars }
+    }
+}
+
+/// `admin-calendars.mustache`: the business-hours calendars, each with its own form (zone,
+/// hours, holidays), and the form to add one.
+struct AdminCalendarsPage: TemplateModel {
+    struct Row: TemplateModel {
+        var id: Int
+        var name: String
+        var zone: String
+        var hours: String
+        var holidays: String
+        var companies: Int
+        var isDefault: Bool
+        static let templateFields = TemplateFields<Row> {
+            $0.number("id") { $0.id }
+            $0.text("name") { $0.name }
+            $0.text("zone") { $0.zone }
+            $0.text("hours") { $0.hours }
+            $0.text("holidays") { $0.holidays }
+            $0.number("companies") { $0.companies }
+            $0.flag("default") { $0.isDefault }
+        }
+    }
+
+    var frame: AdminFrame
+    var rows: [Row]
+    var name: String
+    var zone: String
+    var hours: String
+    var holidays: String
+    static let templateFields = TemplateFields<AdminCalendarsPage> {
+        $0.object("admin") { $0.frame }
+        $0.list("rows") { $0.rows }
+        $0.text("name") { $0.name }
+        $0.text("zone") { $0.zone }
+        $0.text("hours") { $0.hours }
+        $0.text("holidays") { $0.holidays }
     }
 }
 

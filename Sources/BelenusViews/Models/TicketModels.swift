@@ -64,6 +64,8 @@ struct TicketPageView: TemplateModel {
         var assignedName: String
         var dueISO: String
         var dueDisplay: String
+        /// "8 h hábiles" when the deadline in force was given as business hours, else empty.
+        var dueHours: String
         var waitingLabel: String
         var providerRef: String
         var providerRefDisplay: String
@@ -83,6 +85,7 @@ struct TicketPageView: TemplateModel {
             $0.text("assigned_name") { $0.assignedName }
             $0.text("due_iso") { $0.dueISO }
             $0.text("due_display") { $0.dueDisplay }
+            $0.text("due_hours") { $0.dueHours }
             $0.text("waiting_label") { $0.waitingLabel }
             $0.text("provider_ref") { $0.providerRef }
             $0.text("provider_ref_display") { $0.providerRefDisplay }
