@@ -24,6 +24,8 @@ public struct SiteConfig: Hashable, Sendable {
     public var sendmailCommand = "/usr/sbin/sendmail -t -i"
     public var mailFrom = "Soporte <no-reply@localhost>"
     public var supportTeam = ["soporte@localhost"]
+    /// Where replies to notifications go, `LOCAL@DOMAIN` (SPEC §7); "": notifications are no-reply.
+    public var replyTo = ""
     public var cookieSecure = false
     public var sessionHours = 12.0
     /// An administrator's change needs the password typed within this many minutes (SPEC §5).
@@ -39,7 +41,7 @@ public struct SiteConfig: Hashable, Sendable {
     public var fingerprint: String {
         [title, baseURL, gatewayPath, language, timezone, ticketPages.rawValue, String(maxAttachments), String(maxAttachmentBytes),
          String(defaultDueHours), String(dueSoonHours), calendar, mailTransport.rawValue, sendmailCommand, mailFrom,
-         supportTeam.joined(separator: "\u{2}"), String(cookieSecure), String(sessionHours),
+         supportTeam.joined(separator: "\u{2}"), replyTo, String(cookieSecure), String(sessionHours),
          String(reauthMinutes)].joined(separator: "\u{1}")
     }
 
@@ -95,6 +97,15 @@ public struct SiteConfig: Hashable, Sendable {
             c.sendmailCommand = try m.text("sendmail_command") ?? c.sendmailCommand
             c.mailFrom = try m.text("from") ?? c.mailFrom
             c.supportTeam = try m.strings("support_team") ?? c.supportTeam
+            c.replyTo = try m.text("reply_to") ?? c.replyTo
+            // One mailbox: LOCAL@DOMAIN, printable ASCII, no `+` (the token goes after one).
+            let bytes = Array(c.replyTo.utf8)
+            guard bytes.isEmpty || (bytes.filter { $0 == UInt8(ascii: "@") }.count == 1 && bytes.first != UInt8(ascii: "@")
+                && bytes.last != UInt8(ascii: "@") && bytes.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "+")
+                    && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: ",") })
+            else {
+                throw SiteError(file: path, "mail.reply_to: one address LOCAL@DOMAIN without '+' (such as soporte@example.mx), not \"\(c.replyTo)\"")
+            }
         }
         if let s = try file.section("security") {
             c.cookieSecure = try s.bool("cookie_secure") ?? c.cookieSecure

@@ -32,6 +32,7 @@ public enum SiteInit {
         sendmail_command = "/usr/sbin/sendmail -t -i"
         from = "Soporte <no-reply@localhost>"
         support_team = ["soporte@localhost"]
+        reply_to = ""
 
         [security]
         cookie_secure = false

@@ -90,7 +90,9 @@ extension Gateway {
         let views = try self.views.get()
         let actorName = user.session.user.name
         let names = try store.staffNames()  // a notice names only who is responsible or assigned
-        let plan = MailPlan(config: config) { change, link in views.notice(for: change, actorName: actorName, names: names, link: link) }
+        let plan = MailPlan(config: config) { change, link, replies in
+            views.notice(for: change, actorName: actorName, names: names, link: link, replies: replies)
+        }
         mailPlans.append(plan)
         return plan
     }

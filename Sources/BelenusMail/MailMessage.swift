@@ -13,6 +13,8 @@ public struct MailMessage: Sendable {
     public let messageID: String
     /// The ticket's thread root (the Message-ID of its first mail); nil for that first mail.
     public let threadRoot: String?
+    /// `LOCAL+TOKEN@DOMAIN` of a notification to one person when replies by mail are on.
+    public let replyTo: String?
 
     /// Message-IDs: `<belenus.tN.mID@domain>`; the ticket's thread root is `<belenus.tN@domain>`,
     /// which is the Message-ID of its `created` mail, so every mail of a ticket threads under it.
@@ -22,6 +24,7 @@ public struct MailMessage: Sendable {
         self.subject = message.subject
         self.body = message.body
         self.date = message.createdAt
+        self.replyTo = message.replyTo
         let domain = Self.domain(of: from)
         if let ticket = message.ticket {
             let root = "<belenus.t\(ticket).\(Self.siteTag(from))@\(domain)>"
@@ -51,6 +54,7 @@ public struct MailMessage: Sendable {
             headers.append("In-Reply-To: \(threadRoot)")
             headers.append("References: \(threadRoot)")
         }
+        if let replyTo { headers.append("Reply-To: \(Self.address(replyTo))") }
         headers += [
             "Auto-Submitted: auto-generated",  // RFC 3834: no auto-replies to this
             "X-Auto-Response-Suppress: All",

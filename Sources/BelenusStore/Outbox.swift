@@ -14,10 +14,12 @@ public struct OutboxMessage: Hashable, Sendable {
     public var subject: String
     public var body: String
     public var attempts: Int
+    /// `Reply-To` of a notification to one person when replies by mail are on (SPEC §7).
+    public var replyTo: String?
 
     public init(
         id: Int64, ticket: TicketNumber?, eventKind: String, createdAt: Date, recipients: [String], subject: String, body: String,
-        attempts: Int
+        attempts: Int, replyTo: String? = nil
     ) {
         self.id = id
         self.ticket = ticket
@@ -27,7 +29,17 @@ public struct OutboxMessage: Hashable, Sendable {
         self.subject = subject
         self.body = body
         self.attempts = attempts
+        self.replyTo = replyTo
     }
+}
+
+/// Who a change's mail goes to: the support team's addresses, and the people (with their row
+/// id, which a reply address names).
+struct MailRecipients {
+    var team: [String] = []
+    var people: [(id: Int64, email: String)] = []
+    var isEmpty: Bool { team.isEmpty && people.isEmpty }
+    var addresses: [String] { team + people.map(\.email) }
 }
 
 /// The outbox table: mail is queued in the transaction of the change that causes it and
@@ -36,30 +48,40 @@ extension Store {
     /// The addresses of `MailAudience`'s rule (SPEC §7), each once; disabled people get none.
     static func recipients(
         _ db: Database, for ticket: Ticket, kind: TicketEvent.Kind, actor: Actor, supportTeam: [String]
-    ) throws -> [String] {
+    ) throws -> MailRecipients {
         let audience = MailAudience(of: kind, on: ticket, by: actor)
-        var addresses = audience.supportTeam ? supportTeam : []
-        for login in audience.people {
-            if let user = try fetchUser(db, login), !user.disabled { addresses.append(user.email) }
-        }
         var seen = Set<String>()
-        return addresses.filter { seen.insert($0.lowercased()).inserted }
+        var result = MailRecipients()
+        for address in audience.supportTeam ? supportTeam : [] where seen.insert(address.lowercased()).inserted {
+            result.team.append(address)
+        }
+        for login in audience.people {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: personSQL), arguments: [login.rawValue]),
+                  !(row[2] as Bool), seen.insert((row[1] as String).lowercased()).inserted
+            else { continue }
+            result.people.append((id: row[0], email: row[1]))
+        }
+        return result
     }
 
+    static let personSQL = "SELECT rowid, email, disabled FROM users WHERE login = ?"
+
     static let queueSQL = """
-        INSERT INTO outbox (ticket, created_at, recipients, subject, body, next_attempt_at, event_kind)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO outbox (ticket, created_at, recipients, subject, body, next_attempt_at, event_kind, reply_to)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     @discardableResult
     static func queue(
-        _ db: Database, _ notice: Notice, to recipients: [String], ticket: TicketNumber, kind: TicketEvent.Kind, at now: Date
+        _ db: Database, _ notice: Notice, to recipients: [String], ticket: TicketNumber, kind: TicketEvent.Kind, at now: Date,
+        replyTo: String? = nil
     ) throws -> Int64? {
         guard !recipients.isEmpty else { return nil }
         let list = String(decoding: try JSONEncoder().encode(recipients), as: UTF8.self)
         try db.cachedStatement(sql: queueSQL).execute(
             arguments: [
                 ticket.rawValue, Timestamp.iso(now), list, notice.subject, notice.body, Timestamp.iso(now + mailLease), kind.rawValue,
+                replyTo,
             ])
         return db.lastInsertedRowID
     }
@@ -100,7 +122,7 @@ extension Store {
         return OutboxMessage(
             id: row["id"], ticket: (row["ticket"] as Int?).map { TicketNumber($0) }, eventKind: row["event_kind"],
             createdAt: TicketRecords.date(row["created_at"]), recipients: recipients, subject: row["subject"],
-            body: row["body"], attempts: row["attempts"])
+            body: row["body"], attempts: row["attempts"], replyTo: row["reply_to"])
     }
 
     /// Unsynced: lost with the machine, the messages would be sent once more after their lease.

@@ -292,6 +292,22 @@ enum Schema {
                 """)
             try db.execute(sql: SLACounts.dueSoonSchema)
         }
+        let v14 = "v14: replies by mail: the keys of reply addresses, a reply address per queued mail"
+        migrator.registerMigration(v14, foreignKeyChecks: .immediate) { db in
+            // The HMAC keys of reply addresses (SPEC §7). A key is a secret the site keeps, not
+            // a token given to anyone: it must be read back to sign and check, so it is stored
+            // as it is, like the database's own content (a backup holds it; see security.md).
+            // A retired key still checks the addresses it signed for `Store.replyKeyGrace`.
+            try db.execute(sql: """
+                CREATE TABLE reply_keys (
+                    id INTEGER PRIMARY KEY,
+                    secret TEXT NOT NULL,     -- 64 hex digits
+                    created_at TEXT NOT NULL,
+                    retired_at TEXT
+                );
+                ALTER TABLE outbox ADD COLUMN reply_to TEXT;  -- LOCAL+TOKEN@DOMAIN, for a mail to one person
+                """)
+        }
         return migrator
     }
 }

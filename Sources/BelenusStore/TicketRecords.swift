@@ -22,8 +22,13 @@ public struct NewAttachment: Hashable, Sendable {
 /// queued, for delivery after the answer.
 public protocol ChangeMail: AnyObject {
     var supportTeam: [String] { get }
-    /// The words of `change`; `pageToken` is the ticket's (for `ticket_pages = "link"`).
-    func notice(for change: TicketChange, pageToken: String?) -> Notice
+    /// `[mail] reply_to` (SPEC §7): with an address, each person's notification is a mail of its
+    /// own whose `Reply-To` carries a signed token, and says that answering adds a comment;
+    /// empty, one mail to everyone, no-reply.
+    var replyTo: String { get }
+    /// The words of `change`; `pageToken` is the ticket's (for `ticket_pages = "link"`);
+    /// `replies`: whether this mail invites a reply.
+    func notice(for change: TicketChange, pageToken: String?, replies: Bool) -> Notice
     func queued(_ id: Int64)
 }
 

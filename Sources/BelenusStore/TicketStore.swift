@@ -64,7 +64,7 @@ extension Store {
     /// of CPU a comment held the lock for, and under load every other writer waited for them.
     static let changeStatements = [
         fetchTicketSQL, calendarSQL, techniciansSQL, recordSQL, TicketRecords.insertEventSQL, TicketRecords.lastSearchTextSQL,
-        TicketRecords.indexEventSQL, fetchUserSQL, pageTokenSQL, queueSQL,
+        TicketRecords.indexEventSQL, personSQL, pageTokenSQL, queueSQL,
     ]
 
     static let recordSQL = """
@@ -94,10 +94,27 @@ extension Store {
         }
         if let mail {
             let to = try recipients(db, for: change.ticket, kind: change.event.kind, actor: actor, supportTeam: mail.supportTeam)
+            guard !to.isEmpty else { return }
             let token = try String.fetchOne(db.cachedStatement(sql: pageTokenSQL), arguments: [number.rawValue])
-            let notice = mail.notice(for: change, pageToken: token)
-            if let id = try queue(db, notice, to: to, ticket: number, kind: change.event.kind, at: change.event.at) {
+            let (kind, at) = (change.event.kind, change.event.at)
+            guard !mail.replyTo.isEmpty else {
+                let notice = mail.notice(for: change, pageToken: token, replies: false)
+                if let id = try queue(db, notice, to: to.addresses, ticket: number, kind: kind, at: at) { mail.queued(id) }
+                return
+            }
+            // Replies by mail: the team's copy as before; each person's own, signed for them.
+            if let id = try queue(db, mail.notice(for: change, pageToken: token, replies: false), to: to.team, ticket: number, kind: kind, at: at) {
                 mail.queued(id)
+            }
+            guard !to.people.isEmpty else { return }
+            let key = try replyKey(db, at: at)
+            let notice = mail.notice(for: change, pageToken: token, replies: true)
+            for person in to.people {
+                let signed = ReplyToken(ticket: number, person: person.id, keyID: key.id).text(secret: key.secret)
+                let replyTo = ReplyToken.address(signed, replyTo: mail.replyTo)
+                if let id = try queue(db, notice, to: [person.email], ticket: number, kind: kind, at: at, replyTo: replyTo) {
+                    mail.queued(id)
+                }
             }
         }
     }

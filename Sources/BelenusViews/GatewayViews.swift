@@ -185,10 +185,11 @@ public struct GatewayViews: Sendable {
     /// The words of the mail about `change` (SPEC §7), from the theme's `mail/subject` and
     /// `mail/notice` templates in the site's language.
     /// `names`: display names by login, for the technicians a change names.
-    public func notice(for change: TicketChange, actorName: String, names: [Login: String], link: String) -> Notice {
+    /// `replies`: the mail invites a reply (SPEC §7), which becomes a comment.
+    public func notice(for change: TicketChange, actorName: String, names: [Login: String], link: String, replies: Bool = false) -> Notice {
         let t = change.ticket, e = change.event
         let model = MailNotice(
-            intro: theme.string("mail_auto", config.title),
+            intro: theme.string(replies ? "mail_reply" : "mail_auto", config.title),
             number: t.number.rawValue, title: t.title, product: t.product, version: t.version,
             statusLabel: theme.string("status_\(t.status.rawValue)"), waitingLabel: theme.string("waiting_\(t.waitingOn.rawValue)"),
             actorName: actorName, eventLabel: theme.string("event_\(e.kind.rawValue)"),

@@ -5,7 +5,20 @@ import BelenusBuild
 import Foundation
 
 struct MailCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mail", abstract: "The outbox.", subcommands: [Deliver.self])
+    static let configuration = CommandConfiguration(
+        commandName: "mail", abstract: "The outbox, and the keys of reply addresses.", subcommands: [Deliver.self, RotateKey.self])
+
+    struct RotateKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key",
+            abstract: "Sign reply addresses with a new key; those signed before keep working for 90 days (SPEC §7).")
+        @OptionGroup var site: SiteOption
+
+        func run() throws {
+            let id = try site.openStore().rotateReplyKey(at: Date())
+            print("Reply addresses are now signed with key \(id); the older keys check replies for 90 more days.")
+        }
+    }
 
     struct Deliver: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -61,7 +61,7 @@ import Testing
         with { $0.timezone = "America/Mexico_City" }; with { $0.ticketPages = .link }; with { $0.maxAttachments = 9 }
         with { $0.maxAttachmentBytes = 9 }; with { $0.defaultDueHours = 9 }; with { $0.dueSoonHours = 9 }; with { $0.calendar = "oficina" }
         with { $0.mailTransport = .sendmail }; with { $0.sendmailCommand = "x" }; with { $0.mailFrom = "x" }
-        with { $0.supportTeam = ["x"] }; with { $0.cookieSecure = true }; with { $0.sessionHours = 9 }; with { $0.reauthMinutes = 9 }
+        with { $0.supportTeam = ["x"] }; with { $0.replyTo = "s@x.mx" }; with { $0.cookieSecure = true }; with { $0.sessionHours = 9 }; with { $0.reauthMinutes = 9 }
         #expect(changed.count == Mirror(reflecting: base).children.count)
         #expect(Set(changed.map(\.fingerprint) + [base.fingerprint]).count == changed.count + 1)
     }
@@ -79,11 +79,13 @@ import Testing
             max_attachment_bytes = 2048
             default_due_hours = 48
             due_soon_hours = 6.5
+            calendar = "oficina"
             [mail]
             transport = "sendmail"
             sendmail_command = "/usr/bin/msmtp -t"
             from = "Ayuda <ayuda@example.com>"
             support_team = ["a@example.com", "b@example.com"]
+            reply_to = "ayuda@example.com"
             [security]
             cookie_secure = true
             session_hours = 2
@@ -93,9 +95,10 @@ import Testing
         #expect(config.gatewayPath == "/cgi/belenus")
         #expect(config.language == "en" && config.ticketPages == .link && config.timezone == "America/Mexico_City")
         #expect(config.maxAttachments == 2 && config.maxAttachmentBytes == 2048)
-        #expect(config.defaultDueHours == 48 && config.dueSoonHours == 6.5)
+        #expect(config.defaultDueHours == 48 && config.dueSoonHours == 6.5 && config.calendar == "oficina")
         #expect(config.mailTransport == .sendmail && config.sendmailCommand == "/usr/bin/msmtp -t")
         #expect(config.mailFrom == "Ayuda <ayuda@example.com>" && config.supportTeam == ["a@example.com", "b@example.com"])
+        #expect(config.replyTo == "ayuda@example.com")
         #expect(config.cookieSecure && config.sessionHours == 2)
     }
 
@@ -116,6 +119,9 @@ import Testing
         #expect(error("[mail]\ntransport = \"smtp\"\n").contains("mail.transport"))
         #expect(error("timezone = \"America/Ciudad_Gotica\"\n").hasSuffix("timezone: \"America/Ciudad_Gotica\" is not a time zone name such as \"America/Mexico_City\" or \"UTC\""))
         #expect(error("timezone = \"\"\n").contains("timezone: "))
+        for bad in ["soporte", "a+b@example.mx", "Soporte <s@example.mx>", "s@x.mx, t@x.mx", "@example.mx", "s@x@y"] {
+            #expect(error("[mail]\nreply_to = \"\(bad)\"\n").contains("mail.reply_to: one address LOCAL@DOMAIN without '+'"), "\(bad)")
+        }
     }
 
     @Test func brokenTOMLNamesItsLine() {

@@ -170,6 +170,24 @@ import Testing
         #expect(try site.sqlite("SELECT due_at FROM tickets WHERE number = \(n)") == Timestamp.iso(due))
     }
 
+    /// Issue 33, the sending half: with `[mail] reply_to`, each person's notification is a mail
+    /// of its own whose `Reply-To` is signed for them and says that answering adds a comment;
+    /// the support team's copy stays no-reply.
+    @Test func withReplyToEachPersonGetsASignedReplyAddress() throws {
+        let site = try GatewaySite.make()
+        try site.configure(["mail.reply_to": .string("soporte@example.mx")])
+        let n = try site.openTicket(as: site.ana)
+        #expect(try site.run("POST", "/tickets/\(n)/comments", as: site.tech, fields: [("body", "¿Nos manda el XML?")]).status == 303)
+        let mails = site.sentMail()
+        let toAna = try #require(mails.first { $0.headers.contains("To: ana@acme.mx\r\n") })
+        let replyTo = try #require(toAna.headers.split(separator: "\r\n").first { $0.hasPrefix("Reply-To: ") }).dropFirst("Reply-To: ".count)
+        #expect(replyTo.hasPrefix("soporte+t\(n)-p") && replyTo.hasSuffix("@example.mx"), "\(replyTo)")
+        #expect(toAna.body.contains("responda este correo") && toAna.headers.contains("Auto-Submitted: auto-generated"), "\(toAna.body)")
+        let team = try #require(mails.first { $0.headers.contains("To: soporte@localhost") })
+        #expect(!team.headers.contains("Reply-To:") && team.body.contains("no lo responda"), "\(team.body)")
+        #expect(mails.allSatisfy { !$0.headers.contains("To: ana@acme.mx,") })
+    }
+
     @Test func aClientOpensATicketWithAFileAndEveryPartIsThere() throws {
         let site = try GatewaySite.make()
         let bytes = Array("<script>alert(1)</script>\n".utf8) + [0, 255, 1]

@@ -74,10 +74,18 @@ func draft(product: String = "Nómina", version: String = "2024.1") -> TicketDra
 }
 
 /// A change's mail as the store sees it: fixed words, the queued rows recorded.
+/// The store's side of a change's mail, without the theme: fixed words, the ids it queued.
 final class RecordedMail: ChangeMail {
-    let supportTeam: [String] = []
+    let supportTeam: [String]
+    let replyTo: String
     var queuedIDs: [Int64] = []
-    func notice(for change: TicketChange, pageToken: String?) -> Notice { Notice(subject: "s", body: "b") }
+    init(supportTeam: [String] = [], replyTo: String = "") {
+        self.supportTeam = supportTeam
+        self.replyTo = replyTo
+    }
+    func notice(for change: TicketChange, pageToken: String?, replies: Bool) -> Notice {
+        Notice(subject: "s", body: replies ? "b, respóndalo" : "b")
+    }
     func queued(_ id: Int64) { queuedIDs.append(id) }
 }
 
