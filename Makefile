@@ -37,7 +37,7 @@ check:
 ## from the seeds in Tests/Fuzz/corpus, at random; fails on a crash (the input is kept in
 ## .build/fuzz/crashes). Run it for an hour (FUZZ_SECONDS=720) whenever a parser changes.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= multipart urlencoded cookie frontmatter cgi template
+FUZZ_TARGETS ?= multipart urlencoded cookie frontmatter cgi template mail
 fuzz: deps
 	Tests/Fuzz/run.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 

@@ -146,6 +146,17 @@ let targets: [String: ([UInt8]) -> Void] = [
         _ = request.queryValue("q")
         if let form = try? request.form(body: Array(rest), limits: limits) { check(form) }
     },
+    // A received mail (`belenus mail receive`, SPEC §7): parsed or refused; when parsed, its
+    // new text is part of its text, and every address it names has an @.
+    "mail": { bytes in
+        guard let mail = try? InboundMail(bytes) else { return }
+        let text = ReplyText.newText(mail.text)
+        precondition(text.utf8.count <= mail.text.utf8.count + 1, "the new text is longer than the text")
+        precondition((mail.recipientAddresses + [mail.fromAddress].compactMap { $0 }).allSatisfy { $0.contains("@") }, "an address without @")
+        _ = mail.automaticReason
+        _ = mail.messageID
+        _ = mail.subject
+    },
 ]
 
 let arguments = CommandLine.arguments

@@ -6,7 +6,7 @@ import Testing
 /// fuzzer once crashed on (Tests/Fuzz/regressions), replayed through the plain build of
 /// `belenus-fuzz`: each target's checks hold on each of them. `make fuzz` runs the fuzzer itself.
 @Suite struct FuzzCorpusTests {
-    static let targets = ["multipart", "urlencoded", "cookie", "frontmatter", "cgi", "template"]
+    static let targets = ["multipart", "urlencoded", "cookie", "frontmatter", "cgi", "template", "mail"]
 
     @Test(arguments: targets) func seedsAndRegressionsReplayWithoutACrash(_ target: String) throws {
         let fuzz = CLI.repoRoot + "/Tests/Fuzz"
