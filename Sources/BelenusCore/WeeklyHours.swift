@@ -37,11 +37,13 @@ public struct WeeklyHours: Hashable, Sendable, CustomStringConvertible {
         var days = [[Slot]?](repeating: nil, count: 7)
         let groups = text.utf8.split(separator: UInt8(ascii: ";")).map { Array($0) }
         for group in groups {
-            let words = group.split(whereSeparator: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }).map { String(decoding: $0, as: UTF8.self) }
+            let words = group.split(whereSeparator: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 })
+                .map { String(decoding: $0, as: UTF8.self) }
             guard let dayWords = words.first else { continue }
             var named: [Int] = []
             for part in dayWords.lowercased().utf8.split(separator: UInt8(ascii: ",")) {
-                let ends = part.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+                let ends = part.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+                    .map { String(decoding: $0, as: UTF8.self) }
                 guard ends.count <= 2, let first = Self.dayNames.firstIndex(of: ends[0]),
                       let last = ends.count == 2 ? Self.dayNames.firstIndex(of: ends[1]) : first
                 else { throw refuse("'\(String(decoding: part, as: UTF8.self))' is not a day (mon, tue, wed, thu, fri, sat, sun)") }

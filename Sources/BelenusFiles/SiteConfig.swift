@@ -104,7 +104,8 @@ public struct SiteConfig: Hashable, Sendable {
                 && bytes.last != UInt8(ascii: "@") && bytes.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "+")
                     && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: ",") })
             else {
-                throw SiteError(file: path, "mail.reply_to: one address LOCAL@DOMAIN without '+' (such as soporte@example.mx), not \"\(c.replyTo)\"")
+                throw SiteError(
+                    file: path, "mail.reply_to: one address LOCAL@DOMAIN without '+' (such as soporte@example.mx), not \"\(c.replyTo)\"")
             }
         }
         if let s = try file.section("security") {

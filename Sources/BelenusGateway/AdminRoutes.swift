@@ -143,7 +143,8 @@ extension Gateway {
         _ = try administrator(user)
         let companies = try store.companies()
         let rows = try store.calendars().map { stored in
-            (id: stored.id, calendar: stored.calendar, companies: companies.filter { ($0.calendar ?? config.calendar) == stored.calendar.name }.count)
+            let counting = companies.filter { ($0.calendar ?? config.calendar) == stored.calendar.name }.count
+            return (id: stored.id, calendar: stored.calendar, companies: counting)
         }
         if request.wantsJSON {
             return .json(200, .object([("calendars", .array(rows.map {
@@ -285,7 +286,8 @@ extension Gateway {
         let refused = { (error: any HTTPResponseError) in try self.adminCalendars(user, values: values, error: error) }
         return try adminChange(user, done: "/admin/calendars?saved=1", refused: refused) { admin in
             let calendar = BusinessCalendar(
-                name: values["name"] ?? "", zone: try Store.zone(values["zone"] ?? ""), hours: try WeeklyHours(parsing: values["hours"] ?? ""),
+                name: values["name"] ?? "", zone: try Store.zone(values["zone"] ?? ""),
+                hours: try WeeklyHours(parsing: values["hours"] ?? ""),
                 holidays: try Holidays(parsing: values["holidays"] ?? ""))
             try store.addCalendar(calendar, at: now, by: admin)
         }

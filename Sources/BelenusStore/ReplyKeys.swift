@@ -45,7 +45,8 @@ extension Store {
                 return Array((row[0] as String).utf8)
             }
             guard let token,
-                  let user = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE rowid = ?", arguments: [token.person]).map(Self.user(from:))
+                  let user = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE rowid = ?", arguments: [token.person])
+                      .map(Self.user(from:))
             else { return nil }
             return (token.ticket, user)
         }

@@ -75,7 +75,8 @@ extension Store {
     static func record(_ db: Database, _ change: TicketChange, replacingRevision revision: Int) throws -> Int64 {
         let t = change.ticket
         try db.cachedStatement(sql: recordSQL).execute(
-            arguments: [t.responsible?.rawValue, t.assigned?.rawValue, Timestamp.iso(t.dueAt), Timestamp.iso(t.dueSoonAt), t.waitingOn.rawValue,
+            arguments: [t.responsible?.rawValue, t.assigned?.rawValue, Timestamp.iso(t.dueAt), Timestamp.iso(t.dueSoonAt),
+                        t.waitingOn.rawValue,
                         t.pausedAt.map(Timestamp.iso), t.providerRef, t.status.rawValue, t.revision, t.number.rawValue, revision])
         guard db.changesCount == 1 else {
             throw RuleViolation(.conflict, "ticket \(t.number) changed meanwhile; reload it")
@@ -103,9 +104,8 @@ extension Store {
                 return
             }
             // Replies by mail: the team's copy as before; each person's own, signed for them.
-            if let id = try queue(db, mail.notice(for: change, pageToken: token, replies: false), to: to.team, ticket: number, kind: kind, at: at) {
-                mail.queued(id)
-            }
+            let shared = mail.notice(for: change, pageToken: token, replies: false)
+            if let id = try queue(db, shared, to: to.team, ticket: number, kind: kind, at: at) { mail.queued(id) }
             guard !to.people.isEmpty else { return }
             let key = try replyKey(db, at: at)
             let notice = mail.notice(for: change, pageToken: token, replies: true)

@@ -152,7 +152,8 @@ let targets: [String: ([UInt8]) -> Void] = [
         guard let mail = try? InboundMail(bytes) else { return }
         let text = ReplyText.newText(mail.text)
         precondition(text.utf8.count <= mail.text.utf8.count + 1, "the new text is longer than the text")
-        precondition((mail.recipientAddresses + [mail.fromAddress].compactMap { $0 }).allSatisfy { $0.contains("@") }, "an address without @")
+        let addresses = mail.recipientAddresses + [mail.fromAddress].compactMap { $0 }
+        precondition(addresses.allSatisfy { $0.contains("@") }, "an address without @")
         _ = mail.automaticReason
         _ = mail.messageID
         _ = mail.subject

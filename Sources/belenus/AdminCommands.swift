@@ -77,7 +77,8 @@ struct OrgCommand: ParsableCommand {
                     org, to: calendar.isEmpty ? nil : calendar, defaultCalendar: config.calendar, at: Date(), policy: config.slaPolicy,
                     by: shellAdministrator)
                 try markStale(store, moved)
-                print("Org '\(org)' counts deadlines in '\(calendar.isEmpty ? config.calendar : calendar)'; \(moved.count) open ticket(s) laid out again.")
+                let counting = calendar.isEmpty ? config.calendar : calendar
+                print("Org '\(org)' counts deadlines in '\(counting)'; \(moved.count) open ticket(s) laid out again.")
             }
             if let name {
                 let touched = try store.renameOrg(org, to: name, at: Date(), by: shellAdministrator)
@@ -127,7 +128,8 @@ struct CalendarCommand: ParsableCommand {
             let calendar = BusinessCalendar(
                 name: name, zone: try Store.zone(zone), hours: try WeeklyHours(parsing: hours), holidays: try Holidays(parsing: holidays))
             try site.openStore().addCalendar(calendar, at: Date(), by: shellAdministrator)
-            print("Calendar '\(name)' added: \(calendar.hours) (\(zone))\(calendar.holidays.isEmpty ? "" : ", holidays \(calendar.holidays)").")
+            let holidays = calendar.holidays.isEmpty ? "" : ", holidays \(calendar.holidays)"
+            print("Calendar '\(name)' added: \(calendar.hours) (\(zone))\(holidays).")
         }
     }
 
@@ -173,7 +175,9 @@ struct CalendarCommand: ParsableCommand {
         }
     }
 
-    static func edit(_ site: SiteOption, _ name: String, zone: TimeZone? = nil, hours: WeeklyHours? = nil, holidays: Holidays? = nil) throws {
+    static func edit(
+        _ site: SiteOption, _ name: String, zone: TimeZone? = nil, hours: WeeklyHours? = nil, holidays: Holidays? = nil
+    ) throws {
         let store = try site.openStore()
         let config = try SiteConfig.load(path: site.paths.config)
         let moved = try store.editCalendar(

@@ -13,8 +13,8 @@ struct Belenus: AsyncParsableCommand {
         abstract: "Belenus: a support desk as a static site plus a CGI gateway.",
         version: BelenusVersion.current,
         subcommands: [
-            InitCommand.self, BuildCommand.self, OrgCommand.self, CalendarCommand.self, ProductCommand.self, UserCommand.self, ImportCommand.self,
-            BackupCommand.self, RestoreCommand.self, MailCommand.self, TicketCommand.self,
+            InitCommand.self, BuildCommand.self, OrgCommand.self, CalendarCommand.self, ProductCommand.self, UserCommand.self,
+            ImportCommand.self, BackupCommand.self, RestoreCommand.self, MailCommand.self, TicketCommand.self,
             ServeCommand.self, DemoCommand.self, DoctorCommand.self, AuditCommand.self,
         ])
 }

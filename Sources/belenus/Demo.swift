@@ -127,10 +127,13 @@ enum DemoSite {
                 try step(client) { try $0.comment("Gracias, quedo atenta.", by: client, at: at, clock: $1) }
             case 3:
                 try step(tech) {
-                    try $0.close(solution: "Se corrigió la configuración del módulo. Pruebe de nuevo, por favor.", by: tech, at: at, clock: $1)
+                    try $0.close(
+                        solution: "Se corrigió la configuración del módulo. Pruebe de nuevo, por favor.", by: tech, at: at, clock: $1)
                 }
             case 4:
-                try step(tech) { try $0.close(solution: "Actualice a la versión más reciente y vuelva a procesar.", by: tech, at: at, clock: $1) }
+                try step(tech) {
+                    try $0.close(solution: "Actualice a la versión más reciente y vuelva a procesar.", by: tech, at: at, clock: $1)
+                }
                 try step(client) { ticket, _ in try ticket.approve(by: client, at: at) }
             default:
                 try step(tech) { try $0.close(solution: "Se reinició el servicio de timbrado.", by: tech, at: at, clock: $1) }
