@@ -92,6 +92,7 @@ let package = Package(
         ]),
         .executableTarget(name: "belenus", dependencies: [
             "BelenusCore", "BelenusStore", "BelenusFiles", "BelenusViews", "BelenusBuild", "BelenusMail", "BelenusDefaultSite",
+            "BelenusGateway", "BelenusInput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -7,6 +7,12 @@ public struct UploadedFile: Sendable {
     public var filename: String
     public var contentType: String
     public var bytes: [UInt8]
+
+    public init(filename: String, contentType: String, bytes: [UInt8]) {
+        self.filename = filename
+        self.contentType = contentType
+        self.bytes = bytes
+    }
 }
 
 /// The fields of a form, urlencoded or multipart, every value valid UTF-8.

@@ -308,6 +308,17 @@ enum Schema {
                 ALTER TABLE outbox ADD COLUMN reply_to TEXT;  -- LOCAL+TOKEN@DOMAIN, for a mail to one person
                 """)
         }
+        migrator.registerMigration("v15: replies by mail: the messages taken", foreignKeyChecks: .immediate) { db in
+            // A reply delivered twice (an MTA's retry, a relay) is one comment: its Message-ID is
+            // taken in the comment's transaction.
+            try db.execute(sql: """
+                CREATE TABLE received_mail (
+                    message_id TEXT PRIMARY KEY NOT NULL,
+                    at TEXT NOT NULL,
+                    ticket INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -43,13 +43,21 @@ extension Store {
     /// Reads ticket `number`, lets `action` decide the change (it throws to refuse), and records
     /// the change with its attachments and mail: one transaction, so two requests on one ticket
     /// queue behind each other and each sees the other's result.
+    /// - Parameter claim: a received message's id (a reply by mail, SPEC §7): taken in the same
+    ///   transaction, and the change refused (409) when it was taken before.
     @discardableResult
     public func change(
         _ number: TicketNumber, by actor: Actor, at now: Date, policy: SLAPolicy, attachments: [NewAttachment] = [],
-        mail: (any ChangeMail)? = nil, _ action: (Ticket, TicketContext) throws -> TicketChange
+        mail: (any ChangeMail)? = nil, claim: String? = nil, _ action: (Ticket, TicketContext) throws -> TicketChange
     ) throws -> TicketChange {
         try write(preparing: Self.changeStatements) { db in
             guard let ticket = try Self.fetchTicket(db, number) else { throw RuleViolation(.notFound, "ticket \(number) not found") }
+            if let claim {
+                try db.execute(
+                    sql: "INSERT INTO received_mail (message_id, at, ticket) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [claim, Timestamp.iso(now), number.rawValue])
+                guard db.changesCount == 1 else { throw RuleViolation(.conflict, "message \(claim) was taken before") }
+            }
             let calendar = try Self.requireCalendar(db, ticket.calendar)
             let change = try action(
                 ticket, TicketContext(technicians: try Self.technicians(db), clock: SLAClock(calendar: calendar, policy: policy)))

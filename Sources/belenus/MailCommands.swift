@@ -1,12 +1,76 @@
 import ArgumentParser
+import BelenusBytes
+import BelenusCore
+import BelenusGateway
+import BelenusInput
 import BelenusMail
 import BelenusFiles
 import BelenusBuild
+import BelenusStore
 import Foundation
 
 struct MailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "mail", abstract: "The outbox, and the keys of reply addresses.", subcommands: [Deliver.self, RotateKey.self])
+        commandName: "mail", abstract: "The outbox, replies by mail and the keys of reply addresses.",
+        subcommands: [Deliver.self, Receive.self, RotateKey.self])
+
+    struct Receive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read one message on stdin (from the MTA): a reply to a notification becomes a comment; the rest is set aside.",
+            discussion: """
+                Exit status: 0 taken or set aside (kept in var/mail/received/ or var/mail/rejected/, the reason in \
+                var/log/mail.log); 75 when the database is busy, so the MTA keeps the message and tries again; 65 for input \
+                that is not a message, or larger than 32 MiB.
+                """)
+        @OptionGroup var site: SiteOption
+
+        static let maxBytes = 32 << 20
+
+        func run() throws {
+            var bytes: [UInt8] = []
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 16), !chunk.isEmpty {
+                bytes += chunk
+                guard bytes.count <= Self.maxBytes else {
+                    FileHandle.standardError.write(Data("belenus: the message is larger than 32 MiB\n".utf8))
+                    throw ExitCode(65)
+                }
+            }
+            let paths = site.paths
+            let gateway = try Gateway(request: CGIRequest(environment: [:]), site: paths.root) { _ in [] }
+            let outcome: Gateway.ReplyOutcome
+            do {
+                outcome = try gateway.receiveReply(bytes)
+            } catch let error as InboundMailError {
+                FileHandle.standardError.write(Data("belenus: \(error)\n".utf8))
+                throw ExitCode(65)
+            } catch let busy as StoreBusy {
+                FileHandle.standardError.write(Data("belenus: the database is busy (\(busy.reason)); the MTA will try again\n".utf8))
+                throw ExitCode(75)
+            }
+            // The raw message is kept either way, under a name of its time and content.
+            let (folder, line): (String, String)
+            switch outcome {
+            case .taken(let number): (folder, line) = ("received", "taken\tticket \(number)")
+            case .setAside(let reason): (folder, line) = ("rejected", "set aside\t\(reason)")
+            }
+            let name = "\(Timestamp.iso(Date()))-\(String(SHA256.hex(bytes).prefix(16))).eml"
+            let directory = paths.mail + "/" + folder
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name))
+            let log = paths.var_ + "/log/mail.log"
+            try FileManager.default.createDirectory(atPath: paths.var_ + "/log", withIntermediateDirectories: true)
+            let entry = Data("\(Timestamp.iso(Date()))\t\(line)\t\(folder)/\(name)\n".utf8)
+            if let handle = FileHandle(forWritingAtPath: log) {
+                handle.seekToEndOfFile()
+                handle.write(entry)
+                try? handle.close()
+            } else {
+                try entry.write(to: URL(fileURLWithPath: log))
+            }
+            gateway.deliverQueuedMail()
+            print(line)
+        }
+    }
 
     struct RotateKey: ParsableCommand {
         static let configuration = CommandConfiguration(

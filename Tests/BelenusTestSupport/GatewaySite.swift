@@ -282,6 +282,17 @@ public struct GatewaySite: Sendable {
 
     /// Runs `sql` on the database of the site at `root` (through GRDB, in this process), rows as
     /// `a|b` lines; NULL is "None".
+    /// Runs `body` while another connection holds the database's write lock (`BEGIN EXCLUSIVE`):
+    /// what a writer that outlasts the busy timeout looks like to a process.
+    public func withDatabaseLocked<T>(_ body: () throws -> T) throws -> T {
+        let queue = try DatabaseQueue(path: root + "/var/belenus.sqlite3")
+        return try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN EXCLUSIVE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            return try body()
+        }
+    }
+
     public static func sqlite(root: String, _ sql: String) throws -> String {
         let queue = try DatabaseQueue(path: root + "/var/belenus.sqlite3")
         let rows = try queue.write { db in try Row.fetchAll(db, sql: sql) }

@@ -1,0 +1,122 @@
+import BelenusCore
+import BelenusTestSupport
+import Foundation
+import Testing
+
+/// Issue 33: `belenus mail receive`, through the CLI binary as an MTA runs it (one message on
+/// stdin): a client's reply to a notification becomes a comment with its file, the page and the
+/// technician's mail follow; a forged From, a bad token, an out-of-office reply, the same message
+/// twice and a reply to an approved ticket add nothing, each set aside with its reason; a busy
+/// database is exit 75, and the same message is taken when it comes again.
+@Suite struct MailReceiveTests {
+    let site: GatewaySite
+    let number: Int
+    let replyAddress: String
+
+    init() throws {
+        site = try GatewaySite.make()
+        try site.configure(["mail.reply_to": .string("soporte@example.mx")])
+        number = try site.openTicket(as: site.ana)
+        #expect(try site.run("POST", "/tickets/\(number)/comments", as: site.tech, fields: [("body", "¿Nos manda el XML?")]).status == 303)
+        let toAna = try #require(site.sentMail().last { $0.headers.contains("To: ana@acme.mx\r\n") })
+        let line = try #require(toAna.headers.split(separator: "\r\n").first { $0.hasPrefix("Reply-To: ") })
+        replyAddress = String(line.dropFirst("Reply-To: ".count))
+    }
+
+    func reply(from: String = "Ana Pérez <ana@acme.mx>", to: String? = nil, id: String = "r1@acme.mx", extra: String = "",
+               text: String = "Ya lo probé y sigue igual.") -> String {
+        """
+        From: \(from)
+        To: \(to ?? replyAddress)
+        Subject: Re: [#\(number)] No timbra la nómina
+        Message-ID: <\(id)>
+        \(extra)MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary="frontera"
+
+        --frontera
+        Content-Type: text/plain; charset=utf-8
+        Content-Transfer-Encoding: 8bit
+
+        \(text)
+
+        El lun, 7 dic 2026 a las 10:15, Soporte <\(replyAddress)> escribió:
+        > ¿Nos manda el XML?
+        --frontera
+        Content-Type: text/plain; name="captura.txt"
+        Content-Disposition: attachment; filename="captura.txt"
+
+        error CFDI40102
+        --frontera--
+
+        """
+    }
+
+    func receive(_ message: String) throws -> CLI.Result {
+        try CLI.run(["mail", "receive", "--site", site.root], stdin: message)
+    }
+
+    func comments() throws -> Int { Int(try site.sqlite("SELECT count(*) FROM events WHERE ticket = \(number) AND kind = 'comment'")) ?? -1 }
+
+    @Test func aClientsReplyBecomesACommentWithItsFile() throws {
+        let mailsBefore = site.sentMail().count
+        let taken = try receive(reply())
+        #expect(taken.status == 0 && taken.stdout.hasPrefix("taken\tticket \(number)"), "\(taken.stdout)\(taken.stderr)")
+        #expect(try site.sqlite("SELECT body FROM events WHERE ticket = \(number) ORDER BY id DESC LIMIT 1") == "Ya lo probé y sigue igual.")
+        #expect(try site.sqlite("SELECT actor FROM events WHERE ticket = \(number) ORDER BY id DESC LIMIT 1") == "ana")
+        #expect(try site.sqlite("SELECT name FROM attachments WHERE ticket = \(number)") == "captura.txt")
+        #expect(site.read("output/private/tickets/\(number)/index.html").contains("Ya lo probé y sigue igual."))
+        let sent = site.sentMail().dropFirst(mailsBefore)
+        #expect(sent.contains { $0.headers.contains("tech1@soporte.mx") && $0.body.contains("Ya lo probé") }, "the technician is told")
+        #expect(site.files(in: "var/mail/received").count == 1)
+        #expect(site.read("var/log/mail.log").contains("taken\tticket \(number)"))
+        // The same message again (an MTA's retry): nothing more.
+        let again = try receive(reply())
+        #expect(again.status == 0 && again.stdout.contains("set aside") && again.stdout.contains("taken before"), "\(again.stdout)")
+        #expect(try comments() == 2)
+    }
+
+    @Test func whatIsNotAPersonsReplyAddsNothingAndIsKeptWithItsReason() throws {
+        let before = try comments()
+        var tampered = Array(replyAddress)
+        let at = try #require(tampered.firstIndex(of: "@"))
+        tampered[at - 1] = tampered[at - 1] == "0" ? "1" : "0"
+        let cases: [(String, String)] = [
+            (reply(from: "Bob <bob@beta.mx>", id: "f1@beta.mx"), "is not ana"),
+            (reply(to: String(tampered), id: "f2@acme.mx"), "signature is wrong"),
+            (reply(to: "soporte@example.mx", id: "f3@acme.mx"), "not sent to a reply address"),
+            (reply(id: "f4@acme.mx", extra: "Auto-Submitted: auto-replied\n", text: "Estoy fuera de la oficina."), "sent by a machine"),
+            (reply(id: "f5@acme.mx", extra: "Precedence: bulk\n"), "sent by a machine"),
+        ]
+        for (message, reason) in cases {
+            let answer = try receive(message)
+            #expect(answer.status == 0 && answer.stdout.hasPrefix("set aside") && answer.stdout.contains(reason), "\(reason): \(answer.stdout)")
+        }
+        #expect(try comments() == before)
+        #expect(site.files(in: "var/mail/rejected").count == cases.count)
+        #expect(try site.count("attachments") == 0)
+        let log = site.read("var/log/mail.log")
+        #expect(log.split(separator: "\n").count == cases.count && log.contains("sent by a machine: Auto-Submitted"))
+        // Not a message at all: 65, and the MTA bounces it.
+        #expect(try receive("esto no es un correo\n").status == 65)
+    }
+
+    @Test func aReplyToAnApprovedTicketIsSetAside() throws {
+        let approved = try site.approvedTicket()
+        let key = try site.sqlite("SELECT id || ' ' || secret FROM reply_keys ORDER BY id DESC LIMIT 1").split(separator: " ")
+        let person = try #require(Int64(try site.sqlite("SELECT rowid FROM users WHERE login = 'ana'")))
+        let token = ReplyToken(ticket: TicketNumber(approved), person: person, keyID: try #require(Int64(key[0])))
+            .text(secret: Array(key[1].utf8))
+        let answer = try receive(reply(to: ReplyToken.address(token, replyTo: "soporte@example.mx"), id: "v1@acme.mx"))
+        #expect(answer.stdout.hasPrefix("set aside") && answer.stdout.contains("ticket \(approved)"), "\(answer.stdout)")
+        #expect(try site.sqlite("SELECT count(*) FROM events WHERE ticket = \(approved) AND kind = 'comment' AND actor = 'ana'") == "0")
+    }
+
+    @Test func aBusyDatabaseIsATemporaryFailureAndTheMessageIsTakenLater() throws {
+        let busy = try site.withDatabaseLocked { try receive(reply(id: "b1@acme.mx")) }
+        #expect(busy.status == 75, "\(busy.status) \(busy.stderr)")
+        #expect(try comments() == 1 && site.files(in: "var/mail/rejected").isEmpty)
+        let later = try receive(reply(id: "b1@acme.mx"))
+        #expect(later.status == 0 && later.stdout.hasPrefix("taken"), "\(later.stdout)")
+        #expect(try comments() == 2)
+    }
+}
