@@ -9,9 +9,13 @@ public struct User: Hashable, Sendable {
     public var org: String?
     public var disabled: Bool
     public var hasPassword: Bool
+    /// Mail to this address came back as undeliverable (a delivery report, SPEC §7), since when;
+    /// administrators see it.
+    public var bouncingSince: Date?
 
     public init(
-        login: Login, name: String, email: String, role: Role, org: String? = nil, disabled: Bool = false, hasPassword: Bool = false
+        login: Login, name: String, email: String, role: Role, org: String? = nil, disabled: Bool = false, hasPassword: Bool = false,
+        bouncingSince: Date? = nil
     ) {
         self.login = login
         self.name = name
@@ -20,6 +24,7 @@ public struct User: Hashable, Sendable {
         self.org = org
         self.disabled = disabled
         self.hasPassword = hasPassword
+        self.bouncingSince = bouncingSince
     }
 
     public var actor: Actor { Actor(login: login, role: role, org: org) }

@@ -338,7 +338,7 @@ extension Gateway {
     static func json(_ user: User) -> JSON {
         .object([("login", .string(user.login.rawValue)), ("name", .string(user.name)), ("email", .string(user.email)),
                  ("role", .string(user.role.rawValue)), ("org", .optional(user.org)), ("active", .bool(!user.disabled)),
-                 ("invited", .bool(!user.hasPassword))])
+                 ("invited", .bool(!user.hasPassword)), ("bouncing", .bool(user.bouncingSince != nil))])
     }
 
     /// Times in JSON are ISO 8601 UTC (SPEC §5).

@@ -21,6 +21,12 @@ extension Gateway {
     ///   `StoreBusy` when the database stays busy (75: the MTA keeps it and tries again).
     public func receiveReply(_ bytes: [UInt8]) throws -> ReplyOutcome {
         let mail = try InboundMail(bytes)
+        // A delivery report about one of our messages: the address that failed is marked.
+        if let report = mail.deliveryFailures, report.messageID?.hasPrefix("belenus.") == true, !report.addresses.isEmpty {
+            let marked = try store.markBouncing(report.addresses, at: now)
+            let who = marked.isEmpty ? "no account" : marked.map(\.rawValue).joined(separator: ", ")
+            return .setAside("a delivery report about our message: \(report.addresses.joined(separator: ", ")) bounces (\(who))")
+        }
         if let automatic = mail.automaticReason { return .setAside("sent by a machine: \(automatic)") }
         guard !config.replyTo.isEmpty else { return .setAside("replies by mail are off ([mail] reply_to is empty)") }
         guard let token = mail.recipientAddresses.lazy.compactMap({ ReplyToken.token(in: $0, replyTo: self.config.replyTo) }).first

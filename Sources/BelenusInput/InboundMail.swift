@@ -32,6 +32,9 @@ public struct InboundMail: Sendable {
     public let files: [File]
     /// `multipart/report` (a delivery or read report) at the top.
     public let isReport: Bool
+    /// A delivery report's failed recipients (`Final-Recipient` with `Action: failed`) and the
+    /// `Message-ID` of the message it reports on (from its returned copy or headers).
+    public let deliveryFailures: (addresses: [String], messageID: String?)?
 
     /// Parses `bytes`; throws when they are not a message (no header field before the body).
     public init(_ bytes: [UInt8]) throws(InboundMailError) {
@@ -46,6 +49,25 @@ public struct InboundMail: Sendable {
         textWasHTML = collected.plain == nil && collected.html != nil
         files = collected.files
         isReport = Self.contentType(fields).type == "multipart/report"
+        if isReport, let status = collected.deliveryStatus {
+            deliveryFailures = (Self.failedRecipients(status), collected.returnedMessageID)
+        } else {
+            deliveryFailures = nil
+        }
+    }
+
+    /// The recipients of a `message/delivery-status` whose `Action` is `failed` (RFC 3464).
+    static func failedRecipients(_ status: String) -> [String] {
+        var failed: [String] = []
+        for block in status.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n") {
+            let fields = Self.fields(ArraySlice(Array(block.utf8)))
+            guard let recipient = header(fields, "final-recipient") ?? header(fields, "original-recipient"),
+                  header(fields, "action")?.trimmingCharacters(in: .whitespaces).lowercased() == "failed"
+            else { continue }
+            let address = recipient.split(separator: ";").last.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            if address.contains("@") { failed.append(address) }
+        }
+        return failed
     }
 
     /// The value of the first header field `name` (any case), or nil.
@@ -101,6 +123,8 @@ public struct InboundMail: Sendable {
         var html: String?
         var files: [File] = []
         var parts = 0
+        var deliveryStatus: String?
+        var returnedMessageID: String?
     }
 
     static let maxDepth = 64
@@ -118,7 +142,18 @@ public struct InboundMail: Sendable {
             }
             return
         }
-        if type.type == "message/rfc822" || type.type == "message/delivery-status" { return }  // a report's copy: not ours to read
+        // A report's parts: what failed, and the headers of the message it is about.
+        if type.type == "message/delivery-status" {
+            collected.deliveryStatus = MailDecoding.text(Array(body), charset: "utf-8")
+            return
+        }
+        if type.type == "message/rfc822" || type.type == "text/rfc822-headers" {
+            let returned = Self.fields(splitHead(Array(body), from: 0).head)
+            collected.returnedMessageID = header(returned, "message-id").map {
+                String(String.UnicodeScalarView($0.unicodeScalars.filter { $0 != "<" && $0 != ">" && !$0.properties.isWhitespace }))
+            }
+            return
+        }
         let disposition: (type: String, parameters: [String: String]) = header(fields, "content-disposition").map(parameters) ?? ("", [:])
         let decoded = transferDecoded(body, encoding: header(fields, "content-transfer-encoding") ?? "")
         let name = disposition.parameters["filename"] ?? type.parameters["name"]

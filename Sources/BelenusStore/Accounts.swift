@@ -149,6 +149,10 @@ extension Store {
             guard !changes.isEmpty else { return old }
             try db.execute(sql: "UPDATE users SET name = ?, email = ?, role = ?, org = ? WHERE login = ?",
                            arguments: [new.name, new.email, new.role.rawValue, new.org, login.rawValue])
+            // A new address has not bounced.
+            if new.email.lowercased() != old.email.lowercased() {
+                try db.execute(sql: "UPDATE users SET bouncing_at = NULL WHERE login = ?", arguments: [login.rawValue])
+            }
             if new.role != old.role || new.org != old.org {
                 try db.execute(sql: "DELETE FROM sessions WHERE login = ?", arguments: [login.rawValue])
             }

@@ -286,7 +286,7 @@ extension Store {
         User(
             login: Login(row["login"] as String), name: row["name"], email: row["email"],
             role: Role(rawValue: row["role"]) ?? .client, org: row["org"], disabled: row["disabled"],
-            hasPassword: (row["password_hash"] as String?) != nil)
+            hasPassword: (row["password_hash"] as String?) != nil, bouncingSince: (row["bouncing_at"] as String?).flatMap(Timestamp.parse))
     }
 
     static func orgExists(_ db: Database, _ name: String) throws -> Bool {

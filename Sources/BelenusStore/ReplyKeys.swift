@@ -32,6 +32,24 @@ extension Store {
         }
     }
 
+    /// A delivery report said mail to `addresses` failed: their accounts are marked (the first
+    /// report's time is kept). Returns the logins marked.
+    @discardableResult
+    public func markBouncing(_ addresses: [String], at now: Date) throws -> [Login] {
+        guard !addresses.isEmpty else { return [] }
+        return try write { db in
+            var marked: [Login] = []
+            for address in addresses {
+                let logins = try String.fetchAll(db, sql: "SELECT login FROM users WHERE lower(email) = lower(?)", arguments: [address])
+                try db.execute(
+                    sql: "UPDATE users SET bouncing_at = COALESCE(bouncing_at, ?) WHERE lower(email) = lower(?)",
+                    arguments: [Timestamp.iso(now), address])
+                marked += logins.map { Login($0) }
+            }
+            return marked
+        }
+    }
+
     /// Who a reply address's token names: the ticket and the person, when its MAC is right under
     /// a key in force or retired less than `replyKeyGrace` before `now`, and the person exists.
     public func replyTarget(token text: String, at now: Date) throws -> (ticket: TicketNumber, person: User)? {

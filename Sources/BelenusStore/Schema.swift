@@ -308,7 +308,7 @@ enum Schema {
                 ALTER TABLE outbox ADD COLUMN reply_to TEXT;  -- LOCAL+TOKEN@DOMAIN, for a mail to one person
                 """)
         }
-        migrator.registerMigration("v15: replies by mail: the messages taken", foreignKeyChecks: .immediate) { db in
+        migrator.registerMigration("v15: replies by mail: the messages taken, addresses that bounce", foreignKeyChecks: .immediate) { db in
             // A reply delivered twice (an MTA's retry, a relay) is one comment: its Message-ID is
             // taken in the comment's transaction.
             try db.execute(sql: """
@@ -317,6 +317,7 @@ enum Schema {
                     at TEXT NOT NULL,
                     ticket INTEGER NOT NULL
                 ) WITHOUT ROWID;
+                ALTER TABLE users ADD COLUMN bouncing_at TEXT;  -- a delivery report said mail to it failed
                 """)
         }
         return migrator

@@ -62,7 +62,7 @@ extension GatewayViews {
             },
             rows: users.map {
                 .init(login: $0.login.rawValue, name: $0.name, email: $0.email, roleLabel: theme.string("role_\($0.role.rawValue)"),
-                      org: $0.org ?? "", active: !$0.disabled, invited: !$0.hasPassword)
+                      org: $0.org ?? "", active: !$0.disabled, invited: !$0.hasPassword, bouncing: $0.bouncingSince != nil)
             },
             values: .init(login: values["login"] ?? "", name: values["name"] ?? "", email: values["email"] ?? ""),
             roles: roleOptions(values["role"] ?? "client"), orgs: orgOptions(orgs, values["org"] ?? "", none: theme.string("admin_no_org")))

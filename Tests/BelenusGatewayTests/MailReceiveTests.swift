@@ -100,6 +100,53 @@ import Testing
         #expect(try receive("esto no es un correo\n").status == 65)
     }
 
+    /// A delivery report about one of our notifications marks the address as bouncing, which
+    /// administrators see; it never becomes a comment. One about another message marks nothing.
+    @Test func aDeliveryReportAboutOurMailMarksTheAddressAsBouncing() throws {
+        let ours = try #require(site.sentMail().last { $0.headers.contains("To: ana@acme.mx\r\n") })
+        let messageID = try #require(ours.headers.split(separator: "\r\n").first { $0.hasPrefix("Message-ID: ") })
+        func report(about id: Substring) -> String {
+            """
+            From: MAILER-DAEMON@mx.acme.mx
+            To: soporte@example.mx
+            Subject: Undelivered Mail Returned to Sender
+            Message-ID: <dsn\(id.count)@mx.acme.mx>
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"
+
+            --dsn
+            Content-Type: text/plain
+
+            I'm sorry to have to inform you that your message could not be delivered.
+            --dsn
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.acme.mx
+
+            Final-Recipient: rfc822; ana@acme.mx
+            Action: failed
+            Status: 5.1.1
+            --dsn
+            Content-Type: text/rfc822-headers
+
+            \(id)
+            To: ana@acme.mx
+            --dsn--
+
+            """
+        }
+        let other = try receive(report(about: "Message-ID: <elsewhere@acme.mx>"))
+        #expect(other.stdout.contains("sent by a machine"), "\(other.stdout)")
+        #expect(try site.sqlite("SELECT bouncing_at IS NULL FROM users WHERE login = 'ana'") == "1")
+        let answer = try receive(report(about: messageID))
+        #expect(answer.status == 0 && answer.stdout.contains("ana@acme.mx bounces (ana)"), "\(answer.stdout)")
+        #expect(try site.sqlite("SELECT bouncing_at IS NOT NULL FROM users WHERE login = 'ana'") == "1")
+        #expect(try comments() == 1)
+        #expect(try site.run("GET", "/admin/users", as: site.admin).body.contains("ana@acme.mx · <strong>el correo rebota</strong>"))
+        let json = try site.run("GET", "/admin/users/ana", as: site.admin, json: true).json
+        #expect(json["bouncing"] as? Bool == true)
+    }
+
     @Test func aReplyToAnApprovedTicketIsSetAside() throws {
         let approved = try site.approvedTicket()
         let key = try site.sqlite("SELECT id || ' ' || secret FROM reply_keys ORDER BY id DESC LIMIT 1").split(separator: " ")

@@ -59,6 +59,8 @@ struct AdminUsersPage: TemplateModel {
         var org: String
         var active: Bool
         var invited: Bool
+        /// Mail to the address came back undeliverable (a delivery report).
+        var bouncing: Bool = false
         static let templateFields = TemplateFields<Row> {
             $0.text("login") { $0.login }
             $0.text("name") { $0.name }
@@ -67,6 +69,7 @@ struct AdminUsersPage: TemplateModel {
             $0.text("org") { $0.org }
             $0.flag("active") { $0.active }
             $0.flag("invited") { $0.invited }
+            $0.flag("bouncing") { $0.bouncing }
         }
     }
 
