@@ -1,9 +1,9 @@
 # Belenus: the two commands of the README, and their parts.
 SWIFT ?= swift
 APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
-# What the end-to-end tests run for real: web servers, an HTTP client, a sendmail, and (PyPI)
-# the SMTP server that msmtp delivers to.
-TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp chromium chromium-driver
+# What the end-to-end tests run for real: web servers, an HTTP client, a sendmail, an MTA that
+# pipes replies to `belenus mail receive` (Exim), and (PyPI) the SMTP server that msmtp delivers to.
+TEST_APT_PACKAGES = curl lighttpd apache2 nginx fcgiwrap msmtp exim4-daemon-light chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0 axe-selenium-python==2.1.6
 
 .PHONY: demo test check fuzz fuzz-ci bench bench-writes bench-all deps test-deps apt-install build release install deb clean
@@ -26,9 +26,10 @@ test: deps test-deps
 
 ## The edit-test loop: builds and runs every test that needs no root, no apt, no web server,
 ## no browser and no mail server, in a few minutes. Not run: PackageTests (dpkg), WebServerTests
-## (Apache, nginx, lighttpd), BrowserTests (Chromium), RealMailTests (msmtp, an SMTP server).
+## (Apache, nginx, lighttpd), BrowserTests (Chromium), RealMailTests (msmtp, an SMTP server),
+## MTATests (Exim's daemon, as root).
 ## `make test` runs everything (CI). Needs the build's Debian packages (APT_PACKAGES) and Swift.
-CHECK_SKIP = PackageTests|WebServerTests|BrowserTests|RealMailTests
+CHECK_SKIP = PackageTests|WebServerTests|BrowserTests|RealMailTests|MTATests
 check:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(CHECK_SKIP)'
