@@ -12,8 +12,11 @@ struct SiteDoctor {
         var subject: String
         /// What was found and, when it is wrong, what to do.
         var detail: String
+        /// Works, but not as a site in production should (a fresh `init`'s loopback `base_url`,
+        /// mail only written to files): said, without failing the check.
+        var warning = false
 
-        var line: String { (ok ? "ok    " : "fix   ") + subject + ": " + detail }
+        var line: String { (warning ? "warn  " : ok ? "ok    " : "fix   ") + subject + ": " + detail }
     }
 
     let paths: SitePaths
@@ -37,6 +40,9 @@ struct SiteDoctor {
         var findings: [Finding] = []
         func ok(_ subject: String, _ detail: String) { findings.append(Finding(ok: true, subject: subject, detail: detail)) }
         func fix(_ subject: String, _ detail: String) { findings.append(Finding(ok: false, subject: subject, detail: detail)) }
+        func warn(_ subject: String, _ detail: String) {
+            findings.append(Finding(ok: true, subject: subject, detail: detail, warning: true))
+        }
 
         // The config, and its time zone apart: an unknown zone is the commonest mistake in it.
         var config: SiteConfig?
@@ -129,10 +135,19 @@ struct SiteDoctor {
 
         // The gateway where the pages' forms send people, and the mail command.
         if let config {
+            // Every link in mail and the login's origin check are made from base_url.
+            let host = URLComponents(string: config.baseURL)?.host?.lowercased() ?? ""
+            if ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") {
+                warn("base_url", "\"\(config.baseURL)\" is this machine's own address: the links in mail and the login's origin "
+                    + "check use it; set base_url in belenus.toml to the address people open, such as \"https://soporte.example.mx\"")
+            } else {
+                ok("base_url", config.baseURL)
+            }
             if checkGateway { findings.append(gatewayFinding(config)) }
             switch config.mailTransport {
             case .file:
-                ok("mail", "written to \(paths.mail) (mail_transport = \"file\"); nothing is sent")
+                warn("mail", "written to \(paths.mail) ([mail] transport = \"file\"): nothing is sent; set transport = \"sendmail\" "
+                    + "and sendmail_command (docs/hosting.md) for real mail")
             case .sendmail:
                 let program = config.sendmailCommand.split(separator: " ").first.map(String.init) ?? ""
                 if access(program, X_OK) == 0 {
