@@ -13,10 +13,17 @@ public struct RequestLog: Sendable {
     public static let maxBytes = 10 << 20
     public static let kept = 5
     public let folder: String
-    public var path: String { folder + "/gateway.log" }
+    public let file: String
+    public var path: String { folder + "/" + file }
 
     /// - Parameter site: the site's root folder; the log is in its `var/log/`.
-    public init(site: String) { folder = site + "/var/log" }
+    public init(site: String) { self.init(site: site, file: "gateway.log") }
+
+    /// Another log of the site kept the same way (`mail.log`, `belenus mail receive`'s).
+    public init(site: String, file: String) {
+        folder = site + "/var/log"
+        self.file = file
+    }
 
     /// The route's longest part kept in a line, in Unicode scalars (an anonymous request names
     /// the route: its line is bounded like the file).
@@ -25,12 +32,15 @@ public struct RequestLog: Sendable {
     /// The line of one request (control characters in the route become `?`: no forged lines).
     /// - Parameter time: when the request began, in seconds since 1970.
     public static func line(at time: Double, method: String, route: String, user: String?, status: Int, milliseconds: Double) -> String {
-        func printable(_ text: String, _ most: Int) -> String {
-            String(String.UnicodeScalarView(text.unicodeScalars.prefix(most).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
-        }
         let route = printable(route, maxRouteScalars), method = printable(method, 16)
         let ms = (milliseconds * 10).rounded() / 10
         return "\(UTCTime.iso(Int(time.rounded(.down))))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(ms)\n"
+    }
+
+    /// At most `most` Unicode scalars of `text`, control characters (a tab or a line end that
+    /// would forge a field or a line) as `?`.
+    public static func printable(_ text: String, _ most: Int) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(most).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
     }
 
     public func append(_ line: String) {

@@ -33,4 +33,17 @@ public enum DirectoryListing {
         }
         return true
     }
+
+    /// Deletes the oldest files of `directory` (their names start with their time, so the name
+    /// orders them) until the rest hold at most `bytes`: a folder that anyone can add to (the
+    /// mail `belenus mail receive` sets aside) stays within a bound.
+    public static func keepNewest(in directory: String, bytes: Int) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted(by: >)
+        var total = 0
+        for name in names {
+            let path = directory + "/" + name
+            total += ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+            if total > bytes { try? FileManager.default.removeItem(atPath: path) }
+        }
+    }
 }

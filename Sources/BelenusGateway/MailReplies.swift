@@ -22,10 +22,13 @@ extension Gateway {
     public func receiveReply(_ bytes: [UInt8]) throws -> ReplyOutcome {
         let mail = try InboundMail(bytes)
         // A delivery report about one of our messages: the address that failed is marked.
-        if let report = mail.deliveryFailures, report.messageID?.hasPrefix("belenus.") == true, !report.addresses.isEmpty {
-            let marked = try store.markBouncing(report.addresses, at: now)
-            let who = marked.isEmpty ? "no account" : marked.map(\.rawValue).joined(separator: ", ")
-            return .setAside("a delivery report about our message: \(report.addresses.joined(separator: ", ")) bounces (\(who))")
+        if let report = mail.deliveryFailures, let id = report.messageID {
+            let failed = try report.addresses.filter { try store.sentMail(id, to: $0) }
+            if !failed.isEmpty {
+                let marked = try store.markBouncing(failed, at: now)
+                let who = marked.isEmpty ? "no account" : marked.map(\.rawValue).joined(separator: ", ")
+                return .setAside("a delivery report about our message: \(failed.joined(separator: ", ")) bounces (\(who))")
+            }
         }
         if let automatic = mail.automaticReason { return .setAside("sent by a machine: \(automatic)") }
         guard !config.replyTo.isEmpty else { return .setAside("replies by mail are off ([mail] reply_to is empty)") }
@@ -35,7 +38,7 @@ extension Gateway {
             return .setAside("a reply address whose signature is wrong or whose key expired: \(token)")
         }
         let person = target.person
-        guard mail.fromAddress == person.email.lowercased() else {
+        guard let from = mail.fromAddress, Array(from.utf8) == InboundMail.folded(person.email) else {
             return .setAside("From \(mail.fromAddress ?? "(none)") is not \(person.login), to whom the address was given")
         }
         guard !person.disabled else { return .setAside("\(person.login) is disabled") }

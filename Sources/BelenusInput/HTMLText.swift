@@ -43,8 +43,10 @@ enum HTMLText {
             guard let close = scalars[open...].firstIndex(of: ">") else { scalars = scalars[scalars.endIndex...]; break }
             let tag = String(scalars[scalars.index(after: open)..<close]).lowercased()
             scalars = scalars[scalars.index(after: close)...]
-            let closing = tag.hasPrefix("/")
-            let name = String(tag.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber })
+            // The tag's name by scalars: ASCII letters and digits after an optional `/`.
+            let closing = tag.unicodeScalars.first == "/"
+            let name = String(String.UnicodeScalarView(
+                tag.unicodeScalars.drop { $0 == "/" }.prefix { ("a"..."z").contains($0) || ("0"..."9").contains($0) }))
             if let skipped = skipping {
                 if closing && name == skipped { skipping = nil }
                 continue

@@ -103,14 +103,17 @@ public struct InboundMail: Sendable {
 
     /// Why a machine sent it, or nil: automatic mail never becomes a comment (SPEC §7; RFC 3834's
     /// `Auto-Submitted`, `Precedence: bulk/list/junk`, an empty `Return-Path`, a report).
+    /// Checked on bytes (ASCII case folded): a combining mark after `no` is not `no`.
     public var automaticReason: String? {
-        if let value = header("Auto-Submitted"), value.trimmingCharacters(in: .whitespaces).lowercased().prefix(2) != "no" {
-            return "Auto-Submitted: \(value)"
+        if let value = header("Auto-Submitted") {
+            let word = Self.folded(value)
+            let no = word.starts(with: Array("no".utf8)) && (word.count == 2 || !(97...122).contains(word[2]))
+            if !no { return "Auto-Submitted: \(value)" }
         }
-        if let value = header("Precedence")?.trimmingCharacters(in: .whitespaces).lowercased(), ["bulk", "list", "junk"].contains(value) {
+        if let value = header("Precedence"), ["bulk", "list", "junk"].contains(where: { Self.folded(value) == Array($0.utf8) }) {
             return "Precedence: \(value)"
         }
-        if let value = header("Return-Path"), value.trimmingCharacters(in: .whitespaces) == "<>" { return "an empty Return-Path" }
+        if let value = header("Return-Path"), Self.folded(value) == Array("<>".utf8) { return "an empty Return-Path" }
         if isReport { return "a delivery or read report (multipart/report)" }
         if header("X-Autoreply") != nil || header("X-Autorespond") != nil { return "an auto-responder's header" }
         return nil
@@ -230,12 +233,12 @@ public struct InboundMail: Sendable {
         pieces.append(current)
         var parameters: [String: String] = [:]
         for piece in pieces.dropFirst() {
-            guard let equals = piece.firstIndex(of: "=") else { continue }
+            guard let equals = piece.unicodeScalars.firstIndex(of: "=") else { continue }
             let key = piece[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             // RFC 2231's `filename*=utf-8''name` is read as its plain form.
-            var value = piece[piece.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            var value = piece[piece.unicodeScalars.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             var plainKey = key
-            if key.hasSuffix("*") {
+            if key.unicodeScalars.last == "*" {
                 plainKey = String(key.dropLast())
                 if let quote = value.range(of: "''") { value = MailDecoding.percent(String(value[quote.upperBound...])) }
             }
@@ -279,18 +282,29 @@ public struct InboundMail: Sendable {
         }
     }
 
-    /// Addresses in a header value: `Name <a@b>`, `a@b`, lists; lower-case.
+    /// Addresses in a header value: `Name <a@b>`, `a@b`, lists; ASCII lower-case. Read on bytes:
+    /// an address is printable ASCII with an `@` (a `,` or `>` with a mark glued on is still one).
     public static func addresses(in value: String) -> [String] {
         var result: [String] = []
-        for piece in value.split(separator: ",") {
-            var address = String(piece)
-            if let open = address.lastIndex(of: "<"), let close = address.lastIndex(of: ">"), open < close {
-                address = String(address[address.index(after: open)..<close])
+        for piece in Array(value.utf8).split(separator: UInt8(ascii: ",")) {
+            var bytes = piece
+            if let open = bytes.lastIndex(of: UInt8(ascii: "<")), let close = bytes.lastIndex(of: UInt8(ascii: ">")), open < close {
+                bytes = bytes[(open + 1)..<close]
             }
-            address = address.trimmingCharacters(in: .whitespaces).lowercased()
-            if address.contains("@") && !address.contains(" ") { result.append(address) }
+            let address = folded(String(decoding: bytes, as: UTF8.self))
+            if address.contains(UInt8(ascii: "@")) && address.allSatisfy({ $0 > 32 && $0 < 127 }) {
+                result.append(String(decoding: address, as: UTF8.self))
+            }
         }
         return result
+    }
+
+    /// `text`'s bytes without spaces and tabs around them, ASCII letters lower-cased.
+    public static func folded(_ text: String) -> [UInt8] {
+        var bytes = Array(text.utf8)
+        while let last = bytes.last, last == 32 || last == 9 { bytes.removeLast() }
+        let start = bytes.firstIndex { $0 != 32 && $0 != 9 } ?? bytes.endIndex
+        return bytes[start...].map { (65...90).contains($0) ? $0 + 32 : $0 }
     }
 }
 

@@ -13,51 +13,60 @@ import Foundation
 public enum ReplyText {
     public static func newText(_ text: String) -> String {
         let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init)
+            .map { Array($0.utf8) }
         var cut = lines.count
-        for i in lines.indices {
-            if startsQuote(lines, at: i) {
-                cut = i
-                break
-            }
+        for i in lines.indices where startsQuote(lines, at: i) {
+            cut = i
+            break
         }
-        let kept = lines[..<cut].filter { !$0.hasPrefix(">") }
+        let kept = lines[..<cut].filter { $0.first != UInt8(ascii: ">") }.map { String(decoding: $0, as: UTF8.self) }
         return kept.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func startsQuote(_ lines: [String], at i: Int) -> Bool {
+    /// Checked on each line's bytes, ASCII case folded (`InboundMail.folded`): a mark glued to a
+    /// `>` or a `-` does not make a quote or a signature.
+    static func startsQuote(_ lines: [[UInt8]], at i: Int) -> Bool {
         let line = lines[i]
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        if line == "-- " || line == "--" { return true }
-        let lower = trimmed.lowercased()
-        if lower.hasPrefix("-----") && (lower.contains("original message") || lower.contains("mensaje original")) { return true }
-        if trimmed.count >= 20 && trimmed.allSatisfy({ $0 == "_" }) { return true }
-        if isAttribution(lower) { return true }
-        // An attribution wrapped over two lines (Gmail wraps at 78 characters).
-        if i + 1 < lines.count, lower.hasPrefix("on ") || lower.hasPrefix("el "),
-           isAttribution(lower + " " + lines[i + 1].trimmingCharacters(in: .whitespaces).lowercased()) {
+        if line == Array("-- ".utf8) || line == Array("--".utf8) { return true }
+        let lower = folded(line)
+        if lower.starts(with: Array("-----".utf8)) && (contains(lower, "original message") || contains(lower, "mensaje original")) {
             return true
         }
-        if isHeaderBlock(lines, at: i) { return true }
-        return false
+        if lower.count >= 20 && lower.allSatisfy({ $0 == UInt8(ascii: "_") }) { return true }
+        if isAttribution(lower) { return true }
+        // An attribution wrapped over two lines (Gmail wraps at 78 characters).
+        if i + 1 < lines.count, lower.starts(with: Array("on ".utf8)) || lower.starts(with: Array("el ".utf8)),
+           isAttribution(lower + [32] + folded(lines[i + 1])) {
+            return true
+        }
+        return isHeaderBlock(lines, at: i)
     }
 
     /// "… wrote:" / "… escribió:" introducing a quote: starts "On " or "El ", or names an address.
-    static func isAttribution(_ lower: String) -> Bool {
-        guard lower.hasSuffix("wrote:") || lower.hasSuffix("escribió:") || lower.hasSuffix("escribio:") else { return false }
-        return lower.hasPrefix("on ") || lower.hasPrefix("el ") || lower.contains("@")
+    static func isAttribution(_ lower: [UInt8]) -> Bool {
+        guard ["wrote:", "escribió:", "escribio:"].contains(where: { lower.reversed().starts(with: Array($0.utf8).reversed()) })
+        else { return false }
+        return lower.starts(with: Array("on ".utf8)) || lower.starts(with: Array("el ".utf8)) || lower.contains(UInt8(ascii: "@"))
     }
 
     /// Outlook's block: "From:"/"De:", then within four lines a date ("Sent:", "Enviado:",
-    /// "Date:", "Fecha:") and a "To:"/"Para:" or "Subject:"/"Asunto:".
-    static func isHeaderBlock(_ lines: [String], at i: Int) -> Bool {
-        func field(_ line: String, _ names: [String]) -> Bool {
-            let lower = line.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "*", with: "")
-            return names.contains { lower.hasPrefix($0) }
+    /// "Date:", "Fecha:") and a "To:"/"Para:" or "Subject:"/"Asunto:" (bold marks `*` ignored).
+    static func isHeaderBlock(_ lines: [[UInt8]], at i: Int) -> Bool {
+        func field(_ line: [UInt8], _ names: [String]) -> Bool {
+            let lower = folded(line).filter { $0 != UInt8(ascii: "*") }
+            return names.contains { lower.starts(with: Array($0.utf8)) }
         }
         guard field(lines[i], ["from:", "de:"]) else { return false }
         let next = lines[(i + 1)..<min(lines.count, i + 5)]
         return next.contains { field($0, ["sent:", "enviado:", "date:", "fecha:", "enviado el:"]) }
             && next.contains { field($0, ["to:", "para:", "subject:", "asunto:"]) }
+    }
+
+    static func folded(_ line: [UInt8]) -> [UInt8] { InboundMail.folded(String(decoding: line, as: UTF8.self)) }
+
+    static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard bytes.count >= needle.count else { return false }
+        return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
     }
 }

@@ -50,6 +50,29 @@ extension Store {
         }
     }
 
+    /// Whether the message `messageID` (`MailMessage`'s ids: `belenus.tN.mID.TAG@domain`, or
+    /// `belenus.tN.TAG@domain` for a ticket's first mail) was queued here for `address`: a
+    /// delivery report marks an address only then, not for a report anyone could make up.
+    public func sentMail(_ messageID: String, to address: String) throws -> Bool {
+        let parts = (messageID.split(separator: "@").first ?? "").split(separator: ".")
+        guard parts.count >= 3, parts[0] == "belenus", parts[1].first == "t", let ticket = Int(parts[1].dropFirst()) else { return false }
+        let row: Int64? = parts.count >= 4 && parts[2].first == "m" ? Int64(parts[2].dropFirst()) : nil
+        let lists = try read { db in
+            if let row {
+                return try String.fetchAll(db, sql: "SELECT recipients FROM outbox WHERE id = ? AND ticket = ?", arguments: [row, ticket])
+            }
+            return try String.fetchAll(
+                db, sql: "SELECT recipients FROM outbox WHERE ticket = ? AND event_kind = 'created'", arguments: [ticket])
+        }
+        let wanted = Array(address.utf8)
+        return lists.contains { list in
+            ((try? JSONDecoder().decode([String].self, from: Data(list.utf8))) ?? []).contains { recipient in
+                let lower = Array(recipient.utf8).map { (65...90).contains($0) ? $0 + 32 : $0 }
+                return lower == wanted
+            }
+        }
+    }
+
     /// Who a reply address's token names: the ticket and the person, when its MAC is right under
     /// a key in force or retired less than `replyKeyGrace` before `now`, and the person exists.
     public func replyTarget(token text: String, at now: Date) throws -> (ticket: TicketNumber, person: User)? {

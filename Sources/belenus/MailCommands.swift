@@ -51,25 +51,22 @@ struct MailCommand: ParsableCommand {
             let (folder, line): (String, String)
             switch outcome {
             case .taken(let number): (folder, line) = ("received", "taken\tticket \(number)")
-            case .setAside(let reason): (folder, line) = ("rejected", "set aside\t\(reason)")
+            // The reason may quote the message (its From): one field of one line.
+            case .setAside(let reason): (folder, line) = ("rejected", "set aside\t" + RequestLog.printable(reason, 1024))
             }
             let name = "\(Timestamp.iso(Date()))-\(String(SHA256.hex(bytes).prefix(16))).eml"
             let directory = paths.mail + "/" + folder
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name))
-            let log = paths.var_ + "/log/mail.log"
-            try FileManager.default.createDirectory(atPath: paths.var_ + "/log", withIntermediateDirectories: true)
-            let entry = Data("\(Timestamp.iso(Date()))\t\(line)\t\(folder)/\(name)\n".utf8)
-            if let handle = FileHandle(forWritingAtPath: log) {
-                handle.seekToEndOfFile()
-                handle.write(entry)
-                try? handle.close()
-            } else {
-                try entry.write(to: URL(fileURLWithPath: log))
-            }
+            // Anyone may send mail to the reply address: what is set aside is kept within a bound.
+            if folder == "rejected" { DirectoryListing.keepNewest(in: directory, bytes: Self.rejectedBytes) }
+            RequestLog(site: paths.root, file: "mail.log").append("\(Timestamp.iso(Date()))\t\(line)\t\(folder)/\(name)\n")
             gateway.deliverQueuedMail()
             print(line)
         }
+
+        /// The messages set aside are kept up to this many bytes, the newest first.
+        static let rejectedBytes = 256 << 20
     }
 
     struct RotateKey: ParsableCommand {

@@ -135,3 +135,14 @@ import Testing
         #expect(throws: SiteError.self) { try SiteConfig.load(path: folder + "/belenus.toml") }
     }
 }
+
+/// What `belenus mail receive` sets aside is kept within a bound, the newest messages first.
+@Test func aFolderAnyoneCanAddToKeepsItsNewestFilesWithinItsBytes() throws {
+    let folder = try TemporaryFolder("kept")
+    for (i, size) in [400, 300, 200, 100].enumerated() {
+        try Data(repeating: 65, count: size).write(to: URL(fileURLWithPath: folder.file("2026-12-0\(i + 1)T00:00:00Z-x.eml")))
+    }
+    DirectoryListing.keepNewest(in: folder.path, bytes: 650)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        == ["2026-12-02T00:00:00Z-x.eml", "2026-12-03T00:00:00Z-x.eml", "2026-12-04T00:00:00Z-x.eml"])  // 100 + 200 + 300; the oldest's 400 pass 650
+}

@@ -137,6 +137,9 @@ import Testing
         }
         let other = try receive(report(about: "Message-ID: <elsewhere@acme.mx>"))
         #expect(other.stdout.contains("sent by a machine"), "\(other.stdout)")
+        // One made up in our Message-IDs' form, about a message never sent to ana: nothing marked.
+        let madeUp = try receive(report(about: "Message-ID: <belenus.t\(number).m99999.x@localhost>"))
+        #expect(madeUp.stdout.contains("sent by a machine"), "\(madeUp.stdout)")
         #expect(try site.sqlite("SELECT bouncing_at IS NULL FROM users WHERE login = 'ana'") == "1")
         let answer = try receive(report(about: messageID))
         #expect(answer.status == 0 && answer.stdout.contains("ana@acme.mx bounces (ana)"), "\(answer.stdout)")
@@ -156,6 +159,19 @@ import Testing
         let answer = try receive(reply(to: ReplyToken.address(token, replyTo: "soporte@example.mx"), id: "v1@acme.mx"))
         #expect(answer.stdout.hasPrefix("set aside") && answer.stdout.contains("ticket \(approved)"), "\(answer.stdout)")
         #expect(try site.sqlite("SELECT count(*) FROM events WHERE ticket = \(approved) AND kind = 'comment' AND actor = 'ana'") == "0")
+    }
+
+    /// Sixteen deliveries of one reply at once (an MTA's retries, several relays): one comment;
+    /// the others are set aside as taken before, or wait and are set aside then.
+    @Test func sixteenSimultaneousDeliveriesOfOneReplyMakeOneComment() throws {
+        let message = reply(id: "once@acme.mx")
+        let root = site.root
+        let answers = simultaneously(16) { _ in try CLI.run(["mail", "receive", "--site", root], stdin: message) }
+        #expect(answers.allSatisfy { $0.status == 0 }, "\(answers.map { "\($0.status) \($0.stderr)" })")
+        #expect(answers.filter { $0.stdout.hasPrefix("taken") }.count == 1)
+        #expect(answers.filter { $0.stdout.contains("taken before") }.count == 15)
+        #expect(try comments() == 2)
+        #expect(try site.sqlite("SELECT count(*) FROM attachments WHERE ticket = \(number)") == "1")
     }
 
     @Test func aBusyDatabaseIsATemporaryFailureAndTheMessageIsTakenLater() throws {
