@@ -19,6 +19,16 @@ public enum Hex {
     }
 
     /// `words` × 64 random bits from the system's generator (getrandom(2)), as hex.
+    /// The value of one hex digit (either case), or nil: form escapes, quoted-printable.
+    public static func digit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: byte - 48
+        case 65...70: byte - 55
+        case 97...102: byte - 87
+        default: nil
+        }
+    }
+
     public static func random(words: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<words).map { _ in string(generator.next() as UInt64) }.joined()

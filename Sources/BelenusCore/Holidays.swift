@@ -74,8 +74,8 @@ public struct Holidays: Hashable, Sendable, CustomStringConvertible {
 
     /// The canonical text: presets, then yearly dates, then one-off dates, each in order.
     public var description: String {
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let words = presets.map(\.rawValue).sorted() + yearly.sorted().map { two($0.month) + "-" + two($0.day) }
+        let yearly = yearly.sorted().map { LocalDate.twoDigits($0.month) + "-" + LocalDate.twoDigits($0.day) }
+        let words = presets.map(\.rawValue).sorted() + yearly
             + dates.sorted().map(\.description)
         return words.joined(separator: ", ")
     }

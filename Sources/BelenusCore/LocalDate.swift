@@ -54,10 +54,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         ((days + 3) % 7 + 7) % 7  // 1970-01-01 was a Thursday
     }
 
-    public var description: String {
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))"
-    }
+    public var description: String { "\(year)-\(Self.twoDigits(month))-\(Self.twoDigits(day))" }
+
+    /// `7` as `07`: months, days, hours and minutes as the calendars write them.
+    static func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     public static func < (a: LocalDate, b: LocalDate) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)

@@ -88,10 +88,7 @@ public struct WeeklyHours: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func text(_ slot: Slot) -> String {
-        func clock(_ minutes: Int) -> String {
-            let h = minutes / 60, m = minutes % 60
-            return (h < 10 ? "0\(h)" : "\(h)") + ":" + (m < 10 ? "0\(m)" : "\(m)")
-        }
+        func clock(_ minutes: Int) -> String { LocalDate.twoDigits(minutes / 60) + ":" + LocalDate.twoDigits(minutes % 60) }
         return clock(slot.start) + "-" + clock(slot.end)
     }
 

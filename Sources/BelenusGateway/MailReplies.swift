@@ -52,16 +52,17 @@ extension Gateway {
             }
         }
         var body = ReplyText.newText(mail.text)
+        guard !body.isEmpty || !files.isEmpty || !leftOut.isEmpty else {
+            return .setAside("no new text above the quoted message, and no file")
+        }
+        let views = try self.views.get()
         if !leftOut.isEmpty {
-            let views = try self.views.get()
             body += (body.isEmpty ? "" : "\n\n") + views.theme.string("mail_files_left_out", leftOut.joined(separator: ", "))
         }
-        guard !body.isEmpty || !files.isEmpty else { return .setAside("no new text above the quoted message, and no file") }
-        if body.isEmpty { body = try views.get().theme.string("mail_files_only") }
+        if body.isEmpty { body = views.theme.string("mail_files_only") }
         let actor = Actor(login: person.login, role: person.role, org: person.org)
         let claim = mail.messageID ?? "sha256:" + Secrets.sha256(bytes)
         do {
-            let views = try self.views.get()
             let names = try store.staffNames()
             let plan = MailPlan(config: config) { change, link, replies in
                 views.notice(for: change, actorName: person.name, names: names, link: link, replies: replies)

@@ -1,3 +1,4 @@
+import BelenusBytes
 import BelenusCore
 import Foundation
 
@@ -60,7 +61,7 @@ public struct FormFields: Sendable {
             let b = bytes[i]
             if b == UInt8(ascii: "+") {
                 out.append(32)
-            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let h = Hex.digit(bytes[i + 1]), let l = Hex.digit(bytes[i + 2]) {
                 out.append(h << 4 | l)
                 i += 2
             } else {
@@ -81,12 +82,4 @@ public struct FormFields: Sendable {
         return text
     }
 
-    private static func hex(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 48...57: b - 48
-        case 65...70: b - 55
-        case 97...102: b - 87
-        default: nil
-        }
-    }
 }

@@ -300,8 +300,10 @@ public struct InboundMail: Sendable {
     }
 
     /// `text`'s bytes without spaces and tabs around them, ASCII letters lower-cased.
-    public static func folded(_ text: String) -> [UInt8] {
-        var bytes = Array(text.utf8)
+    public static func folded(_ text: String) -> [UInt8] { folded(Array(text.utf8)) }
+
+    static func folded(_ bytes: [UInt8]) -> [UInt8] {
+        var bytes = bytes
         while let last = bytes.last, last == 32 || last == 9 { bytes.removeLast() }
         let start = bytes.firstIndex { $0 != 32 && $0 != 9 } ?? bytes.endIndex
         return bytes[start...].map { (65...90).contains($0) ? $0 + 32 : $0 }

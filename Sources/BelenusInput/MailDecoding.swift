@@ -1,3 +1,4 @@
+import BelenusBytes
 import Foundation
 
 /// The decodings a received message needs (RFC 2045, 2047, 2231), on bytes.
@@ -25,7 +26,7 @@ enum MailDecoding {
                 i = j + 2
                 continue
             }
-            if i + 2 < body.endIndex, let high = hex(body[i + 1]), let low = hex(body[i + 2]) {
+            if i + 2 < body.endIndex, let high = Hex.digit(body[i + 1]), let low = Hex.digit(body[i + 2]) {
                 out.append(high << 4 | low)
                 i += 3
                 continue
@@ -124,7 +125,7 @@ enum MailDecoding {
         let bytes = Array(value.utf8)
         var i = 0
         while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let high = hex(bytes[i + 1]), let low = hex(bytes[i + 2]) {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let high = Hex.digit(bytes[i + 1]), let low = Hex.digit(bytes[i + 2]) {
                 out.append(high << 4 | low)
                 i += 3
             } else {
@@ -133,14 +134,5 @@ enum MailDecoding {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 48...57: byte - 48
-        case 65...70: byte - 55
-        case 97...102: byte - 87
-        default: nil
-        }
     }
 }

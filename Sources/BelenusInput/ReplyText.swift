@@ -62,7 +62,7 @@ public enum ReplyText {
             && next.contains { field($0, ["to:", "para:", "subject:", "asunto:"]) }
     }
 
-    static func folded(_ line: [UInt8]) -> [UInt8] { InboundMail.folded(String(decoding: line, as: UTF8.self)) }
+    static func folded(_ line: [UInt8]) -> [UInt8] { InboundMail.folded(line) }
 
     static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
         let needle = Array(text.utf8)

@@ -117,13 +117,18 @@ extension Store {
             let new = try Self.requireCalendar(db, name ?? defaultCalendar)
             try db.execute(sql: "UPDATE orgs SET calendar = ? WHERE name = ?", arguments: [name, org])
             if let admin { try Self.audit(db, admin, at: now, "org.edit", org, [.init("calendar", old ?? "", name ?? "")]) }
-            var known: [String: BusinessCalendar] = [:]
-            return try Self.moveTickets(db, where: "org = ?", [org], from: { name in
-                if let calendar = known[name] { return calendar }
-                let calendar = try Self.requireCalendar(db, name)
-                known[name] = calendar
-                return calendar
-            }, to: new, at: now, policy: policy)
+            return try Self.moveTickets(db, where: "org = ?", [org], from: Self.calendarsByName(db), to: new, at: now, policy: policy)
+        }
+    }
+
+    /// A lookup of calendars by name that reads each once (a change touching many tickets).
+    static func calendarsByName(_ db: Database) -> (String) throws -> BusinessCalendar {
+        var known: [String: BusinessCalendar] = [:]
+        return { name in
+            if let calendar = known[name] { return calendar }
+            let calendar = try requireCalendar(db, name)
+            known[name] = calendar
+            return calendar
         }
     }
 
@@ -166,14 +171,13 @@ extension Store {
         let laidOut = try read { db in try Double.fetchOne(db, sql: "SELECT due_soon FROM deadlines") }
         guard laidOut != policy.dueSoon else { return [] }
         return try write { db in
-            var calendars: [String: BusinessCalendar] = [:]
+            let calendar = Self.calendarsByName(db)
             var moved: [TicketNumber] = []
             let tickets = try Row.fetchAll(db, sql: "SELECT \(TicketRecords.columns) FROM tickets WHERE status = 'open'")
                 .map(TicketRecords.ticket(from:))
             for ticket in tickets {
-                if calendars[ticket.calendar] == nil { calendars[ticket.calendar] = try Self.requireCalendar(db, ticket.calendar) }
                 var next = ticket
-                next.setDeadline(ticket.dueAt, clock: SLAClock(calendar: calendars[ticket.calendar]!, policy: policy))
+                next.setDeadline(ticket.dueAt, clock: SLAClock(calendar: try calendar(ticket.calendar), policy: policy))
                 guard next.dueSoonAt != ticket.dueSoonAt else { continue }
                 try db.execute(
                     sql: "UPDATE tickets SET due_soon_at = ? WHERE number = ?",

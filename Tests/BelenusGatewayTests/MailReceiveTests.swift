@@ -25,30 +25,7 @@ import Testing
 
     func reply(from: String = "Ana Pérez <ana@acme.mx>", to: String? = nil, id: String = "r1@acme.mx", extra: String = "",
                text: String = "Ya lo probé y sigue igual.") -> String {
-        """
-        From: \(from)
-        To: \(to ?? replyAddress)
-        Subject: Re: [#\(number)] No timbra la nómina
-        Message-ID: <\(id)>
-        \(extra)MIME-Version: 1.0
-        Content-Type: multipart/mixed; boundary="frontera"
-
-        --frontera
-        Content-Type: text/plain; charset=utf-8
-        Content-Transfer-Encoding: 8bit
-
-        \(text)
-
-        El lun, 7 dic 2026 a las 10:15, Soporte <\(replyAddress)> escribió:
-        > ¿Nos manda el XML?
-        --frontera
-        Content-Type: text/plain; name="captura.txt"
-        Content-Disposition: attachment; filename="captura.txt"
-
-        error CFDI40102
-        --frontera--
-
-        """
+        ReplyMessage.text(to: to ?? replyAddress, ticket: number, from: from, id: id, extra: extra, text: text)
     }
 
     func receive(_ message: String) throws -> CLI.Result {

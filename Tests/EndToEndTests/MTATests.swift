@@ -126,29 +126,7 @@ import Testing
 
     func reply(_ address: String, from: String = "Ana Pérez <ana@acme.mx>", id: String, extra: String = "",
                text: String = "Ya lo probé y sigue igual.") -> String {
-        """
-        From: \(from)
-        To: \(address)
-        Subject: Re: [#1] No timbra la nómina
-        Message-ID: <\(id)>
-        \(extra)MIME-Version: 1.0
-        Content-Type: multipart/mixed; boundary="frontera"
-
-        --frontera
-        Content-Type: text/plain; charset=utf-8
-
-        \(text)
-
-        El lun, 7 dic 2026 a las 10:15, Soporte <\(address)> escribió:
-        > ¿Nos manda el XML?
-        --frontera
-        Content-Type: text/plain; name="captura.txt"
-        Content-Disposition: attachment; filename="captura.txt"
-
-        error CFDI40102
-        --frontera--
-
-        """
+        ReplyMessage.text(to: address, ticket: 1, from: from, id: id, extra: extra, text: text)
     }
 
     @Test func repliesThroughEximBecomeCommentsAndTheRestIsSetAside() throws {
