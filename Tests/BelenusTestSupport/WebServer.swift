@@ -22,7 +22,11 @@ public final class WebServer {
         runDir = Scratch.path("belenus-\(name)")
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
         let isRoot = getuid() == 0
-        for file in name == "apache2-whole-site" ? ["apache2", name] : [name] {
+        if name.hasPrefix("apache2") {
+            try Self.apacheSite(examples: examples, site: site, port: port, gateway: gateway, wholeSite: name == "apache2-whole-site")
+                .write(toFile: runDir + "/apache2-site.conf", atomically: true, encoding: .utf8)
+        }
+        for file in name.hasPrefix("apache2") ? ["apache2"] : [name] {
             let template = try String(contentsOfFile: examples + "/\(file).conf", encoding: .utf8)
             let config = template.replacingOccurrences(of: "@PORT@", with: String(port)).replacingOccurrences(of: "@SITE@", with: site)
                 .replacingOccurrences(of: "@RUN@", with: runDir).replacingOccurrences(of: "@GATEWAY_DIR@", with: (gateway as NSString).deletingLastPathComponent)
@@ -31,7 +35,7 @@ public final class WebServer {
                 .replacingOccurrences(of: "@NGINX_USER@", with: isRoot ? "user www-data;" : "")
             try config.write(toFile: runDir + "/\(file).conf", atomically: true, encoding: .utf8)
         }
-        let configPath = runDir + "/\(name).conf"
+        let configPath = runDir + (name.hasPrefix("apache2") ? "/apache2.conf" : "/\(name).conf")
         if isRoot, name != "lighttpd" {
             // Apache will not serve as root, nor do nginx's workers run as root: their user owns the
             // site's writable folders, as the guide says.
@@ -64,6 +68,20 @@ public final class WebServer {
         let log = (try? String(contentsOfFile: runDir + "/error.log", encoding: .utf8)) ?? ""
         stop()
         throw HTTPClient.Failure(text: "\(name) did not answer on port \(port): \(log)")
+    }
+
+    /// The Debian site file as the install guide copies it, with this test's folder, port and
+    /// gateway for the guide's; `wholeSite`: with apache2-whole-site.conf's lines at the end of
+    /// its VirtualHost, as that file says.
+    static func apacheSite(examples: String, site: String, port: Int, gateway: String, wholeSite: Bool) throws -> String {
+        var text = try String(contentsOfFile: examples + "/apache2-site.conf", encoding: .utf8)
+        if wholeSite {
+            let extra = try String(contentsOfFile: examples + "/apache2-whole-site.conf", encoding: .utf8)
+            text = text.replacingOccurrences(of: "</VirtualHost>", with: extra + "</VirtualHost>")
+        }
+        return text.replacingOccurrences(of: "/srv/soporte", with: site).replacingOccurrences(of: "*:80", with: "*:\(port)")
+            .replacingOccurrences(of: "/usr/lib/cgi-bin/belenus-gateway", with: gateway)
+            .replacingOccurrences(of: "\"/usr/lib/cgi-bin\"", with: "\"\((gateway as NSString).deletingLastPathComponent)\"")
     }
 
     public func stop() {
