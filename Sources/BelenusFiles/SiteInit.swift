@@ -63,6 +63,20 @@ public enum SiteInit {
         }
     }
 
+    /// The default theme of `source`, by path under `site-templates/`.
+    public static func theme(_ source: Source) -> [(path: String, bytes: [UInt8])] {
+        switch source {
+        case .folder(let root):
+            let templates = SitePaths(root: root).templates
+            return (DirectoryListing.files(under: templates) ?? []).compactMap { path in
+                FileManager.default.contents(atPath: templates + "/" + path).map { (path, Array($0)) }
+            }
+        case .files(let files):
+            let prefix = "site-templates/"
+            return files.filter { $0.path.hasPrefix(prefix) }.map { (String($0.path.dropFirst(prefix.count)), $0.bytes) }
+        }
+    }
+
     /// Refuses a folder that already holds a site; copies the theme and pages from the checkout
     /// at `source`.
     public static func create(at dir: String, from source: String = defaultSource, timezone: String = "UTC") throws -> SitePaths {
@@ -100,6 +114,8 @@ public enum SiteInit {
                 try Data(file.bytes).write(to: URL(fileURLWithPath: target))
             }
         }
+        let record = ThemeDefaults.record(of: theme(source))
+        try Data(record.utf8).write(to: URL(fileURLWithPath: paths.templates + "/" + ThemeDefaults.recordName))
         try fm.createDirectory(atPath: paths.contentKB, withIntermediateDirectories: true)
         try Data(try ConfigFile.initial(["timezone": .string(timezone)]).utf8).write(to: URL(fileURLWithPath: paths.config))
         try paths.prepareWritableFolders()

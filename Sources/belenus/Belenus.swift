@@ -15,7 +15,7 @@ struct Belenus: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, BuildCommand.self, OrgCommand.self, CalendarCommand.self, ProductCommand.self, UserCommand.self,
             ImportCommand.self, BackupCommand.self, RestoreCommand.self, MailCommand.self, TicketCommand.self,
-            ServeCommand.self, DemoCommand.self, DoctorCommand.self, AuditCommand.self,
+            ServeCommand.self, DemoCommand.self, DoctorCommand.self, AuditCommand.self, ThemeCommand.self,
         ])
 }
 
@@ -117,5 +117,41 @@ struct DoctorCommand: ParsableCommand {
         for finding in findings { print(finding.line) }
         let problems = findings.filter { !$0.ok }.count
         if problems > 0 { throw CLIError("\(problems) thing(s) to fix") }
+    }
+}
+
+struct ThemeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "theme", abstract: "The site's copy of the default theme after an upgrade: what differs, and taking the new one.",
+        subcommands: [Status.self, Update.self])
+
+    static func defaults(_ site: SiteOption) throws -> ThemeDefaults {
+        let paths = site.paths
+        guard FileManager.default.fileExists(atPath: paths.config) else { throw CLIError("\(site.site): no belenus.toml here") }
+        return ThemeDefaults(templates: paths.templates, defaults: SiteInit.theme(Belenus.themeSource))
+    }
+
+    static func report(_ changes: [ThemeDefaults.Change], verb: String) {
+        for change in changes where change.outcome != .current {
+            let outcome = change.outcome.rawValue.replacingOccurrences(of: "NAME.new", with: "site-templates/\(change.path).new")
+            let keys = change.keys.isEmpty ? "" : ": " + change.keys.joined(separator: ", ")
+            print("\(change.path): \(outcome)\(keys)")
+        }
+        let current = changes.filter { $0.outcome == .current }.count
+        print("\(changes.count - current) \(verb), \(current) already as this release has them (\(BelenusVersion.current)).")
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What `belenus theme update` would do to each file, changing nothing.")
+        @OptionGroup var site: SiteOption
+        func run() throws { ThemeCommand.report(try ThemeCommand.defaults(site).status(), verb: "to take") }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take this release's default theme: unedited files replaced, edited ones kept (with NAME.new beside "
+                + "those the release changed too), new UI strings appended. Then belenus build.")
+        @OptionGroup var site: SiteOption
+        func run() throws { ThemeCommand.report(try ThemeCommand.defaults(site).update(), verb: "taken") }
     }
 }

@@ -185,7 +185,7 @@ struct SiteDoctor {
         let all = missingFiles + missingKeys
         let listed = all.prefix(6).joined(separator: ", ") + (all.count > 6 ? ", …" : "")
         let detail = "this release's pages need \(missingFiles.count) templates and \(missingKeys.count) strings the site's theme "
-            + "lacks (\(listed)); `belenus init NEWDIR` writes them: copy them into site-templates/"
+            + "lacks (\(listed)): `belenus theme update` adds them and keeps your edits"
         return [Finding(ok: false, subject: "theme", detail: detail)]
     }
 

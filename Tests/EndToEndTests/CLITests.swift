@@ -191,7 +191,14 @@ private func generateCorpus(in site: String) throws {
     #expect(doctor.status != 0)
     let line = doctor.stdout.split(separator: "\n").first { $0.hasPrefix("fix   theme: ") } ?? ""
     #expect(line.contains("1 templates and 1 strings") && line.contains("site-templates/admin-users.mustache")
-            && line.contains("locales/en.toml: forgot_title") && line.contains("belenus init NEWDIR"), "\(doctor.stdout)")
+            && line.contains("locales/en.toml: forgot_title") && line.contains("belenus theme update"), "\(doctor.stdout)")
+    // What the doctor says to run: the template comes back, the string is appended, and the
+    // other files, as the release has them, are untouched.
+    let update = try CLI.run(["theme", "update", "--site", site])
+    #expect(update.status == 0 && update.stdout.contains("admin-users.mustache: added")
+            && update.stdout.contains("locales/en.toml: kept, with the release's new strings appended: forgot_title"), "\(update.stdout)")
+    #expect(update.stdout.contains("2 taken,"), "\(update.stdout)")
+    #expect(try CLI.run(["doctor", "--site", site, "--web-user", me, "--no-gateway"]).stdout.contains("ok    theme: has every template"))
 }
 
 /// Without `BELENUS_HOME`, `belenus init` writes the theme and sample pages built into the binary:
@@ -201,7 +208,10 @@ private func generateCorpus(in site: String) throws {
     let made = try CLI.run(["init", dir], extra: ["BELENUS_HOME": ""])
     #expect(made.status == 0, "\(made.stderr)")
     for folder in ["site-templates", "content/pages"] {
-        let written = try FileTree.files(under: dir + "/" + folder), checkout = try FileTree.files(under: CLI.repoRoot + "/" + folder)
+        var written = try FileTree.files(under: dir + "/" + folder)
+        let checkout = try FileTree.files(under: CLI.repoRoot + "/" + folder)
+        let record = written.removeValue(forKey: ThemeDefaults.recordName)  // what `belenus theme update` starts from
+        #expect((record != nil) == (folder == "site-templates"))
         #expect(!written.isEmpty && written == checkout, "\(folder): \(Set(written.keys).symmetricDifference(checkout.keys))")
     }
     let build = try CLI.run(["build", "--site", dir], extra: ["BELENUS_HOME": ""])
@@ -216,7 +226,7 @@ private func generateCorpus(in site: String) throws {
 
 /// The binaries carry Swift's runtime and Foundation: `ldd` names only C libraries, so they run
 /// where no Swift toolchain is installed. The gateway's two programs are static PIEs: nothing to
-/// load before `main`, and the kernel places them at a random address (README, "The gateway").
+/// load before `main`, and the kernel places them at a random address (docs/architecture.md, "The gateway").
 @Test func theBinariesNeedNoSwiftLibrary() throws {
     func ldd(_ binary: String) throws -> String {
         let result = try CLI.launch("/usr/bin/ldd", [CLI.binDir + "/" + binary], environment: ["PATH": "/usr/bin:/bin"])
