@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "BelenusMailTests", dependencies: ["BelenusCore", "BelenusMail", "BelenusStore"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "BelenusCore", "BelenusGateway", "BelenusInput", "BelenusStore", "BelenusFiles", "BelenusTestSupport",
-            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,4 @@
 /// The release, in one place: `belenus --version` prints it, and packaging reads it from here.
 public enum BelenusVersion {
-    public static let current = "0.16.0"
+    public static let current = "0.17.0"
 }

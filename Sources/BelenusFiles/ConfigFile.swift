@@ -24,8 +24,8 @@ public enum ConfigFile {
 
     /// What every new site's file starts with: the keys are SPEC §4's.
     static let header = """
-        # Belenus site configuration (SPEC §4). Every key is optional; the defaults are shown.
-        # timezone: where people read and type dates, e.g. "America/Mexico_City".
+        # Belenus site configuration. Every key is optional; the defaults are shown. What each
+        # changes: /usr/share/doc/belenus/config.md. Check the file with `belenus doctor`.
 
 
         """

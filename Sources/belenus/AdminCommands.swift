@@ -248,9 +248,23 @@ struct UserCommand: ParsableCommand {
         return role
     }
 
-    /// The password, from the first line of standard input.
+    /// The password, from the first line of standard input; typed at a terminal, asked for
+    /// without echo.
     static func readPassword() throws -> String {
-        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        var saved = termios()
+        let terminal = isatty(STDIN_FILENO) == 1 && tcgetattr(STDIN_FILENO, &saved) == 0
+        if terminal {
+            FileHandle.standardError.write(Data("Password: ".utf8))
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
+        }
+        let typed = readLine(strippingNewline: true)
+        if terminal {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        guard let line = typed, !line.isEmpty else {
             throw CLIError("no password on standard input (echo 'secret' | belenus user ...)")
         }
         try NewPassword.check(line)
