@@ -31,7 +31,7 @@ import Testing
         return spec.tests.map { var test = $0; test.file = file; return test }
     }
 
-    /// Spec tests this engine does not pass, each with its reason (also in the README).
+    /// Spec tests this engine does not pass, each with its reason (also in docs/decisions.md).
     static let refused: [String: String] = [
         "~inheritance: Standalone block": Self.blockIndentation,
         "~inheritance: Block reindentation": Self.blockIndentation,

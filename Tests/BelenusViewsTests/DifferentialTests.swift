@@ -161,7 +161,7 @@ import Testing
         #expect(ours.count > 10)
     }
 
-    /// Where the bytes differ, and why ours are right (also in the README).
+    /// Where the bytes differ, and why ours are right (also in docs/decisions.md).
     /// Cases where swift-mustache's output is wrong and ours differs on purpose, with why. None
     /// since the version list became a list per product (the one there was: `{{versions}}` of a
     /// product with none fell through to the form's list of every version).
