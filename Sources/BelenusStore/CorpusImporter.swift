@@ -100,7 +100,6 @@ public struct CorpusImporter {
                     }
                     if side != nil {
                         texts.sort { $0.rowid < $1.rowid }  // once: `TicketRecords.index` finds them sorted
-                        try Self.storeTexts(db, texts)
                     } else {
                         try TicketRecords.index(db, texts)  // last: see `TicketRecords.index`
                     }
@@ -194,15 +193,6 @@ public struct CorpusImporter {
         return try SideIndex(path: sideIndexPath, like: definition)
     }
 
-    /// The texts of `SideIndex`'s rows (in row-id order), written where `ticket_fts` keeps them
-    /// (its content table: `c0`, `c1`, `c2` are `title`, `body`, `org`).
-    static func storeTexts(_ db: Database, _ texts: [TicketRecords.SearchText]) throws {
-        let statement = try db.cachedStatement(sql: "INSERT INTO ticket_fts_content (id, c0, c1, c2) VALUES (?, ?, ?, ?)")
-        for text in texts {
-            try statement.execute(arguments: [text.rowid, text.title, text.body, TicketRecords.orgWord(text.org)])
-        }
-    }
-
     /// Makes again the indexes `dropIndexesIfFirst` dropped, one a transaction.
     func restoreIndexes() throws {
         let definitions = try store.read { db in
@@ -249,11 +239,11 @@ public struct CorpusImporter {
         try restoreIndexes()
         // A first import's search index (`SideIndex`): the site had no ticket before, so the
         // index is emptied at once, texts and words, whether or not its copy was made.
-        if try store.read({ db in try Bool.fetchOne(db, sql: "SELECT 1 FROM import_undo WHERE kind = 'search-index'") }) == true {
+        let emptied = try store.read({ db in try Bool.fetchOne(db, sql: "SELECT 1 FROM import_undo WHERE kind = 'search-index'") }) == true
+        if emptied {
             try store.write { db in
                 try db.execute(sql: """
-                    DELETE FROM ticket_fts_content;
-                    INSERT INTO ticket_fts (ticket_fts) VALUES ('rebuild');
+                    INSERT INTO ticket_fts (ticket_fts) VALUES ('delete-all');
                     DELETE FROM import_undo WHERE kind = 'search-index';
                     """)
             }
@@ -276,8 +266,13 @@ public struct CorpusImporter {
                 return false
             }
             let list = numbers.map(String.init).joined(separator: ",")
-            let texts = try db.cachedStatement(sql: "DELETE FROM ticket_fts WHERE rowid >= ? AND rowid < ?")
-            for n in numbers { try texts.execute(arguments: [n << shift, (n + 1) << shift]) }
+            // Their words first, read from their rows (`SearchTexts`); none after a 'delete-all'.
+            if !emptied {
+                let texts = try db.cachedStatement(sql: "DELETE FROM ticket_fts WHERE rowid >= ? AND rowid < ?")
+                for n in numbers { try texts.execute(arguments: [n << shift, (n + 1) << shift]) }
+            }
+            let eventTexts = try db.cachedStatement(sql: "DELETE FROM event_texts WHERE id >= ? AND id < ?")
+            for n in numbers { try eventTexts.execute(arguments: [n << shift, (n + 1) << shift]) }
             try db.execute(sql: """
                 DELETE FROM events WHERE ticket IN (\(list));
                 DELETE FROM tickets WHERE number IN (\(list));
@@ -372,9 +367,9 @@ public struct CorpusImporter {
         texts.append(TicketRecords.SearchText(ticket))
         var n: Int64 = 0
         for event in events {
-            try TicketRecords.insert(db, event, ticket: ticket.number, indexed: false)
+            if !event.body.isEmpty { n += 1 }
+            try TicketRecords.insert(db, event, ticket: ticket.number, indexed: false, textNumber: n)
             if !event.body.isEmpty {
-                n += 1
                 texts.append(TicketRecords.SearchText(ticket.number, n, body: event.body, org: ticket.org))
             }
         }

@@ -50,12 +50,13 @@ extension Store {
             try db.execute(sql: "UPDATE orgs SET name = ? WHERE name = ?", arguments: [newName, name])
             try db.execute(sql: "UPDATE users SET org = ? WHERE org = ?", arguments: [newName, name])
             let numbers = try Int.fetchAll(db, sql: "SELECT number FROM tickets WHERE org = ?", arguments: [name])
-            try db.execute(sql: "UPDATE tickets SET org = ? WHERE org = ?", arguments: [newName, name])
+            // The index first: it reads the words to remove from the rows (`SearchTexts`).
             let word = TicketRecords.orgWord(newName)
             for number in numbers {
                 try db.execute(sql: "UPDATE ticket_fts SET org = ? WHERE rowid BETWEEN ? AND ?",
                                arguments: [word, Int64(number) << 20, (Int64(number) << 20) + (1 << 20) - 1])
             }
+            try db.execute(sql: "UPDATE tickets SET org = ? WHERE org = ?", arguments: [newName, name])
             try Self.audit(db, admin, at: now, "org.edit", newName, [.init("name", name, newName)])
             return numbers.map { TicketNumber($0) }
         }

@@ -320,6 +320,9 @@ enum Schema {
                 ALTER TABLE users ADD COLUMN bouncing_at TEXT;  -- a delivery report said mail to it failed
                 """)
         }
+        migrator.registerMigration(SearchTexts.migration, foreignKeyChecks: .immediate) { db in
+            try SearchTexts.migrate(db)
+        }
         return migrator
     }
 }

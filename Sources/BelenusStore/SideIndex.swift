@@ -8,8 +8,8 @@ import GRDB
 /// that SQLite lets write, and every page of it went through the WAL. Here the words go to a
 /// contentless copy of `ticket_fts` (the same columns and tokenizer: the same index, byte for
 /// byte) in a file without journal or fsync: a crash loses it, and the import it belongs to is
-/// undone anyway (`import_undo` kind `search-index`). The importer writes the texts themselves
-/// to `ticket_fts_content`; `copy(into:)` writes the index's tables beside them.
+/// undone anyway (`import_undo` kind `search-index`). The site's index reads its texts from the
+/// tickets and events the importer writes (`SearchTexts`); `copy(into:)` writes the index's tables.
 ///
 /// The thread takes batches of texts, at most `ahead` waiting. It holds the object until it
 /// ends: the importer calls `finish()` or `stop()` on every way out, so none outlives an import.
@@ -37,12 +37,19 @@ final class SideIndex: @unchecked Sendable {
                 PRAGMA journal_mode = OFF;
                 PRAGMA synchronous = OFF;
                 PRAGMA cache_size = -262144;
-                \(definition.dropLast()), content = '');
+                \(Self.contentless(definition));
                 """)
             // One segment a batch, merged 16 at a time, between batches.
             try CorpusImporter.setSearchIndex(db, CorpusImporter.bulkSettings)
         }
         Thread { [self] in work() }.start()
+    }
+
+    /// The site's definition without its texts: the same columns and tokenizer, so the same index.
+    static func contentless(_ definition: String) -> String {
+        definition.contains(SearchTexts.externalContent)
+            ? definition.replacingOccurrences(of: SearchTexts.externalContent, with: "content = ''")
+            : definition.dropLast() + ", content = '')"
     }
 
     /// Queues a batch's texts once fewer than `ahead` wait; throws what stopped the thread.

@@ -73,6 +73,18 @@ public final class Store: Sendable {
         try Self.reportingBusy { try connection.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } }
     }
 
+    /// The database file rewritten without its free pages (`VACUUM`), then the WAL cut: after
+    /// a migration that dropped a table (v16, the search's copy of the texts) the file keeps
+    /// its size until this runs. The gateway keeps reading meanwhile; its writes wait. Returns
+    /// the file's bytes before and after.
+    public func compact() throws -> (before: Int64, after: Int64) {
+        func size() -> Int64 { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? 0 }
+        let before = size()
+        try Self.reportingBusy { try connection.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
+        try checkpoint()
+        return (before, size())
+    }
+
     /// For a site's first import: the database for this connection alone, in a rollback
     /// journal, until `share()`. Pages a transaction appends are not journaled, where WAL writes
     /// every page twice (to the WAL, then to the database). Meanwhile other processes find it

@@ -73,13 +73,18 @@ enum TicketRecords {
     }
 
     static let insertEventSQL = "INSERT INTO events (ticket, at, actor, kind, body, changes) VALUES (?,?,?,?,?,?)"
-    static let lastSearchTextSQL = "SELECT max(rowid) FROM ticket_fts WHERE rowid >= ? AND rowid < ?"
+    static let lastTextSQL = "SELECT max(id) FROM event_texts WHERE id > ? AND id < ?"
+    static let eventTextSQL = "INSERT INTO event_texts (id, event) VALUES (?, ?)"
     static let indexEventSQL =
         "INSERT INTO ticket_fts (rowid, title, body, org) SELECT ?, '', ?, \(orgWordSQL) FROM tickets WHERE number = ?"
 
-    /// A new history entry, and (unless `indexed` is false) its text in the search index.
+    /// A new history entry; one with a text is its ticket's `textNumber`-th (by default, the one
+    /// after the last: `event_texts`, `SearchTexts`) and, unless `indexed` is false, in the
+    /// search index.
     @discardableResult
-    static func insert(_ db: Database, _ event: TicketEvent, ticket: TicketNumber, indexed: Bool = true) throws -> Int64 {
+    static func insert(_ db: Database, _ event: TicketEvent, ticket: TicketNumber, indexed: Bool = true, textNumber: Int64? = nil) throws
+        -> Int64
+    {
         let changes =
             event.changes.isEmpty ? "[]" : String(decoding: (try? JSONEncoder().encode(event.changes)) ?? Data("[]".utf8), as: UTF8.self)
         try db.cachedStatement(sql: insertEventSQL).execute(arguments: [
@@ -87,10 +92,12 @@ enum TicketRecords {
             event.body, changes,
         ])
         let id = db.lastInsertedRowID
-        if indexed && !event.body.isEmpty {  // a comment, a solution, a reason: found by the ticket's search
+        if !event.body.isEmpty {  // a comment, a solution, a reason: found by the ticket's search
             let first = Int64(ticket.rawValue) << searchShift
-            let last = try Int64.fetchOne(db.cachedStatement(sql: lastSearchTextSQL), arguments: [first, first + (1 << searchShift)])
-            try db.cachedStatement(sql: indexEventSQL).execute(arguments: [(last ?? first) + 1, event.body, ticket.rawValue])
+            let rowid = try textNumber.map { first | $0 }
+                ?? (Int64.fetchOne(db.cachedStatement(sql: lastTextSQL), arguments: [first, first + (1 << searchShift)]) ?? first) + 1
+            try db.cachedStatement(sql: eventTextSQL).execute(arguments: [rowid, id])
+            if indexed { try db.cachedStatement(sql: indexEventSQL).execute(arguments: [rowid, event.body, ticket.rawValue]) }
         }
         return id
     }

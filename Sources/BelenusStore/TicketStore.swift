@@ -71,8 +71,8 @@ extension Store {
     /// inside, they (the `tickets` triggers with the `UPDATE`) were about a quarter of the 2.1 ms
     /// of CPU a comment held the lock for, and under load every other writer waited for them.
     static let changeStatements = [
-        fetchTicketSQL, calendarSQL, techniciansSQL, recordSQL, TicketRecords.insertEventSQL, TicketRecords.lastSearchTextSQL,
-        TicketRecords.indexEventSQL, personSQL, pageTokenSQL, queueSQL,
+        fetchTicketSQL, calendarSQL, techniciansSQL, recordSQL, TicketRecords.insertEventSQL, TicketRecords.lastTextSQL,
+        TicketRecords.eventTextSQL, TicketRecords.indexEventSQL, personSQL, pageTokenSQL, queueSQL,
     ]
 
     static let recordSQL = """

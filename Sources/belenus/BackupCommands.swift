@@ -30,3 +30,17 @@ struct RestoreCommand: ParsableCommand {
         print("Restored \(summary.tickets) tickets and \(summary.attachments) attachments into \(site). Next: belenus build --site \(site)")
     }
 }
+
+struct CompactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: "Give the database's free pages back to the disk (after an upgrade that dropped data, or many deletions); "
+            + "the gateway keeps reading meanwhile.")
+    @OptionGroup var site: SiteOption
+
+    func run() throws {
+        let sizes = try site.openStore().compact()
+        let mib = { (bytes: Int64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        print("The database: \(mib(sizes.before)) before, \(mib(sizes.after)) now.")
+    }
+}

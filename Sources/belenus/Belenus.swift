@@ -14,7 +14,7 @@ struct Belenus: AsyncParsableCommand {
         version: BelenusVersion.current,
         subcommands: [
             InitCommand.self, BuildCommand.self, OrgCommand.self, CalendarCommand.self, ProductCommand.self, UserCommand.self,
-            ImportCommand.self, BackupCommand.self, RestoreCommand.self, MailCommand.self, TicketCommand.self,
+            ImportCommand.self, BackupCommand.self, RestoreCommand.self, CompactCommand.self, MailCommand.self, TicketCommand.self,
             ServeCommand.self, DemoCommand.self, DoctorCommand.self, AuditCommand.self, ThemeCommand.self,
         ])
 }
