@@ -19,9 +19,8 @@ import sys
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browsing import audit_widths, browser, check, login, setup
+from browsing import audit_widths, browser, check, login, setup, wait
 
 BASE, SHOTS, ADMIN_PASSWORD, BOB_PASSWORD, SITE = sys.argv[1:6]
 setup(BASE, SHOTS)
@@ -50,7 +49,7 @@ def header_names(driver, name):
     """Whether the page's header comes to name `name` within 10 s (belenus.js fills it in on the
     pages the generator wrote for everyone)."""
     try:
-        WebDriverWait(driver, 10).until(lambda d: name in d.find_element(By.CSS_SELECTOR, "header.top").text)
+        wait(driver, 10).until(lambda d: name in d.find_element(By.CSS_SELECTOR, "header.top").text)
         return True
     except Exception:
         return False
@@ -72,7 +71,7 @@ try:
     admin.get(BASE + "/kb/")
     check(header_names(admin, "Admin Uno"), "the knowledge base's header names the signed-in administrator")
     admin.find_element(By.LINK_TEXT, "Administración").click()
-    WebDriverWait(admin, 10).until(EC.url_matches(r".*/admin$"))
+    wait(admin, 10).until(EC.url_matches(r".*/admin$"))
     audit_widths(admin, "admin")
 
     # An invitation: the administrator never types the password.
@@ -84,7 +83,7 @@ try:
     Select(admin.find_element(By.ID, "u-role")).select_by_value("client")
     Select(admin.find_element(By.ID, "u-org")).select_by_visible_text("Acme S.A.")
     admin.find_element(By.CSS_SELECTOR, "form[method=post][action$='/admin/users'] button").click()
-    WebDriverWait(admin, 10).until(EC.url_matches(r".*/admin/users/carla$"))
+    wait(admin, 10).until(EC.url_matches(r".*/admin/users/carla$"))
     check("Carla Díaz" in admin.find_element(By.TAG_NAME, "h1").text, "the invitation lands on Carla's page")
     audit_widths(admin, "admin-user")
 
@@ -94,7 +93,7 @@ try:
     client.find_element(By.ID, "password").send_keys("clave-de-carla")
     client.find_element(By.ID, "password2").send_keys("clave-de-carla")
     client.find_element(By.CSS_SELECTOR, "form[action$='/password/reset'] button").click()
-    WebDriverWait(client, 10).until(EC.url_contains("/login"))
+    wait(client, 10).until(EC.url_contains("/login"))
     login(client, "carla", "clave-de-carla")
     check(not signed_out(client), "the invited client logs in with the password they chose")
     client.get(BASE + "/kb/")
@@ -104,7 +103,7 @@ try:
     # Disabled: the open session's next request goes to the login page.
     admin.get(GATEWAY + "/admin/users/carla")
     admin.find_element(By.CSS_SELECTOR, "form input[name=active][value=false]").find_element(By.XPATH, "..").find_element(By.TAG_NAME, "button").click()
-    WebDriverWait(admin, 10).until(EC.url_contains("saved=1"))
+    wait(admin, 10).until(EC.url_contains("saved=1"))
     check(signed_out(client), "a disabled client's open session goes to the login page")
 
     # A technician leaves: their open tickets go to the colleague the form names.
@@ -112,7 +111,7 @@ try:
     admin.get(GATEWAY + "/admin/users/tech1")
     Select(admin.find_element(By.ID, "e-to")).select_by_visible_text("Téc Dos")
     admin.find_element(By.ID, "e-to").find_element(By.XPATH, "..").find_element(By.TAG_NAME, "button").click()
-    WebDriverWait(admin, 10).until(EC.url_contains("saved=1"))
+    wait(admin, 10).until(EC.url_contains("saved=1"))
     check(database("SELECT responsible FROM tickets WHERE number = ?", number)[0] == "tech2", "ticket #%d went to Téc Dos" % number)
     admin.get(GATEWAY + "/tickets/%d" % number)
     check("Téc Dos" in admin.find_element(By.TAG_NAME, "main").text, "the ticket's page names the colleague")
@@ -124,17 +123,17 @@ try:
         login(old, "bob", BOB_PASSWORD)
         client.get(BASE + "/login/")
         client.find_element(By.PARTIAL_LINK_TEXT, "Olvidó").click()
-        WebDriverWait(client, 10).until(EC.url_contains("/password/forgot"))
+        wait(client, 10).until(EC.url_contains("/password/forgot"))
         audit_widths(client, "password-forgot")
         client.find_element(By.ID, "email").send_keys("bob@beta.mx")
         client.find_element(By.CSS_SELECTOR, "form[action$='/password/forgot'] button").click()
-        WebDriverWait(client, 10).until(EC.url_contains("sent=1"))
+        wait(client, 10).until(EC.url_contains("sent=1"))
         check(client.find_elements(By.CSS_SELECTOR, "[role=status]"), "the forgot form says a mail is on its way")
         client.get(mail_link("bob@beta.mx"))
         client.find_element(By.ID, "password").send_keys("clave-nueva-de-bob")
         client.find_element(By.ID, "password2").send_keys("clave-nueva-de-bob")
         client.find_element(By.CSS_SELECTOR, "form[action$='/password/reset'] button").click()
-        WebDriverWait(client, 10).until(EC.url_contains("/login"))
+        wait(client, 10).until(EC.url_contains("/login"))
         login(client, "bob", "clave-nueva-de-bob")
         check(not signed_out(client), "bob logs in with the new password")
         check(signed_out(old), "bob's old session no longer works")

@@ -15,9 +15,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browsing import audit, browser, check, login, setup, shoot
+from browsing import audit, browser, check, login, setup, shoot, wait
 
 BASE, SHOTS, CLIENT_PASSWORD, TECH_PASSWORD, DATABASE = sys.argv[1:6]
 setup(BASE, SHOTS)
@@ -32,7 +31,7 @@ try:
     box = client.find_element(By.ID, "q")
     box.send_keys("nomina")
     box.submit()
-    WebDriverWait(client, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "ol.results li a")))
+    wait(client, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "ol.results li a")))
     check(client.find_elements(By.CSS_SELECTOR, "ol.results mark"), "KB search finds and marks 'nomina'")
     client.find_element(By.CSS_SELECTOR, "ol.results li a").click()
     shoot(client, "kb-article")
@@ -59,7 +58,7 @@ try:
         f.write("error CFDI40102\n")
     client.find_element(By.ID, "n-file").send_keys(attachment)
     client.find_element(By.CSS_SELECTOR, "main form.card button[type=submit]").click()
-    WebDriverWait(client, 10).until(EC.url_matches(r".*/tickets/\d+$"))
+    wait(client, 10).until(EC.url_matches(r".*/tickets/\d+$"))
     number = client.current_url.rsplit("/", 1)[1]
     check("La nómina no timbra desde el navegador" in client.page_source, "the new ticket's page shows its title")
     check(client.find_element(By.CSS_SELECTOR, ".sla .label").text == "A tiempo", "the SLA badge says 'A tiempo'")
@@ -73,7 +72,7 @@ try:
     client.get(BASE + "/t/%s/" % token)
     audit(client, "ticket-link")
     try:
-        WebDriverWait(client, 10).until(lambda d: "Ana Pérez" in d.find_element(By.CSS_SELECTOR, "header.top").text)
+        wait(client, 10).until(lambda d: "Ana Pérez" in d.find_element(By.CSS_SELECTOR, "header.top").text)
     except Exception:
         check(False, "the link page's header names the signed-in client: %s" % client.find_element(By.CSS_SELECTOR, "header.top").text)
     cookie = client.get_cookie("belenus_csrf")["value"]
@@ -82,7 +81,7 @@ try:
     client.find_element(By.ID, "c-body").send_keys("Lo escribo desde la página del enlace.")
     client.find_element(By.CSS_SELECTOR, "form[action$='/comments'] button").click()
     try:
-        WebDriverWait(client, 10).until(EC.url_matches(r".*/cgi-bin/belenus/tickets/%s$" % number))
+        wait(client, 10).until(EC.url_matches(r".*/cgi-bin/belenus/tickets/%s$" % number))
     except Exception:
         check(False, "the comment from the link page lands on the ticket: at %s: %s" % (client.current_url, client.find_element(By.TAG_NAME, "main").text[:400]))
     check("Lo escribo desde la página del enlace." in client.find_element(By.CSS_SELECTOR, "ol.history").text,
@@ -95,14 +94,14 @@ try:
     check("Ana Pérez · Acme S.A." in client.find_element(By.CSS_SELECTOR, "table.tickets tbody").text, "who registered it, by name")
     Select(client.find_element(By.ID, "f-product")).select_by_visible_text("Bancos")
     client.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
-    WebDriverWait(client, 10).until(EC.url_contains("product=Bancos"))
+    wait(client, 10).until(EC.url_contains("product=Bancos"))
     check(not client.find_elements(By.CSS_SELECTOR, "table.tickets tbody tr"), "filtering by another product leaves no row")
     client.find_element(By.LINK_TEXT, "Ver todos los tickets").click()
-    WebDriverWait(client, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.tickets tbody tr")))
+    wait(client, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.tickets tbody tr")))
     box = client.find_element(By.ID, "go-number")
     box.send_keys(number)
     box.send_keys(Keys.ENTER)
-    WebDriverWait(client, 10).until(EC.url_matches(r".*/tickets/%s$" % number))
+    wait(client, 10).until(EC.url_matches(r".*/tickets/%s$" % number))
     check(True, "the header's box goes to ticket #%s" % number)
 
     tech = browser()
@@ -121,9 +120,9 @@ try:
               "the deadline field shows the local time of the ticket's deadline (72 h from now)")
         due = (datetime.now(timezone.utc) + timedelta(seconds=40)).astimezone(ZoneInfo("America/Mexico_City")).strftime("%Y-%m-%dT%H:%M:%S")
         tech.execute_script("arguments[0].value = arguments[1]; arguments[0].form.submit()", field, due)
-        WebDriverWait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Próximo a vencer"))
+        wait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Próximo a vencer"))
         check(True, "a deadline 40 s away shows 'Próximo a vencer'")
-        WebDriverWait(tech, 80).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Retrasado"))
+        wait(tech, 80).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".sla .label"), "Retrasado"))
         check("sla-overdue" in tech.find_element(By.CSS_SELECTOR, ".sla").get_attribute("class"),
               "the badge turns to 'Retrasado' (red) in the page, without a reload")
         tech.get(BASE + "/cgi-bin/belenus/dashboard")
@@ -135,17 +134,17 @@ try:
         tech.get(BASE + "/cgi-bin/belenus/tickets/" + number)
         tech.find_element(By.ID, "s-body").send_keys("Renueve el sello digital.")
         tech.find_element(By.CSS_SELECTOR, "form[action$='/comments'] button").click()
-        WebDriverWait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "ol.history"), "Renueve el sello digital."))
+        wait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "ol.history"), "Renueve el sello digital."))
         tech.find_element(By.ID, "x-body").send_keys("Se renovó el sello.")
         tech.find_element(By.CSS_SELECTOR, "form[action$='/close'] button").click()
-        WebDriverWait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".badges"), "Cerrado por el técnico"))
+        wait(tech, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".badges"), "Cerrado por el técnico"))
         check(True, "the technician answers and closes")
     finally:
         tech.quit()
 
     client.get(BASE + "/cgi-bin/belenus/tickets/" + number)
     client.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button").click()
-    WebDriverWait(client, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".badges"), "Cerrado con VoBo del cliente"))
+    wait(client, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".badges"), "Cerrado con VoBo del cliente"))
     check(True, "the client gives VoBo")
     client.get(BASE + "/cgi-bin/belenus/tickets")
     check("✓" in client.find_element(By.CSS_SELECTOR, "table.tickets tbody").text, "the list marks the VoBo")
