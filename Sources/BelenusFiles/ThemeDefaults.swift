@@ -49,7 +49,11 @@ public struct ThemeDefaults {
 
     /// The record of a theme just copied: one `HASH  PATH` line per file.
     public static func record(of files: [(path: String, bytes: [UInt8])]) -> String {
-        files.sorted { $0.path < $1.path }.map { "\(SHA256.hex($0.bytes))  \($0.path)\n" }.joined()
+        recordText(files.map { ($0.path, SHA256.hex($0.bytes)) })
+    }
+
+    static func recordText(_ hashes: [(path: String, hash: String)]) -> String {
+        hashes.sorted { $0.path < $1.path }.map { "\($0.hash)  \($0.path)\n" }.joined()
     }
 
     /// The hashes the site's record holds, by path; empty for a site made before it existed.
@@ -73,21 +77,21 @@ public struct ThemeDefaults {
     private func walk(writing: Bool) throws -> [Change] {
         let record = recorded()
         var changes: [Change] = []
-        var newRecord: [(path: String, bytes: [UInt8])] = []
+        var newRecord: [(path: String, hash: String)] = []
         for file in defaults {
             let path = templates + "/" + file.path
             let current = FileManager.default.contents(atPath: path).map { Array($0) }
-            let newHash = SHA256.hex(file.bytes)
+            let (currentHash, base, newHash) = (current.map { SHA256.hex($0) }, record[file.path], SHA256.hex(file.bytes))
             var outcome: Outcome
             var keys: [String] = []
-            switch (current, record[file.path]) {
-            case (nil, _):
+            switch current {
+            case nil:
                 outcome = .added
-            case (let bytes?, _) where SHA256.hex(bytes) == newHash:
+            case _ where currentHash == newHash:
                 outcome = .current
-            case (let bytes?, let base?) where SHA256.hex(bytes) == base:
+            case _ where base != nil && currentHash == base:
                 outcome = .updated
-            case (let bytes?, _) where file.path.hasPrefix("locales/") && file.path.hasSuffix(".toml"):
+            case let bytes? where file.path.hasPrefix("locales/") && file.path.hasSuffix(".toml"):
                 let added = try Self.missingStrings(site: bytes, release: file.bytes, file: path)
                 keys = added.map(\.key)
                 outcome = added.isEmpty ? .kept : .stringsAdded
@@ -95,7 +99,7 @@ public struct ThemeDefaults {
                     let tail = "\n# Added by belenus theme update (\(BelenusVersion.current)):\n" + added.map(\.line).joined()
                     try Self.save(bytes + Array(tail.utf8), to: path)
                 }
-            case (_, let base?) where base == newHash:
+            case _ where base == newHash:
                 outcome = .kept
             default:
                 outcome = .conflict
@@ -106,15 +110,10 @@ public struct ThemeDefaults {
             }
             // The record names the default each file now stands on: the release's, except for
             // an edited file the release did not touch.
-            newRecord.append((file.path, outcome == .kept && record[file.path] != nil ? [] : file.bytes))
+            newRecord.append((file.path, outcome == .kept ? base ?? newHash : newHash))
             changes.append(Change(path: file.path, outcome: outcome, keys: keys))
         }
-        if writing {
-            let lines = newRecord.map { entry in
-                entry.bytes.isEmpty ? "\(record[entry.path]!)  \(entry.path)\n" : "\(SHA256.hex(entry.bytes))  \(entry.path)\n"
-            }
-            try Self.save(Array(lines.joined().utf8), to: templates + "/" + Self.recordName)
-        }
+        if writing { try Self.save(Array(Self.recordText(newRecord).utf8), to: templates + "/" + Self.recordName) }
         return changes
     }
 
@@ -128,8 +127,9 @@ public struct ThemeDefaults {
         }
     }
 
-    /// The release's strings the site's file lacks, each with its line as the release writes it.
-    static func missingStrings(site: [UInt8], release: [UInt8], file: String) throws -> [(key: String, line: String)] {
+    /// The release's strings the site's file lacks, each with its line as the release writes it
+    /// (also `belenus doctor`'s list of what an older theme lacks).
+    public static func missingStrings(site: [UInt8], release: [UInt8], file: String) throws -> [(key: String, line: String)] {
         let siteKeys: Set<String>
         do {
             siteKeys = Set(try TOMLTable(string: String(decoding: site, as: UTF8.self)).keys)

@@ -173,9 +173,12 @@ struct SiteDoctor {
                 continue
             }
             if file.path.hasSuffix(".toml") {
-                let have = Self.keys(String(decoding: own, as: UTF8.self))
-                missingKeys += Self.keys(String(decoding: file.bytes, as: UTF8.self)).filter { !have.contains($0) }.map {
-                    "\(file.path): \($0)"
+                do {
+                    missingKeys += try ThemeDefaults.missingStrings(site: Array(own), release: file.bytes, file: path).map {
+                        "\(file.path): \($0.key)"
+                    }
+                } catch {
+                    return [Finding(ok: false, subject: "theme", detail: "\(error)")]
                 }
             }
         }
@@ -187,14 +190,6 @@ struct SiteDoctor {
         let detail = "this release's pages need \(missingFiles.count) templates and \(missingKeys.count) strings the site's theme "
             + "lacks (\(listed)): `belenus theme update` adds them and keeps your edits"
         return [Finding(ok: false, subject: "theme", detail: detail)]
-    }
-
-    /// The keys of a locale file: `name = …` at the start of a line.
-    static func keys(_ text: String) -> Set<String> {
-        Set(text.split(separator: "\n").compactMap { line in
-            let name = line.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-            return !name.isEmpty && line.dropFirst(name.count).trimmingCharacters(in: .whitespaces).hasPrefix("=") ? String(name) : nil
-        })
     }
 
     /// Asks `base_url` + `gateway_path` + `/login` over HTTP (not HTTPS: said so).
