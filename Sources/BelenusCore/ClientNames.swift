@@ -94,6 +94,10 @@ public struct ClientNames: Sendable {
 
     /// `text` with every name of the client replaced by `neutral`: a run of names and the
     /// generic words between them ("Acme S.A.", "Ana Pérez") becomes one `neutral`.
+    ///
+    /// The text is cut by its UTF-8 bytes at the words' scalar boundaries: the gaps between words
+    /// are tested for spaces, dots and commas byte by byte (any other scalar, a combining mark
+    /// included, has bytes that are none of them).
     public func neutralized(_ text: String, with neutral: String) -> String {
         let found = Self.words(of: text)
         let folded = found.map(\.folded)
@@ -106,8 +110,13 @@ public struct ClientNames: Sendable {
                 from = start + 1
             }
         }
-        let scalars = Array(text.unicodeScalars)
-        var out = String.UnicodeScalarView()
+        guard named.contains(true) else { return text }
+        let bytes = Array(text.utf8)
+        func gap(_ left: Int, _ right: Int, _ allowed: (UInt8) -> Bool) -> Bool {
+            bytes[found[left].range.upperBound..<found[right].range.lowerBound].allSatisfy(allowed)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
         var at = 0, i = 0
         while i < found.count {
             guard named[i] else { i += 1; continue }
@@ -115,81 +124,89 @@ public struct ClientNames: Sendable {
             // Join the names that follow, across spaces and dots, and generic words between them.
             var j = i + 1
             while j < found.count {
-                let gap = scalars[found[j - 1].range.upperBound..<found[j].range.lowerBound]
-                guard gap.allSatisfy({ $0 == " " || $0 == "." || $0 == "," }) else { break }
+                guard gap(j - 1, j, { $0 == 0x20 || $0 == 0x2E || $0 == 0x2C }) else { break }
                 if named[j] { end = j } else if !Self.generic.contains(folded[j]) { break }
                 j += 1
             }
             // A generic word right after the run ("S.A.") goes with it, and so does its dot.
             var stop = found[end].range.upperBound
             var k = end + 1
-            while k < found.count, Self.generic.contains(folded[k]),
-                  scalars[found[k - 1].range.upperBound..<found[k].range.lowerBound].allSatisfy({ $0 == " " || $0 == "." }) {
+            while k < found.count, Self.generic.contains(folded[k]), gap(k - 1, k, { $0 == 0x20 || $0 == 0x2E }) {
                 stop = found[k].range.upperBound
                 k += 1
             }
             // An abbreviation's dot ("S.A.") goes too.
             let last = folded[k - 1]
-            if stop < scalars.count, scalars[stop] == ".", last.unicodeScalars.count <= 2 || Self.generic.contains(last) { stop += 1 }
-            out.append(contentsOf: scalars[at..<found[i].range.lowerBound])
-            out.append(contentsOf: neutral.unicodeScalars)
+            if stop < bytes.count, bytes[stop] == 0x2E, last.unicodeScalars.count <= 2 || Self.generic.contains(last) { stop += 1 }
+            out.append(contentsOf: bytes[at..<found[i].range.lowerBound])
+            out.append(contentsOf: neutral.utf8)
             at = stop
             i = max(k, end + 1)
         }
-        out.append(contentsOf: scalars[at...])
-        return String(out)
+        out.append(contentsOf: bytes[at...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: - Words
 
     struct Word {
         let folded: String
-        /// Where it is in the text's Unicode scalars.
+        /// Where it is in the text's UTF-8 bytes (always at scalar boundaries).
         let range: Range<Int>
     }
 
     /// Runs of letters and digits (combining marks belong to the letter before them), folded:
-    /// accents dropped, lower case.
+    /// accents dropped, lower case. Read scalar by scalar; each word's folded bytes are gathered
+    /// in one reused buffer (a word of up to 15 bytes is a String without an allocation).
     static func words(of text: String) -> [Word] {
         var result: [Word] = []
-        var current = String.UnicodeScalarView()
-        var start = 0
-        for (i, scalar) in text.unicodeScalars.enumerated() {
+        var current: [UInt8] = []
+        current.reserveCapacity(32)
+        var start = 0, offset = 0
+        func close(at end: Int) {
+            guard !current.isEmpty else { return }
+            result.append(Word(folded: String(decoding: current, as: UTF8.self), range: start..<end))
+            current.removeAll(keepingCapacity: true)
+        }
+        for scalar in text.unicodeScalars {
+            let here = offset
+            offset += UTF8.width(scalar)
             if scalar.isASCII {  // most of a text, without Foundation's decomposition
                 let byte = UInt8(scalar.value)
                 if (97...122).contains(byte) || (48...57).contains(byte) {
-                    if current.isEmpty { start = i }
-                    current.append(scalar)
+                    if current.isEmpty { start = here }
+                    current.append(byte)
                 } else if (65...90).contains(byte) {
-                    if current.isEmpty { start = i }
-                    current.append(Unicode.Scalar(byte + 32))
-                } else if !current.isEmpty {
-                    result.append(Word(folded: String(current), range: start..<i))
-                    current = String.UnicodeScalarView()
+                    if current.isEmpty { start = here }
+                    current.append(byte + 32)
+                } else {
+                    close(at: here)
                 }
                 continue
             }
             let properties = scalar.properties
             if properties.isAlphabetic || properties.numericType != nil {
-                if current.isEmpty { start = i }
+                if current.isEmpty { start = here }
                 for piece in String(scalar).decomposedStringWithCanonicalMappingScalars() where !piece.properties.isDiacriticLike {
-                    current.append(contentsOf: String(piece).lowercased().unicodeScalars)
+                    current.append(contentsOf: String(piece).lowercased().utf8)
                 }
             } else if properties.generalCategory == .nonspacingMark || properties.generalCategory == .enclosingMark
                         || properties.generalCategory == .spacingMark || properties.generalCategory == .format {
                 continue  // part of the letter before it, or invisible ("Ac\u{200D}me")
-            } else if !current.isEmpty {
-                result.append(Word(folded: String(current), range: start..<i))
-                current = String.UnicodeScalarView()
+            } else {
+                close(at: here)
             }
         }
-        if !current.isEmpty { result.append(Word(folded: String(current), range: start..<text.unicodeScalars.count)) }
+        close(at: offset)
         return result
     }
 
+    /// Where `needle` first appears as consecutive words of `words`, from the word `from` on.
     static func firstRun(of needle: [String], in words: [String], from: Int = 0) -> Int? {
-        guard !needle.isEmpty, words.count >= needle.count, from <= words.count - needle.count else { return nil }
-        for start in from...(words.count - needle.count) where Array(words[start..<start + needle.count]) == needle { return start }
+        guard let first = needle.first, words.count >= needle.count, from <= words.count - needle.count else { return nil }
+        for start in from...(words.count - needle.count) where words[start] == first {
+            if needle.indices.dropFirst().allSatisfy({ words[start + $0] == needle[$0] }) { return start }
+        }
         return nil
     }
 
