@@ -108,8 +108,13 @@ public struct SiteBuilder {
                 !live.contains(path)
                     && (scope == .all || (path.hasPrefix("public/") && !path.hasPrefix("public/t/")))
             }
-            let report = try publisher.publish(jobs, records: records, full: full, gone: gone, progress: progress)
-            try updateSearchIndex(articles)
+            // The articles' search index is refilled while the pages are written: alone after
+            // them, it kept one core idle (0.085 s of a 1.1 s build at 10k with 2,000 articles).
+            let (report, _) = try Self.concurrently {
+                try publisher.publish(jobs, records: records, full: full, gone: gone, progress: progress)
+            } and: {
+                try updateSearchIndex(articles)
+            }
             if let whole {
                 try store.forgetChangedTickets(upTo: whole.mark)
                 try saveBuildState(now: now, staffBase: whole.rendering.staffBase, content: content)
