@@ -62,7 +62,7 @@ struct FuzzPage: TemplateModel {
         $0.text("title") { $0.title }
         $0.html("body_html") { $0.body }
         $0.list("items") { $0.items }
-        $0.object("page") { $0.page }
+        $0.object("page", \.page)
         $0.list("empty") { $0.empty }
     }
 }

@@ -30,7 +30,7 @@ struct ListPage: TemplateModel {
         $0.text("title") { $0.title }
         $0.html("intro_html") { $0.intro }
         $0.list("rows") { $0.rows }
-        $0.object("owner") { $0.owner }
+        $0.object("owner", \.owner)
         $0.text("note") { $0.note }
     }
 }
@@ -128,5 +128,50 @@ struct Session: TemplateModel {
                 == "<nav><input type=hidden name=csrf value=T></nav><form><input value=\"T\" name=\"csrf\">uno</form><form><input value=\"T\" name=\"csrf\">dos</form>Ana<p>T</p>")
         // The same render with the value: the same page.
         #expect(page.render(model, globals: Session(csrf: "T")) == filled)
+    }
+}
+
+/// Objects read in place (at a stored property's offset) and by key path (a computed one), each
+/// optional or not, behind other fields, in the items of a list: the same text as the spec's
+/// renderer gives for the same values.
+struct Card: TemplateModel {
+    var pad: Int8
+    var first: Person?
+    var note: String
+    var second: Person
+    var people: [Holder]
+    var computed: Person? { first.map { Person(name: $0.name + "*") } }
+    var always: Person { Person(name: note) }
+    static let templateFields = TemplateFields<Card> {
+        $0.object("first", \.first)
+        $0.object("second", \.second)
+        $0.object("computed", \.computed)
+        $0.object("always", \.always)
+        $0.list("people") { $0.people }
+    }
+
+    struct Holder: TemplateModel {
+        var flag: Bool
+        var person: Person?
+        static let templateFields = TemplateFields<Holder> { $0.object("person", \.person) }
+    }
+}
+
+@Suite struct InPlaceObjectTests {
+    @Test(arguments: [
+        Card(pad: 1, first: Person(name: "Ana"), note: "nota", second: Person(name: "Luis"),
+             people: [.init(flag: true, person: Person(name: "Eva")), .init(flag: false, person: nil)]),
+        Card(pad: 2, first: nil, note: "", second: Person(name: "Sol"), people: []),
+    ])
+    func objectsReadInPlaceRenderAsTheirValues(_ card: Card) throws {
+        let library = try LinkedTemplateTests.library([
+            "card": "{{#first}}[{{name}}]{{/first}}{{^first}}(sin){{/first}} {{second.name}} {{first.name}} {{#computed}}{{name}}{{/computed}}"
+                + " {{always.name}}{{#people}}<{{#person}}{{name}}{{/person}}{{^person}}-{{/person}}{{person.name}}>{{/people}}",
+        ])
+        let typed = try LinkedTemplate<Card>("card", in: library).text(card)
+        #expect(typed == String(decoding: library.render("card", card.templateValue), as: UTF8.self))
+        #expect(typed.contains(card.second.name))
+        if let first = card.first { #expect(typed.hasPrefix("[\(first.name)] \(card.second.name) \(first.name) \(first.name)*")) }
+        else { #expect(typed.hasPrefix("(sin)")) }
     }
 }

@@ -18,7 +18,7 @@ struct ForgotPasswordPage: TemplateModel {
     static let templateFields = TemplateFields<ForgotPasswordPage> {
         $0.text("email") { $0.email }
         $0.flag("sent") { $0.sent }
-        $0.object("error") { $0.error }
+        $0.object("error", \.error)
     }
 }
 
@@ -36,7 +36,7 @@ struct ResetPasswordPage: TemplateModel {
         $0.text("name") { $0.name }
         $0.flag("invitation") { $0.invitation }
         $0.flag("valid") { $0.valid }
-        $0.object("error") { $0.error }
+        $0.object("error", \.error)
     }
 }
 
@@ -52,7 +52,7 @@ struct AccountPage: TemplateModel {
         $0.text("email") { $0.email }
         $0.text("login") { $0.login }
         $0.flag("changed") { $0.changed }
-        $0.object("error") { $0.error }
+        $0.object("error", \.error)
     }
 }
 

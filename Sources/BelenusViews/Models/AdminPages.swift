@@ -26,7 +26,7 @@ struct AdminFrame: TemplateModel {
         $0.flag("audit") { $0.section == "audit" }
         $0.flag("calendars") { $0.section == "calendars" }
         $0.flag("reauth") { $0.reauth }
-        $0.object("error") { $0.error }
+        $0.object("error", \.error)
         $0.flag("saved") { $0.saved }
     }
 }
@@ -40,7 +40,7 @@ struct AdminHomePage: TemplateModel {
     var calendars: Int
     var latest: [AdminAuditPage.Row]
     static let templateFields = TemplateFields<AdminHomePage> {
-        $0.object("admin") { $0.frame }
+        $0.object("admin", \.frame)
         $0.number("people_count") { $0.people }
         $0.number("companies_count") { $0.companies }
         $0.number("products_count") { $0.products }
@@ -94,14 +94,14 @@ struct AdminUsersPage: TemplateModel {
     var roles: [AdminOption]
     var orgs: [AdminOption]
     static let templateFields = TemplateFields<AdminUsersPage> {
-        $0.object("admin") { $0.frame }
+        $0.object("admin", \.frame)
         $0.text("q") { $0.query }
         $0.list("role_filter") { $0.roleFilter }
         $0.list("org_filter") { $0.orgFilter }
         $0.list("active_filter") { $0.activeFilter }
         $0.list("rows") { $0.rows }
         $0.flag("has_rows") { !$0.rows.isEmpty }
-        $0.object("values") { $0.values }
+        $0.object("values", \.values)
         $0.list("roles") { $0.roles }
         $0.list("orgs") { $0.orgs }
     }
@@ -120,7 +120,7 @@ struct AdminUserPage: TemplateModel {
     var staff: Bool
     var successors: [AdminOption]
     static let templateFields = TemplateFields<AdminUserPage> {
-        $0.object("admin") { $0.frame }
+        $0.object("admin", \.frame)
         $0.text("login") { $0.login }
         $0.text("name") { $0.name }
         $0.text("email") { $0.email }
@@ -155,7 +155,7 @@ struct AdminOrgsPage: TemplateModel {
     var name: String
     var calendars: [AdminOption]
     static let templateFields = TemplateFields<AdminOrgsPage> {
-        $0.object("admin") { $0.frame }
+        $0.object("admin", \.frame)
         $0.list("rows") { $0.rows }
         $0.text("name") { $0.name }
         $0.list("calendars") { $0.calendars }
@@ -191,7 +191,7 @@ struct AdminCalendarsPage: TemplateModel {
     var hours: String
     var holidays: String
     static let templateFields = TemplateFields<AdminCalendarsPage> {
-        $0.object("admin") { $0.frame }
+        $0.object("admin", \.frame)
         $0.list("rows") { $0.rows }
         $0.text("name") { $0.name }
         $0.text("zone") { $0.zone }
@@ -223,7 +223,7 @@ struct AdminProductsPage: TemplateModel {
     var versions: String
     var technicians: [AdminOption]
     static let templateFields = TemplateFields<AdminProductsPage> {
-        $0.object("admin") { $0.frame }
+        $0.object("admin", \.frame)
         $0.list("rows") { $0.rows }
         $0.text("name") { $0.name }
         $0.text("versions") { $0.versions }
@@ -268,7 +268,7 @@ struct AdminAuditPage: TemplateModel {
     var page: Int
     var hasNext: Bool
     static let templateFields = TemplateFields<AdminAuditPage> {
-        $0.object("admin") { $0.frame }
+        $0.object("admin", \.frame)
         $0.list("rows") { $0.rows }
         $0.number("page") { $0.page }
         $0.number("next_page") { $0.page + 1 }

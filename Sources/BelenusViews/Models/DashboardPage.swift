@@ -99,7 +99,7 @@ struct DashboardPage: TemplateModel {
         $0.list("product_rows") { $0.productRows }
         $0.list("tech_rows") { $0.techRows }
         $0.flag("has_open") { $0.totalOpen > 0 }
-        $0.object("weekly") { $0.weekly }
+        $0.object("weekly", \.weekly)
         $0.list("legend") { $0.legend }
     }
 }

@@ -46,8 +46,8 @@ struct PageGlobals: TemplateModel {
     }
 
     static let templateFields = TemplateFields<PageGlobals> {
-        $0.object("site") { $0.site }
+        $0.object("site", \.site)
         $0.text("csrf") { $0.csrf }
-        $0.object("viewer") { $0.viewer }
+        $0.object("viewer", \.viewer)
     }
 }

@@ -74,7 +74,7 @@ struct KBArticlePage: TemplateModel {
     }
 
     var article: Article
-    static let templateFields = TemplateFields<KBArticlePage> { $0.object("article") { $0.article } }
+    static let templateFields = TemplateFields<KBArticlePage> { $0.object("article", \.article) }
 }
 
 /// `page.mustache`: a page of `content/pages/`.
@@ -89,7 +89,7 @@ struct ContentPageView: TemplateModel {
     }
 
     var page: Page
-    static let templateFields = TemplateFields<ContentPageView> { $0.object("page") { $0.page } }
+    static let templateFields = TemplateFields<ContentPageView> { $0.object("page", \.page) }
 }
 
 /// `login.mustache`: the form, with what was typed and the error of a failed attempt.

@@ -221,13 +221,13 @@ struct TicketPageView: TemplateModel {
     var forms: Forms
     static let templateFields = TemplateFields<TicketPageView> {
         $0.flag("noindex") { $0.noindex }
-        $0.object("refused") { $0.refused }
-        $0.object("ticket") { $0.ticket }
-        $0.object("sla") { $0.sla }
+        $0.object("refused", \.refused)
+        $0.object("ticket", \.ticket)
+        $0.object("sla", \.sla)
         $0.list("attachments") { $0.attachments }
         $0.flag("has_attachments") { !$0.attachments.isEmpty }
         $0.list("events") { $0.events }
-        $0.object("forms") { $0.forms }
+        $0.object("forms", \.forms)
     }
 }
 
@@ -302,7 +302,7 @@ struct TicketListPage: TemplateModel {
             $0.text("requester_name") { $0.requesterName }
             $0.text("responsible_name") { $0.responsibleName }
             $0.text("assigned_name") { $0.assignedName }
-            $0.object("sla") { $0.sla }
+            $0.object("sla", \.sla)
         }
     }
 
@@ -310,8 +310,8 @@ struct TicketListPage: TemplateModel {
     var filters: Filters
     var rows: [Row]
     static let templateFields = TemplateFields<TicketListPage> {
-        $0.object("list") { $0.list }
-        $0.object("filters") { $0.filters }
+        $0.object("list", \.list)
+        $0.object("filters", \.filters)
         $0.list("rows") { $0.rows }
     }
 }
@@ -386,11 +386,11 @@ struct NewTicketPage: TemplateModel {
     var limits: Limits
     var error: Problem?
     static let templateFields = TemplateFields<NewTicketPage> {
-        $0.object("values") { $0.values }
+        $0.object("values", \.values)
         $0.list("products") { $0.products }
-        $0.object("limits") { $0.limits }
+        $0.object("limits", \.limits)
         $0.list("orgs") { $0.orgs }
         $0.flag("has_orgs") { !$0.orgs.isEmpty }
-        $0.object("error") { $0.error }
+        $0.object("error", \.error)
     }
 }
