@@ -184,12 +184,15 @@ public struct ClientNames: Sendable {
                 }
                 continue
             }
-            let properties = scalar.properties
-            if properties.isAlphabetic || properties.numericType != nil {
+            if let folded = Self.latinLetters.folded(scalar) {  // "é", "Ñ": Spanish text's other letters
                 if current.isEmpty { start = here }
-                for piece in String(scalar).decomposedStringWithCanonicalMappingScalars() where !piece.properties.isDiacriticLike {
-                    current.append(contentsOf: String(piece).lowercased().utf8)
-                }
+                current.append(contentsOf: folded)
+                continue
+            }
+            let properties = scalar.properties
+            if let folded = Self.foldedLetter(scalar) {
+                if current.isEmpty { start = here }
+                current.append(contentsOf: folded)
             } else if properties.generalCategory == .nonspacingMark || properties.generalCategory == .enclosingMark
                         || properties.generalCategory == .spacingMark || properties.generalCategory == .format {
                 continue  // part of the letter before it, or invisible ("Ac\u{200D}me")
@@ -199,6 +202,35 @@ public struct ClientNames: Sendable {
         }
         close(at: offset)
         return result
+    }
+
+    /// A letter or digit folded (its canonical decomposition without marks, lower case), or nil
+    /// for any other scalar.
+    static func foldedLetter(_ scalar: Unicode.Scalar) -> [UInt8]? {
+        let properties = scalar.properties
+        guard properties.isAlphabetic || properties.numericType != nil else { return nil }
+        var folded: [UInt8] = []
+        for piece in String(scalar).decomposedStringWithCanonicalMappingScalars() where !piece.properties.isDiacriticLike {
+            folded.append(contentsOf: String(piece).lowercased().utf8)
+        }
+        return folded
+    }
+
+    /// `foldedLetter` of U+00C0…U+024F (Latin-1's letters and Latin Extended A and B), worked
+    /// out once: Foundation's decomposition of each accented letter was most of a ticket's
+    /// neutralizing.
+    static let latinLetters = FoldedRange(0xC0...0x24F)
+
+    struct FoldedRange: Sendable {
+        let range: ClosedRange<UInt32>
+        let table: [[UInt8]?]
+        init(_ range: ClosedRange<UInt32>) {
+            self.range = range
+            table = range.map { Unicode.Scalar($0).flatMap(ClientNames.foldedLetter) }
+        }
+        func folded(_ scalar: Unicode.Scalar) -> [UInt8]? {
+            range.contains(scalar.value) ? table[Int(scalar.value - range.lowerBound)] : nil
+        }
     }
 
     /// Where `needle` first appears as consecutive words of `words`, from the word `from` on.
