@@ -97,7 +97,7 @@ struct Publisher {
         let target = output + "/" + path
         let wrote = recorded?.contentHash != hash || !FileManager.default.fileExists(atPath: target)
         if wrote {
-            try AtomicFile.write(bytes, to: target, temporaryFolder: output + "/" + AtomicFile.temporaryFolderName)
+            try AtomicFile.write(bytes, to: target, temporaryFolder: output + "/" + AtomicFile.temporaryFolderName, new: recorded == nil)
             CrashPoint.reach("site.page-written")
         }
         return (PageRecord(path: path, fingerprint: fingerprint, contentHash: hash), wrote)

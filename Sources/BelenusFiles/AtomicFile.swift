@@ -14,6 +14,8 @@ public enum AtomicFile {
 
     /// Tells the temporary files of one process's writers apart (threads of a build).
     private static let counter = Counter()
+    /// This process's in the temporary files' names (asked once: a system call per page).
+    private static let processID = getpid()
 
     /// Whether `write` keeps each file it replaces alive (a hard link in the temporary folder)
     /// until `removeDeferred()`, and those links.
@@ -38,7 +40,7 @@ public enum AtomicFile {
     /// under the lighttpd mix every other comment waited for it. Nothing when it cannot: `write`
     /// then creates its own.
     public static func prepareTemporary(in temporaryFolder: String) {
-        let name = "\(temporaryFolder)/next.\(getpid()).\(counter.next())"
+        let name = "\(temporaryFolder)/next.\(processID).\(counter.next())"
         guard let fd = try? create(name, in: temporaryFolder, permissions: 0o644) else { return }
         let previous = prepared.withLock { state in defer { state = (temporaryFolder, name, fd) }; return state }
         if let previous {
@@ -58,18 +60,21 @@ public enum AtomicFile {
     }
 
     /// Writes `bytes` to a temporary file, then renames it to `path`. The folders are made only
-    /// when the rename finds them missing (a `mkdir` and `stat` per page cost more than the page).
-    public static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String) throws {
+    /// when the rename finds them missing (a `mkdir` and `stat` per page cost more than the page),
+    /// or first with `new`: a file not written before, whose folder is likely missing too (a
+    /// whole build's 12,000 pages each had a rename fail before their folder was made).
+    public static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String, new: Bool = false) throws {
         let temp: String
         if let ready = prepared.withLock({ state in state?.folder == temporaryFolder ? state.take() : nil }) {
             temp = ready.name
             try fill(ready.fd, with: bytes, at: temp, for: path)
         } else {
             let name = path.utf8.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? "page"
-            temp = "\(temporaryFolder)/\(name).\(getpid()).\(counter.next())"
+            temp = "\(temporaryFolder)/\(name).\(processID).\(counter.next())"
             try writeTemporary(bytes, at: temp, in: temporaryFolder, permissions: 0o644, for: path)
         }
         CrashPoint.reach("site.page-before-rename")
+        if new, let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) { try makeFolders(String(path[..<slash])) }
         // A new page has no old file to keep: the link fails (ENOENT) and nothing is kept.
         let kept = replaced.withLock { $0.deferring } && link(path, temp + ".old") == 0 ? temp + ".old" : nil
         var renamed = rename(temp, path) == 0
@@ -94,7 +99,7 @@ public enum AtomicFile {
         if access(path, F_OK) == 0 { return false }
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { throw SiteError(file: path, "not a path") }
         let folder = String(path[..<slash])
-        let temp = "\(folder)/.\(String(path[path.utf8.index(after: slash)...])).\(getpid()).\(counter.next()).tmp"
+        let temp = "\(folder)/.\(String(path[path.utf8.index(after: slash)...])).\(processID).\(counter.next()).tmp"
         try writeTemporary(bytes, at: temp, in: folder, permissions: permissions, for: path)
         defer { unlink(temp) }
         if link(temp, path) == 0 { return true }
