@@ -110,13 +110,15 @@ public struct CorpusImporter {
                     try mergeIndex()
                 }
             }
+            // The tables' indexes are made while the side index's thread finishes its last
+            // batches (another database's work), not after it with one core idle.
+            try restoreIndexes()
             if let side {
                 progress("search index: finishing")
                 try side.finish()
                 try side.copy(into: store)
             }
             try raiseSearchSegments()
-            try restoreIndexes()
             try store.write { db in try db.execute(sql: "DELETE FROM import_undo") }  // done: nothing to undo
         } catch {
             try undo()

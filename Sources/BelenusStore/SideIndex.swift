@@ -16,7 +16,9 @@ import GRDB
 final class SideIndex: @unchecked Sendable {
     let path: String
     private let queue: DatabaseQueue
-    private let ahead = 2
+    /// Three: with two, the importer's last batch waited here instead of making the tables'
+    /// indexes meanwhile (a batch of 10,000 tickets' texts is about 70 MB at the bench's sizes).
+    private let ahead = 3
     private let condition = NSCondition()
     /// Guarded by `condition`.
     private var batches: [[TicketRecords.SearchText]] = []
