@@ -7,8 +7,7 @@ import Darwin
 #endif
 
 /// The site's database through SQLite's C API, for the front door's reads: opened as the store
-/// opens it (an existing file, no checkpoint on close, the busy handler `DatabaseFile.waitAgain`),
-/// one read transaction.
+/// opens it (an existing file, no checkpoint on close, the busy handler `DatabaseFile.waitAgain`).
 final class ReadOnlyDatabase {
     enum Value {
         case text(String)
@@ -33,14 +32,6 @@ final class ReadOnlyDatabase {
     }
 
     deinit { sqlite3_close_v2(handle) }
-
-    /// `body` in one read transaction (one snapshot of the database); nil if it returns nil or
-    /// any statement fails.
-    func inOneRead<T>(_ body: (ReadOnlyDatabase) throws -> T?) -> T? {
-        guard sqlite3_exec(handle, "BEGIN", nil, nil, nil) == SQLITE_OK else { return nil }
-        defer { sqlite3_exec(handle, "COMMIT", nil, nil, nil) }
-        return (try? body(self)) ?? nil
-    }
 
     /// The first row of `sql`, its columns as text (nil for NULL); nil when there is no row.
     func row(_ sql: String, _ arguments: [Value]) throws -> [String?]? {

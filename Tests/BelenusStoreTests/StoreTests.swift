@@ -395,9 +395,9 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tickets") ?? 0 } > 15)
 }
 
-/// The gateway's front door reads sessions, users, tickets and pages with its own four queries
-/// (Sources/belenus-gateway/FrontDoor.swift), only on a database with the migration they
-/// were written for. A new migration fails this test until someone has read them again and moved
+/// The gateway's front door reads sessions, users, tickets and pages with its own query
+/// (Sources/belenus-gateway/FrontDoor.swift), only on a database with the migration it
+/// was written for. A new migration fails this test until someone has read it again and moved
 /// `FrontDoorSchema.migration` forward.
 @Test func theFrontDoorsQueriesKnowTheLastMigration() {
     #expect(Schema.migrator.migrations.last == FrontDoorSchema.migration)
@@ -459,4 +459,22 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     #expect(last + 1 < pauses.count && pauses[last + 1].waited >= limit)
     #expect(DatabaseFile.waitAgain(0, path: nil) && DatabaseFile.waitAgain(last, path: nil))
     #expect(!DatabaseFile.waitAgain(last + 1, path: nil))
+}
+
+/// Every CGI process rebuilds the WAL's index from the frames written since the last checkpoint:
+/// the store checkpoints every `Store.checkpointPages`, so that after many writes a process that
+/// opens the database finds about that many to read, not SQLite's default thousand.
+@Test func theWALKeepsAboutACheckpointsWorthOfFrames() throws {
+    let store = try freshStore()
+    defer { try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent) }
+    let text = String(repeating: "x", count: 3000)  // about a page each
+    for i in 0..<600 {
+        try store.write(synced: false) { db in
+            try db.execute(sql: "INSERT INTO pages (path, fingerprint, content_hash) VALUES (?, ?, ?)", arguments: ["p\(i)", text, "h"])
+        }
+    }
+    // What a new connection, as a CGI process's, finds in the WAL: (busy, frames, checkpointed).
+    let other = try DatabaseQueue(path: store.path)
+    let frames = try other.writeWithoutTransaction { db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")![1] as Int }
+    #expect(frames > 0 && frames <= Store.checkpointPages + 10, "\(frames) frames in the WAL")
 }
