@@ -14,9 +14,9 @@ import GRDB
 /// first import, which has the database alone when it can (`sideIndex()`). Imported people get
 /// no password: they log in after `user passwd`.
 public struct CorpusImporter {
-    struct Line: Decodable {
-        struct Person: Decodable { let name: String; let email: String }
-        struct Comment: Decodable { let author: String; let at: String; let body_md: String }
+    struct Line: Decodable, Equatable {
+        struct Person: Decodable, Equatable { let name: String; let email: String }
+        struct Comment: Decodable, Equatable { let author: String; let at: String; let body_md: String }
         let number: Int
         let title: String
         let product: String

@@ -1,8 +1,7 @@
 import Foundation
 
 /// The lines of an import file, read and decoded on a thread of their own while the importer
-/// writes the ones before: decoding the JSON is a ninth of an import's CPU, and SQLite's work
-/// cannot be shared (one writer).
+/// writes the ones before: SQLite's work cannot be shared (one writer).
 ///
 /// The thread runs at most `ahead` chunks of `chunkSize` lines ahead of the reader. It holds the
 /// object until it ends, so no `deinit` can stop it: the importer calls `stop()` on every way
@@ -92,7 +91,9 @@ final class DecodedLines: @unchecked Sendable {
             number += 1
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             do {
-                chunk.append(.line(number, try decoder.decode(Line.self, from: bytes)))
+                // Read by hand when the line is as the corpus writes it (`CorpusLine`), else by
+                // Foundation's decoder, which also words what is wrong with it.
+                chunk.append(.line(number, try CorpusLine.read(bytes) ?? decoder.decode(Line.self, from: bytes)))
             } catch let error as DecodingError {
                 chunk.append(.failure("\(path):\(number): \(describe(error))"))
                 failed = true
