@@ -67,6 +67,8 @@ public struct CorpusImporter {
         try setBulkLoading(true)
         defer { try? setBulkLoading(false) }
         var side: SideIndex?
+        /// The last batch's texts for `side`, handed over after the tables' indexes are made.
+        var last: [TicketRecords.SearchText] = []
         defer {
             if let side {
                 side.stop()
@@ -105,15 +107,25 @@ public struct CorpusImporter {
                     }
                 }
                 if let side {
-                    try side.add(texts)
+                    // The last batch is kept (see below); a file whose lines fill the last batch
+                    // exactly is at its end here too.
+                    if atEnd || !lines.hasMore() {
+                        atEnd = true
+                        last = texts
+                    } else {
+                        try side.add(texts)
+                    }
                 } else {
                     try mergeIndex()
                 }
             }
-            // The tables' indexes are made while the side index's thread finishes its last
-            // batches (another database's work), not after it with one core idle.
+            // The tables' indexes are made while the side index's thread works through the
+            // batches it has (another database's work), and only then is the last one handed
+            // over: handed first, it waited for room with one core idle (10 s at 1M), and the
+            // indexes after it.
             try restoreIndexes()
             if let side {
+                if !last.isEmpty { try side.add(last) }
                 progress("search index: finishing")
                 try side.finish()
                 try side.copy(into: store)

@@ -67,6 +67,15 @@ final class DecodedLines: @unchecked Sendable {
         return current[position]
     }
 
+    /// Whether `next()` has a line or a failure to give (waiting for the thread to know).
+    func hasMore() -> Bool {
+        if position < current.count { return true }
+        condition.lock()
+        defer { condition.unlock() }
+        while chunks.isEmpty && producing { condition.wait() }
+        return !chunks.isEmpty
+    }
+
     /// Ends the reading thread and waits until it has.
     func stop() {
         condition.lock()
