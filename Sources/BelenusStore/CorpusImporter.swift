@@ -67,7 +67,7 @@ public struct CorpusImporter {
         try setBulkLoading(true)
         defer { try? setBulkLoading(false) }
         var side: SideIndex?
-        /// The last batch's texts for `side`, handed over after the tables' indexes are made.
+        /// The last batch's texts for `side`, handed over without waiting for room (below).
         var last: [TicketRecords.SearchText] = []
         defer {
             if let side {
@@ -119,13 +119,12 @@ public struct CorpusImporter {
                     try mergeIndex()
                 }
             }
-            // The tables' indexes are made while the side index's thread works through the
-            // batches it has (another database's work), and only then is the last one handed
-            // over: handed first, it waited for room with one core idle (10 s at 1M), and the
-            // indexes after it.
+            // The last batch is handed to the side index's thread without waiting for room
+            // (waiting, the importer sat with one core idle: 10 s at 1M), and the tables'
+            // indexes are made while that thread works through what it has (another database's).
+            if let side, !last.isEmpty { try side.add(last, waiting: false) }
             try restoreIndexes()
             if let side {
-                if !last.isEmpty { try side.add(last) }
                 progress("search index: finishing")
                 try side.finish()
                 try side.copy(into: store)
@@ -207,7 +206,8 @@ public struct CorpusImporter {
         return try SideIndex(path: sideIndexPath, like: definition)
     }
 
-    /// Makes again the indexes `dropIndexesIfFirst` dropped, one a transaction.
+    /// Makes again the indexes `dropIndexesIfFirst` dropped, one a transaction (SQLite's sorter
+    /// may take a second thread for the large ones: `PRAGMA threads`).
     func restoreIndexes() throws {
         let definitions = try store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM import_undo WHERE kind = 'index' ORDER BY rowid")
@@ -215,6 +215,7 @@ public struct CorpusImporter {
         for (i, definition) in definitions.enumerated() {
             progress("indexing: \(i + 1) of \(definitions.count)")
             try store.write { db in
+                try db.execute(sql: "PRAGMA threads = 2")
                 try db.execute(sql: definition)
                 try db.execute(sql: "DELETE FROM import_undo WHERE kind = 'index' AND name = ?", arguments: [definition])
             }

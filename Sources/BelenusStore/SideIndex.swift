@@ -54,11 +54,12 @@ final class SideIndex: @unchecked Sendable {
             : definition.dropLast() + ", content = '')"
     }
 
-    /// Queues a batch's texts once fewer than `ahead` wait; throws what stopped the thread.
-    func add(_ texts: [TicketRecords.SearchText]) throws {
+    /// Queues a batch's texts once fewer than `ahead` wait (at once with `waiting: false`, the
+    /// import's last batch); throws what stopped the thread.
+    func add(_ texts: [TicketRecords.SearchText], waiting: Bool = true) throws {
         condition.lock()
         defer { condition.unlock() }
-        while batches.count >= ahead && running { condition.wait() }
+        while waiting && batches.count >= ahead && running { condition.wait() }
         if let failure { throw failure }
         guard running else { throw StoreError("the search index's thread has stopped") }
         batches.append(texts)
