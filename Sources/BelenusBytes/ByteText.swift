@@ -54,7 +54,6 @@ public enum ByteText {
         return pieces
     }
 
-    /// Without spaces and tabs at either end (RFC 7230's OWS).
     /// Equal bytes, compared without stopping at the first difference, so timing tells nothing.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
@@ -64,6 +63,7 @@ public enum ByteText {
         return difference == 0
     }
 
+    /// Without spaces and tabs at either end (RFC 7230's OWS).
     public static func trimmed(_ text: some StringProtocol) -> String {
         let bytes = Array(text.utf8)
         let isSpace = { (b: UInt8) in b == 32 || b == 9 }

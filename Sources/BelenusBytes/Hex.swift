@@ -18,7 +18,6 @@ public enum Hex {
         string((0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) })
     }
 
-    /// `words` × 64 random bits from the system's generator (getrandom(2)), as hex.
     /// The value of one hex digit (either case), or nil: form escapes, quoted-printable.
     public static func digit(_ byte: UInt8) -> UInt8? {
         switch byte {
@@ -29,6 +28,7 @@ public enum Hex {
         }
     }
 
+    /// `words` × 64 random bits from the system's generator (getrandom(2)), as hex.
     public static func random(words: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<words).map { _ in string(generator.next() as UInt64) }.joined()

@@ -34,8 +34,9 @@ public struct RequestLog: Sendable {
     public static func line(at time: Double, method: String, route: String, user: String?, status: Int, milliseconds: Double) -> String {
         let route = printable(route, maxRouteScalars), method = printable(method, 16)
         // Tenths as integers: a Double's description was a fortieth of a page view's process.
-        let tenths = Int((milliseconds * 10).rounded())
-        return "\(UTCTime.iso(Int(time.rounded(.down))))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(tenths / 10).\(tenths % 10)\n"
+        // (Negative when the clock was set back during the request.)
+        let tenths = Int((milliseconds * 10).rounded()), ms = "\(tenths < 0 ? "-" : "")\(abs(tenths) / 10).\(abs(tenths) % 10)"
+        return "\(UTCTime.iso(Int(time.rounded(.down))))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(ms)\n"
     }
 
     /// At most `most` Unicode scalars of `text`, control characters (a tab or a line end that

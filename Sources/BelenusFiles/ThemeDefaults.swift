@@ -60,10 +60,11 @@ public struct ThemeDefaults {
     func recorded() -> [String: String] {
         guard let text = try? String(contentsOfFile: templates + "/" + Self.recordName, encoding: .utf8) else { return [:] }
         var hashes: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        // By bytes: a record saved with CRLF line ends is one line to a split by Characters.
+        for line in ByteText.split(ByteText.unixLineEnds(text), at: "\n") {
+            let parts = ByteText.split(line, at: " ", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            hashes[parts[1].trimmingCharacters(in: .whitespaces)] = String(parts[0])
+            hashes[ByteText.trimmed(parts[1])] = parts[0]
         }
         return hashes
     }

@@ -67,8 +67,6 @@ public struct CorpusImporter {
         try setBulkLoading(true)
         defer { try? setBulkLoading(false) }
         var side: SideIndex?
-        /// The last batch's texts for `side`, handed over without waiting for room (below).
-        var last: [TicketRecords.SearchText] = []
         defer {
             if let side {
                 side.stop()
@@ -107,22 +105,17 @@ public struct CorpusImporter {
                     }
                 }
                 if let side {
-                    // The last batch is kept (see below); a file whose lines fill the last batch
-                    // exactly is at its end here too.
-                    if atEnd || !lines.hasMore() {
-                        atEnd = true
-                        last = texts
-                    } else {
-                        try side.add(texts)
-                    }
+                    // The last batch (also when the file's lines fill it exactly) is handed over
+                    // without waiting for room: waiting, the importer sat with one core idle
+                    // (10 s at 1M) before making the tables' indexes.
+                    atEnd = atEnd || !lines.hasMore()
+                    try side.add(texts, waiting: !atEnd)
                 } else {
                     try mergeIndex()
                 }
             }
-            // The last batch is handed to the side index's thread without waiting for room
-            // (waiting, the importer sat with one core idle: 10 s at 1M), and the tables'
-            // indexes are made while that thread works through what it has (another database's).
-            if let side, !last.isEmpty { try side.add(last, waiting: false) }
+            // The tables' indexes are made while the side index's thread works through what it
+            // has (another database's work).
             try restoreIndexes()
             if let side {
                 progress("search index: finishing")
@@ -144,6 +137,8 @@ public struct CorpusImporter {
     ///   commit instead of being written to the WAL as the cache fills (the default is 2 MiB);
     /// - a batch's words held in memory up to 256 MiB, so that each batch adds one segment to
     ///   the search index (FTS5's default writes one a MiB);
+    /// - SQLite's sorter may take a second thread for a large sort (`PRAGMA threads`: the
+    ///   tables' indexes made at the end of a first import);
     /// - the search index merges its segments in transactions of their own, a bounded amount
     ///   each, not within a batch (at 1M tickets an automatic merge wrote 1.2 GB in one batch),
     ///   and only when a level holds 16 segments, not FTS5's 4: each word is rewritten about
@@ -153,7 +148,7 @@ public struct CorpusImporter {
     ///   merged a whole level in one batch (a 1.4 GB WAL at 1M tickets).
     func setBulkLoading(_ on: Bool) throws {
         try store.write { db in
-            try db.execute(sql: "PRAGMA cache_size = \(on ? -262_144 : -2000)")
+            try db.execute(sql: "PRAGMA cache_size = \(on ? -262_144 : -2000); PRAGMA threads = \(on ? 2 : 0)")
             try Self.setSearchIndex(db, on ? Self.bulkSettings : Self.defaultSettings)
         }
     }
@@ -206,8 +201,7 @@ public struct CorpusImporter {
         return try SideIndex(path: sideIndexPath, like: definition)
     }
 
-    /// Makes again the indexes `dropIndexesIfFirst` dropped, one a transaction (SQLite's sorter
-    /// may take a second thread for the large ones: `PRAGMA threads`).
+    /// Makes again the indexes `dropIndexesIfFirst` dropped, one a transaction.
     func restoreIndexes() throws {
         let definitions = try store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM import_undo WHERE kind = 'index' ORDER BY rowid")
@@ -215,7 +209,6 @@ public struct CorpusImporter {
         for (i, definition) in definitions.enumerated() {
             progress("indexing: \(i + 1) of \(definitions.count)")
             try store.write { db in
-                try db.execute(sql: "PRAGMA threads = 2")
                 try db.execute(sql: definition)
                 try db.execute(sql: "DELETE FROM import_undo WHERE kind = 'index' AND name = ?", arguments: [definition])
             }

@@ -1,3 +1,4 @@
+import BelenusBytes
 import Foundation
 
 /// A line of the import format read straight from its bytes: the corpus's shape only (its fields,
@@ -79,13 +80,9 @@ struct CorpusLine {
 
     private mutating func comments() -> [Line.Comment]? {
         var list: [Line.Comment] = []
-        skipSpace()
-        guard take(UInt8(ascii: "[")) else { return nil }
-        skipSpace()
-        if take(UInt8(ascii: "]")) { return list }
-        repeat {
+        let complete = array { reader in
             var author: String?, time: String?, body: String?
-            let complete = object { reader, key in
+            let complete = reader.object { reader, key in
                 switch key {
                 case "author": return Self.once(&author, reader.string())
                 case "at": return Self.once(&time, reader.string())
@@ -93,11 +90,11 @@ struct CorpusLine {
                 default: return reader.skipValue(depth: 2)
                 }
             }
-            guard complete, let author, let time, let body else { return nil }
+            guard complete, let author, let time, let body else { return false }
             list.append(Line.Comment(author: author, at: time, body_md: body))
-            skipSpace()
-        } while take(UInt8(ascii: ","))
-        return take(UInt8(ascii: "]")) ? list : nil
+            return true
+        }
+        return complete ? list : nil
     }
 
     /// Sets `field` to `value` unless it was set already (a key twice: the decoder's to judge).
@@ -125,6 +122,20 @@ struct CorpusLine {
             skipSpace()
         } while take(UInt8(ascii: ","))
         return take(UInt8(ascii: "}"))
+    }
+
+    /// `[ value, … ]`, each value read by `element`; false on anything else.
+    private mutating func array(_ element: (inout CorpusLine) -> Bool) -> Bool {
+        skipSpace()
+        guard take(UInt8(ascii: "[")) else { return false }
+        skipSpace()
+        if take(UInt8(ascii: "]")) { return true }
+        repeat {
+            skipSpace()
+            guard element(&self) else { return false }
+            skipSpace()
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "]"))
     }
 
     /// A string, or null (`.some(nil)`); nil on anything else.
@@ -201,14 +212,7 @@ struct CorpusLine {
         guard at + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[at]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
+            guard let digit = Hex.digit(bytes[at]) else { return nil }
             value = value << 4 | UInt32(digit)
             at += 1
         }
@@ -238,16 +242,7 @@ struct CorpusLine {
         switch bytes[at] {
         case UInt8(ascii: "\""): return string() != nil
         case UInt8(ascii: "{"): return object { reader, _ in reader.skipValue(depth: depth + 1) }
-        case UInt8(ascii: "["):
-            at += 1
-            skipSpace()
-            if take(UInt8(ascii: "]")) { return true }
-            repeat {
-                skipSpace()
-                guard skipValue(depth: depth + 1) else { return false }
-                skipSpace()
-            } while take(UInt8(ascii: ","))
-            return take(UInt8(ascii: "]"))
+        case UInt8(ascii: "["): return array { reader in reader.skipValue(depth: depth + 1) }
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")

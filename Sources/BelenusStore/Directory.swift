@@ -51,10 +51,10 @@ extension Store {
             try db.execute(sql: "UPDATE users SET org = ? WHERE org = ?", arguments: [newName, name])
             let numbers = try Int.fetchAll(db, sql: "SELECT number FROM tickets WHERE org = ?", arguments: [name])
             // The index first: it reads the words to remove from the rows (`SearchTexts`).
-            let word = TicketRecords.orgWord(newName)
+            let word = TicketRecords.orgWord(newName), shift = TicketRecords.searchShift
             for number in numbers {
                 try db.execute(sql: "UPDATE ticket_fts SET org = ? WHERE rowid BETWEEN ? AND ?",
-                               arguments: [word, Int64(number) << 20, (Int64(number) << 20) + (1 << 20) - 1])
+                               arguments: [word, Int64(number) << shift, ((Int64(number) + 1) << shift) - 1])
             }
             try db.execute(sql: "UPDATE tickets SET org = ? WHERE org = ?", arguments: [newName, name])
             try Self.audit(db, admin, at: now, "org.edit", newName, [.init("name", name, newName)])

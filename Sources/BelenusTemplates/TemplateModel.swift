@@ -72,35 +72,37 @@ public final class TemplateFields<Model>: @unchecked Sendable {
     /// `{{ticket.number}}` no longer copies the whole ticket (a retain and a release of every
     /// text in it: 13 of them on a ticket page). A computed property is read by its key path.
     @inlinable public func object<Inner: TemplateModel>(_ name: String, _ path: KeyPath<Model, Inner?>) {
-        guard let offset = MemoryLayout<Model>.offset(of: path) else {
-            add(name, .object(Schema.Nested(schema: { Inner.templateFields.schema }, with: { pointer, body in
-                guard let inner = pointer.assumingMemoryBound(to: Model.self).pointee[keyPath: path] else { return false }
-                withUnsafePointer(to: inner) { body(UnsafeRawPointer($0)) }
-                return true
-            })))
-            return
-        }
-        add(name, .object(Schema.Nested(schema: { Inner.templateFields.schema }, with: { pointer, body in
+        guard let offset = MemoryLayout<Model>.offset(of: path) else { return computed(name) { $0[keyPath: path] } }
+        nested(name, Inner.self) { pointer, body in
             let field = (pointer + offset).assumingMemoryBound(to: Inner?.self)
             guard field.pointee != nil else { return false }
             body(UnsafeRawPointer(field))
             return true
-        })))
+        }
     }
 
     /// A model inside this one that is always there.
     @inlinable public func object<Inner: TemplateModel>(_ name: String, _ path: KeyPath<Model, Inner>) {
-        guard let offset = MemoryLayout<Model>.offset(of: path) else {
-            add(name, .object(Schema.Nested(schema: { Inner.templateFields.schema }, with: { pointer, body in
-                withUnsafePointer(to: pointer.assumingMemoryBound(to: Model.self).pointee[keyPath: path]) { body(UnsafeRawPointer($0)) }
-                return true
-            })))
-            return
-        }
-        add(name, .object(Schema.Nested(schema: { Inner.templateFields.schema }, with: { pointer, body in
+        guard let offset = MemoryLayout<Model>.offset(of: path) else { return computed(name) { $0[keyPath: path] } }
+        nested(name, Inner.self) { pointer, body in
             body(pointer + offset)
             return true
-        })))
+        }
+    }
+
+    /// An object a computed property gives: a copy, made at each use.
+    @inlinable func computed<Inner: TemplateModel>(_ name: String, _ get: @escaping (borrowing Model) -> Inner?) {
+        nested(name, Inner.self) { pointer, body in
+            guard let inner = get(pointer.assumingMemoryBound(to: Model.self).pointee) else { return false }
+            withUnsafePointer(to: inner) { body(UnsafeRawPointer($0)) }
+            return true
+        }
+    }
+
+    @inlinable func nested<Inner: TemplateModel>(
+        _ name: String, _: Inner.Type, with: @escaping (UnsafeRawPointer, (UnsafeRawPointer) -> Void) -> Bool
+    ) {
+        add(name, .object(Schema.Nested(schema: { Inner.templateFields.schema }, with: with)))
     }
 
     /// Models in order: `{{#name}}` renders its body for each.
