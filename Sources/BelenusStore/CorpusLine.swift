@@ -108,34 +108,32 @@ struct CorpusLine {
 
     /// `{ "key": value, … }`, each value read by `member`; false on anything else.
     private mutating func object(_ member: (inout CorpusLine, String) -> Bool) -> Bool {
-        skipSpace()
-        guard take(UInt8(ascii: "{")) else { return false }
-        skipSpace()
-        if take(UInt8(ascii: "}")) { return true }
-        repeat {
-            skipSpace()
-            guard let key = string() else { return false }
-            skipSpace()
-            guard take(UInt8(ascii: ":")) else { return false }
-            skipSpace()
-            guard member(&self, key) else { return false }
-            skipSpace()
-        } while take(UInt8(ascii: ","))
-        return take(UInt8(ascii: "}"))
+        items(UInt8(ascii: "{"), UInt8(ascii: "}")) { reader in
+            guard let key = reader.string() else { return false }
+            reader.skipSpace()
+            guard reader.take(UInt8(ascii: ":")) else { return false }
+            reader.skipSpace()
+            return member(&reader, key)
+        }
     }
 
     /// `[ value, … ]`, each value read by `element`; false on anything else.
     private mutating func array(_ element: (inout CorpusLine) -> Bool) -> Bool {
+        items(UInt8(ascii: "["), UInt8(ascii: "]"), element)
+    }
+
+    /// `open`, items separated by commas (each read by `item`, spaces around it skipped), `close`.
+    private mutating func items(_ open: UInt8, _ close: UInt8, _ item: (inout CorpusLine) -> Bool) -> Bool {
         skipSpace()
-        guard take(UInt8(ascii: "[")) else { return false }
+        guard take(open) else { return false }
         skipSpace()
-        if take(UInt8(ascii: "]")) { return true }
+        if take(close) { return true }
         repeat {
             skipSpace()
-            guard element(&self) else { return false }
+            guard item(&self) else { return false }
             skipSpace()
         } while take(UInt8(ascii: ","))
-        return take(UInt8(ascii: "]"))
+        return take(close)
     }
 
     /// A string, or null (`.some(nil)`); nil on anything else.
