@@ -98,6 +98,19 @@ public enum ByteText {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
+    /// `value` in decimal digits appended to `bytes` (what `"\(value)"` writes, without its
+    /// generic code: the front door's answer and log line are written by byte).
+    public static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var rest = value.magnitude, place: UInt = 1
+        while place <= rest / 10 { place *= 10 }
+        while place > 0 {
+            bytes.append(UInt8(48 + rest / place))
+            rest %= place
+            place /= 10
+        }
+    }
+
     /// Where `needle` first stands in `haystack` at or after `from`: memchr finds the first
     /// byte, memcmp checks the rest (a multipart boundary, a template's delimiter or a page's
     /// marker rarely shares its first byte with what is around it). The one byte search of the

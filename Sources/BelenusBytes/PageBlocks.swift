@@ -13,16 +13,17 @@ public enum PageBlocks {
 
     /// Removes every block `name` (markers included).
     public static func cut(_ page: [UInt8], block name: String) -> [UInt8] {
-        let open = Array("<!--belenus:\(name)-->".utf8), close = Array("<!--/belenus:\(name)-->".utf8)
+        let open = Array("<!--belenus:".utf8) + name.utf8 + Array("-->".utf8)
+        let close = Array("<!--/belenus:".utf8) + name.utf8 + Array("-->".utf8)
         var kept: [UInt8] = []
         kept.reserveCapacity(page.count)
         var at = 0
         while let start = ByteText.firstIndex(of: open, in: page, from: at),
               let end = ByteText.firstIndex(of: close, in: page, from: start + open.count) {
-            kept.append(contentsOf: page[at..<start])
+            kept += page[at..<start]
             at = end + close.count
         }
-        kept.append(contentsOf: page[at...])
+        kept += page[at...]
         return kept
     }
 
@@ -47,25 +48,38 @@ public enum PageBlocks {
     /// page without the line (an older build's) is returned as it is; so is one whose line does
     /// not describe it (offsets out of order or past its end): it is not guessed at.
     public static func filled(_ page: [UInt8], with value: String) -> [UInt8] {
-        guard page.count > 1, page[page.count - 1] == UInt8(ascii: "\n"),
-              let lineStart = page[..<(page.count - 1)].lastIndex(of: UInt8(ascii: "\n")).map({ $0 + 1 }),
-              page[lineStart...].starts(with: slotsLine), page[..<(page.count - 1)].reversed().starts(with: Array("-->".utf8).reversed())
+        // By index over the bytes, as `CGIText.answer` (no reversed slices, no `Int(String)`).
+        let end = page.count - 1  // the last line's "\n"
+        guard end > 3, page[end] == UInt8(ascii: "\n"), page[end - 3] == UInt8(ascii: "-"), page[end - 2] == UInt8(ascii: "-"),
+              page[end - 1] == UInt8(ascii: ">")
         else { return page }
-        let numbers = page[(lineStart + slotsLine.count)..<(page.count - 4)].split(separator: UInt8(ascii: " "))
+        var lineStart = end
+        while lineStart > 0, page[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+        guard lineStart > 0, end - lineStart >= slotsLine.count + 3, page[lineStart..<(lineStart + slotsLine.count)].elementsEqual(slotsLine)
+        else { return page }
         var slots: [Int] = []
-        for digits in numbers {
-            guard let n = Int(String(decoding: digits, as: UTF8.self)), n <= lineStart, n >= (slots.last ?? 0) else { return page }
-            slots.append(n)
+        var number: Int?
+        for byte in page[(lineStart + slotsLine.count)..<(end - 3)] + [UInt8(ascii: " ")] {
+            if byte == UInt8(ascii: " ") {
+                if let n = number {
+                    guard n <= lineStart, n >= (slots.last ?? 0) else { return page }
+                    slots.append(n)
+                }
+                number = nil
+            } else {
+                guard byte >= 48, byte <= 57, (number ?? 0) <= lineStart else { return page }
+                number = (number ?? 0) * 10 + Int(byte - 48)
+            }
         }
         var result: [UInt8] = []
         result.reserveCapacity(lineStart + slots.count * value.utf8.count)
         var at = 0
         for slot in slots {
-            result.append(contentsOf: page[at..<slot])
-            result.append(contentsOf: value.utf8)
+            result += page[at..<slot]
+            result += value.utf8
             at = slot
         }
-        result.append(contentsOf: page[at..<lineStart])
+        result += page[at..<lineStart]
         return result
     }
 }

@@ -32,17 +32,50 @@ public struct RequestLog: Sendable {
     /// The line of one request (control characters in the route become `?`: no forged lines).
     /// - Parameter time: when the request began, in seconds since 1970.
     public static func line(at time: Double, method: String, route: String, user: String?, status: Int, milliseconds: Double) -> String {
-        let route = printable(route, maxRouteScalars), method = printable(method, 16)
-        // Tenths as integers: a Double's description was a fortieth of a page view's process.
-        // (Negative when the clock was set back during the request.)
-        let tenths = Int((milliseconds * 10).rounded()), ms = "\(tenths < 0 ? "-" : "")\(abs(tenths) / 10).\(abs(tenths) % 10)"
-        return "\(UTCTime.iso(Int(time.rounded(.down))))\t\(method)\t\(route)\t\(user ?? "-")\t\(status)\t\(ms)\n"
+        // By byte, as `CGIText.answer`: no interpolation (a Double's description alone was a
+        // fortieth of a page view's process).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 + route.utf8.count)
+        bytes += UTCTime.iso(Int(time.rounded(.down))).utf8
+        bytes.append(9)
+        appendPrintable(method, 16, to: &bytes)
+        bytes.append(9)
+        appendPrintable(route, maxRouteScalars, to: &bytes)
+        bytes.append(9)
+        bytes += (user ?? "-").utf8
+        bytes.append(9)
+        ByteText.appendDecimal(status, to: &bytes)
+        bytes.append(9)
+        // Tenths as integers, negative when the clock was set back during the request.
+        let tenths = Int((milliseconds * 10).rounded())
+        if tenths < 0 { bytes.append(UInt8(ascii: "-")) }
+        ByteText.appendDecimal(abs(tenths) / 10, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        ByteText.appendDecimal(abs(tenths) % 10, to: &bytes)
+        bytes.append(10)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// At most `most` Unicode scalars of `text`, control characters (a tab or a line end that
     /// would forge a field or a line) as `?`.
     public static func printable(_ text: String, _ most: Int) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(most).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
+        var bytes: [UInt8] = []
+        appendPrintable(text, most, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `printable` appended to `bytes`, read by UTF-8 bytes: a scalar begins at each byte that
+    /// is not a continuation byte, and a control character (U+0000–U+001F, U+007F) is one byte
+    /// of its own (a multi-byte sequence has none below 0x80).
+    static func appendPrintable(_ text: String, _ most: Int, to bytes: inout [UInt8]) {
+        var scalars = 0
+        for byte in text.utf8 {
+            if byte & 0xC0 != 0x80 {
+                scalars += 1
+                if scalars > most { break }
+            }
+            bytes.append(byte < 0x20 || byte == 0x7F ? UInt8(ascii: "?") : byte)
+        }
     }
 
     public func append(_ line: String) {
