@@ -1,3 +1,4 @@
+import BelenusBytes
 import BelenusCore
 import Foundation
 
@@ -18,6 +19,11 @@ public struct LocalClock: Sendable {
 
     /// Seconds east of UTC at `date`.
     public func offset(at date: Date) -> Int { isUTC ? 0 : zone.secondsFromGMT(for: date) }
+
+    /// The local clock's calendar fields at `date`.
+    func fields(_ date: Date) -> UTCTime.Fields {
+        UTCTime.fields(Int((date + TimeInterval(offset(at: date))).timeIntervalSince1970.rounded(.down)))
+    }
 
     /// "YYYY-MM-DDTHH:MM:SS" of the local clock at `date` (the ISO form without its zone).
     func localISO(_ date: Date) -> String {

@@ -1,3 +1,4 @@
+import BelenusBytes
 import BelenusCore
 import BelenusTemplates
 import BelenusFiles
@@ -203,18 +204,28 @@ public struct Theme: Sendable {
     /// "4 mar 2021, 09:02" in the site's time zone ("… 15:02 UTC" on a site in UTC): the same
     /// text for the same time, whatever the machine's locale.
     public func display(_ date: Date) -> String {
-        let iso = Array(clock.localISO(date).utf8)  // YYYY-MM-DDTHH:MM:SS
-        func part(_ range: Range<Int>) -> String { String(decoding: iso[range], as: UTF8.self) }
-        let month = Int(part(5..<7)) ?? 1
-        let day = Int(part(8..<10)) ?? 1
-        return "\(day) \(months[month - 1]) \(part(0..<4)), \(part(11..<16))" + (clock.isUTC ? " UTC" : "")
+        // By byte from the clock's fields: through the ISO text, `dropLast`, `Int(String)` and
+        // interpolation it was 2.3 % of a full build's CPU (a dozen dates a ticket page).
+        let t = clock.fields(date)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        ByteText.appendDecimal(t.day, to: &bytes)
+        bytes.append(32)
+        bytes += months[t.month - 1].utf8
+        bytes.append(32)
+        UTCTime.appendDigits(t.year, 4, to: &bytes)
+        bytes += [44, 32]
+        UTCTime.appendDigits(t.hour, 2, to: &bytes)
+        bytes.append(58)
+        UTCTime.appendDigits(t.minute, 2, to: &bytes)
+        if clock.isUTC { bytes += " UTC".utf8 }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// "4 mar": a local day (the dashboard's weeks).
     func dayAndMonth(_ date: Date) -> String {
-        let iso = Array(clock.localISO(date).utf8)
-        let month = Int(String(decoding: iso[5..<7], as: UTF8.self)) ?? 1, day = Int(String(decoding: iso[8..<10], as: UTF8.self)) ?? 1
-        return "\(day) \(months[month - 1])"
+        let t = clock.fields(date)
+        return "\(t.day) \(months[t.month - 1])"
     }
 
     /// "2 KB", "1.5 MB".
