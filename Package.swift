@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "BelenusViewsTests", dependencies: [
             "BelenusFiles", "BelenusTemplates", "BelenusViews", .product(name: "Mustache", package: "swift-mustache"),
         ]),
-        .testTarget(name: "BelenusInputTests", dependencies: ["BelenusCore", "BelenusInput"], exclude: ["Fixtures"]),
+        .testTarget(name: "BelenusInputTests", dependencies: ["BelenusCore", "BelenusInput", .product(name: "Yams", package: "Yams")], exclude: ["Fixtures"]),
         .testTarget(name: "BelenusStoreTests", dependencies: [
             "BelenusBytes", "BelenusCore", "BelenusStore", "BelenusTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

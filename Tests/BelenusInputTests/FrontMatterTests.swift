@@ -2,6 +2,7 @@ import BelenusCore
 @testable import BelenusInput
 import Foundation
 import Testing
+import Yams
 
 /// `FrontMatter.split` works on bytes; on LF files it must cut exactly where the line-based
 /// version it replaced did.
@@ -45,5 +46,25 @@ import Testing
     @Test func problemsNameLineOne() {
         #expect { try FrontMatter.split("# Sin\n", file: "a.md") } throws: { "\($0)" == "a.md:1: front matter: the file must start with a line '---'" }
         #expect { try FrontMatter.split("---\ntitle: A\n", file: "a.md") } throws: { "\($0)" == "a.md:1: front matter: no closing '---'" }
+    }
+
+    /// Composed with Yams' basic resolver and typed by `FrontMatter.typed`, each value is what
+    /// composing with its default resolver gave: every kind YAML 1.1 types, text that begins
+    /// like one of them, quoted and tagged values, lists.
+    @Test(arguments: [
+        "yes", "No", "TRUE", "off", "On", "y", "n", "nope", "true story", "0", "-12", "+7", "0b101", "0o17", "017", "0x1F", "1_000",
+        "190:20:30", "3.14", "-.5", ".5", "1e3", "1.5e+3", ".inf", "-.Inf", ".NaN", "~", "null", "Null", "NULL", "nul", "", "<<",
+        "=", "==", "2026-11-29", "2026-1-2 3:04:05.6 -06:00", "2026-11-29T10:00:00Z", "2026 año", "Nómina 2026", "ñandú", "¿sí?",
+        "\"true\"", "'12'", "!!str 12", "!!int \"7\"", "[yes, 'no', 3, x, ~]", "[]", "- a\n  - 2\n  - .5",
+    ])
+    func valuesAreTypedAsTheDefaultResolverTypedThem(_ value: String) throws {
+        let yaml = value.hasPrefix("- ") ? "v:\n  " + value.dropFirst(2) : "v: " + value
+        let byDefault: Any? = try Yams.compose(yaml: yaml, .default, .default, .utf8).flatMap { node -> Any? in
+            guard case .mapping(let mapping) = node, let v = mapping.first?.value else { return nil }
+            return v.sequence.map { $0.map(\.any) } ?? v.any
+        }
+        let fields = try FrontMatter.parse(yaml, file: "a.md")
+        #expect(String(describing: fields["v"]) == String(describing: byDefault), "\(yaml)")
+        #expect(fields["v"].map { String(describing: type(of: $0)) } == byDefault.map { String(describing: type(of: $0)) }, "\(yaml)")
     }
 }
