@@ -168,48 +168,56 @@ def fresh_copy(base, target):
 
 # -- Belenus builds ------------------------------------------------------------------------
 
-def belenus_builds(base, where, runs):
-    full, rss, pages, nochange, onechange = [], [], 0, [], []
-    for i in range(runs):
-        site = os.path.join(where, "belenus-bench-site")
-        fresh_copy(base, site)
-        run(["sync"])
-        seconds, mib, _ = timed([BELENUS, "build", "--site", site])
-        full.append(seconds)
-        rss.append(mib)
-        files = count_files(os.path.join(site, "output"))
-        pages = html_pages(os.path.join(site, "output"))
-        seconds, _, _ = timed([BELENUS, "build", "--site", site])
-        nochange.append(seconds)
-        number = 1 + (i * 7919) % 1000
-        sql(site, "UPDATE tickets SET title = title || ' (bench)', revision = revision + 1 WHERE number = ?", number)
-        seconds, _, _ = timed([BELENUS, "build", "--site", site])
-        onechange.append(seconds)
-        say("  belenus build (%s) run %d: full %.2f s, %d HTML pages (%d files), %.0f MiB; no change %.2f s; one ticket changed %.2f s"
-            % (where, i + 1, full[-1], pages, files, rss[-1], nochange[-1], onechange[-1]))
-    shutil.rmtree(os.path.join(where, "belenus-bench-site"), ignore_errors=True)
-    return {"full": full, "rss": rss, "pages": pages, "files": files, "nochange": nochange, "onechange": onechange}
-
-
-# -- Hugo and cmark ------------------------------------------------------------------------
-
-def hugo_builds(corpus_dir, where, runs):
-    site = os.path.join(where, "hugo-bench-site")
+def belenus_build(base, where, i):
+    """One full build of a fresh copy of the base site at `where`, then a rebuild with nothing
+    changed and one after a ticket changed in the database."""
+    site = os.path.join(where, "belenus-bench-site")
+    fresh_copy(base, site)
+    run(["sync"])
+    full, mib, _ = timed([BELENUS, "build", "--site", site])
+    files = count_files(os.path.join(site, "output"))
+    pages = html_pages(os.path.join(site, "output"))
+    nochange, _, _ = timed([BELENUS, "build", "--site", site])
+    number = 1 + (i * 7919) % 1000
+    sql(site, "UPDATE tickets SET title = title || ' (bench)', revision = revision + 1 WHERE number = ?", number)
+    onechange, _, _ = timed([BELENUS, "build", "--site", site])
+    say("  belenus build (%s) run %d: full %.2f s, %d HTML pages (%d files), %.0f MiB; no change %.2f s; one ticket changed %.2f s"
+        % (where, i + 1, full, pages, files, mib, nochange, onechange))
     shutil.rmtree(site, ignore_errors=True)
-    run([sys.executable, os.path.join(SHARED, "hugo_site.py"), "--corpus", corpus_dir, "--out", site])
-    times, rss, pages = [], [], 0
+    return {"full": full, "rss": mib, "pages": pages, "files": files, "nochange": nochange, "onechange": onechange}
+
+
+def hugo_build(site, where, i):
+    """One cold Hugo build (no `public/`, no `resources/`) of the corpus's Hugo site."""
+    shutil.rmtree(os.path.join(site, "public"), ignore_errors=True)
+    shutil.rmtree(os.path.join(site, "resources"), ignore_errors=True)
+    run(["sync"])
+    seconds, mib, _ = timed(["hugo", "--quiet"], cwd=site)
+    pages = html_pages(os.path.join(site, "public"))
+    say("  hugo (%s) run %d: %.2f s, %d pages, %.0f MiB" % (where, i + 1, seconds, pages, mib))
+    return {"full": seconds, "rss": mib, "pages": pages}
+
+
+def builds_in_turn(base, corpus_dir, where, runs, hugo):
+    """Belenus's and Hugo's builds at `where`, one of each in turn: this machine's speed moves by
+    a quarter within minutes, and a ratio of runs made minutes apart carried that drift."""
+    hugo_site = os.path.join(where, "hugo-bench-site")
+    if hugo:
+        shutil.rmtree(hugo_site, ignore_errors=True)
+        run([sys.executable, os.path.join(SHARED, "hugo_site.py"), "--corpus", corpus_dir, "--out", hugo_site])
+    ours, theirs = [], []
     for i in range(runs):
-        shutil.rmtree(os.path.join(site, "public"), ignore_errors=True)
-        shutil.rmtree(os.path.join(site, "resources"), ignore_errors=True)
-        run(["sync"])
-        seconds, mib, _ = timed(["hugo", "--quiet"], cwd=site)
-        times.append(seconds)
-        rss.append(mib)
-        pages = html_pages(os.path.join(site, "public"))
-        say("  hugo (%s) run %d: %.2f s, %d pages, %.0f MiB" % (where, i + 1, seconds, pages, mib))
-    version = run(["hugo", "version"]).strip()
-    shutil.rmtree(site, ignore_errors=True)
-    return {"full": times, "rss": rss, "pages": pages, "version": version}
+        ours.append(belenus_build(base, where, i))
+        if hugo:
+            theirs.append(hugo_build(hugo_site, where, i))
+    shutil.rmtree(hugo_site, ignore_errors=True)
+    gather = lambda runs_, key: [r[key] for r in runs_]
+    belenus = {k: gather(ours, k) for k in ("full", "rss", "nochange", "onechange")}
+    belenus.update(pages=ours[-1]["pages"], files=ours[-1]["files"])
+    if not hugo:
+        return belenus, None
+    return belenus, {"full": gather(theirs, "full"), "rss": gather(theirs, "rss"), "pages": theirs[-1]["pages"],
+                     "version": run(["hugo", "version"]).strip()}
 
 
 def cmark_time(corpus_dir, work, runs):
@@ -754,14 +762,9 @@ def main():
         say("gateway at scale")
         write_section(args, label, scale_report(args, imported, database_only(base, args.gateway_runs, args.tickets, fossil_repo(args.work))))
         return
-    say("belenus builds")
-    disk = belenus_builds(base, args.work, args.runs)
-    shm = belenus_builds(base, args.tmpfs, args.runs)
-    hugo_disk = hugo_shm = None
-    if not args.skip_hugo:
-        say("hugo builds")
-        hugo_disk = hugo_builds(corpus_dir, args.work, args.runs)
-        hugo_shm = hugo_builds(corpus_dir, args.tmpfs, args.runs)
+    say("builds, Belenus's and Hugo's in turn")
+    disk, hugo_disk = builds_in_turn(base, corpus_dir, args.work, args.runs, not args.skip_hugo)
+    shm, hugo_shm = builds_in_turn(base, corpus_dir, args.tmpfs, args.runs, not args.skip_hugo)
     say("cmark")
     cmark = cmark_time(corpus_dir, args.work, args.runs)
     say("gateway")
