@@ -54,7 +54,13 @@ public struct SiteBuilder {
         // pages follow: the due-soon instant is in their fingerprint). Not in a request's
         // regeneration: at a million tickets that is seconds of one person's wait.
         if scope == .all { try store.layOutDueSoon(policy: config.slaPolicy) }
-        return try BuildLock.holding(paths) { try publishLocked(scope, full: full, now: now, progress: progress) }
+        let report = try BuildLock.holding(paths) { try publishLocked(scope, full: full, now: now, progress: progress) }
+        // A whole build's last writes stay in the WAL (up to `Store.checkpointPages` frames: 28
+        // after a 10k build), and every CGI process after it, the first connection of its own,
+        // reads them all back: about 2 µs a frame of each page view. Cut here, at one fsync a
+        // build that wrote; a failure (readers that do not let go) leaves it to the next.
+        if scope == .all, report.rendered + report.removed > 0 { try? store.checkpoint() }
+        return report
     }
 
     /// Which pages a publication looks at.

@@ -124,6 +124,17 @@ import Testing
     #expect(try site.allOutput().keys.allSatisfy { !$0.hasSuffix(".tmp") })
 }
 
+/// A whole build that wrote leaves the WAL empty: every CGI process after it, the first
+/// connection of its own, reads back all that is in it.
+@Test func aBuildThatWroteLeavesTheWALEmpty() throws {
+    let site = try SiteFixture()
+    for i in 0..<30 { _ = try site.openTicket(title: "Ticket \(i)") }
+    func walBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: site.paths.database + "-wal"))?[.size] as? Int) ?? 0 }
+    #expect(walBytes() > 0)
+    #expect(try site.build().written > 0)
+    #expect(walBytes() == 0)
+}
+
 @Test func theKBSearchIndexFollowsTheArticles() throws {
     let site = try SiteFixture()
     try site.writeArticle("timbrado.md", "---\ntitle: Timbrado de Nómina\nproduct: Nómina\n---\nCómo timbrar.")
