@@ -55,7 +55,8 @@ public enum PageBlocks {
         else { return page }
         var lineStart = end
         while lineStart > 0, page[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
-        guard lineStart > 0, end - lineStart >= slotsLine.count + 3, page[lineStart..<(lineStart + slotsLine.count)].elementsEqual(slotsLine)
+        guard lineStart > 0, end - lineStart >= slotsLine.count + 3,
+              page[lineStart..<(lineStart + slotsLine.count)].elementsEqual(slotsLine)
         else { return page }
         var slots: [Int] = []
         var number: Int?

@@ -20,15 +20,14 @@ public struct LocalClock: Sendable {
     /// Seconds east of UTC at `date`.
     public func offset(at date: Date) -> Int { isUTC ? 0 : zone.secondsFromGMT(for: date) }
 
+    /// The local clock's reading at `date`, in seconds since 1970 as if it were UTC's.
+    func localSeconds(_ date: Date) -> Int { Int((date + TimeInterval(offset(at: date))).timeIntervalSince1970.rounded(.down)) }
+
     /// The local clock's calendar fields at `date`.
-    func fields(_ date: Date) -> UTCTime.Fields {
-        UTCTime.fields(Int((date + TimeInterval(offset(at: date))).timeIntervalSince1970.rounded(.down)))
-    }
+    func fields(_ date: Date) -> UTCTime.Fields { UTCTime.fields(localSeconds(date)) }
 
     /// "YYYY-MM-DDTHH:MM:SS" of the local clock at `date` (the ISO form without its zone).
-    func localISO(_ date: Date) -> String {
-        String(Timestamp.iso(date + TimeInterval(offset(at: date))).dropLast())
-    }
+    func localISO(_ date: Date) -> String { String(UTCTime.iso(localSeconds(date)).dropLast()) }
 
     /// The value of a `datetime-local` input: "2026-12-15T10:00".
     public func inputValue(_ date: Date) -> String { String(localISO(date).prefix(16)) }

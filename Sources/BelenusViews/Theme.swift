@@ -205,7 +205,7 @@ public struct Theme: Sendable {
     /// text for the same time, whatever the machine's locale.
     public func display(_ date: Date) -> String {
         // By byte from the clock's fields: through the ISO text, `dropLast`, `Int(String)` and
-        // interpolation it was 2.3 % of a full build's CPU (a dozen dates a ticket page).
+        // interpolation it was 2.4 % of a full build's CPU (a dozen dates a ticket page).
         let t = clock.fields(date)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
