@@ -87,8 +87,26 @@ public final class Store: Sendable {
     /// a migration that dropped a table (v16, the search's copy of the texts) the file keeps
     /// its size until this runs. The gateway keeps reading meanwhile; its writes wait. Returns
     /// the file's bytes before and after.
-    public func compact() throws -> (before: Int64, after: Int64) {
+    ///
+    /// Refused, changing nothing, when the database's file system has less free than twice the
+    /// pages in use (SQLite writes them to a temporary copy, then again through the WAL): a disk
+    /// filled halfway through would stop the gateway's writes too. `freeBytes` stands for what
+    /// the file system says it has free.
+    public func compact(freeBytes: Int64? = nil) throws -> (before: Int64, after: Int64) {
         func size() -> Int64 { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? 0 }
+        let inUse = try read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT (p.page_count - f.freelist_count) * s.page_size
+                FROM pragma_page_count p, pragma_freelist_count f, pragma_page_size s
+                """) ?? 0
+        }
+        let system = try? FileManager.default.attributesOfFileSystem(forPath: path)
+        let free = freeBytes ?? ((system?[.systemFreeSize] as? NSNumber)?.int64Value ?? .max)
+        guard free >= 2 * inUse else {
+            let mib = { (bytes: Int64) in "\(bytes / 1_048_576) MiB" }
+            throw StoreError("compact needs \(mib(2 * inUse)) free on the database's disk (twice its pages in use), "
+                + "and \(mib(free)) are: nothing was changed")
+        }
         let before = size()
         try Self.reportingBusy { try connection.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
         try checkpoint()

@@ -101,6 +101,10 @@ import Testing
         // The copy's pages are free until `belenus compact` gives them back.
         let free = { try migrated.read { db in try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0 } }
         #expect(try free() > 0)
+        // Not on a disk without twice the pages in use free: refused, nothing changed.
+        let pages = try free()
+        #expect { try migrated.compact(freeBytes: 4096) } throws: { "\($0)".hasPrefix("compact needs ") && "\($0)".hasSuffix("nothing was changed") }
+        #expect(try free() == pages)
         let sizes = try migrated.compact()
         #expect(try free() == 0 && sizes.after < sizes.before, "\(sizes)")
         #expect(try Self.indexIsRight(migrated))
