@@ -28,6 +28,28 @@ public enum Hex {
         }
     }
 
+    /// `%XX` escapes decoded to the bytes they stand for (a `%` without two hex digits after it
+    /// stays as it is); with `plusIsSpace`, `+` is a space, as in a form (WHATWG URL §5.1). The
+    /// one percent-decoder: forms, and mail's RFC 2231 parameter values.
+    public static func percentDecoded(_ bytes: ArraySlice<UInt8>, plusIsSpace: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if plusIsSpace, b == UInt8(ascii: "+") {
+                out.append(32)
+            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let high = digit(bytes[i + 1]), let low = digit(bytes[i + 2]) {
+                out.append(high << 4 | low)
+                i += 2
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return out
+    }
+
     /// `words` × 64 random bits from the system's generator (getrandom(2)), as hex.
     public static func random(words: Int) -> String {
         var generator = SystemRandomNumberGenerator()

@@ -54,22 +54,7 @@ public struct FormFields: Sendable {
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>, field: String?) throws(GatewayError) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            let b = bytes[i]
-            if b == UInt8(ascii: "+") {
-                out.append(32)
-            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let h = Hex.digit(bytes[i + 1]), let l = Hex.digit(bytes[i + 2]) {
-                out.append(h << 4 | l)
-                i += 2
-            } else {
-                out.append(b)
-            }
-            i += 1
-        }
-        return try utf8(out, field: field ?? "form")
+        try utf8(Hex.percentDecoded(bytes, plusIsSpace: true), field: field ?? "form")
     }
 
     static func utf8(_ bytes: [UInt8], field: String) throws(GatewayError) -> String {

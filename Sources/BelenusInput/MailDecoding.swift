@@ -121,18 +121,6 @@ enum MailDecoding {
 
     /// `%XX` escapes (RFC 2231's extended parameter values), as UTF-8.
     static func percent(_ value: String) -> String {
-        var out: [UInt8] = []
-        let bytes = Array(value.utf8)
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let high = Hex.digit(bytes[i + 1]), let low = Hex.digit(bytes[i + 2]) {
-                out.append(high << 4 | low)
-                i += 3
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: Hex.percentDecoded(ArraySlice(value.utf8), plusIsSpace: false), as: UTF8.self)
     }
 }

@@ -89,3 +89,25 @@ func aRepliesNewTextIsExactlyWhatThePersonWrote(file: String) throws {
     #expect(mail.text.contains("cortó con un salto suave y sigue aquí."))
     #expect(mail.fromAddress == "jose@acme.mx")
 }
+
+/// RFC 2231's `filename*=charset''value`: `%XX` escapes decoded as UTF-8, a `+` kept as it is
+/// (it is a space only in forms), a `%` without two hex digits left alone.
+@Test func anAttachmentsEncodedNameIsDecoded() throws {
+    let mail = try InboundMail(Array("""
+        From: ana@acme.mx
+        Subject: Archivo
+        Content-Type: multipart/mixed; boundary="b"
+
+        --b
+        Content-Type: text/plain; charset=utf-8
+
+        Adjunto.
+        --b
+        Content-Type: text/plain
+        Content-Disposition: attachment; filename*=UTF-8''a%C3%B1o%20%2B1+2%zz.txt
+
+        hola
+        --b--
+        """.utf8))
+    #expect(mail.files.map(\.name) == ["año +1+2%zz.txt"])
+}
