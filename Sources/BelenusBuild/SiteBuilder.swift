@@ -58,8 +58,9 @@ public struct SiteBuilder {
         // A whole build's last writes stay in the WAL (up to `Store.checkpointPages` frames: 28
         // after a 10k build), and every CGI process after it, the first connection of its own,
         // reads them all back: about 2 µs a frame of each page view. Cut here, at one fsync a
-        // build that wrote; a failure (readers that do not let go) leaves it to the next.
-        if scope == .all, report.rendered + report.removed > 0 { try? store.checkpoint() }
+        // build that wrote, unless another process is busy with the database: waiting for its
+        // readers (a backup's) would hold the gateway's writes back meanwhile.
+        if scope == .all, report.rendered + report.removed > 0 { try? store.checkpoint(waiting: false) }
         return report
     }
 

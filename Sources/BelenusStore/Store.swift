@@ -11,25 +11,30 @@ import Synchronization
 /// One connection per process: a CGI process answers one request, and the build reads on one
 /// thread (it renders in parallel, from what it read). WAL lets other processes read while one
 /// writes. Closing does not checkpoint: the WAL stays for the next process (a commit checkpoints
-/// once it passes 1,000 pages), so a request that only reads writes nothing and syncs nothing.
+/// once it passes 100 pages), so a request that only reads writes nothing and syncs nothing.
 public final class Store: Sendable {
     /// The process's one connection to the database (a GRDB queue: one connection, serial).
     let connection: DatabaseQueue
     public let path: String
-    /// Whether this connection has the database alone (`takeAlone`, until `share`).
-    private let alone: Alone
+    /// When this connection does not wait for a busy database.
+    private let waits: Waits
 
-    final class Alone: Sendable {
-        let held = Atomic<Bool>(false)
+    final class Waits: Sendable {
+        /// It has the database alone (`takeAlone`, until `share`).
+        let alone = Atomic<Bool>(false)
+        /// A checkpoint that gives up at once (`checkpoint(waiting: false)`).
+        let never = Atomic<Bool>(false)
     }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
         var config = Configuration()
-        let alone = Alone()
+        let waits = Waits()
         // Out of WAL mode the database is a first import's; this connection's own while it
         // has it alone, or leaves it (`share`).
-        config.busyMode = .callback { tries in DatabaseFile.waitAgain(tries, path: alone.held.load(ordering: .relaxed) ? nil : path) }
+        config.busyMode = .callback { tries in
+            !waits.never.load(ordering: .relaxed) && DatabaseFile.waitAgain(tries, path: waits.alone.load(ordering: .relaxed) ? nil : path)
+        }
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
             let code = belenus_sqlite3_no_checkpoint_on_close(db.sqliteConnection)
@@ -67,7 +72,7 @@ public final class Store: Sendable {
         }
         self.connection = connection
         self.path = path
-        self.alone = alone
+        self.waits = waits
         if migrated { try checkpoint() }
     }
 
@@ -79,8 +84,20 @@ public final class Store: Sendable {
     /// the WAL's index by reading all of it: after the search index's migration (a 222 MB WAL at
     /// 10k tickets) a page view took 110 ms instead of 14 ms, until a later write happened to
     /// reset it (measured).
-    public func checkpoint() throws {
-        try Self.reportingBusy { try connection.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } }
+    ///
+    /// It waits for other writers, and for readers of the WAL to finish, holding new writers back
+    /// meanwhile. `waiting: false` does not: another connection busy with the database (a
+    /// backup's long read, a request) makes it stop at once, the WAL not cut. Returns whether
+    /// the WAL was cut.
+    @discardableResult
+    public func checkpoint(waiting: Bool = true) throws -> Bool {
+        waits.never.store(!waiting, ordering: .relaxed)
+        defer { waits.never.store(false, ordering: .relaxed) }
+        // A row (busy, frames, checkpointed): busy is 1 when it could not finish.
+        let busy = try Self.reportingBusy {
+            try connection.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
+        return busy == 0
     }
 
     /// The database file rewritten without its free pages (`VACUUM`), then the WAL cut: after
@@ -129,7 +146,7 @@ public final class Store: Sendable {
                 try db.execute(sql: "PRAGMA locking_mode = NORMAL")
                 return false
             }
-            alone.held.store(true, ordering: .relaxed)
+            waits.alone.store(true, ordering: .relaxed)
             try db.execute(sql: "BEGIN EXCLUSIVE; COMMIT")  // the lock, kept until `share()`
             return true
         } }
@@ -144,7 +161,7 @@ public final class Store: Sendable {
             guard try String.fetchOne(db, sql: "PRAGMA main.journal_mode = WAL") == "wal" else {
                 throw StoreError("\(path): the database cannot be put in WAL mode")
             }
-            alone.held.store(false, ordering: .relaxed)
+            waits.alone.store(false, ordering: .relaxed)
         } }
     }
 

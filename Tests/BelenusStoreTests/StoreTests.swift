@@ -478,3 +478,24 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
     let frames = try other.writeWithoutTransaction { db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")![1] as Int }
     #expect(frames > 0 && frames <= Store.checkpointPages + 10, "\(frames) frames in the WAL")
 }
+
+/// A checkpoint that must not wait (a build's last step) stops at once while another connection
+/// reads the WAL, leaving it as it is, and cuts it once that reader is gone. The one that waits
+/// (after an import) would hold every writer back until then.
+@Test func aCheckpointThatMustNotWaitStopsAtOnceBesideAReader() throws {
+    let store = try freshStore()
+    defer { try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent) }
+    try store.write { db in try db.execute(sql: "INSERT INTO pages (path, fingerprint, content_hash) VALUES ('p', 'f', 'h')") }
+    func walBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: store.path + "-wal"))?[.size] as? Int) ?? 0 }
+    let reader = try DatabaseQueue(path: store.path)
+    try reader.read { db in
+        let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pages")  // its snapshot holds the WAL's frames
+        let started = Date()
+        let cut = try store.checkpoint(waiting: false)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(rows == 1 && !cut && walBytes() > 0)
+        #expect(seconds < 0.5)
+    }
+    #expect(try store.checkpoint(waiting: false))
+    #expect(walBytes() == 0)
+}
