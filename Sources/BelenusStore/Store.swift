@@ -91,11 +91,15 @@ public final class Store: Sendable {
     /// the WAL was cut.
     @discardableResult
     public func checkpoint(waiting: Bool = true) throws -> Bool {
-        waits.never.store(!waiting, ordering: .relaxed)
-        defer { waits.never.store(false, ordering: .relaxed) }
         // A row (busy, frames, checkpointed): busy is 1 when it could not finish.
         let busy = try Self.reportingBusy {
-            try connection.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try connection.writeWithoutTransaction { db in
+                // Set within the connection's turn: no other use of it, queued meanwhile from
+                // another thread, runs with it.
+                waits.never.store(!waiting, ordering: .relaxed)
+                defer { waits.never.store(false, ordering: .relaxed) }
+                return try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
         }
         return busy == 0
     }
