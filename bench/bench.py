@@ -2,7 +2,7 @@
 """Belenus benchmarks, side by side with Hugo and cmark in one run (`make bench`).
 
 usage: bench/bench.py [--tickets 10000] [--kb 2000] [--runs 3] [--work DIR] [--doc docs/performance.md]
-                      [--gateway-runs 40] [--load-seconds 20] [--load-clients 8] [--skip-hugo] [--database-only]
+                      [--gateway-runs 100] [--load-seconds 20] [--load-clients 8] [--skip-hugo] [--database-only]
 
 Needs the release binaries (.build/release/belenus, belenus-gateway), ../shared/bench/ beside the
 repository, hugo (Debian) and cc with libcmark-dev. Every figure is a median with its spread
@@ -396,6 +396,15 @@ def perf_row(perf):
         "%s %.2f ms, %.0f faults, %.0f MiB" % ((k,) + v) for k, v in perf.items())
 
 
+def front_door_order():
+    """How many of the functions `Tools/front-door.order` lists the front door's binary has: the
+    linker places those first (Package.swift, `frontDoorOrder`); a list older than the code names
+    functions that no longer exist (`make front-door-order` writes it again)."""
+    listed = set(open(os.path.join(REPO, "Tools", "front-door.order")).read().split())
+    out = subprocess.run(["nm", "--defined-only", GATEWAY], capture_output=True, text=True).stdout
+    return len(listed & {f[2] for f in (line.split() for line in out.splitlines()) if len(f) == 3}), len(listed)
+
+
 def fossil_version():
     out = subprocess.run(["fossil", "version"], capture_output=True, text=True).stdout
     m = re.search(r"version (\S+)", out)
@@ -703,7 +712,8 @@ def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded):
         % (imported.get("import_s", 0), imported.get("import_mib", 0), largest_wal(imported)),
         "| rebuild, nothing changed (disk) | %s |" % summary(disk["nochange"]),
         "| rebuild, one ticket changed (disk) | %s |" % summary(disk["onechange"]),
-        "| gateway `GET /tickets/N` (whole CGI process) | %s |" % ms(gw["get"]),
+        "| gateway `GET /tickets/N` (whole CGI process) | %s; %d of the %d functions of `Tools/front-door.order` "
+        "in the binary |" % ((ms(gw["get"]),) + front_door_order()),
         "| Fossil %s `fossil cgi` `GET /tktview/ID` (whole process, %d tickets of 5 comments), in turn with the line above "
         "| %s; ours / Fossil's = %.2f |" % (fossil_version(), FOSSIL_TICKETS, ms(gw["fossil"]),
                                             statistics.median(gw["get"]) / statistics.median(gw["fossil"])),
@@ -731,7 +741,7 @@ def main():
     ap.add_argument("--tickets", type=int, default=10000)
     ap.add_argument("--kb", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--gateway-runs", type=int, default=40)
+    ap.add_argument("--gateway-runs", type=int, default=100)
     ap.add_argument("--load-seconds", type=int, default=20)
     ap.add_argument("--load-clients", type=int, default=8)
     ap.add_argument("--work", default="/var/tmp/belenus-bench", help="corpus, sites and disk builds (on disk)")
