@@ -3,7 +3,7 @@
 /// expanded, blocks filled, indentation written into the static bytes. Rendering walks this
 /// flat program over typed values into one byte buffer: no lookup by name, no `Any`, no cast.
 public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
-    let program: [Op]
+    let program: Program
     public let name: String
     /// The type of the values every page shares (the site, the session's token), beneath the
     /// model on the context stack; nil when there are none.
@@ -40,8 +40,7 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
         var linker = Linker(library: library, output: output)
         linker.slot = slot
         linker.including = [name]
-        self.program = Op.merged(
-            try linker.link(nodes, file: library.files[name] ?? name, stack: stack.map { .model($0) }, indentation: []))
+        self.program = Program(try linker.link(nodes, file: library.files[name] ?? name, stack: stack.map { .model($0) }, indentation: []))
         self.name = name
         self.globals = globals
     }
@@ -55,7 +54,7 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
             var stack = [UnsafeRawPointer($0)]
             stack.reserveCapacity(8)
             var slots: [Int] = []
-            Op.run(program, stack: &stack, into: &output, slots: &slots)
+            program.run(stack: &stack, into: &output, slots: &slots)
         }
         return output
     }
@@ -78,7 +77,7 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
             withUnsafePointer(to: model) {
                 var stack = [UnsafeRawPointer(outer), UnsafeRawPointer($0)]
                 stack.reserveCapacity(8)
-                Op.run(program, stack: &stack, into: &output, slots: &slots)
+                program.run(stack: &stack, into: &output, slots: &slots)
             }
         }
         return (output, slots)
@@ -87,8 +86,9 @@ public struct LinkedTemplate<Model: TemplateModel>: @unchecked Sendable {
     public func text(_ model: Model) -> String { String(decoding: render(model), as: UTF8.self) }
 }
 
-/// One step of a linked template.
-indirect enum Op {
+/// One step of a template as the linker resolves it: a tree, sections holding their bodies.
+/// `Program` lays it out flat to run.
+enum Step {
     case bytes([UInt8])
     /// A value written: the field `read` of the value reached from stack frame `frame` through
     /// `path` (objects in objects).
@@ -97,127 +97,187 @@ indirect enum Op {
     case slot(Reference, escaped: Bool)
     /// `{{.}}` over a text pushed by a section.
     case writeFrameText(frame: Int, escaped: Bool)
-    case section(Reference, inverted: Bool, [Op])
+    case section(Reference, inverted: Bool, [Step])
 
     struct Reference {
         let frame: Int
         let path: [Schema.Nested]
         let field: Schema.Kind
     }
+}
 
-    /// Adjacent bytes joined into one chunk.
-    static func merged(_ ops: [Op]) -> [Op] {
-        var out: [Op] = []
-        for op in ops {
-            switch op {
-            case .bytes(let bytes):
-                if bytes.isEmpty { continue }
-                if case .bytes(let previous)? = out.last { out[out.count - 1] = .bytes(previous + bytes) } else { out.append(op) }
-            case .section(let reference, let inverted, let body):
-                out.append(.section(reference, inverted: inverted, merged(body)))
-            default:
-                out.append(op)
-            }
-        }
-        return out
+/// A linked template laid out to run: its steps in one flat array (a section's body is the steps
+/// after it, up to its end), the static bytes in one buffer (adjacent ones joined) and the
+/// references in a table. A step holds only numbers, so running the program retains nothing of
+/// it: walking steps that held their arrays and closures retained and released them at each step
+/// of every page, 6 % of a whole build's CPU (docs/performance.md, "The build, third pass").
+struct Program {
+    enum Op {
+        case bytes(start: Int, end: Int)
+        case write(reference: Int, escaped: Bool)
+        case slot(reference: Int, escaped: Bool)
+        case writeFrameText(frame: Int, escaped: Bool)
+        /// The body is the ops up to `end`.
+        case section(reference: Int, inverted: Bool, end: Int)
     }
 
-    /// Runs `program` over the context `stack` (a section pushes its value for its body and
-    /// pops it after, so no iteration allocates a stack of its own).
-    static func run(_ program: [Op], stack: inout [UnsafeRawPointer], into output: inout [UInt8], slots: inout [Int]) {
-        for op in program {
-            switch op {
-            case .bytes(let bytes):
-                output.append(contentsOf: bytes)
+    private(set) var ops: [Op] = []
+    private(set) var bytes: [UInt8] = []
+    private(set) var references: [Step.Reference] = []
+
+    init(_ steps: [Step]) { append(steps) }
+
+    private mutating func append(_ steps: [Step]) {
+        var joinable = false  // the last op is bytes that this body wrote just before
+        for step in steps {
+            switch step {
+            case .bytes(let chunk):
+                if chunk.isEmpty { continue }
+                if joinable, case .bytes(let start, let end) = ops[ops.count - 1] {
+                    ops[ops.count - 1] = .bytes(start: start, end: end + chunk.count)
+                } else {
+                    ops.append(.bytes(start: bytes.count, end: bytes.count + chunk.count))
+                }
+                bytes += chunk
+                joinable = true
+                continue
             case .write(let reference, let escaped):
-                reach(reference, from: stack[reference.frame]) { pointer in
-                    write(reference.field, at: pointer, escaped: escaped, into: &output)
-                }
+                references.append(reference)
+                ops.append(.write(reference: references.count - 1, escaped: escaped))
             case .slot(let reference, let escaped):
-                reach(reference, from: stack[reference.frame]) { pointer in
-                    write(reference.field, at: pointer, escaped: escaped, into: &output)
-                }
-                slots.append(output.count)
+                references.append(reference)
+                ops.append(.slot(reference: references.count - 1, escaped: escaped))
             case .writeFrameText(let frame, let escaped):
-                let text = stack[frame].assumingMemoryBound(to: String.self).pointee
-                if escaped { HTMLBytes.appendEscaped(text, to: &output) } else { output.append(contentsOf: text.utf8) }
+                ops.append(.writeFrameText(frame: frame, escaped: escaped))
             case .section(let reference, let inverted, let body):
-                reach(reference, from: stack[reference.frame]) { pointer in
-                    section(reference.field, at: pointer, inverted: inverted, body: body, stack: &stack, into: &output, slots: &slots)
-                } absent: {
-                    if inverted { run(body, stack: &stack, into: &output, slots: &slots) }
+                references.append(reference)
+                let (r, at) = (references.count - 1, ops.count)
+                ops.append(.section(reference: r, inverted: inverted, end: at))
+                append(body)
+                ops[at] = .section(reference: r, inverted: inverted, end: ops.count)
+            }
+            joinable = false
+        }
+    }
+
+    /// Runs the program over the context `stack` (a section pushes its value for its body and
+    /// pops it after, so no iteration allocates a stack of its own).
+    func run(stack: inout [UnsafeRawPointer], into output: inout [UInt8], slots: inout [Int]) {
+        ops.withUnsafeBufferPointer { ops in
+            bytes.withUnsafeBufferPointer { bytes in
+                references.withUnsafeBufferPointer { references in
+                    Run(ops: ops, bytes: bytes, references: references).run(0..<ops.count, stack: &stack, into: &output, slots: &slots)
                 }
             }
         }
     }
 
-    /// Calls `body` with the value that holds `reference.field`, walking the objects of its path
-    /// from `frame`, the value of its stack frame; `absent` when one of them is missing.
-    static func reach(_ reference: Reference, from frame: UnsafeRawPointer, _ body: (UnsafeRawPointer) -> Void, absent: () -> Void = {}) {
-        func walk(_ pointer: UnsafeRawPointer, _ path: ArraySlice<Schema.Nested>) -> Bool {
-            guard let step = path.first else { body(pointer); return true }
-            var reached = false
-            _ = step.with(pointer) { reached = walk($0, path.dropFirst()) }
-            return reached
-        }
-        if !walk(frame, reference.path[...]) { absent() }
-    }
+    /// The program's three arrays while it runs.
+    private struct Run {
+        let ops: UnsafeBufferPointer<Op>
+        let bytes: UnsafeBufferPointer<UInt8>
+        let references: UnsafeBufferPointer<Step.Reference>
 
-    static func write(_ field: Schema.Kind, at pointer: UnsafeRawPointer, escaped: Bool, into output: inout [UInt8]) {
-        switch field {
-        case .text(let read):
-            if escaped { HTMLBytes.appendEscaped(read(pointer), to: &output) } else { output.append(contentsOf: read(pointer).utf8) }
-        case .html(let read):
-            let bytes = read(pointer)
-            if escaped {
-                bytes.withUnsafeBufferPointer { HTMLBytes.appendEscaped($0, to: &output) }
-            } else {
-                output.append(contentsOf: bytes)
-            }
-        case .number(let read):
-            output.append(contentsOf: String(read(pointer)).utf8)
-        case .flag(let read):
-            output.append(contentsOf: (read(pointer) ? "true" : "false").utf8)
-        case .texts, .object, .list:
-            break  // refused by the linker
-        }
-    }
-
-    static func section(_ field: Schema.Kind, at pointer: UnsafeRawPointer, inverted: Bool, body: [Op], stack: inout [UnsafeRawPointer],
-                        into output: inout [UInt8], slots: inout [Int]) {
-        func runPushing(_ value: UnsafeRawPointer) {
-            stack.append(value)
-            run(body, stack: &stack, into: &output, slots: &slots)
-            stack.removeLast()
-        }
-        switch field {
-        case .flag(let read):
-            if read(pointer) != inverted { run(body, stack: &stack, into: &output, slots: &slots) }
-        case .number(let read):
-            if (read(pointer) != 0) != inverted { run(body, stack: &stack, into: &output, slots: &slots) }
-        case .html(let read):
-            if read(pointer).isEmpty == inverted { run(body, stack: &stack, into: &output, slots: &slots) }
-        case .text(let read):
-            let text = read(pointer)
-            if inverted {
-                if text.isEmpty { run(body, stack: &stack, into: &output, slots: &slots) }
-            } else if !text.isEmpty {
-                withUnsafePointer(to: text) { runPushing(UnsafeRawPointer($0)) }
-            }
-        case .texts(let read):
-            let texts = read(pointer)
-            if inverted {
-                if texts.isEmpty { run(body, stack: &stack, into: &output, slots: &slots) }
-            } else {
-                texts.withUnsafeBufferPointer { buffer in
-                    for i in buffer.indices { runPushing(UnsafeRawPointer(buffer.baseAddress! + i)) }
+        func run(_ range: Range<Int>, stack: inout [UnsafeRawPointer], into output: inout [UInt8], slots: inout [Int]) {
+            var i = range.lowerBound
+            while i < range.upperBound {
+                switch ops[i] {
+                case .bytes(let start, let end):
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                case .write(let r, let escaped):
+                    reach(r, from: stack[references[r].frame]) { pointer in
+                        Self.write(references[r].field, at: pointer, escaped: escaped, into: &output)
+                    }
+                case .slot(let r, let escaped):
+                    reach(r, from: stack[references[r].frame]) { pointer in
+                        Self.write(references[r].field, at: pointer, escaped: escaped, into: &output)
+                    }
+                    slots.append(output.count)
+                case .writeFrameText(let frame, let escaped):
+                    let text = stack[frame].assumingMemoryBound(to: String.self)
+                    if escaped { HTMLBytes.appendEscaped(text.pointee, to: &output) } else { output.append(contentsOf: text.pointee.utf8) }
+                case .section(let r, let inverted, let end):
+                    let body = (i + 1)..<end
+                    reach(r, from: stack[references[r].frame]) { pointer in
+                        section(references[r].field, at: pointer, inverted: inverted, body: body, stack: &stack, into: &output, slots: &slots)
+                    } absent: {
+                        if inverted { run(body, stack: &stack, into: &output, slots: &slots) }
+                    }
+                    i = end
+                    continue
                 }
+                i += 1
             }
-        case .object(let nested), .list(let nested):
-            if inverted {
-                if !nested.with(pointer, { _ in }) { run(body, stack: &stack, into: &output, slots: &slots) }
-            } else {
-                _ = nested.with(pointer) { runPushing($0) }
+        }
+
+        /// Calls `body` with the value that holds reference `r`'s field, walking the objects of
+        /// its path from `frame`, the value of its stack frame; `absent` when one of them is missing.
+        func reach(_ r: Int, from frame: UnsafeRawPointer, _ body: (UnsafeRawPointer) -> Void, absent: () -> Void = {}) {
+            func walk(_ pointer: UnsafeRawPointer, _ step: Int) -> Bool {
+                guard step < references[r].path.count else { body(pointer); return true }
+                var reached = false
+                _ = references[r].path[step].with(pointer) { reached = walk($0, step + 1) }
+                return reached
+            }
+            if !walk(frame, 0) { absent() }
+        }
+
+        static func write(_ field: Schema.Kind, at pointer: UnsafeRawPointer, escaped: Bool, into output: inout [UInt8]) {
+            switch field {
+            case .text(let read):
+                if escaped { HTMLBytes.appendEscaped(read(pointer), to: &output) } else { output.append(contentsOf: read(pointer).utf8) }
+            case .html(let read):
+                let bytes = read(pointer)
+                if escaped {
+                    bytes.withUnsafeBufferPointer { HTMLBytes.appendEscaped($0, to: &output) }
+                } else {
+                    output.append(contentsOf: bytes)
+                }
+            case .number(let read):
+                output.append(contentsOf: String(read(pointer)).utf8)
+            case .flag(let read):
+                output.append(contentsOf: (read(pointer) ? "true" : "false").utf8)
+            case .texts, .object, .list:
+                break  // refused by the linker
+            }
+        }
+
+        func section(_ field: Schema.Kind, at pointer: UnsafeRawPointer, inverted: Bool, body: Range<Int>, stack: inout [UnsafeRawPointer],
+                     into output: inout [UInt8], slots: inout [Int]) {
+            func runPushing(_ value: UnsafeRawPointer) {
+                stack.append(value)
+                run(body, stack: &stack, into: &output, slots: &slots)
+                stack.removeLast()
+            }
+            switch field {
+            case .flag(let read):
+                if read(pointer) != inverted { run(body, stack: &stack, into: &output, slots: &slots) }
+            case .number(let read):
+                if (read(pointer) != 0) != inverted { run(body, stack: &stack, into: &output, slots: &slots) }
+            case .html(let read):
+                if read(pointer).isEmpty == inverted { run(body, stack: &stack, into: &output, slots: &slots) }
+            case .text(let read):
+                let text = read(pointer)
+                if inverted {
+                    if text.isEmpty { run(body, stack: &stack, into: &output, slots: &slots) }
+                } else if !text.isEmpty {
+                    withUnsafePointer(to: text) { runPushing(UnsafeRawPointer($0)) }
+                }
+            case .texts(let read):
+                let texts = read(pointer)
+                if inverted {
+                    if texts.isEmpty { run(body, stack: &stack, into: &output, slots: &slots) }
+                } else {
+                    texts.withUnsafeBufferPointer { buffer in
+                        for i in buffer.indices { runPushing(UnsafeRawPointer(buffer.baseAddress! + i)) }
+                    }
+                }
+            case .object(let nested), .list(let nested):
+                if inverted {
+                    if !nested.with(pointer, { _ in }) { run(body, stack: &stack, into: &output, slots: &slots) }
+                } else {
+                    _ = nested.with(pointer) { runPushing($0) }
+                }
             }
         }
     }
@@ -233,7 +293,7 @@ public enum TemplateOutput: Sendable {
 struct Linker {
     let library: TemplateLibrary
     var output = TemplateOutput.html
-    /// The globals' field whose writes are `Op.slot`s.
+    /// The globals' field whose writes are `Step.slot`s.
     var slot: String?
 
     /// What each frame of the context stack holds, as the linker knows it.
@@ -252,8 +312,8 @@ struct Linker {
     var sectionDepth = 0
     static let maxSectionDepth = 16
 
-    mutating func link(_ nodes: [TemplateNode], file: String, stack: [Frame], indentation: [UInt8]) throws(TemplateError) -> [Op] {
-        var ops: [Op] = []
+    mutating func link(_ nodes: [TemplateNode], file: String, stack: [Frame], indentation: [UInt8]) throws(TemplateError) -> [Step] {
+        var ops: [Step] = []
         for node in nodes {
             switch node {
             case .text(let bytes):
@@ -329,7 +389,7 @@ struct Linker {
 
     private mutating func include(
         _ name: String, file: String, at: TemplatePosition, stack: [Frame], indentation: [UInt8]
-    ) throws(TemplateError) -> [Op] {
+    ) throws(TemplateError) -> [Step] {
         guard let nodes = try library.nodes(name) else {
             throw TemplateError(file: file, line: at.line, column: at.column, "no template '\(name)' to include")
         }
@@ -345,7 +405,7 @@ struct Linker {
 
     /// The spec's lookup, done once: the nearest frame that has the name's first part, then the
     /// rest inside it.
-    private func resolve(_ name: TemplateName, stack: [Frame], file: String, at: TemplatePosition) throws(TemplateError) -> Op.Reference {
+    private func resolve(_ name: TemplateName, stack: [Frame], file: String, at: TemplatePosition) throws(TemplateError) -> Step.Reference {
         let first = name.parts[0]
         for index in stack.indices.reversed() {
             guard case .model(let schema) = stack[index], var field = schema.fields[first] else { continue }
@@ -367,7 +427,7 @@ struct Linker {
                 owner = inner
                 field = next
             }
-            return Op.Reference(frame: index, path: path, field: field)
+            return Step.Reference(frame: index, path: path, field: field)
         }
         let known = stack.compactMap { frame -> String? in
             guard case .model(let schema) = frame else { return nil }
