@@ -84,6 +84,20 @@ struct ListPage: TemplateModel {
         #expect(out.hasPrefix("<main>") && out.hasSuffix("</main>\n"))
     }
 
+    /// The program is flat (`Program`): a section's body is the steps after it, up to its end,
+    /// and adjacent bytes are joined. Bytes right after a section stay after it, at every depth,
+    /// whether the section renders once, many times or not at all.
+    @Test func bytesAfterASectionStayAfterIt() throws {
+        let library = try Self.library(["page": "a{{#rows}}b{{#closed}}c{{/closed}}d{{#tags}}e{{.}}{{/tags}}f{{/rows}}g{{^rows}}h{{/rows}}i"])
+        let linked = try LinkedTemplate<ListPage>("page", in: library)
+        let model = ListPage(title: "", intro: .empty, rows: [
+            Row(number: 1, title: "", closed: true, tags: ["x"]), Row(number: 2, title: "", closed: false, tags: []),
+        ], owner: nil, note: "")
+        #expect(linked.text(model) == "abcdexfbdfgi")
+        #expect(linked.text(Self.models[1]) == "aghi")
+        #expect(linked.text(model) == String(decoding: library.render("page", model.templateValue), as: UTF8.self))
+    }
+
     /// Mistakes a webmaster can make are errors when the theme loads, naming file, line, column.
     @Test(arguments: [
         ("<p>{{titel}}</p>", "page.mustache:1:4: 'titel' is not a name here: ListPage (intro_html, note, owner, rows, title)"),
