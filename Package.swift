@@ -21,10 +21,10 @@ let staticPIE = [
     "-static-executable", "-Xclang-linker", "-static-pie", "-use-ld=\(Context.packageDirectory)/Tools/ld-static-pie", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
 ]
 /// The functions of the front door's page view (1,500 of them, `Tools/front-door.order`, written by
-/// `make front-door-order`) placed side by side at the start of its code: a process maps the code
-/// it runs from the page cache 64 KB around each fault, and they took 43 faults spread over 5.6 MB
-/// instead of 23 (docs/performance.md, "The page view, third pass"). A name the binary no longer
-/// has is skipped.
+/// `make front-door-order`) placed side by side at the start of its code. A process maps the code
+/// it runs from the page cache 64 KB around each fault: spread over 5.6 MB, they took 43 faults a
+/// view; together, 23 (docs/performance.md, "The page view, third pass"). A name the binary no
+/// longer has is skipped.
 let frontDoorOrder = [
     "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Tools/front-door.order", "-Xlinker", "--no-warn-symbol-ordering",
 ]
