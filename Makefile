@@ -7,7 +7,7 @@ APT_PACKAGES = libcmark-dev libargon2-dev libsqlite3-dev pkg-config python3
 TEST_APT_PACKAGES = cron curl lighttpd apache2 nginx fcgiwrap msmtp exim4-daemon-light chromium chromium-driver
 TEST_PIP_PACKAGES = aiosmtpd==1.4.6 selenium==4.51.0 axe-selenium-python==2.1.6
 
-.PHONY: demo test check fuzz fuzz-ci bench bench-writes bench-all front-door-order deps test-deps apt-install build release install deb clean
+.PHONY: demo test check fuzz fuzz-ci bench bench-writes bench-all link-order deps test-deps apt-install build release install deb clean
 
 ## Installs what is missing, makes a demo site (people, ~50 tickets, the sample KB) in
 ## ./belenus-demo, builds it and serves it on http://127.0.0.1:$(PORT)/; prints the logins.
@@ -73,14 +73,15 @@ bench-all: release
 	python3 bench/bench.py --tickets 1000000 --database-only --gateway-runs 20
 	python3 bench/bench.py --writes
 
-## Writes Tools/front-door.order, the functions of a page view that the linker places first in
-## the front door (valgrind's callgrind on two views of a demo site; docs/performance.md, "The page
-## view, third pass"). Run it when the front door or its libraries change; the gateway is then
-## linked again by the next build (SwiftPM does not watch the list).
-front-door-order: release
+## Writes Tools/front-door.order and Tools/whole-gateway.order, the functions of the gateway's
+## commonest requests that the linker places first in each of its programs (valgrind's callgrind
+## on a demo site; docs/performance.md, "The page view, third pass"). Run it when the gateway or
+## its libraries change; the programs are then linked again by the next build (SwiftPM does not
+## watch the lists).
+link-order: release
 	@$(MAKE) -s apt-install PACKAGES="valgrind binutils"
-	Tools/front-door-order .build/release
-	rm -f .build/release/belenus-gateway .build/debug/belenus-gateway
+	Tools/link-order .build/release
+	rm -f .build/*/belenus-gateway .build/*/belenus-gateway-full
 
 ## Debian packages the build links against (skipped when all are there).
 deps:

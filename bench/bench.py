@@ -396,12 +396,12 @@ def perf_row(perf):
         "%s %.2f ms, %.0f faults, %.0f MiB" % ((k,) + v) for k, v in perf.items())
 
 
-def front_door_order():
-    """How many of the functions `Tools/front-door.order` lists the front door's binary has: the
-    linker places those first (Package.swift, `frontDoorOrder`); a list older than the code names
-    functions that no longer exist (`make front-door-order` writes it again)."""
-    listed = set(open(os.path.join(REPO, "Tools", "front-door.order")).read().split())
-    out = subprocess.run(["nm", "--defined-only", GATEWAY], capture_output=True, text=True).stdout
+def link_order(binary, order):
+    """How many of the functions `Tools/<order>` lists `binary` has: the linker places those
+    first (Package.swift, `linkOrder`); a list older than the code names functions that no longer
+    exist (`make link-order` writes it again)."""
+    listed = set(open(os.path.join(REPO, "Tools", order)).read().split())
+    out = subprocess.run(["nm", "--defined-only", binary], capture_output=True, text=True).stdout
     return len(listed & {f[2] for f in (line.split() for line in out.splitlines()) if len(f) == 3}), len(listed)
 
 
@@ -713,7 +713,7 @@ def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded):
         "| rebuild, nothing changed (disk) | %s |" % summary(disk["nochange"]),
         "| rebuild, one ticket changed (disk) | %s |" % summary(disk["onechange"]),
         "| gateway `GET /tickets/N` (whole CGI process) | %s; %d of the %d functions of `Tools/front-door.order` "
-        "in the binary |" % ((ms(gw["get"]),) + front_door_order()),
+        "in the binary |" % ((ms(gw["get"]),) + link_order(GATEWAY, "front-door.order")),
         "| Fossil %s `fossil cgi` `GET /tktview/ID` (whole process, %d tickets of 5 comments), in turn with the line above "
         "| %s; ours / Fossil's = %.2f |" % (fossil_version(), FOSSIL_TICKETS, ms(gw["fossil"]),
                                             statistics.median(gw["get"]) / statistics.median(gw["fossil"])),
@@ -722,8 +722,10 @@ def report(args, imported, disk, shm, hugo_disk, hugo_shm, cmark, gw, loaded):
         "| gateway `GET /tickets?q=`, %s, words in titles, bodies, comments, solutions (FTS5) | %s |" % (label, ms(times))
         for label, times in gw["searches"].items()
     ] + [
-        "| gateway comment `POST /tickets/N/comments`, end to end with regeneration | %s; files rewritten: %s |"
-        % (ms(gw["post"]), ", ".join("%d× %d" % (gw["rewritten"].count(n), n) for n in sorted(set(gw["rewritten"])))),
+        "| gateway comment `POST /tickets/N/comments`, end to end with regeneration | %s; files rewritten: %s; %d of the "
+        "%d functions of `Tools/whole-gateway.order` in the whole gateway |"
+        % ((ms(gw["post"]), ", ".join("%d× %d" % (gw["rewritten"].count(n), n) for n in sorted(set(gw["rewritten"]))))
+           + link_order(GATEWAY + "-full", "whole-gateway.order")),
         "| load through lighttpd (`docs/hosting/lighttpd.conf`): %d clients for %d s, ⅔ `GET /tickets/N`, ⅓ comments "
         "| %d requests, %.1f requests/s; GET %s, comment %s; errors: %s; accepted comments missing from the database "
         "or their page: %d; a file created in the site's output in %.0f µs before it (median of 200: the file system's "

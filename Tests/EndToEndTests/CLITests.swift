@@ -242,13 +242,14 @@ private func generateCorpus(in site: String) throws {
     }
 }
 
-/// The functions a page view runs (`Tools/front-door.order`) are placed side by side at the start
-/// of the front door's code, so that a process maps them in a few faults (Package.swift,
-/// `frontDoorOrder`). Linked in the libraries' order instead, a tenth of them lie in the last
-/// half of the code.
-@Test func theFrontDoorsPageViewCodeComesFirst() throws {
-    let listed = Set(try String(contentsOfFile: CLI.repoRoot + "/Tools/front-door.order", encoding: .utf8).split(separator: "\n").map(String.init))
-    let symbols = try CLI.launch("/usr/bin/nm", ["-n", "--defined-only", CLI.binDir + "/belenus-gateway"], environment: ["PATH": "/usr/bin:/bin"])
+/// The functions each gateway program runs for its commonest requests (`Tools/front-door.order`,
+/// `Tools/whole-gateway.order`) are placed side by side at the start of its code, so that a
+/// process maps them in a few faults (Package.swift, `linkOrder`). Linked in the libraries' order
+/// instead, a tenth of them lie in the last half of the code.
+@Test(arguments: [("belenus-gateway", "front-door.order"), ("belenus-gateway-full", "whole-gateway.order")])
+func theGatewaysCommonestCodeComesFirst(_ binary: String, _ list: String) throws {
+    let listed = Set(try String(contentsOfFile: CLI.repoRoot + "/Tools/" + list, encoding: .utf8).split(separator: "\n").map(String.init))
+    let symbols = try CLI.launch("/usr/bin/nm", ["-n", "--defined-only", CLI.binDir + "/" + binary], environment: ["PATH": "/usr/bin:/bin"])
     #expect(symbols.status == 0, "\(symbols.stderr)")
     let code = symbols.stdout.split(separator: "\n").compactMap { line -> (address: Int, name: Substring)? in
         let fields = line.split(separator: " ")
@@ -257,9 +258,9 @@ private func generateCorpus(in site: String) throws {
     }
     let (start, end) = (code.first?.address ?? 0, code.last?.address ?? 0)
     let placed = code.filter { listed.contains(String($0.name)) }.map(\.address)  // in address order
-    #expect(placed.count > listed.count / 2, "\(placed.count) of the \(listed.count) listed functions are in the binary")
+    #expect(placed.count > listed.count / 2, "\(binary): \(placed.count) of the \(listed.count) listed functions are in the binary")
     let last = placed.isEmpty ? end : placed[placed.count * 95 / 100]
-    #expect(Double(last - start) < 0.6 * Double(end - start), "95 % of the listed functions within \(last - start) of \(end - start) bytes")
+    #expect(Double(last - start) < 0.6 * Double(end - start), "\(binary): 95 % of the listed functions within \(last - start) of \(end - start) bytes")
 }
 
 /// What an ELF executable's headers say about its loading: position-independent (`ET_DYN`, so
