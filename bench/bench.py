@@ -260,13 +260,15 @@ def cgi(site, method, path, cookie="", body=b"", content_type="", query=""):
     return time.perf_counter() - start, p.stdout.decode(errors="replace")
 
 
-def login(site):
-    """The bench technician's session on `site`, through the gateway: (cookie, csrf)."""
-    form = urllib.parse.urlencode({"login": "benchtech", "password": "clave-de-bench-1"}).encode()
+def login(site, user="benchtech", password="clave-de-bench-1"):
+    """`user`'s session on `site` (the bench technician's by default), through the gateway:
+    (cookie, csrf)."""
+    form = urllib.parse.urlencode({"login": user, "password": password}).encode()
     _, answer = cgi(site, "POST", "/login", body=form, content_type="application/x-www-form-urlencoded")
-    session = re.search(r"belenus_session=([0-9a-f]{64})", answer).group(1)
-    csrf = re.search(r"belenus_csrf=([0-9a-f]{64})", answer).group(1)
-    return "belenus_session=%s; belenus_csrf=%s" % (session, csrf), csrf
+    session, csrf = (re.search(r"belenus_%s=([0-9a-f]{64})" % name, answer) for name in ("session", "csrf"))
+    if not session or not csrf:
+        sys.exit("bench: %s could not sign in: %s" % (user, answer[:300]))
+    return "belenus_session=%s; belenus_csrf=%s" % (session.group(1), csrf.group(1)), csrf.group(1)
 
 
 def gateway(base, where, runs, tickets, repo):
