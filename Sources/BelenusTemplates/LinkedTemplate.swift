@@ -184,15 +184,11 @@ struct Program {
                 switch ops[i] {
                 case .bytes(let start, let end):
                     output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                case .write(let r, let escaped):
+                case .write(let r, let escaped), .slot(let r, let escaped):
                     reach(r, from: stack[references[r].frame]) { pointer in
                         Self.write(references[r].field, at: pointer, escaped: escaped, into: &output)
                     }
-                case .slot(let r, let escaped):
-                    reach(r, from: stack[references[r].frame]) { pointer in
-                        Self.write(references[r].field, at: pointer, escaped: escaped, into: &output)
-                    }
-                    slots.append(output.count)
+                    if case .slot = ops[i] { slots.append(output.count) }
                 case .writeFrameText(let frame, let escaped):
                     let text = stack[frame].assumingMemoryBound(to: String.self)
                     if escaped { HTMLBytes.appendEscaped(text.pointee, to: &output) } else { output.append(contentsOf: text.pointee.utf8) }
