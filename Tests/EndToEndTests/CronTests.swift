@@ -14,13 +14,14 @@ import Testing
         ])
     }
 
-    /// A folder whose name has spaces is one site (the list was split at every space before).
+    /// A folder whose name has spaces is one site (the list was split at every space before), and
+    /// a `#` within a name is part of it: only a line that starts with one is a comment.
     @Test func everySiteListedIsBuiltWhateverItsFoldersName() throws {
-        let spaced = Scratch.path("sitio de soporte")
+        let spaced = Scratch.path("sitio de soporte #2")
         try #require(try CLI.run(["init", spaced]).status == 0)
         let plain = try CLI.newSite()
         defer { for site in [spaced, plain] { try? FileManager.default.removeItem(atPath: site) } }
-        let result = try cron("minute", sites: "# los sitios\n\(spaced)\n\n   \(plain)  \n")
+        let result = try cron("minute", sites: "# los sitios\n\(spaced)\n\n   # otro\n   \(plain)  \n")
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
         for site in [spaced, plain] {
             #expect(FileManager.default.fileExists(atPath: site + "/output/public/index.html"), "\(site)")
