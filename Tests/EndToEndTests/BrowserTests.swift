@@ -15,11 +15,17 @@ import Testing
     static let shots = CLI.repoRoot + "/.build/test-artifacts/screenshots"
 
     /// Runs `script` (in Tests/Browser) with the site's address, the screenshots' folder and
-    /// `arguments`; prints its output, and says whether it ended well.
+    /// `arguments`; prints its output, and says whether it ended well. Chromium and chromedriver
+    /// get a temporary folder of the test's own, removed after it: each Chromium left its
+    /// singleton socket's folder in /tmp (`org.chromium.Chromium.*`), five a run.
     static func journey(_ script: String, port: Int, _ arguments: [String]) throws -> (ok: Bool, text: String) {
+        let temporary = Scratch.path("cr")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", CLI.repoRoot + "/Tests/Browser/" + script, "http://127.0.0.1:\(port)", shots] + arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
