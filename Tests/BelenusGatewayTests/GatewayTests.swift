@@ -400,7 +400,9 @@ import Testing
         #expect(list.contains(">Soporte Técnico</td>") && list.contains("<a class=\"view\" href=\"/cgi-bin/belenus/tickets/1\">Ver seguimiento"))
         #expect(!list.contains(">tech1<") && !list.contains(">admin1<") && !list.contains(">ana<") && !list.contains(">support<"))
         #expect(!list.contains("Bancos no concilia"))  // another company's
-        // FILTRO: the client chooses among the people of their company; technicians and products by name.
+        // FILTRO, under the manual's name: the client chooses among the people of their company;
+        // technicians and products by name.
+        #expect(list.contains("<h2 id=\"f-title\">FILTRO</h2>"))
         #expect(list.contains("<option value=\"ana\">Ana Pérez</option>") && !list.contains("Bob Beta"))
         #expect(list.contains("<option value=\"tech1\">Téc Uno</option>") && list.contains("<option value=\"Bancos\">Bancos</option>"))
         #expect(!list.contains("name=\"org\""))
