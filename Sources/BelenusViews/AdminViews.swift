@@ -98,7 +98,9 @@ extension GatewayViews {
         let model = AdminOrgsPage(
             frame: frame("orgs", state),
             rows: companies.map {
-                .init(id: Int($0.id), name: $0.name, active: !$0.disabled, people: $0.people, calendars: options($0.calendar ?? ""))
+                .init(
+                    id: Int($0.id), name: $0.name, active: !$0.disabled, people: $0.people,
+                    peopleLabel: theme.string("admin_people_count", count: $0.people), calendars: options($0.calendar ?? ""))
             },
             name: name, calendars: options(calendar))
         return theme.render(theme.pages.adminOrgs, model, globals: globals(state.csrf))
@@ -118,7 +120,8 @@ extension GatewayViews {
                 return .init(
                     id: Int($0.id), name: $0.calendar.name, zone: kept["zone"] ?? $0.calendar.zone.identifier,
                     hours: kept["hours"] ?? $0.calendar.hours.description, holidays: kept["holidays"] ?? $0.calendar.holidays.description,
-                    companies: $0.companies, isDefault: $0.calendar.name == siteCalendar)
+                    companies: $0.companies, companiesLabel: theme.string("admin_companies_count", count: $0.companies),
+                    isDefault: $0.calendar.name == siteCalendar)
             },
             name: values["name"] ?? "", zone: values["zone"] ?? config.timezone, hours: values["hours"] ?? "mon-fri 09:00-18:00",
             holidays: values["holidays"] ?? "mx-lft")

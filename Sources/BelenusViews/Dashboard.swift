@@ -110,7 +110,7 @@ public struct Dashboard: Sendable {
                 closedX: Self.number(x + 26), closedY: Self.number(base - height(w.closed)), closedH: Self.number(height(w.closed)))
         }
         let opened = weekly.reduce(0) { $0 + $1.opened }, closed = weekly.reduce(0) { $0 + $1.closed }
-        let summary = theme.string("dash_weekly_summary", "\(opened)", "\(closed)")
+        let summary = theme.string("dash_weekly_summary", count: opened, "\(opened)", "\(closed)")
         return .init(weeks: weeks, max: highest, summary: summary)
     }
 

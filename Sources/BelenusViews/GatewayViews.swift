@@ -145,7 +145,9 @@ public struct GatewayViews: Sendable {
         let pages = page.totalIsExact ? max(1, (page.total + pageSize - 1) / pageSize) : pageNumber + 1
         let base = "\(config.gatewayPath)/tickets?\(query.isEmpty ? "" : query + "&")page="
         let words = [String(page.total), String(pageNumber)] + (page.totalIsExact ? [String(pages)] : [])
-        let range = Theme.filling(theme.string(page.totalIsExact ? "list_total" : "list_total_more"), with: words)
+        let range = page.totalIsExact
+            ? theme.string("list_total", count: page.total, words[0], words[1], words[2])
+            : theme.string("list_total_more", words[0], words[1])
         let rows = TicketPages(config: config, theme: theme, technicians: [], now: now)
         func options(_ name: String, _ options: [(value: String, label: String)]) -> [Choice] {
             options.map { .init(value: $0.value, label: $0.label, selected: filters[name] == $0.value) }
@@ -176,7 +178,7 @@ public struct GatewayViews: Sendable {
     public func search(query: String, hits: [KBSearchHit], csrf: String) -> [UInt8] {
         let model = SearchPage(query: query, hits: hits.map {
             .init(slug: $0.slug, title: $0.title, product: $0.product, snippet: Self.marked($0.snippet))
-        }, countLabel: theme.string("search_count", "\(hits.count)"))
+        }, countLabel: theme.string("search_count", count: hits.count, "\(hits.count)"))
         return theme.render(theme.pages.search, model, globals: globals(csrf))
     }
 

@@ -194,6 +194,14 @@ public struct Theme: Sendable {
     /// itself filled in.
     public func string(_ key: String, _ values: String...) -> String { Self.filling(string(key), with: values) }
 
+    /// The string `key` for `count` things, its `%@`s filled by `values`: `key_one` when the count
+    /// is 1 ("1 ticket"), else `key` ("0 tickets", "3 tickets"). Spanish and English have these
+    /// two forms; a theme without the `_one` string shows `key` for every count.
+    public func string(_ key: String, count: Int, _ values: String...) -> String {
+        let chosen = count == 1 && strings[key + "_one"] != nil ? key + "_one" : key
+        return Self.filling(string(chosen), with: values)
+    }
+
     public static func filling(_ template: String, with values: [String]) -> String {
         let pieces = ByteText.components(template, separatedBy: "%@")
         var text = pieces[0]

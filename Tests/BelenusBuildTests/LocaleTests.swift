@@ -1,5 +1,6 @@
 import BelenusTestSupport
 import BelenusCore
+import BelenusViews
 import Foundation
 import Testing
 import TOMLKit
@@ -28,6 +29,8 @@ import TOMLKit
         for file in try #require(FileManager.default.enumerator(atPath: sources)).compactMap({ $0 as? String }) where file.hasSuffix(".swift") {
             let text = try String(contentsOfFile: "\(sources)/\(file)", encoding: .utf8)
             for match in text.matches(of: /[\w)]\.string\("([a-z0-9_]+)"\)/) { keys.insert(String(match.1)) }
+            // A string for a count has its singular too.
+            for match in text.matches(of: /\.string\("([a-z0-9_]+)", count:/) { keys.formUnion([String(match.1), "\(match.1)_one"]) }
             for match in text.matches(of: /code: "([a-z0-9_]+)"/) { keys.insert("error_code_\(match.1)") }
         }
         keys.formUnion(SLAState.allCases.map { "sla_\($0.rawValue)" })
@@ -61,6 +64,17 @@ import TOMLKit
             let strings = try Self.strings(language)
             #expect(used.subtracting(strings.keys).sorted() == [], "keys missing in \(language).toml")
         }
+    }
+
+    /// A count picks the singular string for one thing only, in both languages; a theme that
+    /// lacks the singular shows the plural string.
+    @Test func oneThingIsSingular() throws {
+        let es = try Theme.load(from: Repository.root + "/site-templates", language: "es", linkingAll: false)
+        let en = try Theme.load(from: Repository.root + "/site-templates", language: "en", linkingAll: false)
+        #expect([0, 1, 2].map { es.string("search_count", count: $0, "\($0)") } == ["0 resultados", "1 resultado", "2 resultados"])
+        #expect([0, 1, 2].map { en.string("search_count", count: $0, "\($0)") } == ["0 results", "1 result", "2 results"])
+        #expect(es.string("list_total", count: 1, "1", "1", "1") == "1 ticket · página 1 de 1")
+        #expect(es.string("title", count: 1) == es.string("title"))  // no "title_one": the one string
     }
 
     /// Text between the tags of a template must come from the locales: a word typed into a

@@ -403,6 +403,7 @@ import Testing
         // FILTRO, under the manual's name: the client chooses among the people of their company;
         // technicians and products by name.
         #expect(list.contains("<h2 id=\"f-title\">FILTRO</h2>"))
+        #expect(list.contains("1 ticket · página 1 de 1"))
         #expect(list.contains("<option value=\"ana\">Ana Pérez</option>") && !list.contains("Bob Beta"))
         #expect(list.contains("<option value=\"tech1\">Téc Uno</option>") && list.contains("<option value=\"Bancos\">Bancos</option>"))
         #expect(!list.contains("name=\"org\""))

@@ -135,10 +135,10 @@ import Testing
         make("admin-user, disabled", \.adminUser, AdminUserPage(frame: adminFrame, login: "l", name: "n", email: "e", roles: [], orgs: [],
                                                                active: false, staff: false, successors: [])),
         make("admin-orgs", \.adminOrgs, AdminOrgsPage(
-            frame: adminFrame, rows: [.init(id: 1, name: evil, active: false, people: 2, calendars: [option])], name: evil, calendars: [option])),
+            frame: adminFrame, rows: [.init(id: 1, name: evil, active: false, people: 2, peopleLabel: evil, calendars: [option])], name: evil, calendars: [option])),
         make("admin-calendars", \.adminCalendars, AdminCalendarsPage(
             frame: AdminFrame(section: "calendars", reauth: true, error: nil, saved: false),
-            rows: [.init(id: 1, name: evil, zone: evil, hours: evil, holidays: evil, companies: 2, isDefault: true)], name: evil, zone: evil,
+            rows: [.init(id: 1, name: evil, zone: evil, hours: evil, holidays: evil, companies: 2, companiesLabel: evil, isDefault: true)], name: evil, zone: evil,
             hours: evil, holidays: evil)),
         make("admin-products", \.adminProducts, AdminProductsPage(
             frame: adminFrame, rows: [.init(id: 1, name: evil, versions: evil, technicians: [option], active: true)], name: evil, versions: evil,

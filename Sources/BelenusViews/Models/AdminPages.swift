@@ -139,6 +139,8 @@ struct AdminOrgsPage: TemplateModel {
         var name: String
         var active: Bool
         var people: Int
+        /// "personas", "persona": the word after the number.
+        var peopleLabel: String
         /// The calendars to choose from, the first being the site's.
         var calendars: [AdminOption]
         static let templateFields = TemplateFields<Row> {
@@ -146,6 +148,7 @@ struct AdminOrgsPage: TemplateModel {
             $0.text("name") { $0.name }
             $0.flag("active") { $0.active }
             $0.number("people") { $0.people }
+            $0.text("people_label") { $0.peopleLabel }
             $0.list("calendars") { $0.calendars }
         }
     }
@@ -172,6 +175,8 @@ struct AdminCalendarsPage: TemplateModel {
         var hours: String
         var holidays: String
         var companies: Int
+        /// "empresas", "empresa": the word after the number.
+        var companiesLabel: String
         var isDefault: Bool
         static let templateFields = TemplateFields<Row> {
             $0.number("id") { $0.id }
@@ -180,6 +185,7 @@ struct AdminCalendarsPage: TemplateModel {
             $0.text("hours") { $0.hours }
             $0.text("holidays") { $0.holidays }
             $0.number("companies") { $0.companies }
+            $0.text("companies_label") { $0.companiesLabel }
             $0.flag("default") { $0.isDefault }
         }
     }
