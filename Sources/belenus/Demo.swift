@@ -23,7 +23,10 @@ struct DemoCommand: AsyncParsableCommand {
             }
             print("Making the demo site in \(paths.root)…")
             let text = try DemoSite.make(at: paths, port: port)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: logins))
+            // Passwords in clear: readable by whoever made the demo only.
+            guard FileManager.default.createFile(atPath: logins, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CLIError("cannot write \(logins)")
+            }
         }
         let builder = try SiteBuilder(paths: paths, store: try Store(path: paths.database))
         let report = try builder.build()
@@ -34,7 +37,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
-/// The demo's people, products and tickets. Passwords are random and printed once per site.
+/// The demo's people, products and tickets. Passwords are random, one set per demo site, kept
+/// in `var/demo-logins.txt` (mode 0600) and printed at each `belenus demo`.
 enum DemoSite {
     static func make(at paths: SitePaths, port: Int) throws -> String {
         // Its people are in Mexico, as the manual's are.

@@ -89,6 +89,9 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/output/public/kb/index.html"))
         #expect(FileManager.default.fileExists(atPath: dir + "/output/private/tickets/50/index.html"))
         #expect(try String(contentsOfFile: dir + "/belenus.toml", encoding: .utf8).contains("http://127.0.0.1:18123"))
+        // The logins file holds passwords: its owner's only.
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/var/demo-logins.txt")[.posixPermissions] as? Int
+        #expect(mode == 0o600, "\(String(mode ?? 0, radix: 8))")
         // The printed password of the client logs in.
         let client = try #require(logins.first { $0.first == "cliente" })
         let answer = try CGI.run(site: dir, "POST", "/login", body: CGI.urlencoded([("login", "cliente"), ("password", String(client[1]))]),
