@@ -155,9 +155,10 @@ public struct ClientNames: Sendable {
         let range: Range<Int>
     }
 
-    /// Runs of letters and digits (combining marks belong to the letter before them), folded:
-    /// accents dropped, lower case. Read scalar by scalar; each word's folded bytes are gathered
-    /// in one reused buffer (a word of up to 15 bytes is a String without an allocation).
+    /// Runs of letters and digits (combining marks belong to the letter before them), folded
+    /// (`TextFolding`): accents dropped, lower case. Read scalar by scalar; each word's folded
+    /// bytes are gathered in one reused buffer (a word of up to 15 bytes is a String without an
+    /// allocation).
     static func words(of text: String) -> [Word] {
         var result: [Word] = []
         var current: [UInt8] = []
@@ -171,66 +172,15 @@ public struct ClientNames: Sendable {
         for scalar in text.unicodeScalars {
             let here = offset
             offset += UTF8.width(scalar)
-            if scalar.isASCII {  // most of a text, without Foundation's decomposition
-                let byte = UInt8(scalar.value)
-                if (97...122).contains(byte) || (48...57).contains(byte) {
-                    if current.isEmpty { start = here }
-                    current.append(byte)
-                } else if (65...90).contains(byte) {
-                    if current.isEmpty { start = here }
-                    current.append(byte + 32)
-                } else {
-                    close(at: here)
-                }
-                continue
-            }
-            if let folded = Self.latinLetters.folded(scalar) {  // "é", "Ñ": Spanish text's other letters
-                if current.isEmpty { start = here }
-                current.append(contentsOf: folded)
-                continue
-            }
-            let properties = scalar.properties
-            if let folded = Self.foldedLetter(scalar) {
-                if current.isEmpty { start = here }
-                current.append(contentsOf: folded)
-            } else if properties.generalCategory == .nonspacingMark || properties.generalCategory == .enclosingMark
-                        || properties.generalCategory == .spacingMark || properties.generalCategory == .format {
-                continue  // part of the letter before it, or invisible ("Ac\u{200D}me")
-            } else {
-                close(at: here)
+            let empty = current.isEmpty
+            switch TextFolding.append(scalar, to: &current) {
+            case .letter: if empty { start = here }
+            case .mark: continue  // part of the letter before it, or invisible
+            case .other: close(at: here)
             }
         }
         close(at: offset)
         return result
-    }
-
-    /// A letter or digit folded (its canonical decomposition without marks, lower case), or nil
-    /// for any other scalar.
-    static func foldedLetter(_ scalar: Unicode.Scalar) -> [UInt8]? {
-        let properties = scalar.properties
-        guard properties.isAlphabetic || properties.numericType != nil else { return nil }
-        var folded: [UInt8] = []
-        for piece in String(scalar).decomposedStringWithCanonicalMappingScalars() where !piece.properties.isDiacriticLike {
-            folded.append(contentsOf: String(piece).lowercased().utf8)
-        }
-        return folded
-    }
-
-    /// `foldedLetter` of U+00C0…U+024F (Latin-1's letters and Latin Extended A and B), worked
-    /// out once: Foundation's decomposition of each accented letter was most of a ticket's
-    /// neutralizing.
-    static let latinLetters = FoldedRange(0xC0...0x24F)
-
-    struct FoldedRange: Sendable {
-        let range: ClosedRange<UInt32>
-        let table: [[UInt8]?]
-        init(_ range: ClosedRange<UInt32>) {
-            self.range = range
-            table = range.map { Unicode.Scalar($0).flatMap(ClientNames.foldedLetter) }
-        }
-        func folded(_ scalar: Unicode.Scalar) -> [UInt8]? {
-            range.contains(scalar.value) ? table[Int(scalar.value - range.lowerBound)] : nil
-        }
     }
 
     /// Where `needle` first appears as consecutive words of `words`, from the word `from` on.
@@ -295,16 +245,3 @@ public struct ClientNames: Sendable {
     }
 }
 
-extension String {
-    /// Canonical decomposition (NFD) of a one-scalar string, by scalar.
-    fileprivate func decomposedStringWithCanonicalMappingScalars() -> [Unicode.Scalar] {
-        Array(decomposedStringWithCanonicalMapping.unicodeScalars)
-    }
-}
-
-extension Unicode.Scalar.Properties {
-    /// A mark that NFD splits from a letter: "é" is "e" + U+0301.
-    fileprivate var isDiacriticLike: Bool {
-        generalCategory == .nonspacingMark || generalCategory == .enclosingMark || generalCategory == .spacingMark
-    }
-}

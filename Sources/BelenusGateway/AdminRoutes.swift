@@ -88,7 +88,7 @@ extension Gateway {
         for name in ["q", "role", "org", "active"] { filters[name] = request.queryValue(name).map(ByteText.trimmed) ?? "" }
         let words = Self.folded(filters["q"] ?? "")
         let people = try store.users().filter { person in
-            (words.isEmpty || [person.name, person.login.rawValue, person.email].contains { Self.folded($0).contains(words) })
+            (words.isEmpty || [person.name, person.login.rawValue, person.email].contains { ByteText.contains(Self.folded($0), words) })
                 && (filters["role"]?.isEmpty != false || person.role.rawValue == filters["role"])
                 && (filters["org"]?.isEmpty != false || person.org == filters["org"])
                 && (filters["active"]?.isEmpty != false || String(!person.disabled) == filters["active"])

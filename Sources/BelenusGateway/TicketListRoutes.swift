@@ -113,10 +113,9 @@ extension Gateway {
         return Int(digits).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    /// Lower case without accents: how a value typed in a URL is compared with the names.
-    static func folded(_ text: String) -> String {
-        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-    }
+    /// Lower case without accents (`TextFolding`): how a value typed in a URL is compared with
+    /// the names.
+    static func folded(_ text: String) -> String { TextFolding.folded(text) }
 
     /// `GET /go?number=N`: to ticket N when the person may see it, else 404.
     func go(_ user: SignedIn) throws -> Response {
