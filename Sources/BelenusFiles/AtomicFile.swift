@@ -107,6 +107,27 @@ public enum AtomicFile {
         return false
     }
 
+    /// Replaces the file at `path`, or creates it, for good: a temporary file beside it, flushed
+    /// to the disk, then renamed over it. It keeps the replaced file's permissions (a new one gets
+    /// 0644 less the umask). For the files people edit, `belenus.toml` and the theme; the pages,
+    /// which a build writes again, go through `write` without the flush.
+    public static func replace(_ bytes: [UInt8], at path: String) throws {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { throw SiteError(file: path, "not a path") }
+        let folder = String(path[..<slash])
+        let temp = "\(folder)/.\(String(path[path.utf8.index(after: slash)...])).\(processID).\(counter.next()).tmp"
+        var old = stat()
+        let kept: mode_t? = stat(path, &old) == 0 ? old.st_mode & 0o7777 : nil
+        let fd = try create(temp, in: folder, permissions: kept ?? 0o644)
+        let ok = (kept.map { fchmod(fd, $0) == 0 } ?? true) && FileDescriptor.writeAll(fd, bytes) && fsync(fd) == 0
+        let reason = ok ? "" : String(cString: strerror(errno))
+        close(fd)
+        guard ok, rename(temp, path) == 0 else {
+            let why = ok ? String(cString: strerror(errno)) : reason
+            unlink(temp)
+            throw SiteError(file: path, "cannot write: \(why)")
+        }
+    }
+
     /// `bytes` in a new file `temp` (never an existing one), its `folder` made if missing; on a
     /// failure the file is gone and the error names `path`, the file it was for.
     private static func writeTemporary(_ bytes: [UInt8], at temp: String, in folder: String, permissions: mode_t, for path: String) throws {

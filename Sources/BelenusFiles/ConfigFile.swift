@@ -49,7 +49,7 @@ public enum ConfigFile {
             throw SiteError(file: path, "is not TOML: \(error)")
         }
         try set(changes, in: table)
-        try Data(text(of: table).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.replace(Array(text(of: table).utf8), at: path)
     }
 
     static func set(_ changes: [String: Value], in root: TOMLTable) throws {

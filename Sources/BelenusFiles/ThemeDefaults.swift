@@ -118,15 +118,8 @@ public struct ThemeDefaults {
         return changes
     }
 
-    /// Written whole or not at all, its folder made if missing.
-    static func save(_ bytes: [UInt8], to path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw SiteError(file: path, "cannot write: \(error.localizedDescription)")
-        }
-    }
+    /// Written whole or not at all (`AtomicFile.replace`), its folder made if missing.
+    static func save(_ bytes: [UInt8], to path: String) throws { try AtomicFile.replace(bytes, at: path) }
 
     /// The release's strings the site's file lacks, each with its line as the release writes it
     /// (also `belenus doctor`'s list of what an older theme lacks).

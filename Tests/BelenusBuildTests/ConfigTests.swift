@@ -44,6 +44,20 @@ import Testing
         #expect(config.sendmailCommand == "/bin/x \"a\"\ntimezone = \"Marte\"")
     }
 
+    /// The file is replaced whole and keeps its permissions (Foundation's atomic write gave a
+    /// 0640 file back as 0644); nothing temporary is left beside it.
+    @Test func anUpdatedFileKeepsItsPermissions() throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/belenus.toml"
+        try Data("title = \"Ayuda\"\n".utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: path)
+        try ConfigFile.update(path, ["title": .string("Soporte")])
+        #expect(try SiteConfig.load(path: path).title == "Soporte")
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o640)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["belenus.toml"])
+    }
+
     @Test func aMissingFileGivesTheDefaults() throws {
         let config = try SiteConfig.load(path: folder + "/none.toml")
         #expect(config == SiteConfig())
