@@ -10,21 +10,26 @@ import Foundation
 /// intervals one local day at a time, in pieces of time with one UTC offset; nothing is cached.
 public struct BusinessCalendar: Hashable, Sendable {
     public var name: String
-    public var zone: TimeZone
+    public var zone: IANAZone
     public var hours: WeeklyHours
     public var holidays: Holidays
 
-    public init(name: String, zone: TimeZone, hours: WeeklyHours, holidays: Holidays = .none) {
+    public init(name: String, zone: IANAZone, hours: WeeklyHours, holidays: Holidays = .none) {
         self.name = name
         self.zone = zone
         self.hours = hours
         self.holidays = holidays
     }
 
+    /// With a zone Foundation made, named by its identifier.
+    public init(name: String, zone: TimeZone, hours: WeeklyHours, holidays: Holidays = .none) {
+        self.init(name: name, zone: IANAZone(zone), hours: hours, holidays: holidays)
+    }
+
     /// The calendar every site starts with: every minute counts.
     public static let alwaysName = "24x7"
 
-    public static func always(zone: TimeZone = TimeZone(identifier: "UTC")!) -> BusinessCalendar {
+    public static func always(zone: IANAZone = IANAZone("UTC")!) -> BusinessCalendar {
         BusinessCalendar(name: alwaysName, zone: zone, hours: .always)
     }
 
@@ -110,8 +115,8 @@ public struct BusinessCalendar: Hashable, Sendable {
         while t < limit {
             // A piece of time with one UTC offset: local seconds are instant + offset in it.
             let here = Date(timeIntervalSince1970: t)
-            let offset = TimeInterval(zone.secondsFromGMT(for: here))
-            let pieceEnd = min(zone.nextDaylightSavingTimeTransition(after: here)?.timeIntervalSince1970 ?? limit, limit)
+            let offset = TimeInterval(zone.timeZone.secondsFromGMT(for: here))
+            let pieceEnd = min(zone.timeZone.nextDaylightSavingTimeTransition(after: here)?.timeIntervalSince1970 ?? limit, limit)
             let localStart = t + offset, localEnd = pieceEnd + offset
             var day = Int((localStart / 86400).rounded(.down))
             while TimeInterval(day) * 86400 < localEnd {
@@ -130,4 +135,25 @@ public struct BusinessCalendar: Hashable, Sendable {
             t = pieceEnd
         }
     }
+}
+
+/// An IANA time zone by the name it was given and is stored under. Foundation's `TimeZone` says
+/// "GMT" for "UTC": a calendar stored as "UTC" reads, shows and is stored again as "UTC".
+public struct IANAZone: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public let timeZone: TimeZone
+
+    /// Nil when the system does not know `name`.
+    public init?(_ name: String) {
+        guard let timeZone = TimeZone(identifier: name) else { return nil }
+        self.name = name
+        self.timeZone = timeZone
+    }
+
+    public init(_ timeZone: TimeZone) {
+        name = timeZone.identifier
+        self.timeZone = timeZone
+    }
+
+    public var description: String { name }
 }

@@ -148,7 +148,7 @@ extension Gateway {
         }
         if request.wantsJSON {
             return .json(200, .object([("calendars", .array(rows.map {
-                .object([("id", .int(Int($0.id))), ("name", .string($0.calendar.name)), ("zone", .string($0.calendar.zone.identifier)),
+                .object([("id", .int(Int($0.id))), ("name", .string($0.calendar.name)), ("zone", .string($0.calendar.zone.name)),
                          ("hours", .string($0.calendar.hours.description)), ("holidays", .string($0.calendar.holidays.description)),
                          ("companies", .int($0.companies))])
             }))]))

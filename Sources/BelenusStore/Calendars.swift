@@ -39,14 +39,14 @@ extension Store {
     /// longer knows is an error that names the calendar.
     static func calendar(from row: Row) throws -> BusinessCalendar {
         let name: String = row["name"], zoneName: String = row["zone"]
-        guard let zone = TimeZone(identifier: zoneName) else { throw StoreError("calendar '\(name)': unknown time zone '\(zoneName)'") }
+        guard let zone = IANAZone(zoneName) else { throw StoreError("calendar '\(name)': unknown time zone '\(zoneName)'") }
         return BusinessCalendar(
             name: name, zone: zone, hours: try WeeklyHours(parsing: row["hours"]), holidays: try Holidays(parsing: row["holidays"]))
     }
 
     /// An IANA zone, or a 400 naming the `zone` field.
-    public static func zone(_ name: String) throws(FieldError) -> TimeZone {
-        guard name.utf8.count <= 64, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 }), let zone = TimeZone(identifier: name) else {
+    public static func zone(_ name: String) throws(FieldError) -> IANAZone {
+        guard name.utf8.count <= 64, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 }), let zone = IANAZone(name) else {
             throw FieldError(field: "zone", message: "'\(name)' is not an IANA time zone (America/Mexico_City)", code: "not_a_zone",
                              values: [name])
         }
@@ -62,10 +62,10 @@ extension Store {
             }
             try db.execute(
                 sql: "INSERT INTO calendars (name, zone, hours, holidays) VALUES (?, ?, ?, ?)",
-                arguments: [name, calendar.zone.identifier, calendar.hours.description, calendar.holidays.description])
+                arguments: [name, calendar.zone.name, calendar.hours.description, calendar.holidays.description])
             if let admin {
                 try Self.audit(db, admin, at: now, "calendar.add", name, [
-                    .init("zone", "", calendar.zone.identifier), .init("hours", "", calendar.hours.description),
+                    .init("zone", "", calendar.zone.name), .init("hours", "", calendar.hours.description),
                     .init("holidays", "", calendar.holidays.description),
                 ])
             }
@@ -78,7 +78,7 @@ extension Store {
     /// pages are stale.
     @discardableResult
     public func editCalendar(
-        _ name: String, zone: TimeZone? = nil, hours: WeeklyHours? = nil, holidays: Holidays? = nil,
+        _ name: String, zone: IANAZone? = nil, hours: WeeklyHours? = nil, holidays: Holidays? = nil,
         at now: Date, policy: SLAPolicy, by admin: Administrator? = nil
     ) throws -> [TicketNumber] {
         try write { db in
@@ -90,10 +90,10 @@ extension Store {
             guard new != old else { return [] }
             try db.execute(
                 sql: "UPDATE calendars SET zone = ?, hours = ?, holidays = ? WHERE name = ?",
-                arguments: [new.zone.identifier, new.hours.description, new.holidays.description, name])
+                arguments: [new.zone.name, new.hours.description, new.holidays.description, name])
             if let admin {
                 let changes: [AuditEntry.Change] = [
-                    ("zone", old.zone.identifier, new.zone.identifier), ("hours", old.hours.description, new.hours.description),
+                    ("zone", old.zone.name, new.zone.name), ("hours", old.hours.description, new.hours.description),
                     ("holidays", old.holidays.description, new.holidays.description),
                 ].filter { $0.1 != $0.2 }.map { AuditEntry.Change($0.0, $0.1, $0.2) }
                 try Self.audit(db, admin, at: now, "calendar.edit", name, changes)

@@ -118,7 +118,7 @@ extension GatewayViews {
             rows: calendars.map {
                 let kept = $0.id == typed?.id ? typed?.values ?? [:] : [:]
                 return .init(
-                    id: Int($0.id), name: $0.calendar.name, zone: kept["zone"] ?? $0.calendar.zone.identifier,
+                    id: Int($0.id), name: $0.calendar.name, zone: kept["zone"] ?? $0.calendar.zone.name,
                     hours: kept["hours"] ?? $0.calendar.hours.description, holidays: kept["holidays"] ?? $0.calendar.holidays.description,
                     companies: $0.companies, companiesLabel: theme.string("admin_companies_count", count: $0.companies),
                     isDefault: $0.calendar.name == siteCalendar)

@@ -170,13 +170,13 @@ struct CalendarCommand: ParsableCommand {
         func run() throws {
             for stored in try site.openStore().calendars() {
                 let c = stored.calendar
-                print([c.name, c.zone.identifier, c.hours.description, c.holidays.description].joined(separator: "\t"))
+                print([c.name, c.zone.name, c.hours.description, c.holidays.description].joined(separator: "\t"))
             }
         }
     }
 
     static func edit(
-        _ site: SiteOption, _ name: String, zone: TimeZone? = nil, hours: WeeklyHours? = nil, holidays: Holidays? = nil
+        _ site: SiteOption, _ name: String, zone: IANAZone? = nil, hours: WeeklyHours? = nil, holidays: Holidays? = nil
     ) throws {
         let store = try site.openStore()
         let config = try SiteConfig.load(path: site.paths.config)

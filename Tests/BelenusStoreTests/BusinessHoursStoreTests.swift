@@ -140,3 +140,15 @@ private func officeStore() throws -> (Store, SLAPolicy) {
     }
     #expect(try store.calendars().map(\.calendar.name) == ["24x7", "x"])
 }
+
+/// A zone is shown and stored by the name it was given: Foundation's `TimeZone` says "GMT" for
+/// "UTC", and the site's first calendar, stored as "UTC", was listed as "GMT" and written back
+/// as "GMT" by the first change of its hours.
+@Test func aZoneKeepsTheNameItWasGiven() throws {
+    let store = try seededStore()
+    #expect(try store.calendar(named: "24x7")?.zone.name == "UTC")
+    try store.editCalendar("24x7", hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"), at: t0, policy: policy)
+    #expect(try store.read { db in try String.fetchOne(db, sql: "SELECT zone FROM calendars WHERE name = '24x7'") } == "UTC")
+    try store.addCalendar(BusinessCalendar(name: "utc", zone: try Store.zone("UTC"), hours: .always))
+    #expect(try store.calendar(named: "utc")?.zone.name == "UTC")
+}
