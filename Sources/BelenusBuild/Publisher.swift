@@ -31,7 +31,7 @@ struct Publisher {
             unlink(output + "/" + path)
             if path.hasPrefix("public/t/") { rmdir(output + "/" + (path as NSString).deletingLastPathComponent) }
         }
-        try store.savePageRecords(results.records, removing: gone)
+        try store.savePageRecords(results.records, read: records, removing: gone)
         return BuildReport(pages: jobs.count, rendered: todo.count, written: results.written, removed: gone.count)
     }
 

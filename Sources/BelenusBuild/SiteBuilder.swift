@@ -95,41 +95,56 @@ public struct SiteBuilder {
             AtomicFile.removeLeftovers(in: paths.output + "/" + AtomicFile.temporaryFolderName)
             let rendering = scope == .all ? try ticketRendering(now: now) : nil
             if let rendering, !full, let report = try publishChanged(now: now, rendering: rendering, progress: progress) { return report }
-            // The whole graph. Taken before anything is read: the content's stamp, the notes of
-            // changed tickets (forgotten once their pages are written), the ticket pages' base.
-            let content = contentStamp()
-            let whole = try rendering.map { (mark: try store.changedTicketsMark(), rendering: $0) }
-            // The database's part of the graph is read while the articles are parsed on every core
-            // (it was 15 % of a full build's time with one core idle).
-            let ((articles, pages), (ticketSide, records)) = try Self.concurrently {
-                (try SiteContent.articles(paths), try SiteContent.pages(paths))
-            } and: {
-                (
-                    try whole.map { try ticketJobs(nil, rendering: $0.rendering) + [try dashboardJob(now: now)] } ?? [],
-                    try store.pageRecords()
-                )
+            // Every page compared: requests do not wait for it (`BuildLock`), at a million
+            // tickets it holds the lock for minutes.
+            guard scope == .all else { return try publishGraph(scope, full: full, now: now, rendering: nil, progress: progress) }
+            return try BuildLock.sayingWholeBuild(paths) {
+                try publishGraph(scope, full: full, now: now, rendering: rendering, progress: progress)
             }
-            let jobs = publicJobs(articles: articles, pages: pages) + ticketSide
-            let live = Set(jobs.map(\.path))
-            let gone = records.keys.filter { path in
-                !live.contains(path)
-                    && (scope == .all || (path.hasPrefix("public/") && !path.hasPrefix("public/t/")))
-            }
-            // The articles' search index is refilled while the pages are written: alone after
-            // them, it kept one core idle (0.085 s of a 1.1 s build at 10k with 2,000 articles).
-            let (report, _) = try Self.concurrently {
-                try publisher.publish(jobs, records: records, full: full, gone: gone, progress: progress)
-            } and: {
-                try updateSearchIndex(articles)
-            }
-            if let whole {
-                try store.forgetChangedTickets(upTo: whole.mark)
-                try saveBuildState(now: now, staffBase: whole.rendering.staffBase, content: content)
-            } else {
-                try store.updateBuildState { $0.content = content }
-            }
-            return report
         }
+    }
+
+    /// The whole graph of `.all` or `.publicOnly`, every page's fingerprint compared with its
+    /// record; the caller holds the build lock.
+    private func publishGraph(
+        _ scope: Scope, full: Bool, now: Date, rendering: (pages: TicketPages, staffBase: String)?,
+        progress: @escaping @Sendable (Int, Int) -> Void
+    ) throws -> BuildReport {
+        let publisher = Publisher(output: paths.output, store: store)
+        // The whole graph. Taken before anything is read: the content's stamp, the notes of
+        // changed tickets (forgotten once their pages are written), the ticket pages' base.
+        let content = contentStamp()
+        let whole = try rendering.map { (mark: try store.changedTicketsMark(), rendering: $0) }
+        // The database's part of the graph is read while the articles are parsed on every core
+        // (it was 15 % of a full build's time with one core idle).
+        let ((articles, pages), (ticketSide, records)) = try Self.concurrently {
+            (try SiteContent.articles(paths), try SiteContent.pages(paths))
+        } and: {
+            (
+                try whole.map { try ticketJobs(nil, rendering: $0.rendering) + [try dashboardJob(now: now)] } ?? [],
+                try store.pageRecords()
+            )
+        }
+        let jobs = publicJobs(articles: articles, pages: pages) + ticketSide
+        let live = Set(jobs.map(\.path))
+        let gone = records.keys.filter { path in
+            !live.contains(path)
+                && (scope == .all || (path.hasPrefix("public/") && !path.hasPrefix("public/t/")))
+        }
+        // The articles' search index is refilled while the pages are written: alone after
+        // them, it kept one core idle (0.085 s of a 1.1 s build at 10k with 2,000 articles).
+        let (report, _) = try Self.concurrently {
+            try publisher.publish(jobs, records: records, full: full, gone: gone, progress: progress)
+        } and: {
+            try updateSearchIndex(articles)
+        }
+        if let whole {
+            try store.forgetChangedTickets(upTo: whole.mark)
+            try saveBuildState(now: now, staffBase: whole.rendering.staffBase, content: content)
+        } else {
+            try store.updateBuildState { $0.content = content }
+        }
+        return report
     }
 
     /// `a` on this thread while `b` runs on another; both results, or the first error.

@@ -4,8 +4,31 @@ import Foundation
 /// One writer of `output/` at a time: `belenus build` and every gateway request that
 /// regenerates pages take `var/.build.lock` (flock), and each renders from the database as it
 /// is once it holds the lock, so an older version never overwrites a newer one.
+///
+/// A whole build (every page compared: `--full`, a new theme, config or technician, a new output
+/// folder) also holds `var/.whole-build.lock` while it renders: at 100,000 tickets it has the
+/// build lock for 10–20 s, at a million for minutes, longer than a web server waits for a CGI
+/// answer. A request does not wait for it (`holdingUnlessWholeBuild`).
 public enum BuildLock {
+    /// Waits for the lock, then runs `body`.
     public static func holding<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T {
-        try FileLock.holding(paths.var_ + "/.build.lock", .exclusive, body)
+        try FileLock.holding(file(paths), .exclusive, body)
     }
+
+    /// A request's: `body` under the lock, waiting for it behind other requests and builds; nil
+    /// at once, `body` not run, while a whole build holds it. A request that began to wait just
+    /// before a whole build took the lock waits for that build.
+    public static func holdingUnlessWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T? {
+        if let done = try FileLock.ifFree(file(paths), .exclusive, body) { return done }
+        guard try FileLock.ifFree(wholeBuildFile(paths), .shared, {}) != nil else { return nil }
+        return try holding(paths, body)
+    }
+
+    /// A whole build's, under the build lock: says so to requests while `body` runs.
+    public static func sayingWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T {
+        try FileLock.holding(wholeBuildFile(paths), .exclusive, body)
+    }
+
+    static func file(_ paths: SitePaths) -> String { paths.var_ + "/.build.lock" }
+    static func wholeBuildFile(_ paths: SitePaths) -> String { paths.var_ + "/.whole-build.lock" }
 }

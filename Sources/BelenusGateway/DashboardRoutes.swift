@@ -12,7 +12,10 @@ extension Gateway {
     /// first (its counts move with the clock as well as with changes).
     func dashboard(_ user: SignedIn) throws -> Response {
         guard user.actor.role.isStaff else { throw GatewayError(403, "the dashboard is for technicians") }
-        try builder().regenerateDashboard(now: now)
+        guard try builder().regenerateDashboard(now: now) != nil else {
+            // A whole build holds the build lock: rendered for this view, not written.
+            return .html(200, bytes: PageBlocks.filled(try builder().renderedDashboard(now: now), with: user.csrfToken))
+        }
         return .html(
             200, bytes: try generatedPage(paths.output + "/" + SiteBuilder.dashboardPath, missing: "the dashboard", csrf: user.csrfToken))
     }

@@ -104,7 +104,11 @@ extension Gateway {
         // The page's temporary file made before the build lock, not while others wait for it.
         AtomicFile.prepareTemporary(in: paths.output + "/" + AtomicFile.temporaryFolderName)
         do {
-            try builder().regeneratePages(touchedBy: numbers, now: now)
+            if try builder().regeneratePages(touchedBy: numbers, now: now) == nil {
+                // A whole build holds the build lock (for minutes at a million tickets): its record
+                // save keeps this mark, and each view renders the page until one writes it.
+                try store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))
+            }
         } catch {
             FileHandle.standardError.write(Data("belenus-gateway: pages of \(numbers): \(error)\n".utf8))
             try? store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))

@@ -30,10 +30,15 @@ extension Gateway {
         let relative = SiteBuilder.ticketPagePath(number)
         let file = paths.output + "/" + relative
         let record = try store.pageRecords(paths: [relative])[relative]
-        if record == nil || record?.fingerprint == "stale" || !FileManager.default.fileExists(atPath: file) {
-            try builder().regeneratePages(touchedBy: [number], now: now)
+        let page: [UInt8]
+        if record == nil || record?.fingerprint == "stale" || !FileManager.default.fileExists(atPath: file),
+           try builder().regeneratePages(touchedBy: [number], now: now) == nil {
+            // A whole build holds the build lock: rendered for this view, not written.
+            guard let rendered = try builder().renderedTicketPage(number, now: now) else { throw GatewayError(404, "no ticket \(number)") }
+            page = PageBlocks.filled(rendered, with: user.csrfToken)
+        } else {
+            page = try generatedPage(file, missing: "the page of ticket \(number)", csrf: user.csrfToken)
         }
-        let page = try generatedPage(file, missing: "the page of ticket \(number)", csrf: user.csrfToken)
         return PageBlocks.cut(page, block: user.actor.role.isStaff ? "client" : "staff")
     }
 

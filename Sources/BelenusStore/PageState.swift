@@ -74,16 +74,20 @@ extension Store {
         }
     }
 
-    /// Records pages written (or confirmed) and forgets the paths in `removed`.
-    public func savePageRecords(_ records: [PageRecord], removing removed: [String] = []) throws {
+    /// Records pages written (or confirmed) and forgets the paths in `removed`. A page marked
+    /// stale since `read` (the records the writer read before rendering) stays stale: a request
+    /// marks its ticket's page so while a whole build, which read the records minutes before,
+    /// may have rendered the ticket before the change.
+    public func savePageRecords(_ records: [PageRecord], read: [String: PageRecord] = [:], removing removed: [String] = []) throws {
         guard !records.isEmpty || !removed.isEmpty else { return }
         // Unsynced: a record lost with the machine makes the next build render its page again.
         try write(synced: false) { db in
             let upsert = try db.cachedStatement(sql: """
-                INSERT INTO pages (path, fingerprint, content_hash) VALUES (?, ?, ?)
+                INSERT INTO pages (path, fingerprint, content_hash) VALUES (?1, ?2, ?3)
                 ON CONFLICT(path) DO UPDATE SET fingerprint = excluded.fingerprint, content_hash = excluded.content_hash
+                WHERE pages.fingerprint != 'stale' OR ?4 = 'stale'
                 """)
-            for r in records { try upsert.execute(arguments: [r.path, r.fingerprint, r.contentHash]) }
+            for r in records { try upsert.execute(arguments: [r.path, r.fingerprint, r.contentHash, read[r.path]?.fingerprint ?? ""]) }
             let delete = try db.cachedStatement(sql: "DELETE FROM pages WHERE path = ?")
             for path in removed { try delete.execute(arguments: [path]) }
         }

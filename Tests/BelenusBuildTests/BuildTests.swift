@@ -210,11 +210,32 @@ func expectTheTechnicianSelects(_ site: SiteFixture) throws {
     let change = try tickets[1].close(solution: "Listo.", by: site.tech, at: at, clock: .wallClock)
     try site.store.record(change, replacingRevision: tickets[1].revision)
     let builder = try SiteBuilder(paths: site.paths, store: site.store)
-    let regenerated = try builder.regeneratePages(touchedBy: [TicketNumber(2)], now: at)
+    let regenerated = try #require(try builder.regeneratePages(touchedBy: [TicketNumber(2)], now: at))
     #expect(regenerated.rendered == 1, "\(regenerated)")
     #expect(try site.output("private/tickets/2/index.html").contains("Cerrado por el técnico"))
     let report = try site.build(now: at)
     #expect(report.rendered == 1, "\(report)")  // the dashboard only: regeneration does not touch it
+}
+
+/// A whole build says so while it renders (`var/.whole-build.lock`: requests do not wait for
+/// it); a build of what changed does not, and requests wait for its moments.
+@Test func onlyAWholeBuildSaysItIsOne() throws {
+    let site = try SiteFixture()
+    _ = try site.openTicket(title: "Uno", at: Date())
+    final class Seen: @unchecked Sendable { var whole: [Bool] = [] }
+    let seen = Seen()
+    let builder = try SiteBuilder(paths: site.paths, store: site.store)
+    let wholeLock = site.paths.var_ + "/.whole-build.lock"
+    let probe: @Sendable (Int, Int) -> Void = { _, _ in
+        seen.whole.append((try? FileLock.ifFree(wholeLock, .shared, {})) == nil)
+    }
+    _ = try builder.build(full: true, progress: probe)
+    #expect(!seen.whole.isEmpty && seen.whole.allSatisfy { $0 }, "\(seen.whole)")
+    #expect(try FileLock.ifFree(wholeLock, .shared, {}) != nil, "and no longer once done")
+    _ = try site.openTicket(title: "Dos", at: Date())
+    seen.whole = []
+    _ = try builder.build(progress: probe)
+    #expect(!seen.whole.isEmpty && !seen.whole.contains(true), "\(seen.whole)")
 }
 
 /// SPEC §6 via issue 15: the theme's icon at /favicon.ico, linked from every page.
