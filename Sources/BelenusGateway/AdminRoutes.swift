@@ -86,9 +86,11 @@ extension Gateway {
         _ = try administrator(user)
         var filters: [String: String] = [:]
         for name in ["q", "role", "org", "active"] { filters[name] = request.queryValue(name).map(ByteText.trimmed) ?? "" }
-        let words = Self.folded(filters["q"] ?? "")
+        let words = TextFolding.folded(filters["q"] ?? "")
         let people = try store.users().filter { person in
-            (words.isEmpty || [person.name, person.login.rawValue, person.email].contains { ByteText.contains(Self.folded($0), words) })
+            (words.isEmpty || [person.name, person.login.rawValue, person.email].contains {
+                ByteText.contains(TextFolding.folded($0), words)
+            })
                 && (filters["role"]?.isEmpty != false || person.role.rawValue == filters["role"])
                 && (filters["org"]?.isEmpty != false || person.org == filters["org"])
                 && (filters["active"]?.isEmpty != false || String(!person.disabled) == filters["active"])

@@ -20,7 +20,7 @@ extension Gateway {
         let names = Dictionary(users.map { ($0.login, $0.name) }, uniquingKeysWith: { first, _ in first })
         /// In the order of their names without case or accents, each name folded once.
         func byName(_ people: [User]) -> [(login: Login, name: String)] {
-            people.map { (key: Self.folded($0.name), login: $0.login, name: $0.name) }
+            people.map { (key: TextFolding.folded($0.name), login: $0.login, name: $0.name) }
                 .sorted { ($0.key, $0.name) < ($1.key, $1.name) }.map { (login: $0.login, name: $0.name) }
         }
         let technicians = byName(users.filter { $0.role != .client })
@@ -47,8 +47,8 @@ extension Gateway {
         /// accents (by value or by label); else the value as typed, which matches nothing.
         func matched(_ name: String, _ options: [(value: String, label: String)]) -> String? {
             guard let typed = text(name) else { return nil }
-            let key = Self.folded(typed)
-            let value = options.first { Self.folded($0.value) == key || Self.folded($0.label) == key }?.value ?? typed
+            let key = TextFolding.folded(typed)
+            let value = options.first { TextFolding.folded($0.value) == key || TextFolding.folded($0.label) == key }?.value ?? typed
             echo[name] = value
             return value
         }
@@ -112,10 +112,6 @@ extension Gateway {
         let digits = ByteText.hasPrefix(text, "#") ? String(decoding: text.utf8.dropFirst(), as: UTF8.self) : text
         return Int(digits).flatMap { $0 > 0 ? $0 : nil }
     }
-
-    /// Lower case without accents (`TextFolding`): how a value typed in a URL is compared with
-    /// the names.
-    static func folded(_ text: String) -> String { TextFolding.folded(text) }
 
     /// `GET /go?number=N`: to ticket N when the person may see it, else 404.
     func go(_ user: SignedIn) throws -> Response {
