@@ -195,7 +195,8 @@ struct Program {
                 case .section(let r, let inverted, let end):
                     let body = (i + 1)..<end
                     reach(r, from: stack[references[r].frame]) { pointer in
-                        section(references[r].field, at: pointer, inverted: inverted, body: body, stack: &stack, into: &output, slots: &slots)
+                        section(
+                            references[r].field, at: pointer, inverted: inverted, body: body, stack: &stack, into: &output, slots: &slots)
                     } absent: {
                         if inverted { run(body, stack: &stack, into: &output, slots: &slots) }
                     }
@@ -391,7 +392,8 @@ struct Linker {
         }
         guard !including.contains(name) else {
             throw TemplateError(
-                file: file, line: at.line, column: at.column, "'\(name)' includes itself (\((including + [name]).joined(separator: " → ")))"
+                file: file, line: at.line, column: at.column,
+                "'\(name)' includes itself (\((including + [name]).joined(separator: " → ")))"
             )
         }
         including.append(name)
