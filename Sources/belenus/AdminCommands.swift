@@ -78,7 +78,7 @@ struct OrgCommand: ParsableCommand {
                     by: shellAdministrator)
                 try markStale(store, moved)
                 let counting = calendar.isEmpty ? config.calendar : calendar
-                print("Org '\(org)' counts deadlines in '\(counting)'; \(moved.count) open ticket(s) laid out again.")
+                print("Org '\(org)' counts deadlines in '\(counting)'; \(counted(moved.count, "open ticket")) laid out again.")
             }
             if let name {
                 let touched = try store.renameOrg(org, to: name, at: Date(), by: shellAdministrator)
@@ -183,7 +183,7 @@ struct CalendarCommand: ParsableCommand {
         let moved = try store.editCalendar(
             name, zone: zone, hours: hours, holidays: holidays, at: Date(), policy: config.slaPolicy, by: shellAdministrator)
         try markStale(store, moved)
-        print("Calendar '\(name)' changed; \(moved.count) open ticket(s) laid out again (their pages at the next build).")
+        print("Calendar '\(name)' changed; \(counted(moved.count, "open ticket")) laid out again (their pages at the next build).")
     }
 }
 
@@ -363,7 +363,7 @@ struct UserCommand: ParsableCommand {
             let store = try site.openStore()
             let touched = try store.setUserActive(Login(login), false, handOverTo: to.map { Login($0) }, at: Date(), by: shellAdministrator)
             try markStale(store, touched)
-            print("User '\(login)' disabled." + (touched.isEmpty ? "" : " \(touched.count) tickets handed over."))
+            print("User '\(login)' disabled." + (touched.isEmpty ? "" : " \(counted(touched.count, "ticket")) handed over."))
         }
     }
 
@@ -428,7 +428,7 @@ struct ImportCommand: ParsableCommand {
             throw CLIError("another belenus import is running on \(site.site); wait for it to end")
         }
         Progress.done()
-        print("Imported \(count) tickets. Next: belenus build --site \(site.site)")
+        print("Imported \(counted(count, "ticket")). Next: belenus build --site \(site.site)")
     }
 }
 

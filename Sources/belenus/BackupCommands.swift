@@ -14,7 +14,8 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let summary = try SiteBackup.create(site.paths, store: try site.openStore(), to: file) { Progress.show($0) }
         Progress.done()
-        print("Backup of \(summary.tickets) tickets and \(summary.attachments) attachments in \(file) (\(summary.bytes / 1024) KiB).")
+        let what = "\(counted(summary.tickets, "ticket")) and \(counted(summary.attachments, "attachment"))"
+        print("Backup of \(what) in \(file) (\(summary.bytes / 1024) KiB).")
     }
 }
 
@@ -27,7 +28,8 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         let summary = try SiteBackup.restore(file, into: site)
-        print("Restored \(summary.tickets) tickets and \(summary.attachments) attachments into \(site). Next: belenus build --site \(site)")
+        let what = "\(counted(summary.tickets, "ticket")) and \(counted(summary.attachments, "attachment"))"
+        print("Restored \(what) into \(site). Next: belenus build --site \(site)")
     }
 }
 

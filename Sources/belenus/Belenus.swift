@@ -55,6 +55,9 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// "1 ticket", "3 tickets": a count and its noun in the commands' messages.
+func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
 /// Progress on a terminal only: one line, rewritten in place.
 enum Progress {
     static let isTerminal = isatty(2) == 1

@@ -79,7 +79,7 @@ import Testing
         try await writers.wait(untilAnswered: afterBackup + 4)
         writers.stopAndWait()
         #expect(backup.status == 0, "\(backup.stderr)")
-        #expect(backup.stdout.hasPrefix("Backup of 1 tickets and 1 attachments in \(file)"), "\(backup.stdout)")
+        #expect(backup.stdout.hasPrefix("Backup of 1 ticket and 1 attachment in \(file)"), "\(backup.stdout)")
         let (answered, failures) = writers.result
         #expect(failures.isEmpty, "\(failures)")
 
@@ -121,7 +121,7 @@ import Testing
         try other.openTicket(as: other.bob, title: "Y otro", product: "Bancos")
         #expect(try CLI.run(["build", "--site", other.root]).status == 0)
         let into = try CLI.run(["restore", file, "--site", other.root])
-        #expect(into.status == 0 && into.stdout.hasPrefix("Restored 2 tickets and 1 attachments"), "\(into.stdout)\(into.stderr)")
+        #expect(into.status == 0 && into.stdout.hasPrefix("Restored 2 tickets and 1 attachment"), "\(into.stdout)\(into.stderr)")
         for root in [site.root, restored, other.root] {
             let build = try CLI.run(["build", "--full", "--site", root])
             #expect(build.status == 0, "\(build.stderr)")
