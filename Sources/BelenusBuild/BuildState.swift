@@ -27,9 +27,8 @@ extension SiteBuilder {
         now: Date, rendering: (pages: TicketPages, staffBase: String), progress: @escaping @Sendable (Int, Int) -> Void
     ) throws -> BuildReport? {
         let state = try store.buildState()
-        guard let token = BuildState.token(in: paths), state.output == token,
-              let builtAt = state.builtAt.flatMap(Timestamp.parse), builtAt <= now,
-              state.tickets == rendering.staffBase
+        guard let token = BuildState.token(in: paths),
+              let builtAt = Self.changesSuffice(state, token: token, now: now, rendering: rendering)
         else { return nil }
         var report = BuildReport()
         let content = contentStamp()
@@ -48,6 +47,24 @@ extension SiteBuilder {
         report.removed += tickets.removed
         report.pages = try store.pageCount()
         return report
+    }
+
+    /// When the last build ran, if what changed since is all a build must look at: the same
+    /// output folder, theme, config and technicians, and a clock not set back.
+    static func changesSuffice(
+        _ state: BuildStateRecord, token: String, now: Date, rendering: (pages: TicketPages, staffBase: String)
+    ) -> Date? {
+        guard state.output == token, let builtAt = state.builtAt.flatMap(Timestamp.parse), builtAt <= now,
+              state.tickets == rendering.staffBase
+        else { return nil }
+        return builtAt
+    }
+
+    /// Whether a build of the whole site now would compare every page (see `publishChanged`);
+    /// asked before the build lock is taken, so a guess that the build itself checks again.
+    func comparesEveryPage(full: Bool, now: Date) throws -> Bool {
+        guard !full, let token = BuildState.token(in: paths) else { return true }
+        return Self.changesSuffice(try store.buildState(), token: token, now: now, rendering: try ticketRendering(now: now)) == nil
     }
 
     /// The content files' stamp with the public pages' shared fingerprint.

@@ -54,7 +54,14 @@ public struct SiteBuilder {
         // pages follow: the due-soon instant is in their fingerprint). Not in a request's
         // regeneration: at a million tickets that is seconds of one person's wait.
         if scope == .all { try store.layOutDueSoon(policy: config.slaPolicy) }
-        let report = try BuildLock.holding(paths) { try publishLocked(scope, full: full, now: now, progress: progress) }
+        let report =
+            if scope == .all, try comparesEveryPage(full: full, now: now) {
+                // Requests are told first and no longer wait for the lock (`BuildLock`): at a
+                // million tickets this build holds it for minutes.
+                try BuildLock.holdingForWholeBuild(paths) { try publishLocked(scope, full: full, now: now, told: true, progress: progress) }
+            } else {
+                try BuildLock.holding(paths) { try publishLocked(scope, full: full, now: now, progress: progress) }
+            }
         // A whole build's last writes stay in the WAL (up to `Store.checkpointPages` frames: 28
         // after a 10k build), and every CGI process after it, the first connection of its own,
         // reads them all back: about 2 µs a frame of each page view. Cut here, at one fsync a
@@ -76,9 +83,10 @@ public struct SiteBuilder {
         case dashboard
     }
 
-    /// The page graph of `scope` through the publisher; the caller holds the build lock.
+    /// The page graph of `scope` through the publisher; the caller holds the build lock, and
+    /// with `told` has told requests that this is a whole build.
     func publishLocked(
-        _ scope: Scope, full: Bool = false, now: Date, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        _ scope: Scope, full: Bool = false, now: Date, told: Bool = false, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> BuildReport {
         let publisher = Publisher(output: paths.output, store: store)
         switch scope {
@@ -97,7 +105,9 @@ public struct SiteBuilder {
             if let rendering, !full, let report = try publishChanged(now: now, rendering: rendering, progress: progress) { return report }
             // Every page compared: requests do not wait for it (`BuildLock`), at a million
             // tickets it holds the lock for minutes.
-            guard scope == .all else { return try publishGraph(scope, full: full, now: now, rendering: nil, progress: progress) }
+            guard scope == .all, !told else {
+                return try publishGraph(scope, full: full, now: now, rendering: rendering, progress: progress)
+            }
             return try BuildLock.sayingWholeBuild(paths) {
                 try publishGraph(scope, full: full, now: now, rendering: rendering, progress: progress)
             }

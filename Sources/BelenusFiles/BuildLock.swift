@@ -16,15 +16,21 @@ public enum BuildLock {
     }
 
     /// A request's: `body` under the lock, waiting for it behind other requests and builds; nil
-    /// at once, `body` not run, while a whole build holds it. A request that began to wait just
-    /// before a whole build took the lock waits for that build.
+    /// at once, `body` not run, while a whole build holds it or waits for it.
     public static func holdingUnlessWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T? {
         if let done = try FileLock.ifFree(file(paths), .exclusive, body) { return done }
         guard try FileLock.ifFree(wholeBuildFile(paths), .shared, {}) != nil else { return nil }
         return try holding(paths, body)
     }
 
-    /// A whole build's, under the build lock: says so to requests while `body` runs.
+    /// A whole build's: says so first, then takes the build lock after the requests that were
+    /// already waiting for it (`FileLock.afterOthers`; new ones no longer wait), and runs `body`.
+    public static func holdingForWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T {
+        try sayingWholeBuild(paths) { try FileLock.afterOthers(file(paths), .exclusive, body) }
+    }
+
+    /// A build found whole once it held the build lock: says so to requests while `body` runs.
+    /// (A request that began to wait before this build took the lock waits for it.)
     public static func sayingWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T {
         try FileLock.holding(wholeBuildFile(paths), .exclusive, body)
     }

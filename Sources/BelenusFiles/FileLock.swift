@@ -29,6 +29,22 @@ public enum FileLock {
         return try body()
     }
 
+    /// Runs `body` once the lock is had, trying for it again on `DatabaseFile`'s schedule (every
+    /// millisecond, then every 2 and 4) instead of waiting in `flock`: whoever waits there has it
+    /// first.
+    public static func afterOthers<T>(_ file: String, _ mode: Mode, _ body: () throws -> T) throws -> T {
+        var tries = 0
+        while true {
+            let fd = try lock(file, mode.operation | LOCK_NB, busyIsOK: true)
+            if fd >= 0 {
+                defer { close(fd) }
+                return try body()
+            }
+            usleep(UInt32(DatabaseFile.pause(before: tries).sleep * 1000))
+            tries += 1
+        }
+    }
+
     /// The lock file, locked; -1 when it is held and `busyIsOK`.
     private static func lock(_ file: String, _ operation: Int32, busyIsOK: Bool = false) throws -> Int32 {
         let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)

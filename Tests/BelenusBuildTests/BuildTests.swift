@@ -238,6 +238,42 @@ func expectTheTechnicianSelects(_ site: SiteFixture) throws {
     #expect(!seen.whole.isEmpty && !seen.whole.contains(true), "\(seen.whole)")
 }
 
+/// A whole build tells requests first, while another holds the build lock, and then takes the
+/// lock after those already waiting for it: a request that was waiting has the lock (not nil),
+/// and one that comes after the telling does not wait at all.
+@Test func aWholeBuildTellsRequestsBeforeItTakesTheLock() throws {
+    let site = try SiteFixture()
+    _ = try site.openTicket(title: "Uno", at: Date())
+    let (lockFile, wholeFile) = (site.paths.var_ + "/.build.lock", site.paths.var_ + "/.whole-build.lock")
+    let other = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)  // another holder of the lock
+    #expect(flock(other, LOCK_EX) == 0)
+    final class Box: @unchecked Sendable { var waited: Bool?; var built: BuildReport? }
+    let box = Box()
+    let (paths, store) = (site.paths, site.store)
+    let waiting = Thread { box.waited = (try? BuildLock.holdingUnlessWholeBuild(paths) { true }) ?? nil }
+    waiting.start()
+    usleep(200_000)  // waiting in flock before the build begins
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { box.built = try? SiteBuilder(paths: paths, store: store).build(full: true) }
+    var told = false
+    for _ in 0..<500 where !told {
+        told = (try? FileLock.ifFree(wholeFile, .shared, {})) == nil
+        if !told { usleep(10_000) }
+    }
+    #expect(told, "the build said it is whole while another held the lock")
+    final class Answer: @unchecked Sendable { var ranBody: Bool? }
+    let newcomer = Answer(), quick = DispatchGroup()
+    DispatchQueue.global().async(group: quick) { newcomer.ranBody = (try? BuildLock.holdingUnlessWholeBuild(paths) { true }) != nil }
+    #expect(quick.wait(timeout: .now() + 2) == .success, "a new request does not wait")
+    close(other)
+    #expect(quick.wait(timeout: .now() + 30) == .success)
+    #expect(newcomer.ranBody == false, "and is told no")
+    #expect(group.wait(timeout: .now() + 30) == .success)
+    while box.waited == nil && !waiting.isFinished { usleep(10_000) }
+    #expect(box.waited == true, "the request that was waiting had the lock")
+    #expect(box.built?.rendered ?? 0 > 0)
+}
+
 /// SPEC §6 via issue 15: the theme's icon at /favicon.ico, linked from every page.
 @Test func theThemesIconIsAtTheRootAndLinkedFromEveryPage() throws {
     let site = try SiteFixture()
