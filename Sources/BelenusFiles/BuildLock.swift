@@ -26,13 +26,15 @@ public enum BuildLock {
     /// A whole build's: says so first, then takes the build lock after the requests that were
     /// already waiting for it (`FileLock.afterOthers`; new ones no longer wait), and runs `body`.
     public static func holdingForWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T {
-        try sayingWholeBuild(paths) { try FileLock.afterOthers(file(paths), .exclusive, body) }
+        try FileLock.holding(wholeBuildFile(paths), .exclusive) { try FileLock.afterOthers(file(paths), .exclusive, body) }
     }
 
     /// A build found whole once it held the build lock: says so to requests while `body` runs.
-    /// (A request that began to wait before this build took the lock waits for it.)
+    /// (A request that began to wait before this build took the lock waits for it.) Not when
+    /// another whole build is saying so: that one waits for this one's lock, and waiting for its
+    /// word would wait for ever.
     public static func sayingWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T {
-        try FileLock.holding(wholeBuildFile(paths), .exclusive, body)
+        try FileLock.ifFree(wholeBuildFile(paths), .exclusive, body) ?? body()
     }
 
     static func file(_ paths: SitePaths) -> String { paths.var_ + "/.build.lock" }

@@ -274,6 +274,20 @@ func expectTheTechnicianSelects(_ site: SiteFixture) throws {
     #expect(box.built?.rendered ?? 0 > 0)
 }
 
+/// A build that finds itself whole only once it holds the build lock does not wait to say so
+/// while another whole build says so: that one waits for this one's lock.
+@Test func aBuildFoundWholeDoesNotWaitForAnotherThatSaidSo() throws {
+    let site = try SiteFixture()
+    let paths = site.paths
+    let other = open(paths.var_ + "/.whole-build.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+    #expect(flock(other, LOCK_EX) == 0)
+    defer { close(other) }
+    final class Box: @unchecked Sendable { var ran = false }
+    let box = Box(), group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { box.ran = (try? BuildLock.sayingWholeBuild(paths) { true }) ?? false }
+    #expect(group.wait(timeout: .now() + 5) == .success && box.ran)
+}
+
 /// SPEC §6 via issue 15: the theme's icon at /favicon.ico, linked from every page.
 @Test func theThemesIconIsAtTheRootAndLinkedFromEveryPage() throws {
     let site = try SiteFixture()
