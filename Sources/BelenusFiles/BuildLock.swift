@@ -24,9 +24,10 @@ public enum BuildLock {
     }
 
     /// A whole build's: says so first, then takes the build lock after the requests that were
-    /// already waiting for it (`FileLock.afterOthers`; new ones no longer wait), and runs `body`.
+    /// already waiting for it (`FileLock.holdingAfterWaiters`; new ones no longer wait), and runs
+    /// `body`.
     public static func holdingForWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T {
-        try FileLock.holding(wholeBuildFile(paths), .exclusive) { try FileLock.afterOthers(file(paths), .exclusive, body) }
+        try FileLock.holding(wholeBuildFile(paths), .exclusive) { try FileLock.holdingAfterWaiters(file(paths), .exclusive, body) }
     }
 
     /// A build found whole once it held the build lock: says so to requests while `body` runs.

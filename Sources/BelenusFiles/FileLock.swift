@@ -32,7 +32,7 @@ public enum FileLock {
     /// Runs `body` once the lock is had, trying for it again on `DatabaseFile`'s schedule (every
     /// millisecond, then every 2 and 4) instead of waiting in `flock`: whoever waits there has it
     /// first.
-    public static func afterOthers<T>(_ file: String, _ mode: Mode, _ body: () throws -> T) throws -> T {
+    public static func holdingAfterWaiters<T>(_ file: String, _ mode: Mode, _ body: () throws -> T) throws -> T {
         var tries = 0
         while true {
             let fd = try lock(file, mode.operation | LOCK_NB, busyIsOK: true)
