@@ -21,11 +21,6 @@ public struct BusinessCalendar: Hashable, Sendable {
         self.holidays = holidays
     }
 
-    /// With a zone Foundation made, named by its identifier.
-    public init(name: String, zone: TimeZone, hours: WeeklyHours, holidays: Holidays = .none) {
-        self.init(name: name, zone: IANAZone(zone), hours: hours, holidays: holidays)
-    }
-
     /// The calendar every site starts with: every minute counts.
     public static let alwaysName = "24x7"
 

@@ -18,7 +18,7 @@ private func local(_ text: String, _ zone: TimeZone) -> Date {
 
 private func oficina() throws -> BusinessCalendar {
     BusinessCalendar(
-        name: "oficina", zone: zone("America/Mexico_City"), hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"),
+        name: "oficina", zone: IANAZone(zone("America/Mexico_City")), hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"),
         holidays: try Holidays(parsing: "mx-lft"))
 }
 
@@ -36,7 +36,7 @@ private func oficina() throws -> BusinessCalendar {
     // With a holiday far away the walk goes day by day (without one it is plain addition).
     for holidays in ["", "2031-07-07"] {
         let calendar = BusinessCalendar(
-            name: "24x7", zone: mexico, hours: try WeeklyHours(parsing: "mon-sun 00:00-24:00"), holidays: try Holidays(parsing: holidays))
+            name: "24x7", zone: IANAZone(mexico), hours: try WeeklyHours(parsing: "mon-sun 00:00-24:00"), holidays: try Holidays(parsing: holidays))
         let eleven = local("2027-05-03 23:00", mexico)
         #expect(calendar.adding(2 * 3600, to: eleven) == local("2027-05-04 01:00", mexico))
         #expect(calendar.businessTime(from: eleven, to: local("2027-05-06 01:00", mexico)) == 50 * 3600)
@@ -49,7 +49,7 @@ private func oficina() throws -> BusinessCalendar {
 func aHolidayIsTheWholeLocalDayInAnyZone(name: String) throws {
     let here = zone(name)
     let calendar = BusinessCalendar(
-        name: "x", zone: here, hours: try WeeklyHours(parsing: "mon-sun 00:00-24:00"), holidays: try Holidays(parsing: "12-25"))
+        name: "x", zone: IANAZone(here), hours: try WeeklyHours(parsing: "mon-sun 00:00-24:00"), holidays: try Holidays(parsing: "12-25"))
     #expect(calendar.businessTime(from: local("2027-12-25 00:00", here), to: local("2027-12-26 00:00", here)) == 0)
     #expect(calendar.businessTime(from: local("2027-12-24 12:00", here), to: local("2027-12-26 12:00", here)) == 24 * 3600)
     // The 24th's last minute, then the 26th's first.
@@ -59,7 +59,7 @@ func aHolidayIsTheWholeLocalDayInAnyZone(name: String) throws {
 /// osTicket #6739: calendars with only some weekdays.
 @Test func aCalendarOfTwoWeekdaysSkipsTheOthers() throws {
     let mexico = zone("America/Mexico_City")
-    let calendar = BusinessCalendar(name: "x", zone: mexico, hours: try WeeklyHours(parsing: "tue,thu 10:00-12:00"))
+    let calendar = BusinessCalendar(name: "x", zone: IANAZone(mexico), hours: try WeeklyHours(parsing: "tue,thu 10:00-12:00"))
     // Monday 09:00 + 3 h: Tuesday 10–12, Thursday 10–11.
     #expect(calendar.adding(3 * 3600, to: local("2027-03-01 09:00", mexico)) == local("2027-03-04 11:00", mexico))
     #expect(calendar.businessTime(from: local("2027-03-01 00:00", mexico), to: local("2027-03-08 00:00", mexico)) == 4 * 3600)
@@ -68,7 +68,7 @@ func aHolidayIsTheWholeLocalDayInAnyZone(name: String) throws {
 /// osTicket #6847: a lunch break.
 @Test func aLunchBreakIsNotBusinessTime() throws {
     let mexico = zone("America/Mexico_City")
-    let calendar = BusinessCalendar(name: "x", zone: mexico, hours: try WeeklyHours(parsing: "mon-fri 09:00-14:00 15:00-18:00"))
+    let calendar = BusinessCalendar(name: "x", zone: IANAZone(mexico), hours: try WeeklyHours(parsing: "mon-fri 09:00-14:00 15:00-18:00"))
     #expect(calendar.adding(2 * 3600, to: local("2027-03-02 13:00", mexico)) == local("2027-03-02 16:00", mexico))
     #expect(calendar.adding(3600, to: local("2027-03-02 13:00", mexico)) == local("2027-03-02 14:00", mexico))
     #expect(calendar.businessTime(from: local("2027-03-02 13:30", mexico), to: local("2027-03-02 15:30", mexico)) == 3600)
@@ -77,7 +77,7 @@ func aHolidayIsTheWholeLocalDayInAnyZone(name: String) throws {
 /// Tijuana changes its clocks: the missing hour has no business time, the repeated one counts twice.
 @Test func theNightsTheClocksChangeCountWhatTheWallClockShows() throws {
     let tijuana = zone("America/Tijuana")
-    let calendar = BusinessCalendar(name: "x", zone: tijuana, hours: try WeeklyHours(parsing: "sun 01:00-04:00"))
+    let calendar = BusinessCalendar(name: "x", zone: IANAZone(tijuana), hours: try WeeklyHours(parsing: "sun 01:00-04:00"))
     let spring = local("2027-03-14 00:00", tijuana), fall = local("2027-11-07 00:00", tijuana)
     #expect(calendar.businessTime(from: spring, to: spring + 86400) == 2 * 3600)
     #expect(calendar.businessTime(from: fall, to: fall + 86400) == 4 * 3600)
@@ -246,7 +246,7 @@ func businessTimeMatchesAMinuteByMinuteCountOverRandomCalendars(zoneName: String
         }
         let mx = Bool.random(using: &random)
         let calendar = BusinessCalendar(
-            name: "random", zone: here, hours: try WeeklyHours(parsing: hours),
+            name: "random", zone: IANAZone(here), hours: try WeeklyHours(parsing: hours),
             holidays: try Holidays(parsing: (oneOff + yearly + (mx ? ["mx-lft"] : [])).joined(separator: ",")))
         var truth = try BruteForce(zone: here, hours: hours, oneOff: oneOff, yearly: yearly, mx: mx)
 

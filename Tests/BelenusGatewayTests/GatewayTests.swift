@@ -146,7 +146,7 @@ import Testing
         let site = try GatewaySite.make()
         let mexico = try #require(TimeZone(identifier: "America/Mexico_City"))
         let office = BusinessCalendar(
-            name: "oficina", zone: mexico, hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"), holidays: try Holidays(parsing: "mx-lft"))
+            name: "oficina", zone: IANAZone(mexico), hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"), holidays: try Holidays(parsing: "mx-lft"))
         try Store(path: site.root + "/var/belenus.sqlite3").addCalendar(office)
         try site.configure(["timezone": .string("America/Mexico_City"), "tickets.calendar": .string("oficina")])
         let n = try site.openTicket(as: site.ana)

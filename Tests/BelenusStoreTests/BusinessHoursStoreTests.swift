@@ -21,7 +21,7 @@ private func local(_ text: String) -> Date {
 private func officeStore() throws -> (Store, SLAPolicy) {
     let store = try seededStore()
     try store.addCalendar(BusinessCalendar(
-        name: "oficina", zone: mexico, hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"), holidays: try Holidays(parsing: "mx-lft")))
+        name: "oficina", zone: IANAZone(mexico), hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00"), holidays: try Holidays(parsing: "mx-lft")))
     let policy = SLAPolicy(defaultDueHours: 8, dueSoonHours: 2)
     try store.setOrgCalendar("Acme", to: "oficina", defaultCalendar: "24x7", at: t0, policy: policy)
     return (store, policy)
@@ -133,8 +133,8 @@ private func officeStore() throws -> (Store, SLAPolicy) {
 @Test func aCalendarIsRefusedWithTheFieldThatIsWrong() throws {
     let store = try seededStore()
     #expect(throws: FieldError.self) { try Store.zone("America/Ciudad_Gotica") }
-    try store.addCalendar(BusinessCalendar(name: "x", zone: mexico, hours: .always))
-    #expect { try store.addCalendar(BusinessCalendar(name: "x", zone: mexico, hours: .always)) } throws: { ($0 as? FieldError)?.field == "name" }
+    try store.addCalendar(BusinessCalendar(name: "x", zone: IANAZone(mexico), hours: .always))
+    #expect { try store.addCalendar(BusinessCalendar(name: "x", zone: IANAZone(mexico), hours: .always)) } throws: { ($0 as? FieldError)?.field == "name" }
     #expect { try store.setOrgCalendar("Acme", to: "nada", defaultCalendar: "24x7", at: t0, policy: policy) } throws: {
         ($0 as? FieldError)?.field == "calendar"
     }

@@ -355,7 +355,7 @@ func wordsFindTheirTicketsRankedOrNewestFirst(_ rankedMatches: Int) throws {
         #expect(kept == grouped, "step \(step)")
     }
     try store.addCalendar(BusinessCalendar(
-        name: "oficina", zone: TimeZone(identifier: "America/Mexico_City")!, hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00")))
+        name: "oficina", zone: IANAZone("America/Mexico_City")!, hours: try WeeklyHours(parsing: "mon-fri 09:00-18:00")))
     for step in 0..<120 {
         let product = next(2) == 0 ? "Nómina" : "Contabilidad"
         switch next(10) {
