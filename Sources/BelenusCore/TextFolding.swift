@@ -48,7 +48,7 @@ public enum TextFolding {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars where append(scalar, to: &bytes) == .other {
-            bytes.append(contentsOf: UTF8.encode(scalar)!)
+            bytes.append(contentsOf: String(scalar).utf8)
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -48,7 +48,9 @@ extension Gateway {
         func matched(_ name: String, _ options: [(value: String, label: String)]) -> String? {
             guard let typed = text(name) else { return nil }
             let key = TextFolding.folded(typed)
-            let value = options.first { TextFolding.folded($0.value) == key || TextFolding.folded($0.label) == key }?.value ?? typed
+            let value = options.first { option in
+                [option.value, option.label].contains { ByteText.same(TextFolding.folded($0), key) }
+            }?.value ?? typed
             echo[name] = value
             return value
         }

@@ -144,10 +144,9 @@ public struct GatewayViews: Sendable {
         // A search of many tickets counts them only so far (`Store.countedMatches`): "more than".
         let pages = page.totalIsExact ? max(1, (page.total + pageSize - 1) / pageSize) : pageNumber + 1
         let base = "\(config.gatewayPath)/tickets?\(query.isEmpty ? "" : query + "&")page="
-        let words = [String(page.total), String(pageNumber)] + (page.totalIsExact ? [String(pages)] : [])
         let range = page.totalIsExact
-            ? theme.string("list_total", count: page.total, words[0], words[1], words[2])
-            : theme.string("list_total_more", words[0], words[1])
+            ? theme.string("list_total", count: page.total, String(page.total), String(pageNumber), String(pages))
+            : theme.string("list_total_more", String(page.total), String(pageNumber))
         let rows = TicketPages(config: config, theme: theme, technicians: [], now: now)
         func options(_ name: String, _ options: [(value: String, label: String)]) -> [Choice] {
             options.map { .init(value: $0.value, label: $0.label, selected: filters[name] == $0.value) }
