@@ -97,9 +97,7 @@ public enum AtomicFile {
     /// then theirs is ours. Never a half-written file at `path`.
     public static func createUnlessPresent(_ bytes: [UInt8], at path: String, permissions: mode_t = 0o640) throws -> Bool {
         if access(path, F_OK) == 0 { return false }
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { throw SiteError(file: path, "not a path") }
-        let folder = String(path[..<slash])
-        let temp = "\(folder)/.\(String(path[path.utf8.index(after: slash)...])).\(processID).\(counter.next()).tmp"
+        let (folder, temp) = try temporaryBeside(path)
         try writeTemporary(bytes, at: temp, in: folder, permissions: permissions, for: path)
         defer { unlink(temp) }
         if link(temp, path) == 0 { return true }
@@ -112,26 +110,31 @@ public enum AtomicFile {
     /// 0644 less the umask). For the files people edit, `belenus.toml` and the theme; the pages,
     /// which a build writes again, go through `write` without the flush.
     public static func replace(_ bytes: [UInt8], at path: String) throws {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { throw SiteError(file: path, "not a path") }
-        let folder = String(path[..<slash])
-        let temp = "\(folder)/.\(String(path[path.utf8.index(after: slash)...])).\(processID).\(counter.next()).tmp"
+        let (folder, temp) = try temporaryBeside(path)
         var old = stat()
         let kept: mode_t? = stat(path, &old) == 0 ? old.st_mode & 0o7777 : nil
-        let fd = try create(temp, in: folder, permissions: kept ?? 0o644)
-        let ok = (kept.map { fchmod(fd, $0) == 0 } ?? true) && FileDescriptor.writeAll(fd, bytes) && fsync(fd) == 0
-        let reason = ok ? "" : String(cString: strerror(errno))
-        close(fd)
-        guard ok, rename(temp, path) == 0 else {
-            let why = ok ? String(cString: strerror(errno)) : reason
+        try writeTemporary(bytes, at: temp, in: folder, permissions: kept ?? 0o644, for: path, flushed: true)
+        // The mode exactly as it was: `create`'s is less the umask.
+        guard kept.map({ chmod(temp, $0) == 0 }) ?? true, rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
             unlink(temp)
-            throw SiteError(file: path, "cannot write: \(why)")
+            throw SiteError(file: path, "cannot write: \(reason)")
         }
+    }
+
+    /// A hidden temporary file's path beside `path` (same folder, same file system), and that folder.
+    private static func temporaryBeside(_ path: String) throws -> (folder: String, temp: String) {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { throw SiteError(file: path, "not a path") }
+        let folder = String(path[..<slash])
+        return (folder, "\(folder)/.\(String(path[path.utf8.index(after: slash)...])).\(processID).\(counter.next()).tmp")
     }
 
     /// `bytes` in a new file `temp` (never an existing one), its `folder` made if missing; on a
     /// failure the file is gone and the error names `path`, the file it was for.
-    private static func writeTemporary(_ bytes: [UInt8], at temp: String, in folder: String, permissions: mode_t, for path: String) throws {
-        try fill(try create(temp, in: folder, permissions: permissions), with: bytes, at: temp, for: path)
+    private static func writeTemporary(
+        _ bytes: [UInt8], at temp: String, in folder: String, permissions: mode_t, for path: String, flushed: Bool = false
+    ) throws {
+        try fill(try create(temp, in: folder, permissions: permissions), with: bytes, at: temp, for: path, flushed: flushed)
     }
 
     /// A new file `temp` (never an existing one), open for writing, its `folder` made if missing.
@@ -147,8 +150,9 @@ public enum AtomicFile {
 
     /// `bytes` written to the new file `temp` open at `fd`, which is closed; on a failure the
     /// file is gone and the error names `path`, the file it was for.
-    private static func fill(_ fd: Int32, with bytes: [UInt8], at temp: String, for path: String) throws {
-        let ok = FileDescriptor.writeAll(fd, bytes)
+    /// With `flushed`, on the disk before it is closed.
+    private static func fill(_ fd: Int32, with bytes: [UInt8], at temp: String, for path: String, flushed: Bool = false) throws {
+        let ok = FileDescriptor.writeAll(fd, bytes) && (!flushed || fsync(fd) == 0)
         let closed = close(fd) == 0
         guard ok, closed else {
             let reason = String(cString: strerror(errno))
