@@ -18,9 +18,8 @@ public enum BuildLock {
     /// A request's: `body` under the lock, waiting for it behind other requests and builds; nil
     /// at once, `body` not run, while a whole build holds it or waits for it.
     public static func holdingUnlessWholeBuild<T>(_ paths: SitePaths, _ body: () throws -> T) throws -> T? {
-        if let done = try FileLock.ifFree(file(paths), .exclusive, body) { return done }
-        guard try FileLock.ifFree(wholeBuildFile(paths), .shared, {}) != nil else { return nil }
-        return try holding(paths, body)
+        let wholeBuildSaidSo = { try FileLock.ifFree(wholeBuildFile(paths), .shared, {}) == nil }
+        return try FileLock.holding(file(paths), .exclusive, unlessBusyAnd: wholeBuildSaidSo, body)
     }
 
     /// A whole build's: says so first, then takes the build lock after the requests that were
