@@ -97,21 +97,19 @@ extension Gateway {
         return plan
     }
 
-    /// After the commit: the touched pages now, under the build lock. A failure here does not
-    /// undo the change; the pages are marked stale and the next view or build renders them.
+    /// After the commit: the touched pages now, under the build lock. When that fails, or a
+    /// whole build holds the lock (for minutes at a million tickets), the change stands and the
+    /// pages are marked stale: each view renders them until one, or the next build, writes them
+    /// (a whole build's record save keeps the mark).
     func regeneratePages(_ numbers: [TicketNumber]) {
         CrashPoint.reach("gateway.before-regeneration")
         // The page's temporary file made before the build lock, not while others wait for it.
         AtomicFile.prepareTemporary(in: paths.output + "/" + AtomicFile.temporaryFolderName)
         do {
-            if try builder().regeneratePages(touchedBy: numbers, now: now) == nil {
-                // A whole build holds the build lock (for minutes at a million tickets): its record
-                // save keeps this mark, and each view renders the page until one writes it.
-                try store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))
-            }
+            if try builder().regeneratePages(touchedBy: numbers, now: now) != nil { return }
         } catch {
             FileHandle.standardError.write(Data("belenus-gateway: pages of \(numbers): \(error)\n".utf8))
-            try? store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))
         }
+        try? store.markPagesStale(numbers.map(SiteBuilder.ticketPagePath))
     }
 }
